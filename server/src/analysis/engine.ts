@@ -1,0 +1,154 @@
+/**
+ * The analysis engine: file texts in, findings with fixes out. It knows nothing of LSP, VS Code or the
+ * file system; the CLI and the language server adapt it.
+ */
+import { RULES, RULE_CODES } from '../rules/index.js';
+import type { FixSpec, Report, Rule } from '../rules/rule.js';
+import { DEFAULT_CONFIG, isRuleEnabled, type CacheCoachConfig } from './config.js';
+import type { SuppressionComment } from './python/facts.js';
+import type { PythonWasm } from './python/parser.js';
+import { PythonParser } from './python/parser.js';
+import { PythonProject, type PyModule, type TextSource } from './python/project.js';
+import { SettingsIndex } from './python/settings.js';
+import type { LineIndex } from './text.js';
+import type { Finding, Fix, Span } from './types.js';
+
+export interface WorkspaceOptions {
+  wasm: PythonWasm;
+  /** Reads a file's text; undefined when it cannot be read (missing, binary, too large). */
+  source: TextSource;
+  /** Every file of the workspace, with `/` separators. */
+  paths: Iterable<string>;
+  /** The configuration in force for a file (defaults when omitted). */
+  configFor?: (path: string) => CacheCoachConfig;
+}
+
+export class Workspace {
+  private readonly settingsByConfig = new WeakMap<CacheCoachConfig, SettingsIndex>();
+  private readonly configFor: (path: string) => CacheCoachConfig;
+
+  private constructor(
+    readonly python: PythonProject,
+    options: WorkspaceOptions,
+  ) {
+    this.configFor = options.configFor ?? (() => DEFAULT_CONFIG);
+  }
+
+  static async create(options: WorkspaceOptions): Promise<Workspace> {
+    const parser = await PythonParser.create(options.wasm);
+    return new Workspace(new PythonProject(parser, options.source, options.paths), options);
+  }
+
+  /** A file was created or changed (`text` given for unsaved editor buffers). */
+  update(path: string, text?: string): void {
+    this.python.update(path, text);
+    this.settingsByConfig.delete(this.configFor(path));
+  }
+
+  remove(path: string): void {
+    this.python.remove(path);
+  }
+
+  /** Findings for the given files, or for every file that can hold a cache API use. */
+  check(paths?: Iterable<string>): Finding[] {
+    const modules = paths
+      ? [...paths].flatMap((path) => {
+          const module = this.python.isCandidate(path) ? this.python.module(path) : undefined;
+          return module ? [module] : [];
+        })
+      : this.python.candidateModules();
+    return modules.flatMap((module) => this.checkModule(module)).sort(compareFindings);
+  }
+
+  private settingsFor(config: CacheCoachConfig): SettingsIndex {
+    let settings = this.settingsByConfig.get(config);
+    if (!settings) {
+      settings = new SettingsIndex(this.python, config);
+      this.settingsByConfig.set(config, settings);
+    }
+    return settings;
+  }
+
+  private checkModule(module: PyModule): Finding[] {
+    if (module.facts.skipFile) return [];
+    const config = this.configFor(module.path);
+    const settings = this.settingsFor(config);
+    const raw: { rule: Rule; report: Report }[] = [];
+    for (const rule of RULES) {
+      if (!rule.checkPython || !isRuleEnabled(rule.code, config)) continue;
+      rule.checkPython({ module, project: this.python, settings, config, report: (report) => raw.push({ rule, report }) });
+    }
+    const used = new Set<string>();
+    const findings: Finding[] = [];
+    for (const { rule, report } of raw) {
+      const line = module.lines.positionAt(report.span.start).line;
+      const suppression = module.facts.suppressions.find((comment) => comment.line === line && (comment.codes === null || comment.codes.includes(rule.code)));
+      if (suppression) {
+        used.add(`${suppression.line}:${rule.code}`);
+        if (suppression.codes === null) used.add(`${suppression.line}:*`);
+        continue;
+      }
+      findings.push(toFinding(rule, module.path, module.lines, report.span, report.message, report.fixes ?? [], config));
+    }
+    const unused = RULES.find((rule) => rule.code === 'CACHE900')!;
+    if (isRuleEnabled(unused.code, config)) {
+      for (const comment of module.facts.suppressions) {
+        for (const item of unusedCodes(comment, module.text, used, config)) {
+          findings.push(toFinding(unused, module.path, module.lines, item.span, `"${item.code}" suppresses nothing on this line.`, [item.fix], config));
+        }
+      }
+    }
+    return findings;
+  }
+}
+
+function toFinding(rule: Rule, path: string, lines: LineIndex, span: Span, message: string, fixes: FixSpec[], config: CacheCoachConfig): Finding {
+  const severity = config.severity[rule.code];
+  return {
+    code: rule.code,
+    name: rule.name,
+    severity: severity && severity !== 'off' ? severity : rule.severity,
+    message,
+    path,
+    range: lines.rangeOf(span),
+    fixes: fixes.map(
+      (fix): Fix => ({
+        title: fix.title,
+        safety: fix.safety,
+        edits: fix.edits.map((edit) => ({ range: lines.rangeOf(edit.span), newText: edit.newText })),
+      }),
+    ),
+  };
+}
+
+/** The CACHE codes of a noqa comment that suppressed nothing, each with a fix that removes it. */
+function unusedCodes(comment: SuppressionComment, text: string, used: Set<string>, config: CacheCoachConfig): { code: string; span: Span; fix: FixSpec }[] {
+  if (!comment.codes) return [];
+  const listText = text.slice(comment.span.start, comment.span.end);
+  const pieces = [...listText.matchAll(/[A-Za-z]+[0-9]+/g)].map((match) => ({ code: match[0].toUpperCase(), start: comment.span.start + match.index, end: comment.span.start + match.index + match[0].length }));
+  const unused = pieces.filter((piece) => RULE_CODES.has(piece.code) && piece.code !== 'CACHE900' && isRuleEnabled(piece.code, config) && !used.has(`${comment.line}:${piece.code}`));
+  return unused.map((piece) => {
+    const remaining = pieces.filter((other) => other !== piece).map((other) => text.slice(other.start, other.end));
+    const fix: FixSpec =
+      remaining.length === 0
+        ? { title: 'Remove the unused noqa comment', safety: 'safe', edits: [{ span: trimBefore(text, comment.commentSpan), newText: '' }] }
+        : { title: `Remove ${piece.code} from the noqa comment`, safety: 'safe', edits: [{ span: comment.span, newText: remaining.join(', ') }] };
+    return { code: piece.code, span: { start: piece.start, end: piece.end }, fix };
+  });
+}
+
+/** A comment span widened to the spaces before it, so removing it leaves no trailing white space. */
+function trimBefore(text: string, span: Span): Span {
+  let start = span.start;
+  while (start > 0 && (text[start - 1] === ' ' || text[start - 1] === '\t')) start--;
+  return { start, end: span.end };
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) ||
+    a.range.start.line - b.range.start.line ||
+    a.range.start.character - b.range.start.character ||
+    (a.code < b.code ? -1 : a.code > b.code ? 1 : 0)
+  );
+}

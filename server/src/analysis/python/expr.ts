@@ -1,0 +1,278 @@
+/**
+ * A small, plain-data picture of Python expressions: what the rules need to build key templates,
+ * fold constants and follow data flow, without holding on to tree-sitter nodes (trees are freed).
+ */
+import { field, namedChildren, type SyntaxNode } from './syntax.js';
+
+interface Located {
+  start: number;
+  end: number;
+}
+
+export type Expr = Located &
+  (
+    | { kind: 'string'; value: string; bytes: boolean }
+    | { kind: 'fstring'; parts: (string | Expr)[] }
+    | { kind: 'number'; value: number }
+    | { kind: 'none' }
+    | { kind: 'bool'; value: boolean }
+    | { kind: 'name'; id: string }
+    | { kind: 'attribute'; object: Expr; attribute: string }
+    | { kind: 'call'; callee: Expr; args: Expr[]; keywords: Record<string, Expr>; hasStarArgs: boolean }
+    | { kind: 'binary'; operator: string; left: Expr; right: Expr }
+    | { kind: 'unary'; operator: string; operand: Expr }
+    | { kind: 'subscript'; object: Expr; index: Expr }
+    | { kind: 'sequence'; items: Expr[] }
+    | { kind: 'dict'; entries: { key: Expr | null; value: Expr }[] }
+    | { kind: 'lambda'; params: string[]; body: Expr }
+    | { kind: 'await'; value: Expr }
+    | { kind: 'other'; names: string[]; parts: Expr[] }
+  );
+
+const MAX_DEPTH = 60;
+
+export function toExpr(node: SyntaxNode, depth = 0): Expr {
+  const at = { start: node.startIndex, end: node.endIndex };
+  if (depth > MAX_DEPTH) return { ...at, kind: 'other', names: [], parts: [] };
+  const next = depth + 1;
+  switch (node.type) {
+    case 'string':
+      return stringExpr(node, next);
+    case 'concatenated_string':
+      return concatenate(at, namedChildren(node).map((part) => stringExpr(part, next)));
+    case 'integer':
+    case 'float': {
+      const value = Number(node.text.replace(/_/g, ''));
+      return Number.isFinite(value) ? { ...at, kind: 'number', value } : { ...at, kind: 'other', names: [], parts: [] };
+    }
+    case 'none':
+      return { ...at, kind: 'none' };
+    case 'true':
+    case 'false':
+      return { ...at, kind: 'bool', value: node.type === 'true' };
+    case 'identifier':
+      return { ...at, kind: 'name', id: node.text };
+    case 'attribute': {
+      const object = field(node, 'object');
+      const attribute = field(node, 'attribute');
+      if (object && attribute) return { ...at, kind: 'attribute', object: toExpr(object, next), attribute: attribute.text };
+      break;
+    }
+    case 'call':
+      return callExpr(node, next);
+    case 'binary_operator': {
+      const left = field(node, 'left');
+      const right = field(node, 'right');
+      const operator = field(node, 'operator');
+      if (left && right && operator) {
+        return { ...at, kind: 'binary', operator: operator.text, left: toExpr(left, next), right: toExpr(right, next) };
+      }
+      break;
+    }
+    case 'unary_operator': {
+      const operand = field(node, 'argument');
+      const operator = field(node, 'operator');
+      if (operand && operator) return { ...at, kind: 'unary', operator: operator.text, operand: toExpr(operand, next) };
+      break;
+    }
+    case 'subscript': {
+      const object = field(node, 'value');
+      const index = field(node, 'subscript');
+      if (object && index) return { ...at, kind: 'subscript', object: toExpr(object, next), index: toExpr(index, next) };
+      break;
+    }
+    case 'list':
+    case 'tuple':
+    case 'set':
+    case 'expression_list':
+      return { ...at, kind: 'sequence', items: namedChildren(node).map((item) => toExpr(item, next)) };
+    case 'dictionary':
+      return {
+        ...at,
+        kind: 'dict',
+        entries: namedChildren(node).flatMap((entry): { key: Expr | null; value: Expr }[] => {
+          if (entry.type === 'pair') {
+            const key = field(entry, 'key');
+            const value = field(entry, 'value');
+            return key && value ? [{ key: toExpr(key, next), value: toExpr(value, next) }] : [];
+          }
+          const spread = namedChildren(entry)[0];
+          return entry.type === 'dictionary_splat' && spread ? [{ key: null, value: toExpr(spread, next) }] : [];
+        }),
+      };
+    case 'lambda': {
+      const body = field(node, 'body');
+      const parameters = field(node, 'parameters');
+      if (body) return { ...at, kind: 'lambda', params: parameters ? parameterNames(parameters) : [], body: toExpr(body, next) };
+      break;
+    }
+    case 'await': {
+      const value = namedChildren(node)[0];
+      if (value) return { ...at, kind: 'await', value: toExpr(value, next) };
+      break;
+    }
+    case 'parenthesized_expression': {
+      const inner = namedChildren(node).find((child) => child.type !== 'comment');
+      if (inner) return { ...toExpr(inner, next), ...at };
+      break;
+    }
+  }
+  const parts = namedChildren(node)
+    .filter((child) => child.type !== 'comment')
+    .map((child) => toExpr(child, next));
+  return { ...at, kind: 'other', names: [], parts };
+}
+
+function callExpr(node: SyntaxNode, depth: number): Expr {
+  const at = { start: node.startIndex, end: node.endIndex };
+  const callee = field(node, 'function');
+  const argumentList = field(node, 'arguments');
+  const args: Expr[] = [];
+  const keywords: Record<string, Expr> = {};
+  let hasStarArgs = false;
+  for (const argument of argumentList ? namedChildren(argumentList) : []) {
+    if (argument.type === 'keyword_argument') {
+      const name = field(argument, 'name');
+      const value = field(argument, 'value');
+      if (name && value) keywords[name.text] = toExpr(value, depth);
+    } else if (argument.type === 'list_splat' || argument.type === 'dictionary_splat') {
+      hasStarArgs = true;
+    } else if (argument.type !== 'comment') {
+      args.push(toExpr(argument, depth));
+    }
+  }
+  return {
+    ...at,
+    kind: 'call',
+    callee: callee ? toExpr(callee, depth) : { ...at, kind: 'other', names: [], parts: [] },
+    args,
+    keywords,
+    hasStarArgs,
+  };
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0' };
+
+function decodeEscapes(raw: string): string {
+  return raw.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|\n|.)/g, (whole, code: string) => {
+    if (code.length > 1 && (code[0] === 'x' || code[0] === 'u')) return String.fromCharCode(parseInt(code.slice(1), 16));
+    if (code === '\n') return '';
+    return SIMPLE_ESCAPES[code] ?? whole;
+  });
+}
+
+function stringExpr(node: SyntaxNode, depth: number): Expr {
+  const at = { start: node.startIndex, end: node.endIndex };
+  if (node.type !== 'string') return toExpr(node, depth);
+  const opening = node.child(0);
+  const prefix = (opening?.text ?? '').replace(/['"]/g, '').toLowerCase();
+  const raw = prefix.includes('r');
+  const parts: (string | Expr)[] = [];
+  for (const child of namedChildren(node)) {
+    if (child.type === 'string_content') parts.push(raw ? child.text : decodeEscapes(child.text));
+    else if (child.type === 'interpolation') {
+      const expression = field(child, 'expression');
+      if (expression) parts.push(toExpr(expression, depth));
+    }
+  }
+  if (prefix.includes('f')) return { ...at, kind: 'fstring', parts };
+  return { ...at, kind: 'string', value: parts.filter((part): part is string => typeof part === 'string').join(''), bytes: prefix.includes('b') };
+}
+
+function concatenate(at: Located, pieces: Expr[]): Expr {
+  if (pieces.every((piece) => piece.kind === 'string')) {
+    return { ...at, kind: 'string', value: pieces.map((piece) => (piece.kind === 'string' ? piece.value : '')).join(''), bytes: false };
+  }
+  const parts: (string | Expr)[] = [];
+  for (const piece of pieces) {
+    if (piece.kind === 'string') parts.push(piece.value);
+    else if (piece.kind === 'fstring') parts.push(...piece.parts);
+    else parts.push(piece);
+  }
+  return { ...at, kind: 'fstring', parts };
+}
+
+export function parameterNames(parameters: SyntaxNode): string[] {
+  const names: string[] = [];
+  for (const parameter of namedChildren(parameters)) {
+    if (parameter.type === 'identifier') names.push(parameter.text);
+    else {
+      const name = field(parameter, 'name') ?? namedChildren(parameter).find((child) => child.type === 'identifier');
+      if (name) names.push(name.text);
+    }
+  }
+  return names;
+}
+
+/** `a.b.c` as a dotted string, or null when the expression is not a plain dotted name. */
+export function dottedName(expr: Expr): string | null {
+  if (expr.kind === 'name') return expr.id;
+  if (expr.kind === 'attribute') {
+    const object = dottedName(expr.object);
+    return object === null ? null : `${object}.${expr.attribute}`;
+  }
+  return null;
+}
+
+/** Every expression inside `expr`, itself included, depth first. */
+export function* walkExpr(expr: Expr): Generator<Expr> {
+  yield expr;
+  for (const child of childrenOf(expr)) yield* walkExpr(child);
+}
+
+/** The names an expression reads (roots of attribute chains included, lambda parameters excluded). */
+export function namesRead(expr: Expr): Set<string> {
+  const names = new Set<string>();
+  const visit = (current: Expr, bound: ReadonlySet<string>): void => {
+    if (current.kind === 'name') {
+      if (!bound.has(current.id)) names.add(current.id);
+      return;
+    }
+    if (current.kind === 'lambda') {
+      visit(current.body, new Set([...bound, ...current.params]));
+      return;
+    }
+    for (const child of childrenOf(current)) visit(child, bound);
+  };
+  visit(expr, new Set());
+  return names;
+}
+
+function childrenOf(expr: Expr): Expr[] {
+  switch (expr.kind) {
+    case 'fstring':
+      return expr.parts.filter((part): part is Expr => typeof part !== 'string');
+    case 'attribute':
+      return [expr.object];
+    case 'call':
+      return [expr.callee, ...expr.args, ...Object.values(expr.keywords)];
+    case 'binary':
+      return [expr.left, expr.right];
+    case 'unary':
+      return [expr.operand];
+    case 'subscript':
+      return [expr.object, expr.index];
+    case 'sequence':
+      return expr.items;
+    case 'dict':
+      return expr.entries.flatMap((entry) => (entry.key ? [entry.key, entry.value] : [entry.value]));
+    case 'lambda':
+      return [expr.body];
+    case 'await':
+      return [expr.value];
+    case 'other':
+      return expr.parts;
+    default:
+      return [];
+  }
+}
+
+/** The dict entry whose key is the string `key`. */
+export function dictEntry(expr: Expr | undefined, key: string): Expr | undefined {
+  if (!expr || expr.kind !== 'dict') return undefined;
+  for (let i = expr.entries.length - 1; i >= 0; i--) {
+    const entry = expr.entries[i];
+    if (entry.key?.kind === 'string' && entry.key.value === key) return entry.value;
+  }
+  return undefined;
+}

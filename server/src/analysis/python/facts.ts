@@ -1,0 +1,518 @@
+/**
+ * Python module facts: everything the rules need from one file, as plain data, extracted with a text
+ * pre-filter plus node lookups (never a JS walk over every node), so the tree can be freed at once.
+ */
+import type { Tree } from 'web-tree-sitter';
+import type { Span } from '../types.js';
+import { dottedName, parameterNames, toExpr, type Expr } from './expr.js';
+import { decoratorsOf, enclosing, field, isAsyncFunction, namedChildren, unwrapDecorated, type SyntaxNode } from './syntax.js';
+import { Q } from './qualified-names.js';
+
+/** How a module-level statement is guarded: settings under `if DEBUG:` are development settings. */
+export type Guard = 'none' | 'debug' | 'not-debug' | 'conditional';
+
+export interface ModuleAssignment {
+  name: string;
+  value: Expr;
+  guard: Guard;
+  span: Span;
+}
+
+export interface Decorator {
+  expr: Expr;
+  /** The qualified name of the decorator's callee (`@cache_page(60)` -> django.views.decorators.cache.cache_page). */
+  qualified: string | null;
+  span: Span;
+  /** Span of the whole decorator line(s), from `@` to the end of the expression. */
+  atSpan: Span;
+}
+
+export type UserStateKind = 'user' | 'session' | 'COOKIES';
+
+export interface FunctionFacts {
+  name: string;
+  /** `name` or `Class.name`. */
+  qualname: string;
+  className: string | null;
+  params: string[];
+  isAsync: boolean;
+  decorators: Decorator[];
+  nameSpan: Span;
+  /** From the first decorator (or `def`) to the end of the body. */
+  span: Span;
+  /** The expression of a body that is a single `return <expr>` (key helper functions). */
+  returnExpr: Expr | null;
+  /** Reads of `request.user` / `request.session` / `request.COOKIES` / `self.request.…` in the body. */
+  userStateReads: { kind: UserStateKind; span: Span }[];
+  /** The view calls `patch_vary_headers(response, [... "Cookie" ...])`. */
+  patchesVaryCookie: boolean;
+  /** Assignments in the body, for data flow (only for functions that store into the cache). */
+  assignments: { targets: string[]; value: Expr }[];
+}
+
+export interface ClassFacts {
+  name: string;
+  decorators: Decorator[];
+  nameSpan: Span;
+}
+
+export type CacheMethod = string;
+
+export interface CacheCall {
+  method: CacheMethod;
+  /** The cache alias (`default` for `cache`, `x` for `caches["x"]`), null when it is not a literal. */
+  alias: string | null;
+  args: Expr[];
+  keywords: Record<string, Expr>;
+  hasStarArgs: boolean;
+  span: Span;
+  methodSpan: Span;
+  /** Index into `functions` of the innermost enclosing function, or -1 at module level. */
+  functionIndex: number;
+}
+
+/** `cache_page(60)(view)`, usually in urls.py. */
+export interface WrappedViewCall {
+  cachePage: Expr & { kind: 'call' };
+  /** The span of the `cache_page(...)` call. */
+  cachePageSpan: Span;
+  view: Expr;
+  span: Span;
+}
+
+/** A call to any function, kept when its callee may be a project function of interest (delete helpers, key helpers). */
+export interface PlainCall {
+  callee: string;
+  args: Expr[];
+  span: Span;
+  functionIndex: number;
+}
+
+export interface SuppressionComment {
+  line: number;
+  /** null: a bare `# noqa`. */
+  codes: string[] | null;
+  /** Span of the code list (or of `noqa` when bare), for CACHE900 and for appending codes. */
+  span: Span;
+  commentSpan: Span;
+}
+
+export interface PyModuleFacts {
+  /** local name -> qualified name, from imports, and local definitions that shadow them (qualified `<local>.name`). */
+  bindings: Record<string, string>;
+  starImports: { module: string; span: Span }[];
+  assignments: ModuleAssignment[];
+  /** Module-level names assigned through a subscript or attribute (`CACHES["default"] = ...`). */
+  mutatedNames: string[];
+  functions: FunctionFacts[];
+  classes: ClassFacts[];
+  cacheCalls: CacheCall[];
+  wrappedViews: WrappedViewCall[];
+  /** `make_template_fragment_key("name", [...])` calls. */
+  fragmentKeyCalls: { name: Expr | null; span: Span; functionIndex: number }[];
+  calls: PlainCall[];
+  suppressions: SuppressionComment[];
+  skipFile: boolean;
+  hasSyntaxErrors: boolean;
+  /** Offset just past the last module-level import statement (-1: none), where fixes add imports. */
+  lastImportEnd: number;
+}
+
+export const CACHE_METHODS = new Set([
+  'get', 'set', 'add', 'delete', 'get_or_set', 'get_many', 'set_many', 'delete_many', 'touch', 'incr', 'decr',
+  'has_key', 'clear', 'incr_version', 'decr_version',
+  'aget', 'aset', 'aadd', 'adelete', 'aget_or_set', 'aget_many', 'aset_many', 'adelete_many', 'atouch', 'aincr',
+  'adecr', 'ahas_key', 'aclear',
+]);
+
+const METHOD_CALL_PATTERN = /\.[ \t]*([a-z_]+)[ \t]*\(/g;
+const USER_STATE_PATTERN = /\brequest[ \t]*\.[ \t]*(user|session|COOKIES)\b/g;
+const NOQA_PATTERN = /#\s*noqa\b(?::\s*([A-Za-z]+[0-9]+(?:\s*,\s*[A-Za-z]+[0-9]+)*))?/i;
+const SKIP_FILE_PATTERN = /#\s*cache-coach:\s*skip-file\b/;
+
+export function extractModuleFacts(tree: Tree, text: string): PyModuleFacts {
+  const root = tree.rootNode;
+  const facts: PyModuleFacts = {
+    bindings: {},
+    starImports: [],
+    assignments: [],
+    mutatedNames: [],
+    functions: [],
+    classes: [],
+    cacheCalls: [],
+    wrappedViews: [],
+    fragmentKeyCalls: [],
+    calls: [],
+    suppressions: [],
+    skipFile: SKIP_FILE_PATTERN.test(text),
+    hasSyntaxErrors: root.hasError,
+    lastImportEnd: -1,
+  };
+  const functionIndexByStart = new Map<number, number>();
+  readModuleLevel(root, facts, functionIndexByStart, 'none');
+  findCacheCalls(root, text, facts, functionIndexByStart);
+  findQualifiedCalls(root, text, facts, functionIndexByStart);
+  findUserStateReads(root, text, facts, functionIndexByStart);
+  collectDataFlow(root, facts, functionIndexByStart);
+  if (/noqa/i.test(text)) findSuppressions(root, facts);
+  return facts;
+}
+
+// ---- module level: imports, assignments, definitions ----
+
+function readModuleLevel(block: SyntaxNode, facts: PyModuleFacts, functionIndexByStart: Map<number, number>, guard: Guard): void {
+  for (const statement of namedChildren(block)) {
+    switch (statement.type) {
+      case 'import_statement':
+      case 'import_from_statement':
+      case 'future_import_statement':
+        readImport(statement, facts);
+        if (block.type === 'module') facts.lastImportEnd = statement.endIndex;
+        break;
+      case 'expression_statement':
+        readAssignment(statement, facts, guard);
+        break;
+      case 'function_definition':
+      case 'class_definition':
+      case 'decorated_definition':
+        readDefinition(unwrapDecorated(statement), facts, functionIndexByStart, null);
+        break;
+      case 'if_statement':
+        readIf(statement, facts, functionIndexByStart, guard);
+        break;
+      case 'try_statement':
+      case 'with_statement':
+        for (const part of namedChildren(statement)) {
+          if (part.type === 'block') readModuleLevel(part, facts, functionIndexByStart, guard);
+          else if (['except_clause', 'else_clause', 'finally_clause'].includes(part.type)) {
+            for (const inner of namedChildren(part)) if (inner.type === 'block') readModuleLevel(inner, facts, functionIndexByStart, guard);
+          }
+        }
+        break;
+    }
+  }
+}
+
+function readIf(statement: SyntaxNode, facts: PyModuleFacts, functionIndexByStart: Map<number, number>, outer: Guard): void {
+  const condition = field(statement, 'condition');
+  const conditionText = condition?.text.replace(/\s+/g, ' ') ?? '';
+  const debug = /^(settings\.)?DEBUG$/.test(conditionText);
+  const notDebug = /^not (settings\.)?DEBUG$/.test(conditionText);
+  const guardFor = (branch: 'then' | 'else'): Guard => {
+    if (outer !== 'none') return outer === 'debug' ? 'debug' : 'conditional';
+    if (debug) return branch === 'then' ? 'debug' : 'not-debug';
+    if (notDebug) return branch === 'then' ? 'not-debug' : 'debug';
+    return 'conditional';
+  };
+  const consequence = field(statement, 'consequence');
+  if (consequence) readModuleLevel(consequence, facts, functionIndexByStart, guardFor('then'));
+  for (const alternative of namedChildren(statement)) {
+    if (alternative.type === 'else_clause' || alternative.type === 'elif_clause') {
+      const body = field(alternative, 'body') ?? namedChildren(alternative).find((child) => child.type === 'block');
+      if (body) readModuleLevel(body, facts, functionIndexByStart, alternative.type === 'else_clause' ? guardFor('else') : 'conditional');
+    }
+  }
+}
+
+function readImport(statement: SyntaxNode, facts: PyModuleFacts): void {
+  if (statement.type === 'import_statement') {
+    for (const name of namedChildren(statement)) {
+      if (name.type === 'dotted_name') facts.bindings[name.text.split('.')[0]] = name.text.split('.')[0];
+      else if (name.type === 'aliased_import') {
+        const target = field(name, 'name');
+        const alias = field(name, 'alias');
+        if (target && alias) facts.bindings[alias.text] = target.text;
+      }
+    }
+    return;
+  }
+  const moduleNode = field(statement, 'module_name');
+  if (!moduleNode) return;
+  const moduleName = moduleNode.text.replace(/\s+/g, '');
+  for (const child of namedChildren(statement)) {
+    if (child.startIndex === moduleNode.startIndex) continue;
+    if (child.type === 'wildcard_import') facts.starImports.push({ module: moduleName, span: spanOf(statement) });
+    else if (child.type === 'dotted_name') facts.bindings[child.text] = joinModule(moduleName, child.text);
+    else if (child.type === 'aliased_import') {
+      const target = field(child, 'name');
+      const alias = field(child, 'alias');
+      if (target && alias) facts.bindings[alias.text] = joinModule(moduleName, target.text);
+    }
+  }
+}
+
+function joinModule(moduleName: string, name: string): string {
+  return moduleName.endsWith('.') ? moduleName + name : `${moduleName}.${name}`;
+}
+
+function readAssignment(statement: SyntaxNode, facts: PyModuleFacts, guard: Guard): void {
+  const assignment = namedChildren(statement)[0];
+  if (!assignment || (assignment.type !== 'assignment' && assignment.type !== 'augmented_assignment')) return;
+  const left = field(assignment, 'left');
+  const right = field(assignment, 'right');
+  if (!left) return;
+  if (left.type === 'identifier') {
+    if (right && assignment.type === 'assignment') {
+      const value = right.endIndex - right.startIndex > 200_000 ? null : toExpr(right);
+      if (value) facts.assignments.push({ name: left.text, value, guard, span: spanOf(assignment) });
+      const qualified = value ? qualifyCacheObject(value, facts.bindings) : null;
+      if (qualified) facts.bindings[left.text] = qualified;
+      else delete facts.bindings[left.text];
+    } else {
+      facts.mutatedNames.push(left.text);
+    }
+  } else if (left.type === 'subscript' || left.type === 'attribute') {
+    let base: SyntaxNode | null = left;
+    while (base && (base.type === 'subscript' || base.type === 'attribute')) base = field(base, base.type === 'subscript' ? 'value' : 'object');
+    if (base?.type === 'identifier') facts.mutatedNames.push(base.text);
+  }
+}
+
+/** `c = caches["x"]` at module level makes `c` a cache object too. */
+function qualifyCacheObject(value: Expr, bindings: Record<string, string>): string | null {
+  const alias = cacheAliasOf(value, bindings);
+  return alias === undefined ? null : alias === null ? `${Q.caches}[?]` : `${Q.caches}[${JSON.stringify(alias)}]`;
+}
+
+function readDefinition(definition: SyntaxNode, facts: PyModuleFacts, functionIndexByStart: Map<number, number>, className: string | null): void {
+  const nameNode = field(definition, 'name');
+  if (!nameNode) return;
+  const decorators = decoratorsOf(definition).map((node) => readDecorator(node, facts.bindings));
+  const outer = definition.parent?.type === 'decorated_definition' ? definition.parent : definition;
+  if (definition.type === 'class_definition') {
+    if (className === null) facts.bindings[nameNode.text] = `<local>.${nameNode.text}`;
+    facts.classes.push({ name: nameNode.text, decorators, nameSpan: spanOf(nameNode) });
+    const body = field(definition, 'body');
+    for (const member of body ? namedChildren(body) : []) {
+      const inner = unwrapDecorated(member);
+      if (inner.type === 'function_definition') readDefinition(inner, facts, functionIndexByStart, nameNode.text);
+    }
+    return;
+  }
+  if (definition.type !== 'function_definition') return;
+  if (className === null) facts.bindings[nameNode.text] = `<local>.${nameNode.text}`;
+  const parameters = field(definition, 'parameters');
+  functionIndexByStart.set(definition.startIndex, facts.functions.length);
+  facts.functions.push({
+    name: nameNode.text,
+    qualname: className ? `${className}.${nameNode.text}` : nameNode.text,
+    className,
+    params: parameters ? parameterNames(parameters) : [],
+    isAsync: isAsyncFunction(definition),
+    decorators,
+    nameSpan: spanOf(nameNode),
+    span: spanOf(outer),
+    returnExpr: singleReturn(definition),
+    userStateReads: [],
+    patchesVaryCookie: false,
+    assignments: [],
+  });
+}
+
+function readDecorator(node: SyntaxNode, bindings: Record<string, string>): Decorator {
+  const expression = namedChildren(node).find((child) => child.type !== 'comment') ?? node;
+  const expr = toExpr(expression);
+  const callee = expr.kind === 'call' ? expr.callee : expr;
+  return { expr, qualified: qualify(callee, bindings), span: spanOf(expression), atSpan: spanOf(node) };
+}
+
+function singleReturn(definition: SyntaxNode): Expr | null {
+  const body = field(definition, 'body');
+  const statements = body ? namedChildren(body).filter((child) => child.type !== 'comment') : [];
+  const last = statements[statements.length - 1];
+  const isDocstring = (node: SyntaxNode): boolean => node.type === 'expression_statement' && namedChildren(node)[0]?.type === 'string';
+  if (!last || last.type !== 'return_statement' || statements.slice(0, -1).some((node) => !isDocstring(node))) return null;
+  const value = namedChildren(last)[0];
+  return value ? toExpr(value) : null;
+}
+
+// ---- qualified names ----
+
+/** The qualified name of a dotted expression through the module's imports, or null. */
+export function qualify(expr: Expr, bindings: Record<string, string>): string | null {
+  const dotted = dottedName(expr);
+  if (dotted === null) return null;
+  const [head, ...rest] = dotted.split('.');
+  const bound = bindings[head];
+  if (bound === undefined) return null;
+  return [bound, ...rest].join('.');
+}
+
+/**
+ * If `receiver` is a Django cache object, its alias (null when not a literal); undefined when it is not
+ * a Django cache at all.
+ */
+export function cacheAliasOf(receiver: Expr, bindings: Record<string, string>): string | null | undefined {
+  const qualified = qualify(receiver, bindings);
+  if (qualified === Q.cache) return 'default';
+  if (qualified?.startsWith(`${Q.caches}[`)) {
+    const literal = qualified.slice(Q.caches.length + 1, -1);
+    return literal === '?' ? null : (JSON.parse(literal) as string);
+  }
+  if (receiver.kind === 'subscript' && qualify(receiver.object, bindings) === Q.caches) {
+    return receiver.index.kind === 'string' ? receiver.index.value : null;
+  }
+  return undefined;
+}
+
+// ---- calls found by a text pre-filter, then looked up in the tree ----
+
+function findCacheCalls(root: SyntaxNode, text: string, facts: PyModuleFacts, functionIndexByStart: Map<number, number>): void {
+  for (const match of text.matchAll(METHOD_CALL_PATTERN)) {
+    const method = match[1];
+    if (!CACHE_METHODS.has(method)) continue;
+    const nameStart = match.index + match[0].indexOf(method, 1);
+    const identifier = root.descendantForIndex(nameStart, nameStart + method.length);
+    const attribute = identifier?.parent;
+    const call = attribute?.parent;
+    if (!identifier || identifier.type !== 'identifier' || attribute?.type !== 'attribute' || call?.type !== 'call') continue;
+    if (field(call, 'function')?.startIndex !== attribute.startIndex || field(attribute, 'attribute')?.startIndex !== identifier.startIndex) continue;
+    const object = field(attribute, 'object');
+    if (!object) continue;
+    const functionIndex = enclosingFunctionIndex(call, functionIndexByStart);
+    const receiver = toExpr(object);
+    let alias = cacheAliasOf(receiver, facts.bindings);
+    if (alias === undefined && receiver.kind === 'name' && functionIndex >= 0) {
+      alias = localCacheAlias(call, receiver.id, facts.bindings);
+    }
+    if (alias === undefined) continue;
+    const expr = toExpr(call);
+    if (expr.kind !== 'call') continue;
+    facts.cacheCalls.push({
+      method,
+      alias,
+      args: expr.args,
+      keywords: expr.keywords,
+      hasStarArgs: expr.hasStarArgs,
+      span: spanOf(call),
+      methodSpan: spanOf(identifier),
+      functionIndex,
+    });
+  }
+}
+
+/** `c = caches["x"]` inside the function that uses `c`. */
+function localCacheAlias(call: SyntaxNode, name: string, bindings: Record<string, string>): string | null | undefined {
+  const definition = enclosing(call, ['function_definition']);
+  if (!definition) return undefined;
+  let alias: string | null | undefined;
+  for (const assignment of definition.descendantsOfType('assignment')) {
+    if (!assignment || assignment.startIndex > call.startIndex) continue;
+    const left = field(assignment, 'left');
+    const right = field(assignment, 'right');
+    if (left?.type === 'identifier' && left.text === name && right) alias = cacheAliasOf(toExpr(right), bindings);
+  }
+  return alias;
+}
+
+/** Calls of imported Django helpers: cache_page(...)(view), make_template_fragment_key, patch_vary_headers. */
+function findQualifiedCalls(root: SyntaxNode, text: string, facts: PyModuleFacts, functionIndexByStart: Map<number, number>): void {
+  const interesting = Object.entries(facts.bindings).filter(
+    ([, qualified]) => INTERESTING_CALLEES.has(qualified) || !/^(django|typing|collections|functools|os|sys|re|json|datetime|logging)\b/.test(qualified),
+  );
+  if (interesting.length === 0) return;
+  const localNames = new Set(interesting.map(([local]) => local));
+  const pattern = new RegExp(`\\b(${[...localNames].map(escapeRegExp).join('|')})[ \\t]*\\(`, 'g');
+  for (const match of text.matchAll(pattern)) {
+    const identifier = root.descendantForIndex(match.index, match.index + match[1].length);
+    const call = identifier?.parent;
+    if (!identifier || identifier.type !== 'identifier' || call?.type !== 'call' || field(call, 'function')?.startIndex !== identifier.startIndex) continue;
+    const qualified = facts.bindings[match[1]];
+    const expr = toExpr(call);
+    if (expr.kind !== 'call') continue;
+    const functionIndex = enclosingFunctionIndex(call, functionIndexByStart);
+    if (qualified === Q.cachePage) {
+      const outer = call.parent;
+      if (outer?.type === 'call' && field(outer, 'function')?.startIndex === call.startIndex) {
+        const outerExpr = toExpr(outer);
+        if (outerExpr.kind === 'call' && outerExpr.args[0]) {
+          facts.wrappedViews.push({ cachePage: expr, cachePageSpan: spanOf(call), view: outerExpr.args[0], span: spanOf(outer) });
+        }
+      }
+    } else if (qualified === Q.makeTemplateFragmentKey) {
+      facts.fragmentKeyCalls.push({ name: expr.args[0] ?? expr.keywords.fragment_name ?? null, span: spanOf(call), functionIndex });
+    } else if (qualified === Q.patchVaryHeaders) {
+      if (functionIndex >= 0 && /["']cookie["']/i.test(call.text)) facts.functions[functionIndex].patchesVaryCookie = true;
+    } else {
+      facts.calls.push({ callee: qualified, args: expr.args, span: spanOf(call), functionIndex });
+    }
+  }
+}
+
+const INTERESTING_CALLEES: ReadonlySet<string> = new Set([Q.cachePage, Q.makeTemplateFragmentKey, Q.patchVaryHeaders]);
+
+function findUserStateReads(root: SyntaxNode, text: string, facts: PyModuleFacts, functionIndexByStart: Map<number, number>): void {
+  for (const match of text.matchAll(USER_STATE_PATTERN)) {
+    const requestNode = root.descendantForIndex(match.index, match.index + 'request'.length);
+    if (!requestNode || requestNode.type !== 'identifier') continue;
+    // `request.user`, or `self.request.user` where `request` is the attribute of `self.request`.
+    let receiver: SyntaxNode = requestNode;
+    const parent = requestNode.parent;
+    if (parent?.type === 'attribute' && field(parent, 'attribute')?.startIndex === requestNode.startIndex) {
+      if (field(parent, 'object')?.text !== 'self') continue;
+      receiver = parent;
+    }
+    const read = receiver.parent;
+    if (read?.type !== 'attribute' || field(read, 'object')?.startIndex !== receiver.startIndex) continue;
+    const functionIndex = enclosingFunctionIndex(read, functionIndexByStart);
+    if (functionIndex < 0) continue;
+    facts.functions[functionIndex].userStateReads.push({ kind: match[1] as UserStateKind, span: spanOf(read) });
+  }
+}
+
+/** Local assignments of every function that writes to the cache (data flow for CACHE002). */
+function collectDataFlow(root: SyntaxNode, facts: PyModuleFacts, functionIndexByStart: Map<number, number>): void {
+  const wanted = new Set(facts.cacheCalls.map((call) => call.functionIndex).filter((index) => index >= 0));
+  if (wanted.size === 0) return;
+  for (const definition of root.descendantsOfType('function_definition')) {
+    if (!definition) continue;
+    const index = functionIndexByStart.get(definition.startIndex);
+    if (index === undefined || !wanted.has(index)) continue;
+    const assignments = facts.functions[index].assignments;
+    for (const node of definition.descendantsOfType(['assignment', 'augmented_assignment', 'for_statement', 'named_expression'])) {
+      if (!node) continue;
+      const left = field(node, node.type === 'named_expression' ? 'name' : 'left');
+      const right = field(node, node.type === 'named_expression' ? 'value' : 'right');
+      if (!left || !right) continue;
+      const targets = left.type === 'identifier' ? [left.text] : left.descendantsOfType('identifier').flatMap((id) => (id ? [id.text] : []));
+      if (left.type === 'subscript' || left.type === 'attribute') continue;
+      assignments.push({ targets, value: toExpr(right) });
+    }
+  }
+}
+
+function findSuppressions(root: SyntaxNode, facts: PyModuleFacts): void {
+  for (const comment of root.descendantsOfType('comment')) {
+    if (!comment) continue;
+    const match = NOQA_PATTERN.exec(comment.text);
+    if (!match) continue;
+    const codesText = match[1];
+    const codesStart = codesText ? comment.startIndex + match.index + match[0].lastIndexOf(codesText) : comment.startIndex + match.index;
+    facts.suppressions.push({
+      line: comment.startPosition.row,
+      codes: codesText ? codesText.split(',').map((code) => code.trim().toUpperCase()) : null,
+      span: codesText ? { start: codesStart, end: codesStart + codesText.length } : { start: codesStart, end: codesStart + match[0].length },
+      commentSpan: spanOf(comment),
+    });
+  }
+}
+
+// ---- helpers ----
+
+function enclosingFunctionIndex(node: SyntaxNode, functionIndexByStart: Map<number, number>): number {
+  for (let current = node.parent; current; current = current.parent) {
+    if (current.type === 'function_definition') {
+      const index = functionIndexByStart.get(current.startIndex);
+      if (index !== undefined) return index;
+    }
+  }
+  return -1;
+}
+
+export function spanOf(node: SyntaxNode): Span {
+  return { start: node.startIndex, end: node.endIndex };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

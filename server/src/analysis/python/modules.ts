@@ -1,0 +1,81 @@
+/** Python module names for file paths, and import resolution between the project's files. */
+
+export function isPythonPath(path: string): boolean {
+  return path.endsWith('.py') || path.endsWith('.pyi');
+}
+
+/** `a/b/c.py` -> `a.b.c`; `a/b/__init__.py` -> `a.b`. */
+export function moduleNameOf(path: string): string {
+  const withoutExtension = path.replace(/\.pyi?$/, '');
+  const parts = withoutExtension.split('/').filter((part) => part !== '' && part !== '.');
+  if (parts[parts.length - 1] === '__init__') parts.pop();
+  return parts.join('.');
+}
+
+function packageOf(path: string): string[] {
+  const parts = path.split('/').filter((part) => part !== '' && part !== '.');
+  parts.pop();
+  return parts;
+}
+
+/** Finds project files for dotted module names, matching the longest path suffix (no sys.path needed). */
+export class ModuleResolver {
+  private readonly bySuffix = new Map<string, string[]>();
+
+  constructor(paths: Iterable<string>) {
+    for (const path of paths) this.add(path);
+  }
+
+  add(path: string): void {
+    if (!isPythonPath(path)) return;
+    const parts = moduleNameOf(path).split('.');
+    for (let i = 0; i < parts.length; i++) {
+      const suffix = parts.slice(i).join('.');
+      const list = this.bySuffix.get(suffix) ?? [];
+      if (!list.includes(path)) list.push(path);
+      this.bySuffix.set(suffix, list);
+    }
+  }
+
+  remove(path: string): void {
+    for (const [suffix, list] of this.bySuffix) {
+      const index = list.indexOf(path);
+      if (index >= 0) {
+        list.splice(index, 1);
+        if (list.length === 0) this.bySuffix.delete(suffix);
+      }
+    }
+  }
+
+  /** The file of module `name` imported from `fromPath` (relative names start with dots). */
+  resolve(name: string, fromPath: string): string | undefined {
+    if (name.startsWith('.')) {
+      const dots = /^\.+/.exec(name)![0].length;
+      const base = packageOf(fromPath);
+      if (dots - 1 > base.length) return undefined;
+      const packageParts = base.slice(0, base.length - (dots - 1));
+      const rest = name.slice(dots).split('.').filter(Boolean);
+      const stem = (fromPath.startsWith('/') ? '/' : '') + [...packageParts, ...rest].join('/');
+      return this.firstExisting([`${stem}.py`, `${stem}/__init__.py`]);
+    }
+    const matches = this.bySuffix.get(name);
+    if (!matches || matches.length === 0) return undefined;
+    if (matches.length === 1) return matches[0];
+    const from = fromPath.split('/');
+    const shared = (candidate: string): number => {
+      const parts = candidate.split('/');
+      let count = 0;
+      while (count < parts.length && count < from.length && parts[count] === from[count]) count++;
+      return count;
+    };
+    return [...matches].sort((a, b) => shared(b) - shared(a) || a.length - b.length)[0];
+  }
+
+  private firstExisting(paths: string[]): string | undefined {
+    for (const path of paths) {
+      const list = this.bySuffix.get(moduleNameOf(path));
+      if (list?.includes(path)) return path;
+    }
+    return undefined;
+  }
+}

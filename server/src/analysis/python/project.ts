@@ -1,0 +1,320 @@
+/**
+ * The Python side of the workspace index: which modules exist, their facts (parsed on demand), names
+ * resolved across modules, and the project-wide facts cross-file rules need (every invalidation, every
+ * store, settings modules).
+ */
+import { LineIndex } from '../text.js';
+import type { Expr } from './expr.js';
+import { extractModuleFacts, type FunctionFacts, type PyModuleFacts } from './facts.js';
+import { keyTemplate, type KeyScope } from './key-template.js';
+import { isPythonPath, ModuleResolver } from './modules.js';
+import type { PythonParser } from './parser.js';
+
+export interface PyModule {
+  path: string;
+  text: string;
+  lines: LineIndex;
+  facts: PyModuleFacts;
+}
+
+/** Where the project reads a module's text from (open editor buffers first, then the disk). */
+export interface TextSource {
+  read(path: string): string | undefined;
+}
+
+/** Text that can hold a use of Django's cache API: only such files are analysed for findings. */
+export const PYTHON_CANDIDATE =
+  /\bcaches?[ \t]*[.[]|cache_page|\bCACHES\b|vary_on_|make_template_fragment_key|(?:Update|FetchFrom)CacheMiddleware|django\.core\.cache|patch_vary_headers/;
+
+export const STORE_METHODS = new Set(['set', 'add', 'set_many', 'get_or_set', 'touch', 'aset', 'aadd', 'aset_many', 'aget_or_set', 'atouch']);
+export const REFRESH_METHODS = new Set(['set', 'set_many', 'aset', 'aset_many']);
+export const DELETE_METHODS = new Set(['delete', 'delete_many', 'adelete', 'adelete_many']);
+
+export interface ResolvedFunction {
+  module: PyModule;
+  index: number;
+  fn: FunctionFacts;
+}
+
+interface ProjectFacts {
+  /** Key templates some code deletes. */
+  invalidated: string[];
+  /** Key template -> number of call sites that (re-)set it. */
+  refreshSites: Map<string, number>;
+  /** Cache aliases named by `cache_page(cache=...)`. */
+  pageCacheAliases: Set<string>;
+}
+
+export class PythonProject {
+  private readonly texts = new Map<string, string>();
+  private readonly modules = new Map<string, PyModule | null>();
+  private readonly resolver: ModuleResolver;
+  private readonly paths = new Set<string>();
+  private projectFacts: ProjectFacts | undefined;
+
+  constructor(
+    private readonly parser: PythonParser,
+    private readonly source: TextSource,
+    paths: Iterable<string>,
+  ) {
+    for (const path of paths) if (isPythonPath(path)) this.paths.add(path);
+    this.resolver = new ModuleResolver(this.paths);
+  }
+
+  /** A new or changed file; `text` undefined means: read it from the source again. */
+  update(path: string, text?: string): void {
+    if (!isPythonPath(path)) return;
+    if (!this.paths.has(path)) {
+      this.paths.add(path);
+      this.resolver.add(path);
+    }
+    if (text === undefined) this.texts.delete(path);
+    else this.texts.set(path, text);
+    this.modules.delete(path);
+    this.projectFacts = undefined;
+  }
+
+  remove(path: string): void {
+    this.paths.delete(path);
+    this.texts.delete(path);
+    this.modules.delete(path);
+    this.resolver.remove(path);
+    this.projectFacts = undefined;
+  }
+
+  allPaths(): string[] {
+    return [...this.paths];
+  }
+
+  textOf(path: string): string | undefined {
+    if (this.texts.has(path)) return this.texts.get(path);
+    return this.source.read(path);
+  }
+
+  isCandidate(path: string): boolean {
+    const text = this.textOf(path);
+    return text !== undefined && PYTHON_CANDIDATE.test(text);
+  }
+
+  /** The module's facts, parsing it on first use whatever its text (dependencies of candidates). */
+  module(path: string): PyModule | undefined {
+    if (this.modules.has(path)) return this.modules.get(path) ?? undefined;
+    const text = this.textOf(path);
+    let module: PyModule | null = null;
+    if (text !== undefined) {
+      const tree = this.parser.parse(text);
+      try {
+        module = { path, text, lines: new LineIndex(text), facts: extractModuleFacts(tree, text) };
+      } finally {
+        tree.delete();
+      }
+    }
+    this.modules.set(path, module);
+    return module ?? undefined;
+  }
+
+  /** Every module whose text can hold a cache API use, parsed. */
+  candidateModules(): PyModule[] {
+    const result: PyModule[] = [];
+    for (const path of this.paths) {
+      if (!this.isCandidate(path)) continue;
+      const module = this.module(path);
+      if (module) result.push(module);
+    }
+    return result;
+  }
+
+  /** Whether `fixed` has syntax errors that `original` did not (fixes must never break a file). */
+  introducesSyntaxError(original: string, fixed: string): boolean {
+    const hasError = (text: string): boolean => {
+      const tree = this.parser.parse(text);
+      try {
+        return tree.rootNode.hasError;
+      } finally {
+        tree.delete();
+      }
+    };
+    return hasError(fixed) && !hasError(original);
+  }
+
+  resolveModule(name: string, fromPath: string): PyModule | undefined {
+    const path = this.resolver.resolve(name, fromPath);
+    return path === undefined ? undefined : this.module(path);
+  }
+
+  /** Resolves a qualified name (`catalog.views.detail`, `.views.Detail.get`) to a module and the rest of the name. */
+  resolveQualified(qualified: string, fromPath: string): { module: PyModule; rest: string[] } | undefined {
+    if (qualified.startsWith('<local>.')) {
+      const module = this.module(fromPath);
+      return module ? { module, rest: qualified.slice('<local>.'.length).split('.') } : undefined;
+    }
+    const leadingDots = /^\.*/.exec(qualified)![0];
+    const parts = qualified.slice(leadingDots.length).split('.');
+    for (let cut = parts.length - 1; cut >= (leadingDots ? 0 : 1); cut--) {
+      const moduleName = leadingDots + parts.slice(0, cut).join('.');
+      const module = this.resolveModule(moduleName, fromPath);
+      if (module) return { module, rest: parts.slice(cut) };
+    }
+    return undefined;
+  }
+
+  /** A function (or `Class.method`) by qualified name, following re-exports one step at a time. */
+  resolveFunction(qualified: string, fromPath: string, depth = 0): ResolvedFunction | undefined {
+    const target = this.resolveQualified(qualified, fromPath);
+    if (!target || depth > 5) return undefined;
+    const qualname = target.rest.join('.');
+    const index = target.module.facts.functions.findIndex((fn) => fn.qualname === qualname);
+    if (index >= 0) return { module: target.module, index, fn: target.module.facts.functions[index] };
+    const reexport = target.module.facts.bindings[target.rest[0]];
+    if (reexport && !reexport.startsWith('<local>.')) {
+      return this.resolveFunction([reexport, ...target.rest.slice(1)].join('.'), target.module.path, depth + 1);
+    }
+    return undefined;
+  }
+
+  /** A module-level constant by name as seen from `module` (its own, or imported). */
+  resolveConstant(module: PyModule, name: string, depth = 0): { expr: Expr; module: PyModule } | undefined {
+    if (depth > 6) return undefined;
+    const own = lastAssignment(module, name);
+    if (own) return { expr: own, module };
+    const bound = module.facts.bindings[name];
+    if (bound && !bound.startsWith('<local>.') && !bound.startsWith('django.')) {
+      const target = this.resolveQualified(bound, module.path);
+      if (target && target.rest.length === 1) return this.resolveConstant(target.module, target.rest[0], depth + 1);
+    }
+    for (const star of module.facts.starImports) {
+      const imported = this.resolveModule(star.module, module.path);
+      if (imported && imported !== module) {
+        const found = this.resolveConstant(imported, name, depth + 1);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  }
+
+  /** The scope in which a key expression at `functionIndex` of `module` is read. */
+  keyScope(module: PyModule, functionIndex: number, before = Number.POSITIVE_INFINITY): KeyScope {
+    const fn = functionIndex >= 0 ? module.facts.functions[functionIndex] : undefined;
+    const moduleScope = (target: PyModule): KeyScope => this.keyScope(target, -1);
+    return {
+      valueOf: (expr) => {
+        if (expr.kind === 'name') {
+          if (fn) {
+            if (fn.params.includes(expr.id)) return undefined;
+            const local = fn.assignments.filter((assignment) => assignment.targets.length === 1 && assignment.targets[0] === expr.id && assignment.value.start < before);
+            if (local.length > 0) return { expr: local[local.length - 1].value, scope: this.keyScope(module, functionIndex, local[local.length - 1].value.start) };
+            if (fn.assignments.some((assignment) => assignment.targets.includes(expr.id))) return undefined;
+          }
+          const constant = this.resolveConstant(module, expr.id);
+          return constant ? { expr: constant.expr, scope: moduleScope(constant.module) } : undefined;
+        }
+        if (expr.kind === 'attribute' && expr.object.kind === 'name') {
+          const bound = module.facts.bindings[expr.object.id];
+          if (!bound || bound.startsWith('django.')) return undefined;
+          const target = this.resolveModule(bound, module.path);
+          const constant = target ? this.resolveConstant(target, expr.attribute) : undefined;
+          return constant ? { expr: constant.expr, scope: moduleScope(constant.module) } : undefined;
+        }
+        return undefined;
+      },
+      helperOf: (callee) => {
+        let resolved: ResolvedFunction | undefined;
+        if (callee.kind === 'name') {
+          const bound = module.facts.bindings[callee.id];
+          if (bound) resolved = this.resolveFunction(bound, module.path);
+        } else if (callee.kind === 'attribute' && callee.object.kind === 'name' && callee.object.id === 'self' && fn?.className) {
+          const index = module.facts.functions.findIndex((candidate) => candidate.qualname === `${fn.className}.${callee.attribute}`);
+          if (index >= 0) resolved = { module, index, fn: module.facts.functions[index] };
+        } else if (callee.kind === 'attribute' && callee.object.kind === 'name') {
+          const bound = module.facts.bindings[callee.object.id];
+          if (bound && !bound.startsWith('django.')) resolved = this.resolveFunction(`${bound}.${callee.attribute}`, module.path);
+        }
+        if (!resolved?.fn.returnExpr) return undefined;
+        const params = resolved.fn.className ? resolved.fn.params.slice(1) : resolved.fn.params;
+        return { params, body: resolved.fn.returnExpr, scope: this.keyScope(resolved.module, resolved.index) };
+      },
+    };
+  }
+
+  keyTemplateAt(module: PyModule, functionIndex: number, key: Expr): string {
+    return keyTemplate(key, this.keyScope(module, functionIndex, key.start));
+  }
+
+  facts(): ProjectFacts {
+    this.projectFacts ??= this.computeProjectFacts();
+    return this.projectFacts;
+  }
+
+  private computeProjectFacts(): ProjectFacts {
+    const invalidated: string[] = [];
+    const refreshSites = new Map<string, number>();
+    const pageCacheAliases = new Set<string>();
+    const deleteHelpers: { fn: ResolvedFunction; paramIndex: number }[] = [];
+    const modules = this.candidateModules();
+    for (const module of modules) {
+      for (const call of module.facts.cacheCalls) {
+        const keys = keyExpressions(call.method, call.args, call.keywords);
+        if (DELETE_METHODS.has(call.method)) {
+          for (const key of keys) {
+            const fn = call.functionIndex >= 0 ? module.facts.functions[call.functionIndex] : undefined;
+            const paramIndex = fn && key.kind === 'name' ? fn.params.indexOf(key.id) : -1;
+            if (fn && paramIndex >= 0) deleteHelpers.push({ fn: { module, index: call.functionIndex, fn }, paramIndex });
+            else invalidated.push(this.keyTemplateAt(module, call.functionIndex, key));
+          }
+        } else if (REFRESH_METHODS.has(call.method)) {
+          for (const key of keys) {
+            const template = this.keyTemplateAt(module, call.functionIndex, key);
+            refreshSites.set(template, (refreshSites.get(template) ?? 0) + 1);
+          }
+        }
+      }
+      for (const wrapped of module.facts.wrappedViews) collectPageCacheAlias(wrapped.cachePage, pageCacheAliases);
+      for (const fn of module.facts.functions) {
+        for (const decorator of fn.decorators) if (decorator.expr.kind === 'call') collectPageCacheAlias(decorator.expr, pageCacheAliases);
+      }
+    }
+    // Calls of helpers that delete their argument (`def invalidate(key): cache.delete(key)`) invalidate that argument.
+    if (deleteHelpers.length > 0) {
+      for (const module of modules) {
+        for (const call of module.facts.calls) {
+          const target = this.resolveFunction(call.callee, module.path);
+          const helper = target && deleteHelpers.find((candidate) => candidate.fn.module === target.module && candidate.fn.index === target.index);
+          const argument = helper ? call.args[helper.fn.fn.className ? helper.paramIndex - 1 : helper.paramIndex] : undefined;
+          if (argument) invalidated.push(this.keyTemplateAt(module, call.functionIndex, argument));
+        }
+      }
+    }
+    return { invalidated, refreshSites, pageCacheAliases };
+  }
+}
+
+function lastAssignment(module: PyModule, name: string): Expr | undefined {
+  const assignments = module.facts.assignments;
+  for (let i = assignments.length - 1; i >= 0; i--) if (assignments[i].name === name) return assignments[i].value;
+  return undefined;
+}
+
+function collectPageCacheAlias(call: Expr & { kind: 'call' }, aliases: Set<string>): void {
+  const alias = call.keywords.cache;
+  if (alias?.kind === 'string') aliases.add(alias.value);
+}
+
+/** The key expressions a cache call names: one key, or the keys of a `*_many` call's dict or list literal. */
+export function keyExpressions(method: string, args: Expr[], keywords: Record<string, Expr>): Expr[] {
+  const bare = syncMethodName(method);
+  if (bare === 'set_many') {
+    const mapping = args[0] ?? keywords.data;
+    return mapping?.kind === 'dict' ? mapping.entries.flatMap((entry) => (entry.key ? [entry.key] : [])) : [];
+  }
+  if (bare === 'delete_many' || bare === 'get_many') {
+    const list = args[0] ?? keywords.keys;
+    return list?.kind === 'sequence' ? list.items : [];
+  }
+  const key = args[0] ?? keywords.key;
+  return key ? [key] : [];
+}
+
+/** Strips the `a` of Django's async cache methods (`aset` -> `set`); `add` is not async. */
+export function syncMethodName(method: string): string {
+  return method.startsWith('a') && method !== 'add' ? method.slice(1) : method;
+}

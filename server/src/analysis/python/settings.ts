@@ -1,0 +1,123 @@
+/**
+ * Django settings modules: which are development/test settings, and whether an assignment in a settings
+ * module (or a base module others star-import) ends up in production settings.
+ */
+import picomatch from 'picomatch';
+import type { CacheCoachConfig } from '../config.js';
+import type { ModuleAssignment } from './facts.js';
+import type { PyModule, PythonProject } from './project.js';
+
+const DEV_WORDS = new Set(['dev', 'development', 'local', 'test', 'tests', 'testing', 'ci']);
+
+/** Development or test settings by whole path segments or `_`-separated words (`social` is not `ci`). */
+export function isDevPathByName(path: string): boolean {
+  const segments = path.replace(/\.pyi?$/, '').split('/');
+  return segments.some((segment) => segment.split(/[_\-.]/).some((word) => DEV_WORDS.has(word.toLowerCase())));
+}
+
+export class SettingsIndex {
+  private importersCache: Map<string, PyModule[]> | undefined;
+  private readonly productionMatcher: (path: string) => boolean;
+  private readonly devMatcher: (path: string) => boolean;
+
+  constructor(
+    private readonly project: PythonProject,
+    config: CacheCoachConfig,
+  ) {
+    const matcher = (globs: string[]): ((path: string) => boolean) =>
+      globs.length === 0 ? () => false : picomatch(globs, { dot: true, matchBase: !globs.some((glob) => glob.includes('/')) });
+    this.productionMatcher = matcher(config.productionSettings);
+    this.devMatcher = matcher(config.devSettings);
+  }
+
+  isSettingsModule(module: PyModule): boolean {
+    return module.facts.assignments.some((assignment) => assignment.name === 'CACHES' || assignment.name === 'MIDDLEWARE');
+  }
+
+  isDevModule(path: string): boolean {
+    if (this.productionMatcher(path)) return false;
+    return this.devMatcher(path) || isDevPathByName(path);
+  }
+
+  /** Whether this module-level assignment is in force in some production settings module. */
+  reachesProduction(module: PyModule, assignment: ModuleAssignment): boolean {
+    if (assignment.guard === 'debug' || assignment.guard === 'conditional') return false;
+    return this.moduleReachesProduction(module, assignment.name, new Set());
+  }
+
+  /** The assignment of `name` in force in this module (the last unguarded or not-debug one). */
+  effectiveAssignment(module: PyModule, name: string): ModuleAssignment | undefined {
+    const assignments = module.facts.assignments.filter((assignment) => assignment.name === name);
+    return assignments[assignments.length - 1];
+  }
+
+  /** A module-level value as seen by the settings module, following its star imports. */
+  settingValue(module: PyModule, name: string, visited = new Set<string>()): ModuleAssignment | undefined {
+    const own = this.effectiveAssignment(module, name);
+    if (own || visited.has(module.path)) return own;
+    visited.add(module.path);
+    for (const star of [...module.facts.starImports].reverse()) {
+      const base = this.project.resolveModule(star.module, module.path);
+      const found = base ? this.settingValue(base, name, visited) : undefined;
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  private moduleReachesProduction(module: PyModule, name: string, visited: Set<string>): boolean {
+    if (visited.has(module.path)) return false;
+    visited.add(module.path);
+    if (this.productionMatcher(module.path)) return true;
+    if (this.isDevModule(module.path)) return false;
+    const importers = this.importersOf(module);
+    if (importers.length === 0) return true;
+    return importers.some((importer) => {
+      const overrides = importer.facts.mutatedNames.includes(name) || importer.facts.assignments.some((assignment) => assignment.name === name && assignment.guard !== 'debug');
+      return !overrides && this.moduleReachesProduction(importer, name, visited);
+    });
+  }
+
+  /** Settings modules that `from <module> import *`. */
+  private importersOf(module: PyModule): PyModule[] {
+    if (!this.importersCache) {
+      const importers = new Map<string, PyModule[]>();
+      for (const candidate of this.possibleSettingsModules()) {
+        for (const star of candidate.facts.starImports) {
+          const target = this.project.resolveModule(star.module, candidate.path);
+          if (target) importers.set(target.path, [...(importers.get(target.path) ?? []), candidate]);
+        }
+      }
+      this.importersCache = importers;
+    }
+    return this.importersCache.get(module.path) ?? [];
+  }
+
+  /**
+   * Modules that may be settings even when their text never mentions the cache (a production module that
+   * only star-imports a base): those under a `settings` name, and those DJANGO_SETTINGS_MODULE names.
+   */
+  private possibleSettingsModules(): PyModule[] {
+    const paths = new Set(this.project.candidateModules().map((module) => module.path));
+    const named = new Set<string>();
+    for (const path of this.project.allPaths()) {
+      if (/(^|\/)(manage|wsgi|asgi)\.py$/.test(path)) {
+        const text = this.project.textOf(path) ?? '';
+        for (const match of text.matchAll(SETTINGS_MODULE_REFERENCE)) named.add(match[1]);
+      }
+    }
+    for (const path of this.project.allPaths()) {
+      if (/settings/i.test(path)) paths.add(path);
+    }
+    for (const name of named) {
+      const module = this.project.resolveModule(name, '');
+      if (module) paths.add(module.path);
+    }
+    return [...paths].flatMap((path) => {
+      const text = this.project.textOf(path);
+      const module = text?.includes('import *') ? this.project.module(path) : undefined;
+      return module ? [module] : [];
+    });
+  }
+}
+
+const SETTINGS_MODULE_REFERENCE = /DJANGO_SETTINGS_MODULE["']?\s*[,=:]\s*["']([\w.]+)["']/g;

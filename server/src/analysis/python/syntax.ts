@@ -1,0 +1,35 @@
+/** The subset of web-tree-sitter's node API the Python front end uses, so the engine's types stay small. */
+import type { Node } from 'web-tree-sitter';
+
+export type SyntaxNode = Node;
+
+export function field(node: SyntaxNode, name: string): SyntaxNode | null {
+  return node.childForFieldName(name);
+}
+
+export function namedChildren(node: SyntaxNode): SyntaxNode[] {
+  return node.namedChildren.filter((child): child is SyntaxNode => child !== null);
+}
+
+export function isAsyncFunction(node: SyntaxNode): boolean {
+  return node.type === 'function_definition' && node.child(0)?.type === 'async';
+}
+
+/** The function_definition or class_definition a decorated_definition wraps, or the node itself. */
+export function unwrapDecorated(node: SyntaxNode): SyntaxNode {
+  return node.type === 'decorated_definition' ? (field(node, 'definition') ?? node) : node;
+}
+
+export function decoratorsOf(definition: SyntaxNode): SyntaxNode[] {
+  const parent = definition.parent;
+  if (!parent || parent.type !== 'decorated_definition') return [];
+  return namedChildren(parent).filter((child) => child.type === 'decorator');
+}
+
+/** Nearest enclosing node of one of the given types. */
+export function enclosing(node: SyntaxNode, types: readonly string[]): SyntaxNode | null {
+  for (let current = node.parent; current; current = current.parent) {
+    if (types.includes(current.type)) return current;
+  }
+  return null;
+}

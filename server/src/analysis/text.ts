@@ -1,0 +1,94 @@
+import type { Position, Range, Span, TextEdit } from './types.js';
+
+/** Maps between UTF-16 offsets and line/character positions of one text. */
+export class LineIndex {
+  private readonly lineStarts: number[];
+
+  constructor(readonly text: string) {
+    const starts = [0];
+    for (let i = 0; i < text.length; i++) {
+      const ch = text.charCodeAt(i);
+      if (ch === 10 /* \n */) starts.push(i + 1);
+      else if (ch === 13 /* \r */ && text.charCodeAt(i + 1) !== 10) starts.push(i + 1);
+    }
+    this.lineStarts = starts;
+  }
+
+  get lineCount(): number {
+    return this.lineStarts.length;
+  }
+
+  positionAt(offset: number): Position {
+    const clamped = Math.max(0, Math.min(offset, this.text.length));
+    let low = 0;
+    let high = this.lineStarts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (this.lineStarts[mid] <= clamped) low = mid;
+      else high = mid - 1;
+    }
+    return { line: low, character: clamped - this.lineStarts[low] };
+  }
+
+  offsetAt(position: Position): number {
+    if (position.line >= this.lineStarts.length) return this.text.length;
+    if (position.line < 0) return 0;
+    const start = this.lineStarts[position.line];
+    return Math.min(start + Math.max(0, position.character), this.lineEnd(position.line));
+  }
+
+  rangeOf(span: Span): Range {
+    return { start: this.positionAt(span.start), end: this.positionAt(span.end) };
+  }
+
+  lineStart(line: number): number {
+    return this.lineStarts[Math.max(0, Math.min(line, this.lineStarts.length - 1))];
+  }
+
+  /** Offset of the end of the line's content, before its line break. */
+  lineEnd(line: number): number {
+    const next = line + 1 < this.lineStarts.length ? this.lineStarts[line + 1] : this.text.length;
+    let end = next;
+    if (end > this.lineStarts[line] && this.text.charCodeAt(end - 1) === 10) end--;
+    if (end > this.lineStarts[line] && this.text.charCodeAt(end - 1) === 13) end--;
+    return end;
+  }
+
+  lineText(line: number): string {
+    return this.text.slice(this.lineStart(line), this.lineEnd(line));
+  }
+
+  /** The line break this text uses most: new lines inserted by fixes match it. */
+  get eol(): string {
+    return this.text.includes('\r\n') ? '\r\n' : '\n';
+  }
+
+  /** Column in Unicode code points (the CLI's columns) of a UTF-16 position. */
+  codePointColumn(position: Position): number {
+    const line = this.text.slice(this.lineStart(position.line), this.lineStart(position.line) + position.character);
+    let count = 0;
+    for (const _ of line) count++;
+    return count;
+  }
+}
+
+/** Applies non-overlapping edits to a text; edits may come in any order. */
+export function applyEdits(text: string, edits: readonly TextEdit[]): string {
+  const index = new LineIndex(text);
+  const resolved = edits
+    .map((edit) => ({ start: index.offsetAt(edit.range.start), end: index.offsetAt(edit.range.end), newText: edit.newText }))
+    .sort((a, b) => b.start - a.start || b.end - a.end);
+  let result = text;
+  let lastStart = Number.POSITIVE_INFINITY;
+  for (const edit of resolved) {
+    if (edit.end > lastStart) continue; // overlapping edit: keep the later one only
+    result = result.slice(0, edit.start) + edit.newText + result.slice(edit.end);
+    lastStart = edit.start;
+  }
+  return result;
+}
+
+/** The leading white space of a line. */
+export function indentationOf(lineText: string): string {
+  return /^[ \t]*/.exec(lineText)?.[0] ?? '';
+}

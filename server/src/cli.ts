@@ -1,0 +1,212 @@
+/** `cache-coach`: the command-line adapter over the engine. Output formats and exit codes are contracts. */
+import { mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import packageJson from '../../package.json';
+import { ConfigError, type CacheCoachConfig } from './analysis/config.js';
+import { Workspace } from './analysis/engine.js';
+import { LineIndex, applyEdits } from './analysis/text.js';
+import type { Finding } from './analysis/types.js';
+import { formatGithub, formatJson, formatSarif, formatText, toCliFinding } from './cli/formats.js';
+import { ruleDocsText } from './cli/rule-docs.js';
+import { ConfigFinder } from './node/config-files.js';
+import { readSourceFile, walkWorkspace } from './node/files.js';
+import { loadPythonWasm } from './node/wasm.js';
+import { RULE_CODES, ruleByCode } from './rules/index.js';
+
+const USAGE = `Usage:
+  cache-coach check [PATH...] [--format text|json|sarif|github] [--fix] [--select CODES] [--ignore CODES]
+  cache-coach rule CODE
+  cache-coach --version | --help
+
+Exit status: 0 no findings, 1 findings, 2 usage or configuration error.
+Columns are 1-based and count Unicode code points.
+`;
+
+class UsageError extends Error {}
+
+type Format = 'text' | 'json' | 'sarif' | 'github';
+
+interface CheckOptions {
+  paths: string[];
+  format: Format;
+  fix: boolean;
+  select?: string[];
+  ignore?: string[];
+}
+
+export async function main(argv: string[], cwd: string, out: (text: string) => void, err: (text: string) => void): Promise<number> {
+  try {
+    const [command, ...rest] = argv;
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      out(USAGE);
+      return command === undefined ? 2 : 0;
+    }
+    if (command === '--version' || command === '-V') {
+      out(`${packageJson.version}\n`);
+      return 0;
+    }
+    if (command === 'rule') {
+      const rule = rest[0] ? ruleByCode(rest[0]) : undefined;
+      if (!rule) throw new UsageError(rest[0] ? `unknown rule "${rest[0]}" (known: ${[...RULE_CODES].join(', ')})` : 'rule needs a CODE');
+      out(ruleDocsText(rule));
+      return 0;
+    }
+    if (command === 'check') return await check(parseCheckArguments(rest), cwd, out, err);
+    throw new UsageError(`unknown command "${command}"`);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      err(`cache-coach: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (error instanceof ConfigError) {
+      err(`cache-coach: configuration error in ${error.file}:\n${error.problems.map((problem) => `  - ${problem}`).join('\n')}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+function parseCheckArguments(args: string[]): CheckOptions {
+  const options: CheckOptions = { paths: [], format: 'text', fix: false };
+  const codes = (value: string | undefined, flag: string): string[] => {
+    if (!value) throw new UsageError(`${flag} needs a comma-separated list of rule codes`);
+    const list = value.split(',').map((code) => code.trim().toUpperCase()).filter(Boolean);
+    const unknown = list.filter((code) => !/^CACHE\d{0,3}$/.test(code) || ![...RULE_CODES].some((known) => known.startsWith(code)));
+    if (unknown.length > 0) throw new UsageError(`${flag}: unknown rule code ${unknown.join(', ')}`);
+    return list;
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string | undefined => inline ?? args[++i];
+    switch (flag) {
+      case '--format': {
+        const format = value();
+        if (format !== 'text' && format !== 'json' && format !== 'sarif' && format !== 'github') throw new UsageError(`--format must be text, json, sarif or github`);
+        options.format = format;
+        break;
+      }
+      case '--fix':
+        options.fix = true;
+        break;
+      case '--select':
+        options.select = codes(value(), '--select');
+        break;
+      case '--ignore':
+        options.ignore = codes(value(), '--ignore');
+        break;
+      default:
+        if (arg.startsWith('-')) throw new UsageError(`unknown option "${arg}"`);
+        options.paths.push(arg);
+    }
+  }
+  if (options.paths.length === 0) options.paths.push('.');
+  return options;
+}
+
+async function check(options: CheckOptions, cwd: string, out: (text: string) => void, err: (text: string) => void): Promise<number> {
+  for (const path of options.paths) {
+    try {
+      statSync(resolve(cwd, path));
+    } catch {
+      throw new UsageError(`no such file or folder: ${path}`);
+    }
+  }
+  const overrides: Partial<CacheCoachConfig> = {};
+  if (options.select) overrides.select = options.select;
+  if (options.ignore) overrides.ignore = options.ignore;
+  const configs = new ConfigFinder(cwd, overrides);
+  const rootConfig = configs.configFor(join(options.paths[0], '__cache_coach__'));
+  const walk = walkWorkspace(options.paths, cwd, rootConfig.exclude);
+  for (const note of walk.notes) err(`cache-coach: ${note}\n`);
+  // Read every configuration up front, so a malformed pyproject.toml stops the run before anything is written.
+  for (const path of walk.files) configs.configFor(path);
+
+  const texts = new Map<string, string | undefined>();
+  const source = {
+    read: (path: string): string | undefined => {
+      if (texts.has(path)) return texts.get(path);
+      const result = readSourceFile(resolve(cwd, path), configs.configFor(path).maxFileSize);
+      if ('skipped' in result) {
+        err(`cache-coach: ${path}: ${result.skipped}\n`);
+        texts.set(path, undefined);
+        return undefined;
+      }
+      texts.set(path, result.text);
+      return result.text;
+    },
+  };
+  const workspace = await Workspace.create({ wasm: loadPythonWasm(), source, paths: walk.files, configFor: (path) => configs.configFor(path) });
+  let findings = workspace.check();
+  if (options.fix) findings = applySafeFixes(workspace, findings, cwd, err);
+  const homepage = packageJson.homepage;
+  const cliFindings = findings.map((finding) => toCliFinding(finding, new LineIndex(source.read(finding.path) ?? ''), homepage));
+  switch (options.format) {
+    case 'json':
+      out(formatJson(cliFindings));
+      break;
+    case 'sarif':
+      out(formatSarif(cliFindings, packageJson.version, homepage));
+      break;
+    case 'github':
+      out(formatGithub(cliFindings));
+      break;
+    default:
+      out(formatText(cliFindings));
+      if (cliFindings.length > 0) err(`Found ${cliFindings.length} problem${cliFindings.length === 1 ? '' : 's'}.\n`);
+  }
+  return cliFindings.length > 0 ? 1 : 0;
+
+  function applySafeFixes(space: Workspace, initial: Finding[], root: string, log: (text: string) => void): Finding[] {
+    let current = initial;
+    for (let pass = 0; pass < 5; pass++) {
+      const byPath = new Map<string, Finding[]>();
+      for (const finding of current) {
+        if (finding.fixes.some((fix) => fix.safety === 'safe')) byPath.set(finding.path, [...(byPath.get(finding.path) ?? []), finding]);
+      }
+      if (byPath.size === 0) break;
+      let changed = false;
+      for (const [path, fixable] of byPath) {
+        const original = source.read(path);
+        if (original === undefined) continue;
+        const edits = fixable.flatMap((finding) => finding.fixes.find((fix) => fix.safety === 'safe')!.edits);
+        const fixed = applyEdits(original, edits);
+        if (fixed === original) continue;
+        if (space.python.introducesSyntaxError(original, fixed)) {
+          log(`cache-coach: ${path}: fixes not written, the result would not parse\n`);
+          continue;
+        }
+        writeAtomically(resolve(root, path), fixed);
+        texts.set(path, fixed);
+        space.update(path, fixed);
+        changed = true;
+      }
+      if (!changed) break;
+      current = space.check();
+    }
+    return current;
+  }
+}
+
+function writeAtomically(file: string, text: string): void {
+  const directory = mkdtempSync(join(dirname(file), '.cache-coach-'));
+  const temporary = join(directory, 'fixed');
+  try {
+    writeFileSync(temporary, text, { mode: statSync(file).mode });
+    renameSync(temporary, file);
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), process.cwd(), (text) => process.stdout.write(text), (text) => process.stderr.write(text)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`cache-coach: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

@@ -1,0 +1,55 @@
+import { invalidates, isContentAddressed, isOpaque } from '../analysis/keys.js';
+import { keyTemplate } from '../analysis/python/key-template.js';
+import { keyExpressions, REFRESH_METHODS, STORE_METHODS } from '../analysis/python/project.js';
+import { sourceText, timeoutArgument } from './python-helpers.js';
+import type { Rule } from './rule.js';
+
+export const cache001: Rule = {
+  code: 'CACHE001',
+  name: 'no-expiry-never-invalidated',
+  severity: 'warning',
+  span: 'the timeout argument',
+  fix: 'unsafe',
+  lessonSection: 'timeouts',
+  docs: {
+    summary: 'A value cached with `timeout=None` (no expiry) whose key is never deleted or re-set anywhere in the project.',
+    why:
+      'With `None` Django keeps the entry until it is evicted. If nothing deletes or overwrites the key when the data changes, every reader gets the old value until the cache restarts: prices, permissions and settings go stale silently.',
+    example: 'def order_summary(order):\n    summary = build_summary(order)\n    cache.set(f"order:{order.pk}", summary, None)\n    return summary',
+    useInstead:
+      'Give the entry a finite timeout, or keep `None` and delete the key where the data changes:\n\n@receiver(post_save, sender=Order)\ndef forget_order(sender, instance, **kwargs):\n    cache.delete(f"order:{instance.pk}")',
+    cannotSee:
+      'Keys are matched by their template (`f"order:{pk}"`, `"order:%s" % pk` and `ORDER_KEY % pk` are all `order:{}`); a key built in a way it cannot follow (a computed string passed through several helpers, keys from another package) keeps the rule quiet rather than guessing. `cache.clear()` and expiry set by other tools are not counted as invalidation. Keys that name their content (a hash, digest, checksum or version) are never flagged.',
+  },
+  checkPython({ module, project, config, report }) {
+    const { invalidated, refreshSites } = project.facts();
+    for (const call of module.facts.cacheCalls) {
+      if (!STORE_METHODS.has(call.method)) continue;
+      const timeout = timeoutArgument(call);
+      if (!timeout) continue;
+      const scope = project.keyScope(module, call.functionIndex, call.span.start);
+      const isNone = timeout.kind === 'none' || scope.valueOf(timeout)?.expr.kind === 'none';
+      if (!isNone) continue;
+      const staleKeys = keyExpressions(call.method, call.args, call.keywords).filter((key) => {
+        const template = keyTemplate(key, scope);
+        if (isOpaque(template) || isContentAddressed(sourceText(module, key)) || isContentAddressed(template)) return false;
+        if (invalidated.some((deleted) => invalidates(deleted, template))) return false;
+        const ownRefresh = REFRESH_METHODS.has(call.method) ? 1 : 0;
+        return (refreshSites.get(template) ?? 0) <= ownRefresh;
+      });
+      if (staleKeys.length === 0) continue;
+      const names = staleKeys.map((key) => `"${keyTemplate(key, scope)}"`).join(', ');
+      report({
+        span: timeout,
+        message: `${names} is cached with no expiry (timeout=None) and nothing in the project deletes or re-sets it: readers will get a stale value until the cache restarts.`,
+        fixes: [
+          {
+            title: `Expire after ${config.defaultTimeout} seconds`,
+            safety: 'unsafe',
+            edits: [{ span: timeout, newText: String(config.defaultTimeout) }],
+          },
+        ],
+      });
+    }
+  },
+};

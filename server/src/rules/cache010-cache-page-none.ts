@@ -1,0 +1,38 @@
+import type { Expr } from '../analysis/python/expr.js';
+import { cachePageIndex, decoratorTarget } from './python-helpers.js';
+import type { Rule } from './rule.js';
+
+export const cache010: Rule = {
+  code: 'CACHE010',
+  name: 'cache-page-none',
+  severity: 'warning',
+  span: 'the timeout argument',
+  fix: 'unsafe',
+  lessonSection: 'per-view-cache',
+  docs: {
+    summary: '`cache_page(None)`, written in the belief that it caches the page forever.',
+    why:
+      'For cache_page, `None` does not mean "forever": Django falls back to the response\'s max-age or to CACHE_MIDDLEWARE_SECONDS (600 seconds by default), so the page expires after ten minutes and sends `max-age=600` to browsers.',
+    example: '@cache_page(None)\ndef pricing(request):\n    ...',
+    useInstead: '@cache_page(60 * 60 * 24)   # say how long you mean\ndef pricing(request):\n    ...',
+    cannotSee: 'Only a literal `None` (or a constant holding it) is recognised.',
+  },
+  checkPython({ module, config, report }) {
+    const calls: Expr[] = [];
+    for (const definition of [...module.facts.functions, ...module.facts.classes]) {
+      const index = cachePageIndex(definition, module);
+      if (index >= 0) calls.push(decoratorTarget(definition.decorators[index], module).expr);
+    }
+    for (const wrapped of module.facts.wrappedViews) calls.push(wrapped.cachePage);
+    for (const call of calls) {
+      if (call.kind !== 'call') continue;
+      const timeout = call.keywords.timeout ?? call.args[0];
+      if (timeout?.kind !== 'none') continue;
+      report({
+        span: timeout,
+        message: 'cache_page(None) does not cache forever: Django falls back to max-age or CACHE_MIDDLEWARE_SECONDS (600 s by default). Give the timeout you mean.',
+        fixes: [{ title: `Use ${config.defaultTimeout} seconds`, safety: 'unsafe', edits: [{ span: timeout, newText: String(config.defaultTimeout) }] }],
+      });
+    }
+  },
+};

@@ -1,0 +1,56 @@
+/** What a rule is: its contract (code, name, severity, span, fix kind), its documentation, and its check. */
+import type { CacheCoachConfig } from '../analysis/config.js';
+import type { PyModule, PythonProject } from '../analysis/python/project.js';
+import type { SettingsIndex } from '../analysis/python/settings.js';
+import type { FixSafety, Severity, Span } from '../analysis/types.js';
+
+export interface RuleDocs {
+  /** One sentence: what the rule flags. */
+  summary: string;
+  /** Why it is a problem, in production terms. */
+  why: string;
+  /** Code it flags. */
+  example: string;
+  /** The same code written correctly. */
+  useInstead: string;
+  /** What the rule cannot see (its known blind spots). */
+  cannotSee: string;
+}
+
+export interface SpanEdit {
+  span: Span;
+  newText: string;
+}
+
+export interface FixSpec {
+  title: string;
+  safety: FixSafety;
+  edits: SpanEdit[];
+}
+
+export interface Report {
+  span: Span;
+  message: string;
+  fixes?: FixSpec[];
+}
+
+export interface PythonRuleContext {
+  module: PyModule;
+  project: PythonProject;
+  settings: SettingsIndex;
+  config: CacheCoachConfig;
+  report(report: Report): void;
+}
+
+export interface Rule {
+  code: string;
+  name: string;
+  severity: Severity;
+  /** What the diagnostic underlines. */
+  span: string;
+  fix: FixSafety | 'none';
+  /** The lesson section that explains the mistake. */
+  lessonSection: string;
+  docs: RuleDocs;
+  checkPython?(context: PythonRuleContext): void;
+}
