@@ -1,0 +1,207 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { pythonSyntaxError } from '../helpers/python.js';
+import { copyOf, ROOT, runCli, SAMPLE_PROJECT } from './helpers.js';
+
+const packageJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; homepage: string };
+
+function project(files: Record<string, string>): { dir: string; dispose(): void } {
+  const copy = copyOf(join(ROOT, 'test', 'fixtures', 'empty'));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(copy.dir, path, '..'), { recursive: true });
+    writeFileSync(join(copy.dir, path), text);
+  }
+  return copy;
+}
+
+const LEAKY_VIEW = 'from django.views.decorators.cache import cache_page\n\n\n@cache_page(60)\ndef me(request):\n    return request.user.username\n';
+
+test('--version and --help', () => {
+  assert.equal(runCli(['--version'], ROOT).stdout.trim(), packageJson.version);
+  const help = runCli(['--help'], ROOT);
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /cache-coach check \[PATH\.\.\.\]/);
+});
+
+test('exit 0 with no findings, 1 with findings', () => {
+  const clean = project({ 'shop/views.py': 'from django.core.cache import cache\n\ndef f():\n    return cache.get("x")\n' });
+  const dirty = project({ 'shop/views.py': LEAKY_VIEW });
+  try {
+    const ok = runCli(['check'], clean.dir);
+    assert.equal(ok.status, 0);
+    assert.equal(ok.stdout, '');
+    const bad = runCli(['check'], dirty.dir);
+    assert.equal(bad.status, 1);
+    assert.equal(bad.stdout, 'shop/views.py:4:2: CACHE004 cache_page on a view that reads request.user, with no @vary_on_cookie below it: the first visitor\'s page is served to everyone.\n');
+  } finally {
+    clean.dispose();
+    dirty.dispose();
+  }
+});
+
+test('JSON: the documented fields, paths relative to the current folder, 1-based code-point columns', () => {
+  const copy = project({ 'app/views.py': `# café ☕ 😀\nfrom django.core.cache import cache\n\ndef f():\n    cache.set("😀 x", 1)\n` });
+  try {
+    const run = runCli(['check', 'app', '--format', 'json'], copy.dir);
+    const [finding] = JSON.parse(run.stdout) as Record<string, unknown>[];
+    assert.deepEqual(Object.keys(finding).sort(), ['code', 'column', 'endColumn', 'endLine', 'fixable', 'line', 'message', 'name', 'path', 'severity', 'url'].sort());
+    assert.equal(finding.path, 'app/views.py');
+    assert.equal(finding.code, 'CACHE008');
+    assert.equal(finding.line, 5);
+    // `    cache.set(` is 14 code points; the key starts at column 15, and "😀 x" with quotes is 5 code points.
+    assert.equal(finding.column, 15);
+    assert.equal(finding.endColumn, 20);
+    assert.equal(finding.url, `${packageJson.homepage}#cache008`);
+    assert.equal(finding.fixable, false);
+    const inner = runCli(['check', '--format', 'json'], join(copy.dir, 'app'));
+    assert.equal((JSON.parse(inner.stdout) as { path: string }[])[0].path, 'views.py');
+  } finally {
+    copy.dispose();
+  }
+});
+
+test('github and sarif formats', () => {
+  const copy = project({ 'shop/views.py': LEAKY_VIEW });
+  try {
+    const github = runCli(['check', '--format', 'github'], copy.dir);
+    assert.match(github.stdout, /^::warning file=shop\/views\.py,line=4,col=2,endLine=4,endColumn=16,title=CACHE004 page-cache-per-user::CACHE004 /);
+    const sarif = JSON.parse(runCli(['check', '--format', 'sarif'], copy.dir).stdout);
+    assert.equal(sarif.version, '2.1.0');
+    const run = sarif.runs[0];
+    assert.ok(run.tool.driver.rules.some((rule: { id: string; helpUri: string }) => rule.id === 'CACHE004' && rule.helpUri.endsWith('#cache004')));
+    assert.equal(run.results[0].ruleId, 'CACHE004');
+    assert.deepEqual(run.results[0].locations[0].physicalLocation.region, { startLine: 4, startColumn: 2, endLine: 4, endColumn: 16 });
+  } finally {
+    copy.dispose();
+  }
+});
+
+test('--select and --ignore', () => {
+  const copy = project({ 'shop/views.py': LEAKY_VIEW });
+  try {
+    assert.equal(runCli(['check', '--ignore', 'CACHE004'], copy.dir).status, 0);
+    assert.equal(runCli(['check', '--select', 'CACHE00'], copy.dir).status, 1);
+    assert.equal(runCli(['check', '--select', 'CACHE9'], copy.dir).status, 0);
+    const bad = runCli(['check', '--select', 'E501'], copy.dir);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /unknown rule code E501/);
+  } finally {
+    copy.dispose();
+  }
+});
+
+test('usage errors exit 2 with a message, not a stack trace', () => {
+  for (const args of [['check', '--format', 'xml'], ['frobnicate'], ['check', 'no/such/folder'], ['rule', 'CACHE999'], ['check', '--bogus']]) {
+    const run = runCli(args, ROOT);
+    assert.equal(run.status, 2, args.join(' '));
+    assert.match(run.stderr, /^cache-coach: /);
+    assert.doesNotMatch(run.stderr, /at .*\.js:\d+/);
+  }
+});
+
+test('rule CODE prints the rule docs', () => {
+  const run = runCli(['rule', 'CACHE009'], ROOT);
+  assert.equal(run.status, 0);
+  assert.match(run.stdout, /^CACHE009 vary-above-cache-page/);
+  assert.match(run.stdout, /What it cannot see/);
+  assert.equal(runCli(['rule', 'generic-key'], ROOT).stdout.split('\n')[0].startsWith('CACHE002'), true);
+});
+
+test('a malformed pyproject.toml: exit 2 naming the file and the problem, nothing written', () => {
+  for (const [toml, problem] of [
+    ['[tool.cache-coach\nselect = 1', /not valid TOML/],
+    ['[tool.cache-coach]\nselect = "CACHE001"', /select must be a list of rule codes/],
+    ['[tool.cache-coach]\nignore = ["CACHE777"]', /unknown rule code "CACHE777"/],
+    ['[tool.cache-coach]\ncolour = "blue"', /unknown key tool\.cache-coach\.colour/],
+    ['[tool.cache-coach]\ndefault-timeout = -5', /default-timeout must be a positive whole number/],
+    ['[tool.cache-coach.severity]\nCACHE001 = "loud"', /severity\.CACHE001 must be/],
+  ] as const) {
+    const copy = project({ 'pyproject.toml': toml, 'shop/views.py': LEAKY_VIEW });
+    try {
+      const run = runCli(['check', '--fix'], copy.dir);
+      assert.equal(run.status, 2, toml);
+      assert.match(run.stderr, /configuration error in .*pyproject\.toml/);
+      assert.match(run.stderr, problem);
+      assert.equal(readFileSync(join(copy.dir, 'shop/views.py'), 'utf8'), LEAKY_VIEW);
+    } finally {
+      copy.dispose();
+    }
+  }
+});
+
+test('binary, oversized and undecodable files are skipped with a note; the rest is still checked', () => {
+  const copy = project({ 'shop/views.py': LEAKY_VIEW, 'pyproject.toml': '[tool.cache-coach]\nmax-file-size = 4000\n' });
+  try {
+    writeFileSync(join(copy.dir, 'shop/binary.py'), Buffer.from([0x63, 0x61, 0x63, 0x68, 0x65, 0x00, 0x01, 0x02]));
+    writeFileSync(join(copy.dir, 'shop/latin1.py'), Buffer.from('x = "caf\xe9"  # cache.set\n', 'latin1'));
+    writeFileSync(join(copy.dir, 'shop/huge.py'), `from django.core.cache import cache\n${'x = 1\n'.repeat(2000)}`);
+    const run = runCli(['check'], copy.dir);
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /shop\/binary\.py: skipped: binary file/);
+    assert.match(run.stderr, /shop\/latin1\.py: skipped: not valid UTF-8/);
+    assert.match(run.stderr, /shop\/huge\.py: skipped: .* over the .* limit/);
+    assert.match(run.stdout, /shop\/views\.py:4:2: CACHE004/);
+  } finally {
+    copy.dispose();
+  }
+});
+
+test('a syntax error mid-file still gives the findings in the intact parts', () => {
+  const broken = `${LEAKY_VIEW}\ndef half(:\n    x = [1, 2\n\n\n@cache_page(None)\ndef later(request):\n    return "ok"\n`;
+  const copy = project({ 'shop/views.py': broken });
+  try {
+    const findings = JSON.parse(runCli(['check', '--format', 'json'], copy.dir).stdout) as { code: string; line: number }[];
+    // Both views survive the damaged function between them: tree-sitter recovers at the next decorator.
+    assert.deepEqual(findings.map((finding) => `${finding.code}:${finding.line}`), ['CACHE004:4', 'CACHE010:12']);
+  } finally {
+    copy.dispose();
+  }
+});
+
+test('skips .git, node_modules and virtualenvs', () => {
+  const copy = project({
+    'shop/views.py': 'x = 1\n',
+    'node_modules/pkg/views.py': LEAKY_VIEW,
+    '.git/hooks/x.py': LEAKY_VIEW,
+    'venv/lib/views.py': LEAKY_VIEW,
+    'myenv/pyvenv.cfg': 'home = /usr/bin\n',
+    'myenv/lib/views.py': LEAKY_VIEW,
+  });
+  try {
+    assert.equal(runCli(['check'], copy.dir).status, 0);
+  } finally {
+    copy.dispose();
+  }
+});
+
+test('exclude globs from pyproject.toml', () => {
+  const copy = project({ 'pyproject.toml': '[tool.cache-coach]\nexclude = ["legacy/**"]\n', 'legacy/views.py': LEAKY_VIEW, 'shop/views.py': LEAKY_VIEW });
+  try {
+    const findings = JSON.parse(runCli(['check', '--format', 'json'], copy.dir).stdout) as { path: string }[];
+    assert.deepEqual(findings.map((finding) => finding.path), ['shop/views.py']);
+  } finally {
+    copy.dispose();
+  }
+});
+
+test('--fix applies safe fixes only, the files still parse, and a second run finds nothing to fix', () => {
+  const copy = copyOf(SAMPLE_PROJECT);
+  try {
+    const before = JSON.parse(runCli(['check', '--format', 'json'], copy.dir).stdout) as { code: string; fixable: boolean }[];
+    const fixable = before.filter((finding) => finding.fixable).map((finding) => finding.code).sort();
+    assert.deepEqual(fixable, ['CACHE004', 'CACHE009', 'CACHE900']);
+    const run = runCli(['check', '--fix', '--format', 'json'], copy.dir);
+    assert.equal(run.status, 1);
+    const after = JSON.parse(run.stdout) as { code: string; fixable: boolean }[];
+    assert.equal(after.length, before.length - fixable.length);
+    assert.equal(after.some((finding) => finding.fixable), false);
+    for (const path of ['catalog/views.py', 'accounts/views.py', 'catalog/tasks.py']) {
+      assert.equal(pythonSyntaxError(readFileSync(join(copy.dir, path), 'utf8')), null, path);
+    }
+    assert.match(readFileSync(join(copy.dir, 'catalog/views.py'), 'utf8'), /@cache_page\(60 \* 10\)\n@vary_on_cookie\ndef book_detail/);
+  } finally {
+    copy.dispose();
+  }
+});
