@@ -8,17 +8,24 @@ mkdirSync('dist', { recursive: true });
 copyFileSync(require.resolve('web-tree-sitter/web-tree-sitter.wasm'), 'dist/web-tree-sitter.wasm');
 copyFileSync(require.resolve('tree-sitter-python/tree-sitter-python.wasm'), 'dist/tree-sitter-python.wasm');
 
-await build({
-  entryPoints: { cli: 'server/src/cli.ts' },
-  outdir: 'dist',
+const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'cjs',
   minify: true,
   sourcemap: true,
+  logLevel: 'warning',
+};
+
+// The VS Code client: `vscode` is provided by the editor.
+await build({ ...common, entryPoints: { extension: 'client/src/extension.ts' }, outdir: 'dist', external: ['vscode'] });
+
+await build({
+  ...common,
+  entryPoints: { cli: 'server/src/cli.ts', server: 'server/src/server.ts' },
+  outdir: 'dist',
   // web-tree-sitter is an ES module that reads import.meta.url; give it the bundle's own URL.
   define: { 'import.meta.url': 'importMetaUrl' },
   banner: { js: "#!/usr/bin/env node\nconst importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-  logLevel: 'warning',
 });

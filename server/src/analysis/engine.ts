@@ -8,7 +8,7 @@ import { DEFAULT_CONFIG, isRuleEnabled, type CacheCoachConfig } from './config.j
 import type { SuppressionComment } from './python/facts.js';
 import type { PythonWasm } from './python/parser.js';
 import { PythonParser } from './python/parser.js';
-import { PythonProject, type PyModule, type TextSource } from './python/project.js';
+import { PythonProject, type PyModule, type TextChange, type TextSource } from './python/project.js';
 import { SettingsIndex } from './python/settings.js';
 import type { LineIndex } from './text.js';
 import type { Finding, Fix, Span } from './types.js';
@@ -47,6 +47,31 @@ export class Workspace {
 
   remove(path: string): void {
     this.python.remove(path);
+  }
+
+  /** An editor opened a file: later changes to it reparse incrementally. */
+  openDocument(path: string, text: string): void {
+    this.python.openDocument(path, text);
+  }
+
+  changeDocument(path: string, text: string, changes: readonly TextChange[]): void {
+    this.python.changeDocument(path, text, changes);
+  }
+
+  /** The editor closed the file: its text comes from the source (the disk) again. */
+  closeDocument(path: string): void {
+    this.python.closeDocument(path);
+    this.python.update(path);
+  }
+
+  /** Parses every file that can hold a cache API use, a few at a time, so a server stays responsive. */
+  *warmUp(): Generator<number> {
+    let parsed = 0;
+    for (const path of this.python.allPaths()) {
+      if (this.python.isCandidate(path) && this.python.module(path)) parsed++;
+      yield parsed;
+    }
+    this.python.facts();
   }
 
   /** Findings for the given files, or for every file that can hold a cache API use. */

@@ -72,10 +72,10 @@ export class LineIndex {
   }
 }
 
-/** Applies non-overlapping edits to a text; edits may come in any order. */
+/** Applies non-overlapping edits to a text; edits may come in any order, identical ones count once. */
 export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   const index = new LineIndex(text);
-  const resolved = edits
+  const resolved = uniqueEdits(edits)
     .map((edit) => ({ start: index.offsetAt(edit.range.start), end: index.offsetAt(edit.range.end), newText: edit.newText }))
     .sort((a, b) => b.start - a.start || b.end - a.end);
   let result = text;
@@ -86,6 +86,17 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
     lastStart = edit.start;
   }
   return result;
+}
+
+/** Drops repeated identical edits (two fixes that both add the same import). */
+export function uniqueEdits(edits: readonly TextEdit[]): TextEdit[] {
+  const seen = new Set<string>();
+  return edits.filter((edit) => {
+    const key = JSON.stringify([edit.range, edit.newText]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** The leading white space of a line. */

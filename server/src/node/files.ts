@@ -4,7 +4,7 @@ import { join, relative, sep } from 'node:path';
 import picomatch from 'picomatch';
 
 /** Folders never worth reading: VCS data, dependencies, virtualenvs, caches, build output. */
-const SKIPPED_DIRECTORIES = new Set([
+export const SKIPPED_DIRECTORIES = new Set([
   '.git', '.hg', '.svn', 'node_modules', '__pycache__', '.venv', 'venv', '.env', 'env', '.tox', '.nox', '.mypy_cache',
   '.pytest_cache', '.ruff_cache', 'site-packages', 'build', 'dist', 'out', '.eggs', 'htmlcov', '.idea', '.vscode-test',
 ]);

@@ -1,6 +1,7 @@
 import { invalidates, isContentAddressed, isOpaque } from '../analysis/keys.js';
 import { keyTemplate } from '../analysis/python/key-template.js';
 import { keyExpressions, REFRESH_METHODS, STORE_METHODS } from '../analysis/python/project.js';
+import { Q } from '../analysis/python/qualified-names.js';
 import { sourceText, timeoutArgument } from './python-helpers.js';
 import type { Rule } from './rule.js';
 
@@ -19,7 +20,7 @@ export const cache001: Rule = {
     useInstead:
       'Give the entry a finite timeout, or keep `None` and delete the key where the data changes:\n\n@receiver(post_save, sender=Order)\ndef forget_order(sender, instance, **kwargs):\n    cache.delete(f"order:{instance.pk}")',
     cannotSee:
-      'Keys are matched by their template (`f"order:{pk}"`, `"order:%s" % pk` and `ORDER_KEY % pk` are all `order:{}`); a key built in a way it cannot follow (a computed string passed through several helpers, keys from another package) keeps the rule quiet rather than guessing. `cache.clear()` and expiry set by other tools are not counted as invalidation. Keys that name their content (a hash, digest, checksum or version) are never flagged.',
+      'Keys are matched by their template (`f"order:{pk}"`, `"order:%s" % pk` and `ORDER_KEY % pk` are all `order:{}`); a key built in a way it cannot follow (a computed string passed through several helpers, keys from another package) keeps the rule quiet rather than guessing. `cache.clear()` and expiry set by other tools are not counted as invalidation. A store inside a `@receiver` signal handler is taken as the refresh itself (write-through). Keys that name their content (a hash, digest, checksum or version) are never flagged.',
   },
   checkPython({ module, project, config, report }) {
     const { invalidated, refreshSites } = project.facts();
@@ -30,6 +31,9 @@ export const cache001: Rule = {
       const scope = project.keyScope(module, call.functionIndex, call.span.start);
       const isNone = timeout.kind === 'none' || scope.valueOf(timeout)?.expr.kind === 'none';
       if (!isNone) continue;
+      // A store in a signal receiver (`@receiver(post_save, ...)`) runs where the data changes: it is the refresh.
+      const fn = call.functionIndex >= 0 ? module.facts.functions[call.functionIndex] : undefined;
+      if (fn?.decorators.some((decorator) => decorator.qualified === Q.receiver || decorator.qualified === 'django.dispatch.dispatcher.receiver')) continue;
       const staleKeys = keyExpressions(call.method, call.args, call.keywords).filter((key) => {
         const template = keyTemplate(key, scope);
         if (isOpaque(template) || isContentAddressed(sourceText(module, key)) || isContentAddressed(template)) return false;

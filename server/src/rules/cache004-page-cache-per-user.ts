@@ -4,7 +4,7 @@ import type { PyModule, PythonProject } from '../analysis/python/project.js';
 import { Q } from '../analysis/python/qualified-names.js';
 import type { Span } from '../analysis/types.js';
 import { cachePageIndex, decoratorTarget, importEdits, indentationAt, isVaryOnCookie, localNameOf, protectsPerUser, wholeLines } from './python-helpers.js';
-import type { FixSpec, Rule } from './rule.js';
+import type { FixSpec, Rule, SpanEdit } from './rule.js';
 
 export const cache004: Rule = {
   code: 'CACHE004',
@@ -20,7 +20,7 @@ export const cache004: Rule = {
     example: '@cache_page(60 * 15)\ndef account(request):\n    return render(request, "account.html", {"orders": request.user.orders.all()})',
     useInstead: '@cache_page(60 * 15)\n@vary_on_cookie\ndef account(request):\n    ...\n\n# or do not page-cache per-user views; cache the expensive parts with keys that include the user',
     cannotSee:
-      'It reads the view body (and, for class-based views, every method of the class) for direct reads of the request\'s user, session and cookies. User data reached only through helpers, context processors or the template (`{{ user }}`) is not followed. `vary_on_cookie`, `vary_on_headers("Cookie")`, `cache_control(private=True)` and `never_cache` below cache_page, and `patch_vary_headers(response, ["Cookie"])` in the view, count as protection. A vary decorator above cache_page is CACHE009\'s finding, not this rule\'s.',
+      'It reads the view body (and, for class-based views, every method of the class) for direct reads of the request\'s user, session and cookies. User data reached only through helpers, context processors or the template (`{{ user }}`) is not followed. `vary_on_cookie`, `vary_on_headers("Cookie")`, `cache_control(private=True)` and `never_cache` below cache_page, and `patch_vary_headers(response, ["Cookie"])` in the view, count as protection. A Cookie vary decorator above cache_page is CACHE009\'s finding, not this rule\'s.',
   },
   checkPython({ module, project, report }) {
     for (const fn of module.facts.functions) {
@@ -48,7 +48,7 @@ export const cache004: Rule = {
             edits: [
               { span: { start: wrapped.view.start, end: wrapped.view.start }, newText: `${name}(` },
               { span: { start: wrapped.view.end, end: wrapped.view.end }, newText: ')' },
-              ...importEdits(module, 'django.views.decorators.vary', 'vary_on_cookie'),
+              ...varyImportEdits(module),
             ],
           },
         ],
@@ -62,8 +62,8 @@ function checkDecorated(module: PyModule, decorators: Decorator[], cachePage: nu
   if (views.some((view) => view.patchesVaryCookie)) return;
   const targets = decorators.map((decorator) => decoratorTarget(decorator, module));
   if (targets.slice(cachePage + 1).some((target) => protectsPerUser(target.expr, target.qualified))) return;
-  // A vary decorator above cache_page is CACHE009's finding.
-  if (targets.slice(0, cachePage).some((target) => isVaryOnCookie(target.expr, target.qualified) || target.qualified === Q.varyOnHeaders)) return;
+  // A Cookie vary decorator above cache_page is CACHE009's finding (moving it fixes both); another vary header leaves the leak to this rule.
+  if (targets.slice(0, cachePage).some((target) => isVaryOnCookie(target.expr, target.qualified))) return;
   const decorator = decorators[cachePage];
   report({
     span: decorator.span,
@@ -89,9 +89,14 @@ function varyFix(module: PyModule, decorator: Decorator, viaMethodDecorator: boo
     safety: 'safe',
     edits: [
       { span: { start: line.end, end: line.end }, newText: `${endsWithBreak ? '' : eol}${indentation}${text}${endsWithBreak ? eol : ''}` },
-      ...importEdits(module, 'django.views.decorators.vary', 'vary_on_cookie'),
+      ...varyImportEdits(module),
     ],
   };
+}
+
+/** The vary_on_cookie import, unless it is already imported (under any name: the fix uses that name). */
+function varyImportEdits(module: PyModule): SpanEdit[] {
+  return localNameOf(module, Q.varyOnCookie) ? [] : importEdits(module, 'django.views.decorators.vary', 'vary_on_cookie');
 }
 
 function classMethods(module: PyModule, className: string): FunctionFacts[] {

@@ -72,10 +72,14 @@ function moveItem(module: PyModule, items: Expr[], from: number, to: number, whe
     if (!/[\r\n]$/.test(text)) text += module.lines.eol;
     if (!/,\s*(#.*)?[\r\n]*$/.test(text)) text = text.replace(/(\s*(#.*)?)([\r\n]*)$/, ',$1$3');
     const insertAt = where === 'before' ? target.start : target.end;
-    return [
+    const edits: SpanEdit[] = [
       { span: moved, newText: '' },
       { span: { start: insertAt, end: insertAt }, newText: text },
     ];
+    // An entry moved below a last item without a trailing comma would be glued to it ("a" "b" is one string).
+    const afterTarget = module.text.slice(items[to].end, target.end);
+    if (where === 'after' && !/^\s*,/.test(afterTarget)) edits.push({ span: { start: items[to].end, end: items[to].end }, newText: ',' });
+    return edits;
   }
   const order = items.map((_, index) => index).filter((index) => index !== from);
   order.splice(order.indexOf(to) + (where === 'after' ? 1 : 0), 0, from);

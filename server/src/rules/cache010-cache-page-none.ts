@@ -1,4 +1,5 @@
 import type { Expr } from '../analysis/python/expr.js';
+import type { KeyScope } from '../analysis/python/key-template.js';
 import { cachePageIndex, decoratorTarget } from './python-helpers.js';
 import type { Rule } from './rule.js';
 
@@ -17,7 +18,7 @@ export const cache010: Rule = {
     useInstead: '@cache_page(60 * 60 * 24)   # say how long you mean\ndef pricing(request):\n    ...',
     cannotSee: 'Only a literal `None` (or a constant holding it) is recognised.',
   },
-  checkPython({ module, config, report }) {
+  checkPython({ module, project, config, report }) {
     const calls: Expr[] = [];
     for (const definition of [...module.facts.functions, ...module.facts.classes]) {
       const index = cachePageIndex(definition, module);
@@ -27,7 +28,7 @@ export const cache010: Rule = {
     for (const call of calls) {
       if (call.kind !== 'call') continue;
       const timeout = call.keywords.timeout ?? call.args[0];
-      if (timeout?.kind !== 'none') continue;
+      if (!timeout || !isNone(timeout, project.keyScope(module, -1))) continue;
       report({
         span: timeout,
         message: 'cache_page(None) does not cache forever: Django falls back to max-age or CACHE_MIDDLEWARE_SECONDS (600 s by default). Give the timeout you mean.',
@@ -36,3 +37,13 @@ export const cache010: Rule = {
     }
   },
 };
+
+/** A literal None, or a (module-level or imported) constant holding it. */
+function isNone(expr: Expr, scope: KeyScope): boolean {
+  let current: { expr: Expr; scope: KeyScope } | undefined = { expr, scope };
+  for (let depth = 0; current && depth < 8; depth++) {
+    if (current.expr.kind === 'none') return true;
+    current = current.expr.kind === 'name' || current.expr.kind === 'attribute' ? current.scope.valueOf(current.expr) : undefined;
+  }
+  return false;
+}

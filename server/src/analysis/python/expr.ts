@@ -85,7 +85,7 @@ export function toExpr(node: SyntaxNode, depth = 0): Expr {
     case 'tuple':
     case 'set':
     case 'expression_list':
-      return { ...at, kind: 'sequence', items: namedChildren(node).map((item) => toExpr(item, next)) };
+      return { ...at, kind: 'sequence', items: namedChildren(node).filter((item) => item.type !== 'comment').map((item) => toExpr(item, next)) };
     case 'dictionary':
       return {
         ...at,

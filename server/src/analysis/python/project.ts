@@ -3,7 +3,9 @@
  * resolved across modules, and the project-wide facts cross-file rules need (every invalidation, every
  * store, settings modules).
  */
+import { Edit, type Tree } from 'web-tree-sitter';
 import { LineIndex } from '../text.js';
+import type { Position } from '../types.js';
 import type { Expr } from './expr.js';
 import { extractModuleFacts, type FunctionFacts, type PyModuleFacts } from './facts.js';
 import { keyTemplate, type KeyScope } from './key-template.js';
@@ -36,6 +38,24 @@ export interface ResolvedFunction {
   fn: FunctionFacts;
 }
 
+/** One edit of an open document, in UTF-16 offsets and positions of the old and new text. */
+export interface TextChange {
+  start: number;
+  oldEnd: number;
+  newEnd: number;
+  startPosition: Position;
+  oldEndPosition: Position;
+  newEndPosition: Position;
+}
+
+/** What one module adds to the project facts; cached per module so an edit recomputes only its own. */
+interface ModuleContribution {
+  deleted: string[];
+  deleteHelpers: { index: number; paramIndex: number }[];
+  refreshed: string[];
+  pageCacheAliases: string[];
+}
+
 interface ProjectFacts {
   /** Key templates some code deletes. */
   invalidated: string[];
@@ -50,6 +70,9 @@ export class PythonProject {
   private readonly modules = new Map<string, PyModule | null>();
   private readonly resolver: ModuleResolver;
   private readonly paths = new Set<string>();
+  private readonly liveTrees = new Map<string, Tree>();
+  private readonly contributions = new Map<string, ModuleContribution>();
+  private readonly candidates = new Map<string, boolean>();
   private projectFacts: ProjectFacts | undefined;
 
   constructor(
@@ -64,22 +87,76 @@ export class PythonProject {
   /** A new or changed file; `text` undefined means: read it from the source again. */
   update(path: string, text?: string): void {
     if (!isPythonPath(path)) return;
-    if (!this.paths.has(path)) {
-      this.paths.add(path);
-      this.resolver.add(path);
-    }
+    this.track(path);
     if (text === undefined) this.texts.delete(path);
     else this.texts.set(path, text);
-    this.modules.delete(path);
-    this.projectFacts = undefined;
+    this.forget(path);
   }
 
   remove(path: string): void {
+    this.closeDocument(path);
     this.paths.delete(path);
     this.texts.delete(path);
-    this.modules.delete(path);
+    this.forget(path);
     this.resolver.remove(path);
+  }
+
+  /** An editor opened the file: keep its tree so that each change reparses incrementally. */
+  openDocument(path: string, text: string): void {
+    if (!isPythonPath(path)) return;
+    this.track(path);
+    this.closeDocument(path);
+    this.texts.set(path, text);
+    this.forget(path);
+    this.liveTrees.set(path, this.parser.parse(text));
+  }
+
+  /** The open document changed: edit its tree and reparse incrementally. */
+  changeDocument(path: string, text: string, changes: readonly TextChange[]): void {
+    const tree = this.liveTrees.get(path);
+    if (!tree) return this.openDocument(path, text);
+    for (const change of changes) {
+      tree.edit(
+        new Edit({
+          startIndex: change.start,
+          oldEndIndex: change.oldEnd,
+          newEndIndex: change.newEnd,
+          startPosition: { row: change.startPosition.line, column: change.startPosition.character },
+          oldEndPosition: { row: change.oldEndPosition.line, column: change.oldEndPosition.character },
+          newEndPosition: { row: change.newEndPosition.line, column: change.newEndPosition.character },
+        }),
+      );
+    }
+    const next = this.parser.parse(text, tree);
+    tree.delete();
+    this.liveTrees.set(path, next);
+    this.texts.set(path, text);
+    this.forget(path);
+  }
+
+  /** The editor closed the file: free its tree; its text comes from the source again. */
+  closeDocument(path: string): void {
+    this.liveTrees.get(path)?.delete();
+    this.liveTrees.delete(path);
+  }
+
+  private track(path: string): void {
+    if (this.paths.has(path)) return;
+    this.paths.add(path);
+    this.resolver.add(path);
+  }
+
+  /** Drops what was derived from a file. Module constants feed other modules' key templates, so a change to them drops every contribution. */
+  private forget(path: string): void {
+    const before = this.modules.get(path);
+    this.modules.delete(path);
+    this.candidates.delete(path);
     this.projectFacts = undefined;
+    this.contributions.delete(path);
+    if (before === undefined) return;
+    const after = this.module(path);
+    const constants = (module: PyModule | null | undefined): string => JSON.stringify(module?.facts.assignments.map((assignment) => [assignment.name, assignment.value]) ?? []) + JSON.stringify(module?.facts.bindings ?? {});
+    if (constants(before) !== constants(after)) this.contributions.clear();
   }
 
   allPaths(): string[] {
@@ -92,8 +169,13 @@ export class PythonProject {
   }
 
   isCandidate(path: string): boolean {
-    const text = this.textOf(path);
-    return text !== undefined && PYTHON_CANDIDATE.test(text);
+    let candidate = this.candidates.get(path);
+    if (candidate === undefined) {
+      const text = this.textOf(path);
+      candidate = text !== undefined && PYTHON_CANDIDATE.test(text);
+      this.candidates.set(path, candidate);
+    }
+    return candidate;
   }
 
   /** The module's facts, parsing it on first use whatever its text (dependencies of candidates). */
@@ -101,7 +183,10 @@ export class PythonProject {
     if (this.modules.has(path)) return this.modules.get(path) ?? undefined;
     const text = this.textOf(path);
     let module: PyModule | null = null;
-    if (text !== undefined) {
+    const live = this.liveTrees.get(path);
+    if (text !== undefined && live) {
+      module = { path, text, lines: new LineIndex(text), facts: extractModuleFacts(live, text) };
+    } else if (text !== undefined) {
       const tree = this.parser.parse(text);
       try {
         module = { path, text, lines: new LineIndex(text), facts: extractModuleFacts(tree, text) };
@@ -252,30 +337,26 @@ export class PythonProject {
     const deleteHelpers: { fn: ResolvedFunction; paramIndex: number }[] = [];
     const modules = this.candidateModules();
     for (const module of modules) {
-      for (const call of module.facts.cacheCalls) {
-        const keys = keyExpressions(call.method, call.args, call.keywords);
-        if (DELETE_METHODS.has(call.method)) {
-          for (const key of keys) {
-            const fn = call.functionIndex >= 0 ? module.facts.functions[call.functionIndex] : undefined;
-            const paramIndex = fn && key.kind === 'name' ? fn.params.indexOf(key.id) : -1;
-            if (fn && paramIndex >= 0) deleteHelpers.push({ fn: { module, index: call.functionIndex, fn }, paramIndex });
-            else invalidated.push(this.keyTemplateAt(module, call.functionIndex, key));
-          }
-        } else if (REFRESH_METHODS.has(call.method)) {
-          for (const key of keys) {
-            const template = this.keyTemplateAt(module, call.functionIndex, key);
-            refreshSites.set(template, (refreshSites.get(template) ?? 0) + 1);
-          }
-        }
-      }
-      for (const wrapped of module.facts.wrappedViews) collectPageCacheAlias(wrapped.cachePage, pageCacheAliases);
-      for (const fn of module.facts.functions) {
-        for (const decorator of fn.decorators) if (decorator.expr.kind === 'call') collectPageCacheAlias(decorator.expr, pageCacheAliases);
+      const contribution = this.contributionOf(module);
+      invalidated.push(...contribution.deleted);
+      for (const template of contribution.refreshed) refreshSites.set(template, (refreshSites.get(template) ?? 0) + 1);
+      for (const alias of contribution.pageCacheAliases) pageCacheAliases.add(alias);
+      for (const helper of contribution.deleteHelpers) {
+        deleteHelpers.push({ fn: { module, index: helper.index, fn: module.facts.functions[helper.index] }, paramIndex: helper.paramIndex });
       }
     }
     // Calls of helpers that delete their argument (`def invalidate(key): cache.delete(key)`) invalidate that argument.
     if (deleteHelpers.length > 0) {
-      for (const module of modules) {
+      // Callers need not mention the cache themselves (`from .cache_utils import invalidate`): read every module naming a helper.
+      const helperNames = [...new Set(deleteHelpers.map((helper) => helper.fn.fn.name))];
+      const callsHelper = new RegExp(`\\b(?:${helperNames.join('|')})[ \\t]*\\(`);
+      const callers = [...modules];
+      for (const path of this.paths) {
+        if (this.isCandidate(path) || !callsHelper.test(this.textOf(path) ?? '')) continue;
+        const module = this.module(path);
+        if (module) callers.push(module);
+      }
+      for (const module of callers) {
         for (const call of module.facts.calls) {
           const target = this.resolveFunction(call.callee, module.path);
           const helper = target && deleteHelpers.find((candidate) => candidate.fn.module === target.module && candidate.fn.index === target.index);
@@ -285,6 +366,33 @@ export class PythonProject {
       }
     }
     return { invalidated, refreshSites, pageCacheAliases };
+  }
+
+  private contributionOf(module: PyModule): ModuleContribution {
+    const cached = this.contributions.get(module.path);
+    if (cached) return cached;
+    const contribution: ModuleContribution = { deleted: [], deleteHelpers: [], refreshed: [], pageCacheAliases: [] };
+    for (const call of module.facts.cacheCalls) {
+      const keys = keyExpressions(call.method, call.args, call.keywords);
+      if (DELETE_METHODS.has(call.method)) {
+        for (const key of keys) {
+          const fn = call.functionIndex >= 0 ? module.facts.functions[call.functionIndex] : undefined;
+          const paramIndex = fn && key.kind === 'name' ? fn.params.indexOf(key.id) : -1;
+          if (paramIndex >= 0) contribution.deleteHelpers.push({ index: call.functionIndex, paramIndex });
+          else contribution.deleted.push(this.keyTemplateAt(module, call.functionIndex, key));
+        }
+      } else if (REFRESH_METHODS.has(call.method)) {
+        for (const key of keys) contribution.refreshed.push(this.keyTemplateAt(module, call.functionIndex, key));
+      }
+    }
+    const aliases = new Set<string>();
+    for (const wrapped of module.facts.wrappedViews) collectPageCacheAlias(wrapped.cachePage, aliases);
+    for (const fn of module.facts.functions) {
+      for (const decorator of fn.decorators) if (decorator.expr.kind === 'call') collectPageCacheAlias(decorator.expr, aliases);
+    }
+    contribution.pageCacheAliases = [...aliases];
+    this.contributions.set(module.path, contribution);
+    return contribution;
   }
 }
 

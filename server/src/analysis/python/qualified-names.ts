@@ -11,4 +11,5 @@ export const Q = {
   patchVaryHeaders: 'django.utils.cache.patch_vary_headers',
   makeTemplateFragmentKey: 'django.core.cache.utils.make_template_fragment_key',
   methodDecorator: 'django.utils.decorators.method_decorator',
+  receiver: 'django.dispatch.receiver',
 } as const;

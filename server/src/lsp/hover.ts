@@ -1,0 +1,84 @@
+/** Hover on the cache API, on settings and backends, and on rule codes in noqa comments. */
+import type { Hover } from 'vscode-languageserver';
+import { backendDoc, cacheMethodDoc, qualifiedNameDoc, renderHover, settingsKeyDoc } from '../docs/cache-api.js';
+import type { PyModule } from '../analysis/python/project.js';
+import { ruleByCode } from '../rules/index.js';
+import type { Rule } from '../rules/rule.js';
+
+export interface HoverLinks {
+  lesson(section: string): string;
+  ruleDocs(code: string): string;
+}
+
+export function pythonHover(module: PyModule, offset: number, links: HoverLinks): Hover | null {
+  const markdown = hoverMarkdown(module, offset, links);
+  return markdown ? { contents: { kind: 'markdown', value: markdown } } : null;
+}
+
+function hoverMarkdown(module: PyModule, offset: number, links: HoverLinks): string | null {
+  const position = module.lines.positionAt(offset);
+  const lineText = module.lines.lineText(position.line);
+  const column = position.character;
+
+  const code = noqaCodeAt(lineText, column);
+  if (code) {
+    const rule = ruleByCode(code);
+    return rule ? ruleHover(rule, links) : null;
+  }
+  const call = module.facts.cacheCalls.find((candidate) => candidate.methodSpan.start <= offset && offset <= candidate.methodSpan.end);
+  if (call) {
+    const doc = cacheMethodDoc(call.method);
+    if (doc) return renderHover(doc, links.lesson);
+  }
+  const literal = stringLiteralAt(lineText, column);
+  if (literal !== null) {
+    const doc = backendDoc(literal) ?? qualifiedNameDoc(literal) ?? (isSettingsKeyContext(module) ? settingsKeyDoc(literal) : undefined);
+    return doc ? renderHover(doc, links.lesson) : null;
+  }
+  const word = wordAt(lineText, column);
+  if (!word) return null;
+  const qualified = module.facts.bindings[word];
+  const doc = (qualified ? qualifiedNameDoc(qualified) : undefined) ?? (word === 'CACHES' ? settingsKeyDoc('CACHES') : undefined);
+  return doc ? renderHover(doc, links.lesson) : null;
+}
+
+function isSettingsKeyContext(module: PyModule): boolean {
+  return module.facts.assignments.some((assignment) => assignment.name === 'CACHES');
+}
+
+export function ruleHover(rule: Rule, links: HoverLinks): string {
+  return [
+    `**${rule.code} ${rule.name}** (${rule.severity})`,
+    '',
+    rule.docs.summary,
+    '',
+    rule.docs.why,
+    '',
+    `[Rule docs](${links.ruleDocs(rule.code)}) · [Lesson](${links.lesson(rule.lessonSection)})`,
+  ].join('\n');
+}
+
+/** The CACHE code under the cursor inside a `noqa` comment. */
+export function noqaCodeAt(lineText: string, column: number): string | null {
+  const noqa = /noqa\s*:/i.exec(lineText);
+  if (!noqa || column < noqa.index) return null;
+  for (const match of lineText.slice(noqa.index).matchAll(/CACHE\d{3}/gi)) {
+    const start = noqa.index + match.index;
+    if (column >= start && column <= start + match[0].length) return match[0].toUpperCase();
+  }
+  return null;
+}
+
+function stringLiteralAt(lineText: string, column: number): string | null {
+  for (const match of lineText.matchAll(/(["'])((?:\\.|(?!\1).)*)\1/g)) {
+    if (column > match.index && column < match.index + match[0].length) return match[2];
+  }
+  return null;
+}
+
+function wordAt(lineText: string, column: number): string | null {
+  for (const match of lineText.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)) {
+    if (column >= match.index && column <= match.index + match[0].length) return match[0];
+  }
+  return null;
+}
