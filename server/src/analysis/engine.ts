@@ -5,7 +5,7 @@
 import { RULES, RULE_CODES } from '../rules/index.js';
 import type { FixSpec, Report, Rule } from '../rules/rule.js';
 import { DEFAULT_CONFIG, isRuleEnabled, type CacheCoachConfig } from './config.js';
-import type { SuppressionComment } from './python/facts.js';
+import type { SuppressionComment } from './suppression.js';
 import type { PythonWasm } from './python/parser.js';
 import { PythonParser } from './python/parser.js';
 import { PythonProject, type PyModule, type TextChange, type TextSource } from './python/project.js';

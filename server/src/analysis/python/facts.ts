@@ -3,6 +3,7 @@
  * pre-filter plus node lookups (never a JS walk over every node), so the tree can be freed at once.
  */
 import type { Tree } from 'web-tree-sitter';
+import { parseSuppression, type SuppressionComment } from '../suppression.js';
 import type { Span } from '../types.js';
 import { dottedName, parameterNames, toExpr, type Expr } from './expr.js';
 import { decoratorsOf, enclosing, field, isAsyncFunction, namedChildren, unwrapDecorated, type SyntaxNode } from './syntax.js';
@@ -88,14 +89,6 @@ export interface PlainCall {
   functionIndex: number;
 }
 
-export interface SuppressionComment {
-  line: number;
-  /** null: a bare `# noqa`. */
-  codes: string[] | null;
-  /** Span of the code list (or of `noqa` when bare), for CACHE900 and for appending codes. */
-  span: Span;
-  commentSpan: Span;
-}
 
 export interface PyModuleFacts {
   /** local name -> qualified name, from imports, and local definitions that shadow them (qualified `<local>.name`). */
@@ -127,7 +120,6 @@ export const CACHE_METHODS = new Set([
 
 const METHOD_CALL_PATTERN = /\.[ \t]*([a-z_]+)[ \t]*\(/g;
 const USER_STATE_PATTERN = /\brequest[ \t]*\.[ \t]*(user|session|COOKIES)\b/g;
-const NOQA_PATTERN = /#\s*noqa\b(?::\s*([A-Za-z]+[0-9]+(?:\s*,\s*[A-Za-z]+[0-9]+)*))?/i;
 const SKIP_FILE_PATTERN = /#\s*cache-coach:\s*skip-file\b/;
 
 export function extractModuleFacts(tree: Tree, text: string): PyModuleFacts {
@@ -483,17 +475,9 @@ function collectDataFlow(root: SyntaxNode, facts: PyModuleFacts, functionIndexBy
 
 function findSuppressions(root: SyntaxNode, facts: PyModuleFacts): void {
   for (const comment of root.descendantsOfType('comment')) {
-    if (!comment) continue;
-    const match = NOQA_PATTERN.exec(comment.text);
-    if (!match) continue;
-    const codesText = match[1];
-    const codesStart = codesText ? comment.startIndex + match.index + match[0].lastIndexOf(codesText) : comment.startIndex + match.index;
-    facts.suppressions.push({
-      line: comment.startPosition.row,
-      codes: codesText ? codesText.split(',').map((code) => code.trim().toUpperCase()) : null,
-      span: codesText ? { start: codesStart, end: codesStart + codesText.length } : { start: codesStart, end: codesStart + match[0].length },
-      commentSpan: spanOf(comment),
-    });
+    if (!comment || !/^#\s*noqa\b/i.test(comment.text.replace(/^#[^#]*?(?=#\s*noqa)/i, ''))) continue;
+    const suppression = parseSuppression(comment.text, comment.startIndex, comment.startPosition.row);
+    if (suppression) facts.suppressions.push(suppression);
   }
 }
 

@@ -1,0 +1,745 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { flagged, py, spans } from '../../helpers/engine.js';
+import { assertFixIsClean, fixedWith } from './support.js';
+
+const CODE = 'CACHE001';
+
+// ---- flagged: timeout None by keyword or position, every store method ----
+
+test('set() with a positional None timeout is flagged, the span is the None', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.core.cache import cache
+
+      def order_summary(order):
+          summary = build_summary(order)
+          cache.set(f"order:{order.pk}", summary, None)
+          return summary
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['shop/views.py:5']);
+  assert.deepEqual(await spans(CODE, files), ['None']);
+});
+
+test('set() with timeout=None by keyword is flagged, the span is the value', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.core.cache import cache
+
+      def order_summary(order):
+          cache.set(f"order:{order.pk}", build_summary(order), timeout=None)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['shop/views.py:4']);
+  assert.deepEqual(await spans(CODE, files), ['None']);
+});
+
+test('add() with a None timeout is flagged', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.core.cache import cache
+
+      def remember_banner(banner):
+          cache.add("site:banner", banner, None)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['shop/views.py:4']);
+});
+
+test('get_or_set(k, default, None) is flagged', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.core.cache import cache
+
+      def catalogue():
+          return cache.get_or_set("catalogue:all", load_catalogue, None)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['shop/views.py:4']);
+  assert.deepEqual(await spans(CODE, files), ['None']);
+});
+
+test('set_many(d, None) is flagged', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.core.cache import cache
+
+      def warm(stats):
+          cache.set_many({"stats:visits": stats.visits, "stats:orders": stats.orders}, None)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['shop/views.py:4']);
+  assert.deepEqual(await spans(CODE, files), ['None']);
+});
+
+test('touch(k, None) is flagged', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.core.cache import cache
+
+      def keep(pk):
+          cache.touch(f"invoice:{pk}", None)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['shop/views.py:4']);
+  assert.deepEqual(await spans(CODE, files), ['None']);
+});
+
+test('the async API (aset) is flagged too', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.core.cache import cache
+
+      async def order_summary(order):
+          await cache.aset(f"order:{order.pk}", order.total, None)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['shop/views.py:4']);
+});
+
+test('a None timeout through caches["alias"] is flagged', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.core.cache import caches
+
+      def order_summary(order):
+          caches["orders"].set(f"order:{order.pk}", order.total, None)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['shop/views.py:4']);
+});
+
+test('a None timeout through a local caches["alias"] variable is flagged', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.core.cache import caches
+
+      def order_summary(order):
+          store = caches["orders"]
+          store.set(f"order:{order.pk}", order.total, None)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['shop/views.py:5']);
+});
+
+test('a None timeout through "from django.core.cache import cache as c" is flagged', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.core.cache import cache as c
+
+      def order_summary(order):
+          c.set(f"order:{order.pk}", order.total, None)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['shop/views.py:4']);
+});
+
+test('a None timeout held in a module constant is flagged', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.core.cache import cache
+
+      FOREVER = None
+
+      def order_summary(order):
+          cache.set(f"order:{order.pk}", order.total, FOREVER)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['shop/views.py:6']);
+  assert.deepEqual(await spans(CODE, files), ['FOREVER']);
+});
+
+test('a key that is deleted only under another template is still flagged', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.core.cache import cache
+
+      def order_summary(order):
+          cache.set(f"order:{order.pk}", order.total, None)
+
+      def forget_invoice(invoice):
+          cache.delete(f"invoice:{invoice.pk}")
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['shop/views.py:4']);
+});
+
+test('several None stores in one project are each flagged', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.core.cache import cache
+
+      def order_summary(order):
+          cache.set(f"order:{order.pk}", order.total, None)
+    `,
+    'blog/views.py': py`
+      from django.core.cache import cache
+
+      def post(post):
+          cache.add(f"post:{post.slug}", post.body, timeout=None)
+    `,
+  };
+  assert.deepEqual((await flagged(CODE, files)).sort(), ['blog/views.py:4', 'shop/views.py:4']);
+});
+
+// ---- quiet: finite or default timeouts ----
+
+test('a finite or default timeout is quiet', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.core.cache import cache
+
+      def order_summary(order):
+          cache.set(f"order:{order.pk}", order.total, 300)
+          cache.set(f"order:{order.pk}:lines", order.lines, timeout=60 * 15)
+          cache.set(f"order:{order.pk}:notes", order.notes)
+          cache.add("visits", 0)
+          cache.get_or_set("catalogue", load_catalogue)
+          cache.touch(f"order:{order.pk}")
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('None as a value (not the timeout) is quiet', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.core.cache import cache
+
+      def forget(order):
+          cache.set(f"order:{order.pk}", None, 300)
+          cache.get_or_set(f"order:{order.pk}:total", None, 300)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('quiet when the key is a parameter (a store helper): its template is unknown', async () => {
+  const files = {
+    'shop/cache_utils.py': py`
+      from django.core.cache import cache
+
+      def store_forever(key, value):
+          cache.set(key, value, None)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+// ---- quiet: the key is deleted or re-set somewhere in the project ----
+
+test('quiet when the same module deletes the key', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.core.cache import cache
+
+      def order_summary(order):
+          cache.set(f"order:{order.pk}", order.total, None)
+
+      def forget(order):
+          cache.delete(f"order:{order.pk}")
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('quiet when delete_many() lists the key', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.core.cache import cache
+
+      def order_summary(order):
+          cache.set(f"order:{order.pk}", order.total, None)
+
+      def forget(order):
+          cache.delete_many([f"order:{order.pk}", f"basket:{order.pk}"])
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('quiet when a post_save receiver in another module deletes the key', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.core.cache import cache
+
+      def order_summary(order):
+          cache.set(f"order:{order.pk}", order.total, None)
+    `,
+    'shop/signals.py': py`
+      from django.core.cache import cache
+      from django.db.models.signals import post_save
+      from django.dispatch import receiver
+
+      from .models import Order
+
+
+      @receiver(post_save, sender=Order)
+      def forget_order(sender, instance, **kwargs):
+          cache.delete(f"order:{instance.pk}")
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('quiet when a post_save receiver in another module re-sets the key', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.core.cache import cache
+
+      def order_summary(order):
+          return cache.get_or_set(f"order:{order.pk}", order.compute_total, None)
+    `,
+    'shop/signals.py': py`
+      from django.core.cache import cache
+      from django.db.models.signals import post_save
+      from django.dispatch import receiver
+
+      from .models import Order
+
+
+      @receiver(post_save, sender=Order)
+      def refresh_order(sender, instance, **kwargs):
+          cache.set(f"order:{instance.pk}", instance.compute_total(), None)
+    `,
+  };
+  // The receiver's own set(..., None) is the refresh of the view's entry and vice versa: nothing is flagged.
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('quiet on a write-through store in a @receiver handler, the only writer of its key', async () => {
+  const files = {
+    'shop/signals.py': py`
+      from django.core.cache import cache
+      from django.db.models.signals import post_save
+      from django.dispatch import receiver
+
+      from .models import Order
+
+
+      @receiver(post_save, sender=Order)
+      def store_order_total(sender, instance, **kwargs):
+          cache.set(f"order:{instance.pk}:total", instance.total, None)
+    `,
+    'shop/views.py': py`
+      from django.core.cache import cache
+
+      def order_total(request, pk):
+          return cache.get(f"order:{pk}:total")
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('a function merely named like a receiver is not a signal handler', async () => {
+  const files = {
+    'shop/signals.py': py`
+      from django.core.cache import cache
+
+      def receiver(*args, **kwargs):
+          return lambda fn: fn
+
+
+      @receiver("post_save")
+      def store_order_total(sender, instance, **kwargs):
+          cache.set(f"order:{instance.pk}:total", instance.total, None)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['shop/signals.py:9']);
+});
+
+test('quiet when another module re-sets the key (a refresh job with a finite timeout)', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.core.cache import cache
+
+      def order_summary(order):
+          cache.set("order:%s" % order.pk, order.total, None)
+    `,
+    'shop/management/commands/refresh_orders.py': py`
+      from django.core.cache import cache
+      from django.core.management.base import BaseCommand
+
+
+      class Command(BaseCommand):
+          def handle(self, *args, **options):
+              for order in Order.objects.all():
+                  cache.set(f"order:{order.pk}", order.total, 300)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('a set(..., None) that is the only set of its key is not its own refresh', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.core.cache import cache
+
+      def order_summary(order):
+          cache.set(f"order:{order.pk}", order.total, None)
+          return cache.get(f"order:{order.pk}")
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['shop/views.py:4']);
+});
+
+const KEY_SPELLINGS: [string, string][] = [
+  ['concatenation with str()', '"order:" + str(i)'],
+  ['an f-string', 'f"order:{i}"'],
+  ['%-formatting', '"order:%s" % i'],
+  ['str.format()', '"order:{}".format(i)'],
+];
+
+for (const [storeName, storeKey] of KEY_SPELLINGS) {
+  for (const [deleteName, deleteKey] of KEY_SPELLINGS) {
+    test(`quiet when a key stored with ${storeName} is deleted with ${deleteName}`, async () => {
+      const files = {
+        'shop/views.py': py`
+          from django.core.cache import cache
+
+          def order_summary(i, total):
+              cache.set(${storeKey}, total, None)
+        `,
+        'shop/signals.py': py`
+          from django.core.cache import cache
+
+          def forget_order(sender, instance, **kwargs):
+              i = instance.pk
+              cache.delete(${deleteKey})
+        `,
+      };
+      assert.deepEqual(await flagged(CODE, files), []);
+    });
+  }
+}
+
+test('quiet when the key comes from a constant imported from another module and is deleted with an f-string', async () => {
+  const files = {
+    'shop/keys.py': py`
+      ORDER_KEY = "order:%s"
+    `,
+    'shop/views.py': py`
+      from django.core.cache import cache
+
+      from shop.keys import ORDER_KEY
+
+      def order_summary(order):
+          cache.set(ORDER_KEY % order.pk, order.total, None)
+    `,
+    'shop/signals.py': py`
+      from django.core.cache import cache
+
+      def forget_order(sender, instance, **kwargs):
+          cache.delete(f"order:{instance.pk}")
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('quiet when the store uses an f-string and the delete uses the imported constant (relative import)', async () => {
+  const files = {
+    'shop/constants.py': py`
+      ORDER_KEY = "order:%s"
+    `,
+    'shop/views.py': py`
+      from django.core.cache import cache
+
+      def order_summary(order):
+          cache.set(f"order:{order.pk}", order.total, None)
+    `,
+    'shop/signals.py': py`
+      from django.core.cache import cache
+
+      from .constants import ORDER_KEY
+
+      def forget_order(sender, instance, **kwargs):
+          cache.delete(ORDER_KEY % instance.pk)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('the imported constant is resolved: deleting another template leaves the finding', async () => {
+  const files = {
+    'shop/keys.py': py`
+      ORDER_KEY = "order:%s"
+      INVOICE_KEY = "invoice:%s"
+    `,
+    'shop/views.py': py`
+      from django.core.cache import cache
+
+      from shop import keys
+
+      def order_summary(order):
+          cache.set(keys.ORDER_KEY % order.pk, order.total, None)
+
+      def forget_invoice(invoice):
+          cache.delete(keys.INVOICE_KEY % invoice.pk)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['shop/views.py:6']);
+});
+
+test('quiet when a key helper function builds the key for both store and delete', async () => {
+  const files = {
+    'shop/keys.py': py`
+      def order_key(pk):
+          return f"order:{pk}"
+    `,
+    'shop/views.py': py`
+      from django.core.cache import cache
+
+      from shop.keys import order_key
+
+      def order_summary(order):
+          cache.set(order_key(order.pk), order.total, None)
+    `,
+    'shop/signals.py': py`
+      from django.core.cache import cache
+
+      from .keys import order_key
+
+      def forget_order(sender, instance, **kwargs):
+          cache.delete(order_key(instance.pk))
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('quiet when the store uses a key helper and the delete spells the key out', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.core.cache import cache
+
+      def order_key(pk):
+          return f"order:{pk}"
+
+      def order_summary(order):
+          cache.set(order_key(order.pk), order.total, None)
+
+      def forget(order):
+          cache.delete("order:%s" % order.pk)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('a key helper is followed: a store through it with nothing deleting it is flagged', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.core.cache import cache
+
+      def order_key(pk):
+          return f"order:{pk}"
+
+      def order_summary(order):
+          cache.set(order_key(order.pk), order.total, None)
+
+      def forget_invoice(invoice):
+          cache.delete(f"invoice:{invoice.pk}")
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['shop/views.py:7']);
+});
+
+test('quiet when a delete helper in the same module is called with the key', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.core.cache import cache
+
+      def invalidate(key):
+          cache.delete(key)
+
+      def order_summary(order):
+          cache.set(f"order:{order.pk}", order.total, None)
+
+      def save_order(order):
+          order.save()
+          invalidate(f"order:{order.pk}")
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('quiet when a delete helper is imported and called from a module that does not mention the cache', async () => {
+  const files = {
+    'shop/cache_utils.py': py`
+      from django.core.cache import cache
+
+      def invalidate(key):
+          cache.delete(key)
+    `,
+    'shop/views.py': py`
+      from django.core.cache import cache
+
+      def order_summary(order):
+          cache.set(f"order:{order.pk}", order.total, None)
+    `,
+    'shop/signals.py': py`
+      from django.db.models.signals import post_save
+      from django.dispatch import receiver
+
+      from .cache_utils import invalidate
+      from .models import Order
+
+
+      @receiver(post_save, sender=Order)
+      def forget_order(sender, instance, **kwargs):
+          invalidate(f"order:{instance.pk}")
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('a delete helper only invalidates what it is called with', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.core.cache import cache
+
+      def invalidate(key):
+          cache.delete(key)
+
+      def order_summary(order):
+          cache.set(f"order:{order.pk}", order.total, None)
+
+      def save_invoice(invoice):
+          invalidate(f"invoice:{invoice.pk}")
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['shop/views.py:7']);
+});
+
+// ---- quiet: content-addressed keys ----
+
+test('quiet on content-addressed keys (hash, digest, checksum, version)', async () => {
+  const files = {
+    'shop/views.py': py`
+      import hashlib
+
+      from django.core.cache import cache
+
+      def render_markdown(text):
+          digest = hashlib.sha256(text.encode()).hexdigest()
+          cache.set(f"markdown:{digest}", to_html(text), None)
+
+      def thumbnail(image):
+          cache.set(f"thumb:{image.checksum}", make_thumb(image), None)
+
+      def asset(path, content_hash):
+          cache.set(f"asset:{path}:{content_hash}", read(path), None)
+
+      def schema(version):
+          cache.set(f"schema:v{version}", load_schema(version), timeout=None)
+
+      def report(report):
+          cache.set("report:%s:%s" % (report.pk, report.version), report.render(), None)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+// ---- quiet: not Django's cache ----
+
+test('a local object with a .set() method is not Django\'s cache', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.core.cache import cache
+
+      class Inventory:
+          def __init__(self, store):
+              self.store = store
+
+          def remember(self, sku, count):
+              self.store.set(f"sku:{sku}", count, None)
+              cache.get("inventory:warm")
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('a redis client is not Django\'s cache', async () => {
+  const files = {
+    'shop/jobs.py': py`
+      import redis
+
+      from django.core.cache import cache
+
+      redis_client = redis.Redis()
+
+      def track(job):
+          redis_client.set(f"job:{job.pk}:status", "running", None)
+          cache.get("jobs:enabled")
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('a module-level name "cache" rebound to something else is not Django\'s cache', async () => {
+  const files = {
+    'shop/memo.py': py`
+      from cachetools import LRUCache
+
+      cache = LRUCache(maxsize=100)
+
+      def remember(pk, value):
+          cache.set(f"order:{pk}", value, None)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+// ---- the fix ----
+
+test('the fix replaces None with the default timeout (300) and the result parses and is quiet', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.core.cache import cache
+
+      def order_summary(order):
+          cache.set(f"order:{order.pk}", order.total, None)
+          cache.touch(f"order:{order.pk}:lines", timeout=None)
+    `,
+  };
+  const text = await assertFixIsClean(CODE, files, 'shop/views.py');
+  assert.equal(
+    text,
+    py`
+      from django.core.cache import cache
+
+      def order_summary(order):
+          cache.set(f"order:{order.pk}", order.total, 300)
+          cache.touch(f"order:{order.pk}:lines", timeout=300)
+    `,
+  );
+});
+
+test('the fix uses the configured default-timeout', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.core.cache import cache
+
+      def catalogue():
+          return cache.get_or_set("catalogue:all", load_catalogue, None)
+    `,
+  };
+  const text = await fixedWith(CODE, files, 'shop/views.py', { config: { defaultTimeout: 3600 } });
+  assert.equal(text.split('\n')[3], '    return cache.get_or_set("catalogue:all", load_catalogue, 3600)');
+  await assertFixIsClean(CODE, files, 'shop/views.py', { config: { defaultTimeout: 3600 } });
+});
+
+test('the fix of a set_many() None timeout parses and is quiet', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.core.cache import cache
+
+      def warm(stats):
+          cache.set_many(
+              {"stats:visits": stats.visits, "stats:orders": stats.orders},
+              None,
+          )
+    `,
+  };
+  const text = await assertFixIsClean(CODE, files, 'shop/views.py');
+  assert.match(text, /^ {8}300,$/m);
+});

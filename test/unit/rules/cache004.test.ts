@@ -1,0 +1,538 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { findingsOf, flagged, py, spans } from '../../helpers/engine.js';
+import { allFindings, assertFixIsClean } from './support.js';
+
+const CODE = 'CACHE004';
+
+// ---- flagged: decorators ----
+
+test('@cache_page on a view reading request.user is flagged; the span is the decorator expression', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.shortcuts import render
+      from django.views.decorators.cache import cache_page
+
+      @cache_page(60 * 15)
+      def account(request):
+          return render(request, "shop/account.html", {"orders": request.user.orders.all()})
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['shop/views.py:4']);
+  assert.deepEqual(await spans(CODE, files), ['cache_page(60 * 15)']);
+});
+
+test('reads of request.session and request.COOKIES count too', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.http import HttpResponse
+      from django.views.decorators.cache import cache_page
+
+      @cache_page(60)
+      def basket(request):
+          return HttpResponse(len(request.session.get("basket", [])))
+
+      @cache_page(60)
+      def theme(request):
+          return HttpResponse(request.COOKIES.get("theme", "light"))
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['shop/views.py:4', 'shop/views.py:8']);
+});
+
+test('an aliased import of cache_page is still cache_page', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.http import HttpResponse
+      from django.views.decorators.cache import cache_page as cp
+
+      @cp(60)
+      def hello(request):
+          return HttpResponse("hello %s" % request.user.username)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['shop/views.py:4']);
+  assert.deepEqual(await spans(CODE, files), ['cp(60)']);
+});
+
+test('cache_page reached through its module (from django.views.decorators import cache) is recognised', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.http import HttpResponse
+      from django.views.decorators import cache
+
+      @cache.cache_page(60)
+      def hello(request):
+          return HttpResponse("hello %s" % request.user.username)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['shop/views.py:4']);
+});
+
+test('decorators below cache_page that do not vary on the cookie do not protect', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.http import HttpResponse
+      from django.views.decorators.cache import cache_control, cache_page
+      from django.views.decorators.vary import vary_on_headers
+
+      @cache_page(60)
+      @vary_on_headers("Accept-Language")
+      def hello(request):
+          return HttpResponse("hello %s" % request.user.username)
+
+      @cache_page(60)
+      @cache_control(max_age=60)
+      def hi(request):
+          return HttpResponse("hi %s" % request.user.username)
+
+      @cache_page(60)
+      @cache_control(private=False)
+      def hey(request):
+          return HttpResponse("hey %s" % request.user.username)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['shop/views.py:5', 'shop/views.py:10', 'shop/views.py:15']);
+});
+
+test('cache_control(private=True) above cache_page does not protect', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.http import HttpResponse
+      from django.views.decorators.cache import cache_control, cache_page
+
+      @cache_control(private=True)
+      @cache_page(60)
+      def hello(request):
+          return HttpResponse("hello %s" % request.user.username)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['shop/views.py:5']);
+});
+
+// ---- flagged: class-based views ----
+
+test('a class-based view with method_decorator(cache_page(60), name="dispatch") reading self.request.user is flagged', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.utils.decorators import method_decorator
+      from django.views.decorators.cache import cache_page
+      from django.views.generic import TemplateView
+
+
+      @method_decorator(cache_page(60), name="dispatch")
+      class AccountView(TemplateView):
+          template_name = "shop/account.html"
+
+          def get_context_data(self, **kwargs):
+              context = super().get_context_data(**kwargs)
+              context["orders"] = self.request.user.orders.all()
+              return context
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['shop/views.py:6']);
+  assert.deepEqual(await spans(CODE, files), ['method_decorator(cache_page(60), name="dispatch")']);
+});
+
+test('method_decorator(cache_page(60)) on one method counts reads anywhere in the class', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.shortcuts import render
+      from django.utils.decorators import method_decorator
+      from django.views import View
+      from django.views.decorators.cache import cache_page
+
+
+      class AccountView(View):
+          @method_decorator(cache_page(60))
+          def get(self, request):
+              return render(request, "shop/account.html", self.context())
+
+          def context(self):
+              return {"orders": self.request.user.orders.all()}
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['shop/views.py:8']);
+});
+
+// ---- flagged: cache_page(...)(view) in urls.py ----
+
+test('cache_page(60)(views.account) in urls.py is flagged, the view resolved through `from . import views`', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.shortcuts import render
+
+      def account(request):
+          return render(request, "shop/account.html", {"user": request.user})
+
+      def catalogue(request):
+          return render(request, "shop/catalogue.html")
+    `,
+    'shop/urls.py': py`
+      from django.urls import path
+      from django.views.decorators.cache import cache_page
+
+      from . import views
+
+      urlpatterns = [
+          path("account/", cache_page(60)(views.account)),
+          path("catalogue/", cache_page(60)(views.catalogue)),
+      ]
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['shop/urls.py:7']);
+  assert.deepEqual(await spans(CODE, files), ['cache_page(60)']);
+});
+
+test('cache_page(60)(account) in urls.py is flagged, the view resolved through `from shop.views import account`', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.http import HttpResponse
+
+      def account(request):
+          return HttpResponse(request.user.email)
+    `,
+    'shop/urls.py': py`
+      from django.urls import path
+      from django.views.decorators.cache import cache_page
+
+      from shop.views import account
+
+      urlpatterns = [path("account/", cache_page(60 * 5)(account), name="account")]
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['shop/urls.py:6']);
+});
+
+test('cache_page(60)(AccountView.as_view()) in urls.py is flagged when a method reads self.request.user', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.views.generic import TemplateView
+
+      class AccountView(TemplateView):
+          template_name = "shop/account.html"
+
+          def get_context_data(self, **kwargs):
+              return {"user": self.request.user}
+    `,
+    'shop/urls.py': py`
+      from django.urls import path
+      from django.views.decorators.cache import cache_page
+
+      from .views import AccountView
+
+      urlpatterns = [path("account/", cache_page(60)(AccountView.as_view()))]
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['shop/urls.py:6']);
+});
+
+// ---- quiet ----
+
+test('quiet on a cached view that reads no user state (a comment mentioning request.user does not count)', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.shortcuts import render
+      from django.views.decorators.cache import cache_page
+
+      @cache_page(60 * 15)
+      def catalogue(request):
+          # nothing here depends on request.user
+          return render(request, "shop/catalogue.html", {"products": Product.objects.all()})
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('quiet when vary_on_cookie, vary_on_headers("Cookie"), cache_control(private=True) or never_cache is below', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.http import HttpResponse
+      from django.views.decorators.cache import cache_control, cache_page, never_cache
+      from django.views.decorators.vary import vary_on_cookie, vary_on_headers
+
+      @cache_page(60)
+      @vary_on_cookie
+      def a(request):
+          return HttpResponse(request.user.username)
+
+      @cache_page(60)
+      @vary_on_headers("Cookie")
+      def b(request):
+          return HttpResponse(request.user.username)
+
+      @cache_page(60)
+      @vary_on_headers("Accept-Language", "cookie")
+      def c(request):
+          return HttpResponse(request.user.username)
+
+      @cache_page(60)
+      @cache_control(private=True)
+      def d(request):
+          return HttpResponse(request.user.username)
+
+      @cache_page(60)
+      @never_cache
+      def e(request):
+          return HttpResponse(request.session.get("x"))
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('quiet when an aliased vary_on_cookie is below', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.http import HttpResponse
+      from django.views.decorators.cache import cache_page
+      from django.views.decorators.vary import vary_on_cookie as per_user
+
+      @cache_page(60)
+      @per_user
+      def a(request):
+          return HttpResponse(request.user.username)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('quiet when the view calls patch_vary_headers(response, ["Cookie"])', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.shortcuts import render
+      from django.utils.cache import patch_vary_headers
+      from django.views.decorators.cache import cache_page
+
+      @cache_page(60)
+      def account(request):
+          response = render(request, "shop/account.html", {"user": request.user})
+          patch_vary_headers(response, ["Cookie"])
+          return response
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('a local function called cache_page is not Django\'s', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.http import HttpResponse
+
+      def cache_page(seconds):
+          def decorator(view):
+              return view
+          return decorator
+
+      @cache_page(60)
+      def account(request):
+          return HttpResponse(request.user.username)
+
+      urlpatterns_view = cache_page(60)(account)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('a cache_page imported from another package is not Django\'s', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.http import HttpResponse
+      from shop.utils.caching import cache_page
+
+      @cache_page(60)
+      def account(request):
+          return HttpResponse(request.user.username)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('quiet in urls.py when the view is wrapped in vary_on_cookie first', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.http import HttpResponse
+
+      def account(request):
+          return HttpResponse(request.user.username)
+    `,
+    'shop/urls.py': py`
+      from django.urls import path
+      from django.views.decorators.cache import cache_page
+      from django.views.decorators.vary import vary_on_cookie
+
+      from . import views
+
+      urlpatterns = [path("account/", cache_page(60)(vary_on_cookie(views.account)))]
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('quiet on a class-based view whose methods read no user state', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.utils.decorators import method_decorator
+      from django.views.decorators.cache import cache_page
+      from django.views.generic import ListView
+
+
+      @method_decorator(cache_page(60), name="dispatch")
+      class ProductList(ListView):
+          model = Product
+          paginate_by = 20
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('a vary decorator above cache_page is CACHE009\'s finding: exactly one finding, not also CACHE004', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.http import HttpResponse
+      from django.views.decorators.cache import cache_page
+      from django.views.decorators.vary import vary_on_cookie
+
+      @vary_on_cookie
+      @cache_page(60)
+      def account(request):
+          return HttpResponse("hello %s" % request.user.username)
+    `,
+  };
+  assert.deepEqual(await allFindings(files), ['shop/views.py:5 CACHE009']);
+});
+
+// ---- the fix ----
+
+test('the fix adds @vary_on_cookie directly below @cache_page and imports it', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.shortcuts import render
+      from django.views.decorators.cache import cache_page
+
+      @cache_page(60 * 15)
+      def account(request):
+          return render(request, "shop/account.html", {"orders": request.user.orders.all()})
+    `,
+  };
+  const findings = (await findingsOf(files)).filter((finding) => finding.code === CODE);
+  assert.equal(findings[0].fixes[0].safety, 'safe');
+  const text = await assertFixIsClean(CODE, files, 'shop/views.py');
+  assert.equal(
+    text,
+    py`
+      from django.shortcuts import render
+      from django.views.decorators.cache import cache_page
+      from django.views.decorators.vary import vary_on_cookie
+
+      @cache_page(60 * 15)
+      @vary_on_cookie
+      def account(request):
+          return render(request, "shop/account.html", {"orders": request.user.orders.all()})
+    `,
+  );
+  assert.deepEqual(await allFindings({ 'shop/views.py': text }), []);
+});
+
+test('the fix reuses an existing vary_on_cookie import (under its alias) and keeps indentation in a class', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.http import HttpResponse
+      from django.utils.decorators import method_decorator
+      from django.views import View
+      from django.views.decorators.cache import cache_page
+      from django.views.decorators.vary import vary_on_cookie as per_user
+
+
+      class AccountView(View):
+          @method_decorator(cache_page(60))
+          def get(self, request):
+              return HttpResponse(request.user.username)
+    `,
+  };
+  const text = await assertFixIsClean(CODE, files, 'shop/views.py');
+  assert.equal(
+    text,
+    py`
+      from django.http import HttpResponse
+      from django.utils.decorators import method_decorator
+      from django.views import View
+      from django.views.decorators.cache import cache_page
+      from django.views.decorators.vary import vary_on_cookie as per_user
+
+
+      class AccountView(View):
+          @method_decorator(cache_page(60))
+          @method_decorator(per_user)
+          def get(self, request):
+              return HttpResponse(request.user.username)
+    `,
+  );
+});
+
+test('the fix on a class decorator adds method_decorator(vary_on_cookie, name="dispatch") below', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.utils.decorators import method_decorator
+      from django.views.decorators.cache import cache_page
+      from django.views.generic import TemplateView
+
+
+      @method_decorator(cache_page(60), name="dispatch")
+      class AccountView(TemplateView):
+          template_name = "shop/account.html"
+
+          def get_context_data(self, **kwargs):
+              return {"user": self.request.user}
+    `,
+  };
+  const text = await assertFixIsClean(CODE, files, 'shop/views.py');
+  assert.match(text, /^@method_decorator\(cache_page\(60\), name="dispatch"\)\n@method_decorator\(vary_on_cookie, name="dispatch"\)\nclass AccountView/m);
+  assert.match(text, /^from django\.views\.decorators\.vary import vary_on_cookie$/m);
+});
+
+test('the fix in urls.py wraps the view in vary_on_cookie and imports it', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.http import HttpResponse
+
+      def account(request):
+          return HttpResponse(request.user.username)
+    `,
+    'shop/urls.py': py`
+      from django.urls import path
+      from django.views.decorators.cache import cache_page
+
+      from . import views
+
+      urlpatterns = [path("account/", cache_page(60)(views.account))]
+    `,
+  };
+  const text = await assertFixIsClean(CODE, files, 'shop/urls.py');
+  assert.equal(
+    text,
+    py`
+      from django.urls import path
+      from django.views.decorators.cache import cache_page
+
+      from . import views
+      from django.views.decorators.vary import vary_on_cookie
+
+      urlpatterns = [path("account/", cache_page(60)(vary_on_cookie(views.account)))]
+    `,
+  );
+});
+
+test('the fix works on a file with CRLF line endings and a decorator on the last line before def', async () => {
+  const source = py`
+    from django.http import HttpResponse
+    from django.views.decorators.cache import cache_page
+
+    @cache_page(60)
+    def account(request):
+        return HttpResponse(request.user.username)
+  `.replace(/\n/g, '\r\n');
+  const files = { 'shop/views.py': source };
+  const text = await assertFixIsClean(CODE, files, 'shop/views.py');
+  assert.ok(text.includes('@cache_page(60)\r\n@vary_on_cookie\r\ndef account(request):'), text);
+  assert.ok(!/[^\r]\n/.test(text), 'mixed line endings');
+});
