@@ -21,17 +21,25 @@ import packageJson from '../../package.json';
 import { Workspace } from './analysis/engine.js';
 import type { TextChange } from './analysis/python/project.js';
 import { isPythonPath } from './analysis/python/modules.js';
-import { toPosix, readSourceFile } from './node/files.js';
+import { isAnalysedPath, readSourceFile, toPosix } from './node/files.js';
+import { isTemplatePath } from './analysis/template/project.js';
 import { ConfigFinder } from './node/config-files.js';
 import { loadPythonWasm } from './node/wasm.js';
 import { codeActions, FIX_ALL_KIND, safeEdits } from './lsp/code-actions.js';
 import { toDiagnostic } from './lsp/diagnostics.js';
-import { pythonHover, type HoverLinks } from './lsp/hover.js';
+import { pythonHover, templateHover, type HoverLinks } from './lsp/hover.js';
 import { resolveSettings, type DocumentSettings, type EditorSettings } from './lsp/settings.js';
 import { scanFolder } from './lsp/workspace-files.js';
 import { ruleUrl } from './cli/formats.js';
 
 const DEBOUNCE_MS = 150;
+
+const TEMPLATE_LANGUAGES = new Set(['django-html', 'django-txt', 'jinja-html']);
+
+/** Python files, and templates by path or by the editor's language id (a django-html file outside templates/). */
+function isAnalysedDocument(path: string, languageId: string): boolean {
+  return isAnalysedPath(path) || TEMPLATE_LANGUAGES.has(languageId);
+}
 
 export interface ServerOptions {
   /** Milliseconds between a change and its diagnostics; tests and benchmarks may lower it. */
@@ -194,7 +202,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onInitialized(async () => {
     if (supportsConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'cacheCoach' });
     if (supportsWatchers) {
-      void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.py' }, { globPattern: '**/pyproject.toml' }] });
+      void connection.client.register(DidChangeWatchedFilesNotification.type, {
+        watchers: [{ globPattern: '**/*.py' }, { globPattern: '**/templates/**/*.{html,txt}' }, { globPattern: '**/*.{jinja,jinja2,j2}' }, { globPattern: '**/pyproject.toml' }],
+      });
     }
     const space = await workspaceReady;
     void scanWorkspace(space).catch((error: unknown) => log(`Workspace scan failed: ${String(error)}`));
@@ -204,7 +214,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const document = TextDocument.create(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text);
     documents.set(textDocument.uri, document);
     const path = pathOf(textDocument.uri);
-    if (path && isPythonPath(path)) {
+    if (path && isAnalysedDocument(path, textDocument.languageId)) {
       if (workspace) workspace.openDocument(path, textDocument.text);
       else void workspaceReady.then((space) => space.openDocument(path, documents.get(textDocument.uri)?.getText() ?? textDocument.text));
     }
@@ -233,7 +243,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     documents.set(textDocument.uri, document);
     const path = pathOf(textDocument.uri);
     const space = workspace ?? (await workspaceReady);
-    if (path && isPythonPath(path)) {
+    if (path && isAnalysedDocument(path, document.languageId)) {
       const wholeText = changes.some((change) => change.oldEnd === Number.MAX_SAFE_INTEGER);
       if (wholeText) space.openDocument(path, document.getText());
       else space.changeDocument(path, document.getText(), changes);
@@ -254,7 +264,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     clearTimeout(timers.get(textDocument.uri));
     settingsCache.delete(textDocument.uri);
     const path = pathOf(textDocument.uri);
-    if (path && isPythonPath(path)) (await workspaceReady).closeDocument(path);
+    if (path && isAnalysedDocument(path, textDocument.uri.endsWith('.py') ? 'python' : '')) (await workspaceReady).closeDocument(path);
     void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
     scheduleAllOpen();
   });
@@ -270,7 +280,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         reportedProblems.clear();
         continue;
       }
-      if (!isPythonPath(path) || documents.has(change.uri)) continue;
+      if (!isAnalysedPath(path) || documents.has(change.uri)) continue;
       if (change.type === FileChangeType.Deleted) space.remove(path);
       else space.update(path);
     }
@@ -286,9 +296,14 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onHover(async ({ textDocument, position }) => {
     const document = documents.get(textDocument.uri);
     const path = pathOf(textDocument.uri);
-    if (!document || !path || !isPythonPath(path)) return null;
+    if (!document || !path) return null;
     // Hover never waits for the workspace scan: it needs only the parser and the document's own facts.
     const space = await workspaceReady;
+    if (isTemplatePath(path)) {
+      const template = space.templates.module(path);
+      return template ? templateHover(template, document.offsetAt(position), links) : null;
+    }
+    if (!isPythonPath(path)) return null;
     const module = space.python.module(path);
     return module ? pythonHover(module, document.offsetAt(position), links) : null;
   });
@@ -297,7 +312,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const document = documents.get(params.textDocument.uri);
     const path = pathOf(params.textDocument.uri);
     if (!document || !path) return [];
-    return codeActions(params, document.getText(), 'python', () => (workspace ? workspace.check([path]) : []));
+    const style = isTemplatePath(path) ? 'template' : isPythonPath(path) ? 'python' : 'slashes';
+    return codeActions(params, document.getText(), style, () => (workspace ? workspace.check([path]) : []));
   });
 
   connection.onExecuteCommand(async ({ command, arguments: args }) => {

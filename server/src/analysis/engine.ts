@@ -6,10 +6,13 @@ import { RULES, RULE_CODES } from '../rules/index.js';
 import type { FixSpec, Report, Rule } from '../rules/rule.js';
 import { DEFAULT_CONFIG, isRuleEnabled, type CacheCoachConfig } from './config.js';
 import type { SuppressionComment } from './suppression.js';
+import { isPythonPath } from './python/modules.js';
 import type { PythonWasm } from './python/parser.js';
 import { PythonParser } from './python/parser.js';
 import { PythonProject, type PyModule, type TextChange, type TextSource } from './python/project.js';
 import { SettingsIndex } from './python/settings.js';
+import { isTemplatePath, TemplateProject, type TemplateModule } from './template/project.js';
+import { readTemplateSettings, type TemplateSettings } from './template/settings.js';
 import type { LineIndex } from './text.js';
 import type { Finding, Fix, Span } from './types.js';
 
@@ -25,43 +28,55 @@ export interface WorkspaceOptions {
 
 export class Workspace {
   private readonly settingsByConfig = new WeakMap<CacheCoachConfig, SettingsIndex>();
+  private templateSettings: TemplateSettings | undefined;
   private readonly configFor: (path: string) => CacheCoachConfig;
+  readonly templates: TemplateProject;
 
   private constructor(
     readonly python: PythonProject,
     options: WorkspaceOptions,
   ) {
     this.configFor = options.configFor ?? (() => DEFAULT_CONFIG);
+    const paths = [...options.paths];
+    this.templates = new TemplateProject(options.source, paths, (folder) => this.python.hasPath(`${folder}/__init__.py`));
   }
 
   static async create(options: WorkspaceOptions): Promise<Workspace> {
     const parser = await PythonParser.create(options.wasm);
-    return new Workspace(new PythonProject(parser, options.source, options.paths), options);
+    const paths = [...options.paths];
+    return new Workspace(new PythonProject(parser, options.source, paths), { ...options, paths });
   }
 
   /** A file was created or changed (`text` given for unsaved editor buffers). */
   update(path: string, text?: string): void {
-    this.python.update(path, text);
+    if (isTemplatePath(path)) this.templates.update(path, text);
+    else this.python.update(path, text);
     this.settingsByConfig.delete(this.configFor(path));
+    this.templateSettings = undefined;
   }
 
   remove(path: string): void {
-    this.python.remove(path);
+    if (isTemplatePath(path)) this.templates.remove(path);
+    else this.python.remove(path);
+    this.templateSettings = undefined;
   }
 
-  /** An editor opened a file: later changes to it reparse incrementally. */
+  /** An editor opened a file: later changes to a Python file reparse incrementally. */
   openDocument(path: string, text: string): void {
-    this.python.openDocument(path, text);
+    if (isPythonPath(path)) this.python.openDocument(path, text);
+    else this.update(path, text);
   }
 
   changeDocument(path: string, text: string, changes: readonly TextChange[]): void {
-    this.python.changeDocument(path, text, changes);
+    if (isPythonPath(path)) this.python.changeDocument(path, text, changes);
+    else this.update(path, text);
+    this.templateSettings = undefined;
   }
 
   /** The editor closed the file: its text comes from the source (the disk) again. */
   closeDocument(path: string): void {
-    this.python.closeDocument(path);
-    this.python.update(path);
+    if (isPythonPath(path)) this.python.closeDocument(path);
+    this.update(path);
   }
 
   /** Parses every file that can hold a cache API use, a few at a time, so a server stays responsive. */
@@ -72,17 +87,30 @@ export class Workspace {
       yield parsed;
     }
     this.python.facts();
+    for (const path of this.templates.allPaths()) {
+      this.templates.module(path);
+      yield parsed;
+    }
   }
 
   /** Findings for the given files, or for every file that can hold a cache API use. */
   check(paths?: Iterable<string>): Finding[] {
-    const modules = paths
+    const findings: Finding[] = [];
+    const pythonModules = paths
       ? [...paths].flatMap((path) => {
-          const module = this.python.isCandidate(path) ? this.python.module(path) : undefined;
+          const module = isPythonPath(path) && this.python.isCandidate(path) ? this.python.module(path) : undefined;
           return module ? [module] : [];
         })
       : this.python.candidateModules();
-    return modules.flatMap((module) => this.checkModule(module)).sort(compareFindings);
+    for (const module of pythonModules) findings.push(...this.checkModule(module));
+    const templateModules = paths
+      ? [...paths].flatMap((path) => {
+          const module = isTemplatePath(path) ? this.templates.module(path) : undefined;
+          return module ? [module] : [];
+        })
+      : this.templates.candidateModules();
+    for (const template of templateModules) findings.push(...this.checkTemplate(template));
+    return findings.sort(compareFindings);
   }
 
   private settingsFor(config: CacheCoachConfig): SettingsIndex {
@@ -98,33 +126,61 @@ export class Workspace {
     if (module.facts.skipFile) return [];
     const config = this.configFor(module.path);
     const settings = this.settingsFor(config);
-    const raw: { rule: Rule; report: Report }[] = [];
+    const raw: RawReport[] = [];
     for (const rule of RULES) {
       if (!rule.checkPython || !isRuleEnabled(rule.code, config)) continue;
-      rule.checkPython({ module, project: this.python, settings, config, report: (report) => raw.push({ rule, report }) });
+      rule.checkPython({ module, project: this.python, templates: this.templates, settings, config, report: (report) => raw.push({ rule, report }) });
     }
-    const used = new Set<string>();
-    const findings: Finding[] = [];
-    for (const { rule, report } of raw) {
-      const line = module.lines.positionAt(report.span.start).line;
-      const suppression = module.facts.suppressions.find((comment) => comment.line === line && (comment.codes === null || comment.codes.includes(rule.code)));
-      if (suppression) {
-        used.add(`${suppression.line}:${rule.code}`);
-        if (suppression.codes === null) used.add(`${suppression.line}:*`);
-        continue;
-      }
-      findings.push(toFinding(rule, module.path, module.lines, report.span, report.message, report.fixes ?? [], config));
-    }
-    const unused = RULES.find((rule) => rule.code === 'CACHE900')!;
-    if (isRuleEnabled(unused.code, config)) {
-      for (const comment of module.facts.suppressions) {
-        for (const item of unusedCodes(comment, module.text, used, config)) {
-          findings.push(toFinding(unused, module.path, module.lines, item.span, `"${item.code}" suppresses nothing on this line.`, [item.fix], config));
-        }
-      }
-    }
-    return findings;
+    return suppressAndConvert({ path: module.path, text: module.text, lines: module.lines, suppressions: module.facts.suppressions }, raw, config);
   }
+
+  private checkTemplate(template: TemplateModule): Finding[] {
+    if (template.skipFile || template.dialect !== 'django') return [];
+    const config = this.configFor(template.path);
+    this.templateSettings ??= readTemplateSettings(this.python);
+    const raw: RawReport[] = [];
+    for (const rule of RULES) {
+      if (!rule.checkTemplate || !isRuleEnabled(rule.code, config)) continue;
+      rule.checkTemplate({ template, templates: this.templates, python: this.python, settings: this.templateSettings, config, report: (report) => raw.push({ rule, report }) });
+    }
+    return suppressAndConvert(template, raw, config);
+  }
+}
+
+interface RawReport {
+  rule: Rule;
+  report: Report;
+}
+
+interface CheckedFile {
+  path: string;
+  text: string;
+  lines: LineIndex;
+  suppressions: SuppressionComment[];
+}
+
+/** Applies the file's noqa comments, reports the unused ones (CACHE900), and converts spans to ranges. */
+function suppressAndConvert(file: CheckedFile, raw: RawReport[], config: CacheCoachConfig): Finding[] {
+  const used = new Set<string>();
+  const findings: Finding[] = [];
+  for (const { rule, report } of raw) {
+    const line = file.lines.positionAt(report.span.start).line;
+    const suppression = file.suppressions.find((comment) => comment.line === line && (comment.codes === null || comment.codes.includes(rule.code)));
+    if (suppression) {
+      used.add(`${suppression.line}:${rule.code}`);
+      continue;
+    }
+    findings.push(toFinding(rule, file.path, file.lines, report.span, report.message, report.fixes ?? [], config));
+  }
+  const unused = RULES.find((rule) => rule.code === 'CACHE900')!;
+  if (isRuleEnabled(unused.code, config)) {
+    for (const comment of file.suppressions) {
+      for (const item of unusedCodes(comment, file.text, used, config)) {
+        findings.push(toFinding(unused, file.path, file.lines, item.span, `"${item.code}" suppresses nothing on this line.`, [item.fix], config));
+      }
+    }
+  }
+  return findings;
 }
 
 function toFinding(rule: Rule, path: string, lines: LineIndex, span: Span, message: string, fixes: FixSpec[], config: CacheCoachConfig): Finding {

@@ -1,6 +1,7 @@
 /** Hover on the cache API, on settings and backends, and on rule codes in noqa comments. */
 import type { Hover } from 'vscode-languageserver';
-import { backendDoc, cacheMethodDoc, qualifiedNameDoc, renderHover, settingsKeyDoc } from '../docs/cache-api.js';
+import { backendDoc, cacheMethodDoc, cacheTagDoc, cacheTagUsingDoc, qualifiedNameDoc, renderHover, settingsKeyDoc } from '../docs/cache-api.js';
+import type { TemplateModule } from '../analysis/template/project.js';
 import type { PyModule } from '../analysis/python/project.js';
 import { ruleByCode } from '../rules/index.js';
 import type { Rule } from '../rules/rule.js';
@@ -81,4 +82,20 @@ function wordAt(lineText: string, column: number): string | null {
     if (column >= match.index && column <= match.index + match[0].length) return match[0];
   }
   return null;
+}
+
+/** Hover on `{% cache %}` and each of its arguments, and on rule codes in `{# noqa #}` comments. */
+export function templateHover(template: TemplateModule, offset: number, links: HoverLinks): Hover | null {
+  const position = template.lines.positionAt(offset);
+  const code = noqaCodeAt(template.lines.lineText(position.line), position.character);
+  if (code) {
+    const rule = ruleByCode(code);
+    return rule ? { contents: { kind: 'markdown', value: ruleHover(rule, links) } } : null;
+  }
+  const tag = template.outline.tags.find((candidate) => candidate.name === 'cache' && candidate.token.start <= offset && offset < candidate.token.end);
+  if (!tag) return null;
+  const bitIndex = tag.bits.findIndex((bit) => bit.start <= offset && offset <= bit.end);
+  const argument = bitIndex <= 0 ? null : bitIndex - 1;
+  const doc = argument !== null && /^using=/.test(tag.bits[bitIndex].text) ? cacheTagUsingDoc() : cacheTagDoc(argument);
+  return { contents: { kind: 'markdown', value: renderHover(doc, links.lesson) } };
 }

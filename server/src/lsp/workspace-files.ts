@@ -1,7 +1,7 @@
 /** The background scan: lists a workspace folder's files without blocking the server for long. */
 import { lstat, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ANALYSED_EXTENSIONS, SKIPPED_DIRECTORIES } from '../node/files.js';
+import { isAnalysedPath, SKIPPED_DIRECTORIES, toPosix } from '../node/files.js';
 
 const YIELD_EVERY = 200;
 
@@ -40,7 +40,7 @@ export async function* scanFolder(root: string, isExcluded: (path: string) => bo
             pending.push(path);
           }
         }
-      } else if (ANALYSED_EXTENSIONS.some((extension) => entry.endsWith(extension))) {
+      } else if (isAnalysedPath(toPosix(path))) {
         yield path;
       }
     }

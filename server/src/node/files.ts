@@ -2,6 +2,7 @@
 import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import picomatch from 'picomatch';
+import { isTemplatePath } from '../analysis/template/project.js';
 
 /** Folders never worth reading: VCS data, dependencies, virtualenvs, caches, build output. */
 export const SKIPPED_DIRECTORIES = new Set([
@@ -9,7 +10,10 @@ export const SKIPPED_DIRECTORIES = new Set([
   '.pytest_cache', '.ruff_cache', 'site-packages', 'build', 'dist', 'out', '.eggs', 'htmlcov', '.idea', '.vscode-test',
 ]);
 
-export const ANALYSED_EXTENSIONS = ['.py'];
+/** Whether the walk keeps a file: Python modules and templates (see analysis/template/project.ts). */
+export function isAnalysedPath(path: string): boolean {
+  return path.endsWith('.py') || isTemplatePath(path);
+}
 
 export interface WalkResult {
   files: string[];
@@ -61,7 +65,7 @@ export function walkWorkspace(roots: string[], cwd: string, exclude: string[]): 
         return;
       }
       for (const entry of entries) visit(join(absolute, entry), false);
-    } else if (stats.isFile() && (fromRoot || ANALYSED_EXTENSIONS.some((extension) => absolute.endsWith(extension)))) {
+    } else if (stats.isFile() && (fromRoot || isAnalysedPath(toPosix(absolute)))) {
       if (!seen.has(path)) {
         seen.add(path);
         files.push(path);

@@ -1,10 +1,11 @@
 import { qualify, type Decorator, type FunctionFacts } from '../analysis/python/facts.js';
 import type { Expr } from '../analysis/python/expr.js';
-import type { PyModule, PythonProject } from '../analysis/python/project.js';
+import type { PyModule } from '../analysis/python/project.js';
 import { Q } from '../analysis/python/qualified-names.js';
 import type { Span } from '../analysis/types.js';
 import { cachePageIndex, decoratorTarget, importEdits, indentationAt, isVaryOnCookie, localNameOf, protectsPerUser, wholeLines } from './python-helpers.js';
 import type { FixSpec, Rule, SpanEdit } from './rule.js';
+import { classMethods, resolveView } from './view-resolution.js';
 
 export const cache004: Rule = {
   code: 'CACHE004',
@@ -26,15 +27,15 @@ export const cache004: Rule = {
     for (const fn of module.facts.functions) {
       const cachePage = cachePageIndex(fn, module);
       if (cachePage < 0) continue;
-      const views = fn.className ? classMethods(module, fn.className) : [fn];
+      const views = fn.className ? methodsOf(module, fn.className) : [fn];
       checkDecorated(module, fn.decorators, cachePage, views, report);
     }
     for (const cls of module.facts.classes) {
       const cachePage = cachePageIndex(cls, module);
-      if (cachePage >= 0) checkDecorated(module, cls.decorators, cachePage, classMethods(module, cls.name), report);
+      if (cachePage >= 0) checkDecorated(module, cls.decorators, cachePage, methodsOf(module, cls.name), report);
     }
     for (const wrapped of module.facts.wrappedViews) {
-      const views = resolveView(project, module, wrapped.view);
+      const views = resolveView(project, module, wrapped.view)?.views.map((view) => view.fn);
       if (!views || !readsUserState(views)) continue;
       if (isVaryWrapped(module, wrapped.view)) continue;
       const name = localNameOf(module, Q.varyOnCookie) ?? 'vary_on_cookie';
@@ -99,8 +100,8 @@ function varyImportEdits(module: PyModule): SpanEdit[] {
   return localNameOf(module, Q.varyOnCookie) ? [] : importEdits(module, 'django.views.decorators.vary', 'vary_on_cookie');
 }
 
-function classMethods(module: PyModule, className: string): FunctionFacts[] {
-  return module.facts.functions.filter((fn) => fn.className === className);
+function methodsOf(module: PyModule, className: string): FunctionFacts[] {
+  return classMethods(module, className).map((method) => method.fn);
 }
 
 function readsUserState(views: FunctionFacts[]): boolean {
@@ -110,19 +111,6 @@ function readsUserState(views: FunctionFacts[]): boolean {
 function describeReads(views: FunctionFacts[]): string {
   const kinds = new Set(views.flatMap((view) => view.userStateReads.map((read) => `request.${read.kind}`)));
   return [...kinds].join(', ');
-}
-
-/** The view functions behind `view`, `views.detail` or `DetailView.as_view()`. */
-function resolveView(project: PythonProject, module: PyModule, view: Expr): FunctionFacts[] | undefined {
-  if (view.kind === 'call' && view.callee.kind === 'attribute' && view.callee.attribute === 'as_view') {
-    const qualified = qualify(view.callee.object, module.facts.bindings);
-    const target = qualified ? project.resolveQualified(qualified, module.path) : undefined;
-    const className = target?.rest.join('.');
-    return target && className ? classMethods(target.module, className) : undefined;
-  }
-  const qualified = qualify(view, module.facts.bindings);
-  const resolved = qualified ? project.resolveFunction(qualified, module.path) : undefined;
-  return resolved ? [resolved.fn] : undefined;
 }
 
 function isVaryWrapped(module: PyModule, view: Expr): boolean {

@@ -10,10 +10,11 @@ import { cache008 } from './cache008-invalid-key.js';
 import { cache009 } from './cache009-vary-above-cache-page.js';
 import { cache010 } from './cache010-cache-page-none.js';
 import { cache011 } from './cache011-async-default-in-aget-or-set.js';
+import { cache012 } from './cache012-cache-page-with-csrf.js';
 import { cache900 } from './cache900-unused-suppression.js';
 import type { Rule } from './rule.js';
 
-export const RULES: readonly Rule[] = [cache001, cache002, cache003, cache004, cache005, cache006, cache007, cache008, cache009, cache010, cache011, cache900];
+export const RULES: readonly Rule[] = [cache001, cache002, cache003, cache004, cache005, cache006, cache007, cache008, cache009, cache010, cache011, cache012, cache900];
 
 export const RULE_CODES: ReadonlySet<string> = new Set(RULES.map((rule) => rule.code));
 

@@ -2,6 +2,8 @@
 import type { CacheCoachConfig } from '../analysis/config.js';
 import type { PyModule, PythonProject } from '../analysis/python/project.js';
 import type { SettingsIndex } from '../analysis/python/settings.js';
+import type { TemplateSettings } from '../analysis/template/settings.js';
+import type { TemplateModule, TemplateProject } from '../analysis/template/project.js';
 import type { FixSafety, Severity, Span } from '../analysis/types.js';
 
 export interface RuleDocs {
@@ -37,7 +39,17 @@ export interface Report {
 export interface PythonRuleContext {
   module: PyModule;
   project: PythonProject;
+  templates: TemplateProject;
   settings: SettingsIndex;
+  config: CacheCoachConfig;
+  report(report: Report): void;
+}
+
+export interface TemplateRuleContext {
+  template: TemplateModule;
+  templates: TemplateProject;
+  python: PythonProject;
+  settings: TemplateSettings;
   config: CacheCoachConfig;
   report(report: Report): void;
 }
@@ -53,4 +65,5 @@ export interface Rule {
   lessonSection: string;
   docs: RuleDocs;
   checkPython?(context: PythonRuleContext): void;
+  checkTemplate?(context: TemplateRuleContext): void;
 }

@@ -55,6 +55,15 @@ export interface ClassFacts {
   name: string;
   decorators: Decorator[];
   nameSpan: Span;
+  /** `template_name = "..."` in the class body (class-based views). */
+  templateName: string | null;
+}
+
+/** A template a function renders: `render(request, "x.html")`, `TemplateResponse(...)`, `render_to_string(...)`. */
+export interface TemplateRender {
+  name: Expr;
+  functionIndex: number;
+  span: Span;
 }
 
 export type CacheMethod = string;
@@ -103,6 +112,7 @@ export interface PyModuleFacts {
   wrappedViews: WrappedViewCall[];
   /** `make_template_fragment_key("name", [...])` calls. */
   fragmentKeyCalls: { name: Expr | null; span: Span; functionIndex: number }[];
+  templateRenders: TemplateRender[];
   calls: PlainCall[];
   suppressions: SuppressionComment[];
   skipFile: boolean;
@@ -134,6 +144,7 @@ export function extractModuleFacts(tree: Tree, text: string): PyModuleFacts {
     cacheCalls: [],
     wrappedViews: [],
     fragmentKeyCalls: [],
+    templateRenders: [],
     calls: [],
     suppressions: [],
     skipFile: SKIP_FILE_PATTERN.test(text),
@@ -273,8 +284,8 @@ function readDefinition(definition: SyntaxNode, facts: PyModuleFacts, functionIn
   const outer = definition.parent?.type === 'decorated_definition' ? definition.parent : definition;
   if (definition.type === 'class_definition') {
     if (className === null) facts.bindings[nameNode.text] = `<local>.${nameNode.text}`;
-    facts.classes.push({ name: nameNode.text, decorators, nameSpan: spanOf(nameNode) });
     const body = field(definition, 'body');
+    facts.classes.push({ name: nameNode.text, decorators, nameSpan: spanOf(nameNode), templateName: body ? classTemplateName(body) : null });
     for (const member of body ? namedChildren(body) : []) {
       const inner = unwrapDecorated(member);
       if (inner.type === 'function_definition') readDefinition(inner, facts, functionIndexByStart, nameNode.text);
@@ -299,6 +310,17 @@ function readDefinition(definition: SyntaxNode, facts: PyModuleFacts, functionIn
     patchesVaryCookie: false,
     assignments: [],
   });
+}
+
+function classTemplateName(body: SyntaxNode): string | null {
+  for (const statement of namedChildren(body)) {
+    const assignment = statement.type === 'expression_statement' ? namedChildren(statement)[0] : null;
+    if (assignment?.type !== 'assignment' || field(assignment, 'left')?.text !== 'template_name') continue;
+    const value = field(assignment, 'right');
+    const expr = value ? toExpr(value) : null;
+    if (expr?.kind === 'string') return expr.value;
+  }
+  return null;
 }
 
 function readDecorator(node: SyntaxNode, bindings: Record<string, string>): Decorator {
@@ -423,6 +445,10 @@ function findQualifiedCalls(root: SyntaxNode, text: string, facts: PyModuleFacts
       }
     } else if (qualified === Q.makeTemplateFragmentKey) {
       facts.fragmentKeyCalls.push({ name: expr.args[0] ?? expr.keywords.fragment_name ?? null, span: spanOf(call), functionIndex });
+    } else if (TEMPLATE_ARGUMENT[qualified]) {
+      const [position, keyword] = TEMPLATE_ARGUMENT[qualified];
+      const name = expr.args[position] ?? expr.keywords[keyword];
+      if (name) facts.templateRenders.push({ name, functionIndex, span: spanOf(call) });
     } else if (qualified === Q.patchVaryHeaders) {
       if (functionIndex >= 0 && /["']cookie["']/i.test(call.text)) facts.functions[functionIndex].patchesVaryCookie = true;
     } else {
@@ -431,7 +457,16 @@ function findQualifiedCalls(root: SyntaxNode, text: string, facts: PyModuleFacts
   }
 }
 
-const INTERESTING_CALLEES: ReadonlySet<string> = new Set([Q.cachePage, Q.makeTemplateFragmentKey, Q.patchVaryHeaders]);
+/** Where each render helper takes its template name: positional index, keyword. */
+const TEMPLATE_ARGUMENT: Record<string, [number, string]> = {
+  [Q.render]: [1, 'template_name'],
+  [Q.templateResponse]: [1, 'template'],
+  [Q.renderToResponse]: [0, 'template_name'],
+  [Q.renderToString]: [0, 'template_name'],
+  [Q.getTemplate]: [0, 'template_name'],
+};
+
+const INTERESTING_CALLEES: ReadonlySet<string> = new Set([Q.cachePage, Q.makeTemplateFragmentKey, Q.patchVaryHeaders, ...Object.keys(TEMPLATE_ARGUMENT)]);
 
 function findUserStateReads(root: SyntaxNode, text: string, facts: PyModuleFacts, functionIndexByStart: Map<number, number>): void {
   for (const match of text.matchAll(USER_STATE_PATTERN)) {

@@ -8,7 +8,7 @@ import { LineIndex } from '../text.js';
 import type { Position } from '../types.js';
 import type { Expr } from './expr.js';
 import { extractModuleFacts, type FunctionFacts, type PyModuleFacts } from './facts.js';
-import { keyTemplate, type KeyScope } from './key-template.js';
+import { constantValue, keyTemplate, type KeyScope } from './key-template.js';
 import { isPythonPath, ModuleResolver } from './modules.js';
 import type { PythonParser } from './parser.js';
 
@@ -54,6 +54,7 @@ interface ModuleContribution {
   deleteHelpers: { index: number; paramIndex: number }[];
   refreshed: string[];
   pageCacheAliases: string[];
+  invalidatedFragments: string[];
 }
 
 interface ProjectFacts {
@@ -63,6 +64,8 @@ interface ProjectFacts {
   refreshSites: Map<string, number>;
   /** Cache aliases named by `cache_page(cache=...)`. */
   pageCacheAliases: Set<string>;
+  /** Template fragment names whose `make_template_fragment_key(...)` is deleted somewhere. */
+  invalidatedFragments: Set<string>;
 }
 
 export class PythonProject {
@@ -161,6 +164,10 @@ export class PythonProject {
 
   allPaths(): string[] {
     return [...this.paths];
+  }
+
+  hasPath(path: string): boolean {
+    return this.paths.has(path);
   }
 
   textOf(path: string): string | undefined {
@@ -334,10 +341,12 @@ export class PythonProject {
     const invalidated: string[] = [];
     const refreshSites = new Map<string, number>();
     const pageCacheAliases = new Set<string>();
+    const invalidatedFragments = new Set<string>();
     const deleteHelpers: { fn: ResolvedFunction; paramIndex: number }[] = [];
     const modules = this.candidateModules();
     for (const module of modules) {
       const contribution = this.contributionOf(module);
+      for (const name of contribution.invalidatedFragments) invalidatedFragments.add(name);
       invalidated.push(...contribution.deleted);
       for (const template of contribution.refreshed) refreshSites.set(template, (refreshSites.get(template) ?? 0) + 1);
       for (const alias of contribution.pageCacheAliases) pageCacheAliases.add(alias);
@@ -365,13 +374,20 @@ export class PythonProject {
         }
       }
     }
-    return { invalidated, refreshSites, pageCacheAliases };
+    return { invalidated, refreshSites, pageCacheAliases, invalidatedFragments };
   }
 
   private contributionOf(module: PyModule): ModuleContribution {
     const cached = this.contributions.get(module.path);
     if (cached) return cached;
-    const contribution: ModuleContribution = { deleted: [], deleteHelpers: [], refreshed: [], pageCacheAliases: [] };
+    const contribution: ModuleContribution = { deleted: [], deleteHelpers: [], refreshed: [], pageCacheAliases: [], invalidatedFragments: [] };
+    // make_template_fragment_key("name", ...) in a function that deletes from the cache invalidates that fragment.
+    const deletingFunctions = new Set(module.facts.cacheCalls.filter((call) => DELETE_METHODS.has(call.method)).map((call) => call.functionIndex));
+    for (const fragmentCall of module.facts.fragmentKeyCalls) {
+      if (!fragmentCall.name || !deletingFunctions.has(fragmentCall.functionIndex)) continue;
+      const name = constantValue(fragmentCall.name, this.keyScope(module, fragmentCall.functionIndex));
+      if (typeof name === 'string') contribution.invalidatedFragments.push(name);
+    }
     for (const call of module.facts.cacheCalls) {
       const keys = keyExpressions(call.method, call.args, call.keywords);
       if (DELETE_METHODS.has(call.method)) {

@@ -12,4 +12,10 @@ export const Q = {
   makeTemplateFragmentKey: 'django.core.cache.utils.make_template_fragment_key',
   methodDecorator: 'django.utils.decorators.method_decorator',
   receiver: 'django.dispatch.receiver',
+  csrfProtect: 'django.views.decorators.csrf.csrf_protect',
+  render: 'django.shortcuts.render',
+  renderToResponse: 'django.shortcuts.render_to_response',
+  templateResponse: 'django.template.response.TemplateResponse',
+  renderToString: 'django.template.loader.render_to_string',
+  getTemplate: 'django.template.loader.get_template',
 } as const;
