@@ -423,3 +423,11 @@ test('the fix works on a file with a module docstring and a __future__ import', 
   const text = await assertFixIsClean(CODE, files, 'shop/settings.py');
   assert.equal(text.split('\n').slice(0, 3).join('\n'), '"""Production settings."""\nfrom __future__ import annotations\nimport os');
 });
+
+test("Django's own default settings (django/conf/global_settings.py) are not a project's settings", async () => {
+  const files = {
+    'django/conf/global_settings.py': 'CACHES = {\n    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},\n}\n',
+  };
+  assert.deepEqual(await flagged('CACHE003', files), []);
+  assert.deepEqual(await flagged('CACHE003', { 'myproject/global_settings.py': files['django/conf/global_settings.py'] }), ['myproject/global_settings.py:2']);
+});

@@ -30,7 +30,9 @@ export class SettingsIndex {
     this.devMatcher = matcher(config.devSettings);
   }
 
+  /** A module that assigns CACHES or MIDDLEWARE; Django's own defaults (django/conf/global_settings.py) are not a project's settings. */
   isSettingsModule(module: PyModule): boolean {
+    if (/(^|\/)django\/conf\/global_settings\.py$/.test(module.path)) return false;
     return module.facts.assignments.some((assignment) => assignment.name === 'CACHES' || assignment.name === 'MIDDLEWARE');
   }
 

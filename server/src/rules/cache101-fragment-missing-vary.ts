@@ -1,0 +1,69 @@
+import type { TemplateSettings } from '../analysis/template/settings.js';
+import type { Rule } from './rule.js';
+import { argumentReferences, completeCacheBlocks, isInsideBody, lineOf, variableReferences } from './template-helpers.js';
+
+const AUTH_PROCESSOR = 'django.contrib.auth.context_processors.auth';
+const REQUEST_PROCESSOR = 'django.template.context_processors.request';
+
+export const cache101: Rule = {
+  code: 'CACHE101',
+  name: 'fragment-missing-vary',
+  severity: 'warning',
+  span: 'the `{% cache %}` tag',
+  fix: 'safe',
+  lessonSection: 'template-fragments',
+  docs: {
+    summary: 'A cached template fragment shows the current user\'s data (`user`, `request.user`, `request.session`, `perms`, `messages`) but none of its vary-on values identifies the user.',
+    why:
+      'The key of a `{% cache %}` fragment is its name plus its vary-on values, nothing else: not the request, not the session. The first visitor\'s rendering is stored and every later visitor gets it until the timeout, so one customer\'s name, basket or staff links appear on everyone\'s page.',
+    example: '{% load cache %}\n{% cache 600 account_menu %}\n  Signed in as {{ user.get_username }}\n{% endcache %}',
+    useInstead: '{% load cache %}\n{% cache 600 account_menu user.pk %}\n  Signed in as {{ user.get_username }}\n{% endcache %}',
+    cannotSee:
+      'Only the fragment\'s own text is read: an `{% include %}`d template or a custom tag that reads the user inside the block goes unnoticed, as does per-user data passed in under another name (list such names in `user-variables`). A name bound inside the template (`{% for user in authors %}`, `{% with user=post.author %}`, `… as user`) is taken as someone else, and any vary-on value that mentions the user (`user.pk`, `request.user.id`, `owner_user_id`) counts as varying on the user, whether or not it resolves at render time. Templates reached through `{% extends %}` are checked on their own.',
+  },
+  checkTemplate({ template, settings, config, report }) {
+    const references = variableReferences(template);
+    const extra = config.userVariables.map((name) => name.split('.'));
+    for (const { block, args } of completeCacheBlocks(template)) {
+      const varied = args.varyOn.some((bit) => argumentReferences(bit).some((reference) => namesTheUser(reference.segments, extra)));
+      if (varied) continue;
+      // A nested block's own `{% cache %}` arguments are not references: only what the body renders counts.
+      const used = references.find(
+        (reference) => !reference.shadowed && isInsideBody(block, reference.start) && isCurrentUserData(reference.segments, extra),
+      );
+      if (!used) continue;
+      const value = varyValue(settings);
+      const last = args.using ? undefined : block.open.bits[block.open.bits.length - 1];
+      const edit = args.using ? { span: { start: args.using.start, end: args.using.start }, newText: `${value} ` } : { span: { start: last!.end, end: last!.end }, newText: ` ${value}` };
+      report({
+        span: { start: block.open.token.start, end: block.open.token.end },
+        message: `The fragment "${args.name.text}" shows the current user's data (${template.text.slice(used.start, used.end)} on line ${lineOf(template, used.start)}) but its key varies on nothing that identifies the user: the first visitor's copy is served to everyone.`,
+        fixes: [{ title: `Vary the fragment on ${value}`, safety: 'safe', edits: [edit] }],
+      });
+    }
+  },
+};
+
+/** `user…`, `request.user…`, `request.session…`, `perms…`, `messages…`, or a configured name. */
+export function isCurrentUserData(segments: string[], extra: string[][]): boolean {
+  const [root, second] = segments;
+  if (root === 'user' || root === 'perms' || root === 'messages') return true;
+  if (root === 'request' && (second === 'user' || second === 'session')) return true;
+  return extra.some((names) => names.every((name, index) => segments[index] === name));
+}
+
+/** A vary-on value that separates users: user data itself, a session or cookie value, or any name containing "user". */
+function namesTheUser(segments: string[], extra: string[][]): boolean {
+  if (isCurrentUserData(segments, extra)) return true;
+  if (segments[0] === 'request' && segments[1] === 'COOKIES') return true;
+  return /user/i.test(segments[0]);
+}
+
+/**
+ * `user.pk`, unless the settings configure the request context processor without the auth one: then
+ * only `request.user` exists (and a missing variable renders as '', one shared entry for everyone).
+ */
+function varyValue(settings: TemplateSettings): string {
+  const processors = settings.contextProcessors;
+  return settings.found && processors.has(REQUEST_PROCESSOR) && !processors.has(AUTH_PROCESSOR) ? 'request.user.pk' : 'user.pk';
+}

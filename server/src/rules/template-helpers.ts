@@ -1,0 +1,218 @@
+/**
+ * What the template rules (CACHE101–CACHE106) share: the arguments of a `{% cache %}` tag as
+ * Django's `do_cache` reads them, and the variables a template refers to, with the names that
+ * `{% for %}`, `{% with %}` and `as` bind at each point.
+ */
+import type { CacheBlock, TagBit, TemplateTag } from '../analysis/template/lexer.js';
+import type { TemplateModule } from '../analysis/template/project.js';
+
+// ---------------------------------------------------------------------------------------------
+// {% cache timeout name [vary_on ...] [using="alias"] %}
+// ---------------------------------------------------------------------------------------------
+
+export interface CacheTagArguments {
+  timeout: TagBit;
+  /** Taken verbatim by Django (never resolved, quotes kept). */
+  name: TagBit;
+  varyOn: TagBit[];
+  using?: TagBit;
+}
+
+/** The arguments as Django's `do_cache` splits them; undefined when Django would refuse the tag (< 2 arguments). */
+export function cacheTagArguments(tag: TemplateTag): CacheTagArguments | undefined {
+  const bits = tag.bits;
+  if (bits.length < 3) return undefined;
+  const using = bits.length > 3 && bits[bits.length - 1].text.startsWith('using=') ? bits[bits.length - 1] : undefined;
+  return { timeout: bits[1], name: bits[2], varyOn: bits.slice(3, using ? -1 : undefined), using };
+}
+
+/** The `{% cache %}` blocks that have their `{% endcache %}` and well-formed arguments: what Django compiles. */
+export function completeCacheBlocks(template: TemplateModule): { block: CacheBlock; args: CacheTagArguments }[] {
+  return template.outline.cacheBlocks.flatMap((block) => {
+    const args = block.close ? cacheTagArguments(block.open) : undefined;
+    return args ? [{ block, args }] : [];
+  });
+}
+
+export function isInsideBody(block: CacheBlock, offset: number): boolean {
+  return offset >= block.bodyStart && offset < block.bodyEnd;
+}
+
+/** `"sidebar"` or `'sidebar'`: the inner text, else undefined. */
+export function unquoted(text: string): string | undefined {
+  const match = /^(["'])([\s\S]*)\1$/.exec(text);
+  return match && text.length >= 2 ? match[2] : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Variable references
+// ---------------------------------------------------------------------------------------------
+
+export interface VariableReference {
+  /** `user.profile.name` -> ['user', 'profile', 'name']. */
+  segments: string[];
+  start: number;
+  end: number;
+  /** Whether its first segment is bound inside the template at this point (`{% for user in … %}`, `{% with user=… %}`, `as user`). */
+  shadowed: boolean;
+}
+
+/** A run of `[\w.]+` (Django's `var_chars`) outside quoted strings. */
+const WORD = /[\p{L}\p{N}_.]+/uy;
+const WORD_CHAR = /[\p{L}\p{N}_.]/u;
+
+interface WordRun {
+  text: string;
+  start: number;
+  end: number;
+  /** The character before the run, spaces skipped ('' at the start). */
+  before: string;
+  /** The characters after the run, spaces skipped ('' at the end). */
+  after: string;
+}
+
+/** The word runs of a filter expression or tag argument, skipping quoted strings. */
+function wordRuns(text: string, offset: number): WordRun[] {
+  const runs: WordRun[] = [];
+  let index = 0;
+  while (index < text.length) {
+    const ch = text[index];
+    if (ch === '"' || ch === "'") {
+      index = skipString(text, index);
+      continue;
+    }
+    if (!WORD_CHAR.test(ch)) {
+      index++;
+      continue;
+    }
+    WORD.lastIndex = index;
+    const match = WORD.exec(text)!;
+    const end = index + match[0].length;
+    runs.push({ text: match[0], start: offset + index, end: offset + end, before: text.slice(0, index).trimEnd().slice(-1), after: text.slice(end).trimStart().slice(0, 2) });
+    index = end;
+  }
+  return runs;
+}
+
+function skipString(text: string, open: number): number {
+  const quote = text[open];
+  let index = open + 1;
+  while (index < text.length && text[index] !== quote) index += text[index] === '\\' ? 2 : 1;
+  return index + 1;
+}
+
+/** The variables a piece of a tag or `{{ }}` refers to (not filter names, numbers, `_()` or keyword names). */
+function referencesIn(text: string, offset: number): { segments: string[]; start: number; end: number }[] {
+  return wordRuns(text, offset).flatMap((run) => {
+    if (run.before === '|') return []; // a filter name
+    if (/^[\p{N}.]/u.test(run.text)) return []; // a number (or nonsense Django refuses)
+    if (run.after.startsWith('(')) return []; // `_("…")`
+    if (run.after.startsWith('=') && !run.after.startsWith('==')) return []; // `name=` of with/include/blocktrans
+    return [{ segments: run.text.split('.'), start: run.start, end: run.end }];
+  });
+}
+
+/** Tags whose arguments are not variables (names, library names, filter names, literal words). */
+const NOT_VARIABLES = new Set([
+  'load', 'block', 'endblock', 'comment', 'endcomment', 'cache', 'endcache', 'filter', 'templatetag', 'autoescape',
+  'spaceless', 'verbatim', 'csrf_token', 'lorem', 'now', 'resetcycle', 'debug', 'endif', 'endfor', 'endwith',
+  'endblocktrans', 'endblocktranslate', 'endifchanged', 'endspaceless', 'endautoescape', 'endfilter', 'else', 'empty',
+]);
+
+/** Tags that open a context level and the tag that closes it. */
+const SCOPES: Record<string, string> = { for: 'endfor', with: 'endwith', block: 'endblock', blocktrans: 'endblocktrans', blocktranslate: 'endblocktranslate' };
+
+interface Frame {
+  closer: string;
+  names: Set<string>;
+}
+
+const referenceCache = new WeakMap<TemplateModule, VariableReference[]>();
+
+/** Every variable reference of the template in `{{ }}` and in tag arguments, in source order, with shadowing resolved. */
+export function variableReferences(template: TemplateModule): VariableReference[] {
+  const cached = referenceCache.get(template);
+  if (cached) return cached;
+  const frames: Frame[] = [{ closer: '', names: new Set() }];
+  const isBound = (name: string): boolean => frames.some((frame) => frame.names.has(name));
+  const references: VariableReference[] = [];
+  const add = (found: { segments: string[]; start: number; end: number }[]): void => {
+    for (const reference of found) references.push({ ...reference, shadowed: isBound(reference.segments[0]) });
+  };
+  const items: ({ kind: 'tag'; tag: TemplateTag; start: number } | { kind: 'variable'; text: string; start: number })[] = [
+    ...template.outline.tags.map((tag) => ({ kind: 'tag' as const, tag, start: tag.token.start })),
+    ...template.outline.variables.map((variable) => ({ kind: 'variable' as const, text: variable.expression, start: variable.start })),
+  ].sort((a, b) => a.start - b.start);
+
+  for (const item of items) {
+    if (item.kind === 'variable') {
+      add(referencesIn(item.text, item.start));
+      continue;
+    }
+    const { tag } = item;
+    const args = tag.bits.slice(1);
+    const closer = SCOPES[tag.name];
+    const closing = closingFrame(frames, tag.name);
+    if (closing > 0) {
+      frames.length = closing;
+      continue;
+    }
+    if (tag.name === 'empty' && frames[frames.length - 1].closer === 'endfor') {
+      // `{% empty %}` runs when the loop did not: its variables are not bound there.
+      frames[frames.length - 1].names.clear();
+      continue;
+    }
+    if (NOT_VARIABLES.has(tag.name)) {
+      if (closer) frames.push({ closer, names: new Set() });
+      continue;
+    }
+    const bound = new Set<string>();
+    const scanned: TagBit[] = [];
+    let index = 0;
+    if (tag.name === 'for') {
+      // {% for a, b in items reversed %}
+      const inAt = args.findIndex((bit) => bit.text === 'in');
+      for (const bit of args.slice(0, Math.max(inAt, 0))) for (const name of bit.text.split(',')) if (name.trim()) bound.add(name.trim());
+      index = inAt + 1;
+    }
+    for (; index < args.length; index++) {
+      const bit = args[index];
+      if ((bit.text === 'as' || bit.text === 'asvar') && args[index + 1]) {
+        bound.add(args[++index].text);
+        continue;
+      }
+      if (tag.name === 'regroup' && bit.text === 'by') {
+        index++; // the attribute to group by is not a variable
+        continue;
+      }
+      const assignment = /^([\p{L}\p{N}_]+)=(?!=)/u.exec(bit.text);
+      if (assignment && (tag.name === 'with' || tag.name === 'blocktrans' || tag.name === 'blocktranslate')) bound.add(assignment[1]);
+      scanned.push(bit);
+    }
+    for (const bit of scanned) add(referencesIn(bit.text, bit.start));
+    if (closer) frames.push({ closer, names: bound });
+    else for (const name of bound) frames[frames.length - 1].names.add(name);
+  }
+  referenceCache.set(template, references);
+  return references;
+}
+
+/** Index of the innermost frame that `closer` ends (0: none; a stray end tag while typing closes nothing). */
+function closingFrame(frames: Frame[], closer: string): number {
+  for (let index = frames.length - 1; index > 0; index--) if (frames[index].closer === closer) return index;
+  return 0;
+}
+
+/** The variables of one `{% cache %}` argument (a filter expression). */
+export function argumentReferences(bit: TagBit): { segments: string[] }[] {
+  return referencesIn(bit.text, bit.start);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text
+// ---------------------------------------------------------------------------------------------
+
+/** 1-based line of an offset, for messages. */
+export function lineOf(template: TemplateModule, offset: number): number {
+  return template.lines.positionAt(offset).line + 1;
+}
