@@ -132,67 +132,189 @@ const METHOD_CALL_PATTERN = /\.[ \t]*([a-z_]+)[ \t]*\(/g;
 const USER_STATE_PATTERN = /\brequest[ \t]*\.[ \t]*(user|session|COOKIES)\b/g;
 const SKIP_FILE_PATTERN = /#\s*cache-coach:\s*skip-file\b/;
 
-export function extractModuleFacts(tree: Tree, text: string): PyModuleFacts {
+/** The facts of one top-level statement; reused while its text (and the module's imports) stay the same. */
+export interface StatementFacts {
+  /** Where the statement started, and how many functions came before it, when `facts` was last placed. */
+  start: number;
+  functionOffset: number;
+  facts: FragmentFacts;
+}
+
+type FragmentFacts = Omit<PyModuleFacts, 'bindings' | 'suppressions' | 'skipFile' | 'hasSyntaxErrors' | 'lastImportEnd'>;
+
+/**
+ * Top-level statement facts by statement text, valid while the module's bindings stay the same, so an
+ * edit re-extracts only the statements it touched.
+ */
+export interface FactsMemo {
+  bindings: string;
+  byText: Map<string, StatementFacts>;
+}
+
+export function extractModuleFacts(tree: Tree, text: string, memo?: FactsMemo, nextMemo?: FactsMemo): PyModuleFacts {
   const root = tree.rootNode;
+  const bindings: Record<string, string> = {};
+  const lastImportEnd = collectBindings(root, bindings);
   const facts: PyModuleFacts = {
-    bindings: {},
-    starImports: [],
-    assignments: [],
-    mutatedNames: [],
-    functions: [],
-    classes: [],
-    cacheCalls: [],
-    wrappedViews: [],
-    fragmentKeyCalls: [],
-    templateRenders: [],
-    calls: [],
+    bindings,
+    ...emptyFragment(),
     suppressions: [],
     skipFile: SKIP_FILE_PATTERN.test(text),
     hasSyntaxErrors: root.hasError,
-    lastImportEnd: -1,
+    lastImportEnd,
   };
-  const functionIndexByStart = new Map<number, number>();
-  readModuleLevel(root, facts, functionIndexByStart, 'none');
-  findCacheCalls(root, text, facts, functionIndexByStart);
-  findQualifiedCalls(root, text, facts, functionIndexByStart);
-  findUserStateReads(root, text, facts, functionIndexByStart);
-  collectDataFlow(root, facts, functionIndexByStart);
-  if (/noqa/i.test(text)) findSuppressions(root, facts);
+  const fingerprint = JSON.stringify(bindings);
+  const reusable = memo?.bindings === fingerprint ? memo.byText : undefined;
+  if (nextMemo) nextMemo.bindings = fingerprint;
+  const placed = new Set<StatementFacts>();
+  for (const statement of namedChildren(root)) {
+    const key = text.slice(statement.startIndex, statement.endIndex);
+    let fragment = reusable?.get(key);
+    if (!fragment || placed.has(fragment)) {
+      fragment = { start: statement.startIndex, functionOffset: facts.functions.length, facts: extractStatement(statement, text, bindings, facts.functions.length) };
+    } else {
+      moveFragment(fragment, statement.startIndex, facts.functions.length);
+    }
+    placed.add(fragment);
+    nextMemo?.byText.set(key, fragment);
+    appendFragment(facts, fragment);
+  }
+  if (/noqa/i.test(text)) findSuppressions(root, text, facts);
   return facts;
 }
 
-// ---- module level: imports, assignments, definitions ----
+function emptyFragment(): FragmentFacts {
+  return { starImports: [], assignments: [], mutatedNames: [], functions: [], classes: [], cacheCalls: [], wrappedViews: [], fragmentKeyCalls: [], templateRenders: [], calls: [] };
+}
 
-function readModuleLevel(block: SyntaxNode, facts: PyModuleFacts, functionIndexByStart: Map<number, number>, guard: Guard): void {
+/** A statement's facts, placed as if the module's functions before it were `functionOffset` many. */
+function extractStatement(statement: SyntaxNode, text: string, bindings: Record<string, string>, functionOffset: number): FragmentFacts {
+  const facts: PyModuleFacts = { bindings, ...emptyFragment(), suppressions: [], skipFile: false, hasSyntaxErrors: false, lastImportEnd: -1 };
+  const functionIndexByStart = new Map<number, number>();
+  readStatement(statement, facts, functionIndexByStart, 'none');
+  findCacheCalls(statement, text, facts, functionIndexByStart);
+  findQualifiedCalls(statement, text, facts, functionIndexByStart);
+  findUserStateReads(statement, text, facts, functionIndexByStart);
+  collectDataFlow(statement, facts, functionIndexByStart);
+  const { bindings: _bindings, suppressions: _suppressions, skipFile: _skipFile, hasSyntaxErrors: _errors, lastImportEnd: _last, ...fragment } = facts;
+  if (functionOffset !== 0) shiftInPlace(fragment, 0, functionOffset);
+  return fragment;
+}
+
+function appendFragment(facts: PyModuleFacts, fragment: StatementFacts): void {
+  for (const key of Object.keys(fragment.facts) as (keyof FragmentFacts)[]) {
+    for (const item of fragment.facts[key] as unknown[]) (facts[key] as unknown[]).push(item);
+  }
+}
+
+/**
+ * Moves a reused statement's facts to where the statement is now. Shifting in place (the previous module
+ * facts that shared these objects are being replaced) keeps a keystroke from copying the whole module.
+ */
+function moveFragment(fragment: StatementFacts, start: number, functionOffset: number): void {
+  const delta = start - fragment.start;
+  const functionDelta = functionOffset - fragment.functionOffset;
+  if (delta === 0 && functionDelta === 0) return;
+  shiftInPlace(fragment.facts, delta, functionDelta);
+  fragment.start = start;
+  fragment.functionOffset = functionOffset;
+}
+
+/** Moves every `start`/`end` by `delta` and every non-negative `functionIndex` by `functionDelta`. */
+function shiftInPlace(value: unknown, delta: number, functionDelta: number): void {
+  if (value === null || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    for (const item of value) shiftInPlace(item, delta, functionDelta);
+    return;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key in record) {
+    const field = record[key];
+    if (typeof field === 'number') {
+      if (key === 'start' || key === 'end') record[key] = field + delta;
+      else if (key === 'functionIndex' && field >= 0) record[key] = field + functionDelta;
+    } else if (typeof field === 'object') {
+      shiftInPlace(field, delta, functionDelta);
+    }
+  }
+}
+
+/** Local names bound at module level (imports, definitions, cache objects), read before any statement's facts. */
+function collectBindings(block: SyntaxNode, bindings: Record<string, string>): number {
+  let lastImportEnd = -1;
   for (const statement of namedChildren(block)) {
     switch (statement.type) {
       case 'import_statement':
       case 'import_from_statement':
       case 'future_import_statement':
-        readImport(statement, facts);
-        if (block.type === 'module') facts.lastImportEnd = statement.endIndex;
+        readImportBindings(statement, bindings, () => undefined);
+        if (block.type === 'module') lastImportEnd = statement.endIndex;
         break;
-      case 'expression_statement':
-        readAssignment(statement, facts, guard);
+      case 'expression_statement': {
+        const assignment = namedChildren(statement)[0];
+        const left = assignment?.type === 'assignment' ? field(assignment, 'left') : null;
+        const right = assignment?.type === 'assignment' ? field(assignment, 'right') : null;
+        if (left?.type !== 'identifier') break;
+        const qualified = right && right.endIndex - right.startIndex < 2000 ? qualifyCacheObject(toExpr(right), bindings) : null;
+        if (qualified) bindings[left.text] = qualified;
+        else delete bindings[left.text];
         break;
+      }
       case 'function_definition':
       case 'class_definition':
-      case 'decorated_definition':
-        readDefinition(unwrapDecorated(statement), facts, functionIndexByStart, null);
+      case 'decorated_definition': {
+        const name = field(unwrapDecorated(statement), 'name');
+        if (name) bindings[name.text] = `<local>.${name.text}`;
         break;
+      }
       case 'if_statement':
-        readIf(statement, facts, functionIndexByStart, guard);
-        break;
       case 'try_statement':
       case 'with_statement':
         for (const part of namedChildren(statement)) {
-          if (part.type === 'block') readModuleLevel(part, facts, functionIndexByStart, guard);
-          else if (['except_clause', 'else_clause', 'finally_clause'].includes(part.type)) {
-            for (const inner of namedChildren(part)) if (inner.type === 'block') readModuleLevel(inner, facts, functionIndexByStart, guard);
+          if (part.type === 'block') collectBindings(part, bindings);
+          else if (['except_clause', 'else_clause', 'finally_clause', 'elif_clause'].includes(part.type)) {
+            for (const inner of namedChildren(part)) if (inner.type === 'block') collectBindings(inner, bindings);
           }
         }
         break;
     }
+  }
+  return lastImportEnd;
+}
+
+// ---- module level: imports, assignments, definitions ----
+
+function readModuleLevel(block: SyntaxNode, facts: PyModuleFacts, functionIndexByStart: Map<number, number>, guard: Guard): void {
+  for (const statement of namedChildren(block)) readStatement(statement, facts, functionIndexByStart, guard);
+}
+
+function readStatement(statement: SyntaxNode, facts: PyModuleFacts, functionIndexByStart: Map<number, number>, guard: Guard): void {
+  switch (statement.type) {
+    case 'import_statement':
+    case 'import_from_statement':
+    case 'future_import_statement':
+      readImport(statement, facts);
+      break;
+    case 'expression_statement':
+      readAssignment(statement, facts, guard);
+      break;
+    case 'function_definition':
+    case 'class_definition':
+    case 'decorated_definition':
+      readDefinition(unwrapDecorated(statement), facts, functionIndexByStart, null);
+      break;
+    case 'if_statement':
+      readIf(statement, facts, functionIndexByStart, guard);
+      break;
+    case 'try_statement':
+    case 'with_statement':
+      for (const part of namedChildren(statement)) {
+        if (part.type === 'block') readModuleLevel(part, facts, functionIndexByStart, guard);
+        else if (['except_clause', 'else_clause', 'finally_clause'].includes(part.type)) {
+          for (const inner of namedChildren(part)) if (inner.type === 'block') readModuleLevel(inner, facts, functionIndexByStart, guard);
+        }
+      }
+      break;
   }
 }
 
@@ -217,14 +339,19 @@ function readIf(statement: SyntaxNode, facts: PyModuleFacts, functionIndexByStar
   }
 }
 
+/** Star imports; the names an import binds were read by collectBindings. */
 function readImport(statement: SyntaxNode, facts: PyModuleFacts): void {
+  readImportBindings(statement, {}, (module) => facts.starImports.push({ module, span: spanOf(statement) }));
+}
+
+function readImportBindings(statement: SyntaxNode, bindings: Record<string, string>, onStarImport: (module: string) => void): void {
   if (statement.type === 'import_statement') {
     for (const name of namedChildren(statement)) {
-      if (name.type === 'dotted_name') facts.bindings[name.text.split('.')[0]] = name.text.split('.')[0];
+      if (name.type === 'dotted_name') bindings[name.text.split('.')[0]] = name.text.split('.')[0];
       else if (name.type === 'aliased_import') {
         const target = field(name, 'name');
         const alias = field(name, 'alias');
-        if (target && alias) facts.bindings[alias.text] = target.text;
+        if (target && alias) bindings[alias.text] = target.text;
       }
     }
     return;
@@ -234,12 +361,12 @@ function readImport(statement: SyntaxNode, facts: PyModuleFacts): void {
   const moduleName = moduleNode.text.replace(/\s+/g, '');
   for (const child of namedChildren(statement)) {
     if (child.startIndex === moduleNode.startIndex) continue;
-    if (child.type === 'wildcard_import') facts.starImports.push({ module: moduleName, span: spanOf(statement) });
-    else if (child.type === 'dotted_name') facts.bindings[child.text] = joinModule(moduleName, child.text);
+    if (child.type === 'wildcard_import') onStarImport(moduleName);
+    else if (child.type === 'dotted_name') bindings[child.text] = joinModule(moduleName, child.text);
     else if (child.type === 'aliased_import') {
       const target = field(child, 'name');
       const alias = field(child, 'alias');
-      if (target && alias) facts.bindings[alias.text] = joinModule(moduleName, target.text);
+      if (target && alias) bindings[alias.text] = joinModule(moduleName, target.text);
     }
   }
 }
@@ -258,9 +385,6 @@ function readAssignment(statement: SyntaxNode, facts: PyModuleFacts, guard: Guar
     if (right && assignment.type === 'assignment') {
       const value = right.endIndex - right.startIndex > 200_000 ? null : toExpr(right);
       if (value) facts.assignments.push({ name: left.text, value, guard, span: spanOf(assignment) });
-      const qualified = value ? qualifyCacheObject(value, facts.bindings) : null;
-      if (qualified) facts.bindings[left.text] = qualified;
-      else delete facts.bindings[left.text];
     } else {
       facts.mutatedNames.push(left.text);
     }
@@ -283,7 +407,6 @@ function readDefinition(definition: SyntaxNode, facts: PyModuleFacts, functionIn
   const decorators = decoratorsOf(definition).map((node) => readDecorator(node, facts.bindings));
   const outer = definition.parent?.type === 'decorated_definition' ? definition.parent : definition;
   if (definition.type === 'class_definition') {
-    if (className === null) facts.bindings[nameNode.text] = `<local>.${nameNode.text}`;
     const body = field(definition, 'body');
     facts.classes.push({ name: nameNode.text, decorators, nameSpan: spanOf(nameNode), templateName: body ? classTemplateName(body) : null });
     for (const member of body ? namedChildren(body) : []) {
@@ -293,7 +416,6 @@ function readDefinition(definition: SyntaxNode, facts: PyModuleFacts, functionIn
     return;
   }
   if (definition.type !== 'function_definition') return;
-  if (className === null) facts.bindings[nameNode.text] = `<local>.${nameNode.text}`;
   const parameters = field(definition, 'parameters');
   functionIndexByStart.set(definition.startIndex, facts.functions.length);
   facts.functions.push({
@@ -372,7 +494,7 @@ export function cacheAliasOf(receiver: Expr, bindings: Record<string, string>): 
 // ---- calls found by a text pre-filter, then looked up in the tree ----
 
 function findCacheCalls(root: SyntaxNode, text: string, facts: PyModuleFacts, functionIndexByStart: Map<number, number>): void {
-  for (const match of text.matchAll(METHOD_CALL_PATTERN)) {
+  for (const match of matchesIn(root, text, METHOD_CALL_PATTERN)) {
     const method = match[1];
     if (!CACHE_METHODS.has(method)) continue;
     const nameStart = match.index + match[0].indexOf(method, 1);
@@ -420,14 +542,23 @@ function localCacheAlias(call: SyntaxNode, name: string, bindings: Record<string
 }
 
 /** Calls of imported Django helpers: cache_page(...)(view), make_template_fragment_key, patch_vary_headers. */
+const callPatterns = new WeakMap<Record<string, string>, RegExp | null>();
+
+/** A regex for calls of the module's interesting local names (Django helpers, project functions), built once per module. */
+function callPattern(bindings: Record<string, string>): RegExp | null {
+  if (!callPatterns.has(bindings)) {
+    const localNames = Object.entries(bindings)
+      .filter(([, qualified]) => INTERESTING_CALLEES.has(qualified) || !/^(django|typing|collections|functools|os|sys|re|json|datetime|logging)\b/.test(qualified))
+      .map(([local]) => local);
+    callPatterns.set(bindings, localNames.length === 0 ? null : new RegExp(`\\b(${localNames.map(escapeRegExp).join('|')})[ \\t]*\\(`, 'g'));
+  }
+  return callPatterns.get(bindings) ?? null;
+}
+
 function findQualifiedCalls(root: SyntaxNode, text: string, facts: PyModuleFacts, functionIndexByStart: Map<number, number>): void {
-  const interesting = Object.entries(facts.bindings).filter(
-    ([, qualified]) => INTERESTING_CALLEES.has(qualified) || !/^(django|typing|collections|functools|os|sys|re|json|datetime|logging)\b/.test(qualified),
-  );
-  if (interesting.length === 0) return;
-  const localNames = new Set(interesting.map(([local]) => local));
-  const pattern = new RegExp(`\\b(${[...localNames].map(escapeRegExp).join('|')})[ \\t]*\\(`, 'g');
-  for (const match of text.matchAll(pattern)) {
+  const pattern = callPattern(facts.bindings);
+  if (!pattern) return;
+  for (const match of matchesIn(root, text, pattern)) {
     const identifier = root.descendantForIndex(match.index, match.index + match[1].length);
     const call = identifier?.parent;
     if (!identifier || identifier.type !== 'identifier' || call?.type !== 'call' || field(call, 'function')?.startIndex !== identifier.startIndex) continue;
@@ -469,7 +600,7 @@ const TEMPLATE_ARGUMENT: Record<string, [number, string]> = {
 const INTERESTING_CALLEES: ReadonlySet<string> = new Set([Q.cachePage, Q.makeTemplateFragmentKey, Q.patchVaryHeaders, ...Object.keys(TEMPLATE_ARGUMENT)]);
 
 function findUserStateReads(root: SyntaxNode, text: string, facts: PyModuleFacts, functionIndexByStart: Map<number, number>): void {
-  for (const match of text.matchAll(USER_STATE_PATTERN)) {
+  for (const match of matchesIn(root, text, USER_STATE_PATTERN)) {
     const requestNode = root.descendantForIndex(match.index, match.index + 'request'.length);
     if (!requestNode || requestNode.type !== 'identifier') continue;
     // `request.user`, or `self.request.user` where `request` is the attribute of `self.request`.
@@ -491,7 +622,8 @@ function findUserStateReads(root: SyntaxNode, text: string, facts: PyModuleFacts
 function collectDataFlow(root: SyntaxNode, facts: PyModuleFacts, functionIndexByStart: Map<number, number>): void {
   const wanted = new Set(facts.cacheCalls.map((call) => call.functionIndex).filter((index) => index >= 0));
   if (wanted.size === 0) return;
-  for (const definition of root.descendantsOfType('function_definition')) {
+  const definitions = root.type === 'function_definition' ? [root, ...root.descendantsOfType('function_definition')] : root.descendantsOfType('function_definition');
+  for (const definition of definitions) {
     if (!definition) continue;
     const index = functionIndexByStart.get(definition.startIndex);
     if (index === undefined || !wanted.has(index)) continue;
@@ -508,15 +640,25 @@ function collectDataFlow(root: SyntaxNode, facts: PyModuleFacts, functionIndexBy
   }
 }
 
-function findSuppressions(root: SyntaxNode, facts: PyModuleFacts): void {
-  for (const comment of root.descendantsOfType('comment')) {
-    if (!comment || !/^#\s*noqa\b/i.test(comment.text.replace(/^#[^#]*?(?=#\s*noqa)/i, ''))) continue;
+function findSuppressions(root: SyntaxNode, text: string, facts: PyModuleFacts): void {
+  for (const match of text.matchAll(/#[^\n]*?noqa\b/gi)) {
+    const comment = root.descendantForIndex(match.index, match.index + 1);
+    if (comment?.type !== 'comment') continue;
     const suppression = parseSuppression(comment.text, comment.startIndex, comment.startPosition.row);
-    if (suppression) facts.suppressions.push(suppression);
+    if (suppression && !facts.suppressions.some((existing) => existing.commentSpan.start === comment.startIndex)) facts.suppressions.push(suppression);
   }
 }
 
 // ---- helpers ----
+
+/** Regex matches inside `scope` only, with offsets into the whole text. */
+function* matchesIn(scope: SyntaxNode, text: string, pattern: RegExp): Generator<RegExpMatchArray & { index: number }> {
+  const start = scope.startIndex;
+  for (const match of text.slice(start, scope.endIndex).matchAll(pattern)) {
+    (match as { index: number }).index = match.index! + start;
+    yield match as RegExpMatchArray & { index: number };
+  }
+}
 
 function enclosingFunctionIndex(node: SyntaxNode, functionIndexByStart: Map<number, number>): number {
   for (let current = node.parent; current; current = current.parent) {

@@ -7,7 +7,7 @@ import { Edit, type Tree } from 'web-tree-sitter';
 import { LineIndex } from '../text.js';
 import type { Position } from '../types.js';
 import type { Expr } from './expr.js';
-import { extractModuleFacts, type FunctionFacts, type PyModuleFacts } from './facts.js';
+import { extractModuleFacts, type FactsMemo, type FunctionFacts, type PyModuleFacts } from './facts.js';
 import { constantValue, keyTemplate, type KeyScope } from './key-template.js';
 import { isPythonPath, ModuleResolver } from './modules.js';
 import type { PythonParser } from './parser.js';
@@ -74,6 +74,8 @@ export class PythonProject {
   private readonly resolver: ModuleResolver;
   private readonly paths = new Set<string>();
   private readonly liveTrees = new Map<string, Tree>();
+  /** Per open document: facts of its top-level statements, reused between keystrokes. */
+  private readonly factsMemos = new Map<string, FactsMemo>();
   private readonly contributions = new Map<string, ModuleContribution>();
   private readonly candidates = new Map<string, boolean>();
   private projectFacts: ProjectFacts | undefined;
@@ -141,6 +143,7 @@ export class PythonProject {
   closeDocument(path: string): void {
     this.liveTrees.get(path)?.delete();
     this.liveTrees.delete(path);
+    this.factsMemos.delete(path);
   }
 
   private track(path: string): void {
@@ -192,7 +195,9 @@ export class PythonProject {
     let module: PyModule | null = null;
     const live = this.liveTrees.get(path);
     if (text !== undefined && live) {
-      module = { path, text, lines: new LineIndex(text), facts: extractModuleFacts(live, text) };
+      const memo: FactsMemo = { bindings: '', byText: new Map() };
+      module = { path, text, lines: new LineIndex(text), facts: extractModuleFacts(live, text, this.factsMemos.get(path), memo) };
+      this.factsMemos.set(path, memo);
     } else if (text !== undefined) {
       const tree = this.parser.parse(text);
       try {
