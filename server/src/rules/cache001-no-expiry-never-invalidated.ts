@@ -1,5 +1,4 @@
 import { invalidates, isContentAddressed, isOpaque } from '../analysis/keys.js';
-import { keyTemplate } from '../analysis/python/key-template.js';
 import { keyExpressions, REFRESH_METHODS, STORE_METHODS } from '../analysis/python/project.js';
 import { Q } from '../analysis/python/qualified-names.js';
 import { sourceText, timeoutArgument } from './python-helpers.js';
@@ -35,14 +34,14 @@ export const cache001: Rule = {
       const fn = call.functionIndex >= 0 ? module.facts.functions[call.functionIndex] : undefined;
       if (fn?.decorators.some((decorator) => decorator.qualified === Q.receiver || decorator.qualified === 'django.dispatch.dispatcher.receiver')) continue;
       const staleKeys = keyExpressions(call.method, call.args, call.keywords).filter((key) => {
-        const template = keyTemplate(key, scope);
+        const template = project.keyTemplateAt(module, call.functionIndex, key);
         if (isOpaque(template) || isContentAddressed(sourceText(module, key)) || isContentAddressed(template)) return false;
         if (invalidated.some((deleted) => invalidates(deleted, template))) return false;
         const ownRefresh = REFRESH_METHODS.has(call.method) ? 1 : 0;
         return (refreshSites.get(template) ?? 0) <= ownRefresh;
       });
       if (staleKeys.length === 0) continue;
-      const names = staleKeys.map((key) => `"${keyTemplate(key, scope)}"`).join(', ');
+      const names = staleKeys.map((key) => `"${project.keyTemplateAt(module, call.functionIndex, key)}"`).join(', ');
       report({
         span: timeout,
         message: `${names} is cached with no expiry (timeout=None) and nothing in the project deletes or re-sets it: readers will get a stale value until the cache restarts.`,

@@ -1,7 +1,6 @@
 import { isConstantTemplate, isOpaque } from '../analysis/keys.js';
 import { namesRead, walkExpr, type Expr } from '../analysis/python/expr.js';
 import type { FunctionFacts } from '../analysis/python/facts.js';
-import { keyTemplate } from '../analysis/python/key-template.js';
 import { keyExpressions, STORE_METHODS } from '../analysis/python/project.js';
 import { storedValue } from './python-helpers.js';
 import type { Rule } from './rule.js';
@@ -28,9 +27,8 @@ export const cache002: Rule = {
       const fn = module.facts.functions[call.functionIndex];
       const value = storedValue(call);
       if (!value) continue;
-      const scope = project.keyScope(module, call.functionIndex, call.span.start);
       for (const key of keyExpressions(call.method, call.args, call.keywords)) {
-        const template = keyTemplate(key, scope);
+        const template = project.keyTemplateAt(module, call.functionIndex, key);
         if (!isConstantTemplate(template) || isOpaque(template)) continue;
         const source = distinguishingSource(fn, value);
         if (!source) continue;

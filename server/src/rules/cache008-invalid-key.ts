@@ -1,5 +1,4 @@
 import { HOLE } from '../analysis/keys.js';
-import { keyTemplate } from '../analysis/python/key-template.js';
 import { keyExpressions } from '../analysis/python/project.js';
 import type { Rule } from './rule.js';
 
@@ -25,9 +24,8 @@ export const cache008: Rule = {
   },
   checkPython({ module, project, report }) {
     for (const call of module.facts.cacheCalls) {
-      const scope = project.keyScope(module, call.functionIndex, call.span.start);
       for (const key of keyExpressions(call.method, call.args, call.keywords)) {
-        const template = keyTemplate(key, scope);
+        const template = project.keyTemplateAt(module, call.functionIndex, key);
         const literal = template.split(HOLE).join('');
         const bad = INVALID_CHARACTER.exec(literal);
         if (bad) {

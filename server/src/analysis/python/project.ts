@@ -78,6 +78,7 @@ export class PythonProject {
   private readonly factsMemos = new Map<string, FactsMemo>();
   private readonly contributions = new Map<string, ModuleContribution>();
   private readonly candidates = new Map<string, boolean>();
+  private templates = new WeakMap<Expr, string>();
   private projectFacts: ProjectFacts | undefined;
 
   constructor(
@@ -159,10 +160,18 @@ export class PythonProject {
     this.candidates.delete(path);
     this.projectFacts = undefined;
     this.contributions.delete(path);
-    if (before === undefined) return;
+    if (before === undefined) {
+      // A module not seen before may define constants other modules' keys use.
+      this.contributions.clear();
+      this.templates = new WeakMap();
+      return;
+    }
     const after = this.module(path);
     const constants = (module: PyModule | null | undefined): string => JSON.stringify(module?.facts.assignments.map((assignment) => [assignment.name, assignment.value]) ?? []) + JSON.stringify(module?.facts.bindings ?? {});
-    if (constants(before) !== constants(after)) this.contributions.clear();
+    if (constants(before) !== constants(after)) {
+      this.contributions.clear();
+      this.templates = new WeakMap();
+    }
   }
 
   allPaths(): string[] {
@@ -333,8 +342,14 @@ export class PythonProject {
     };
   }
 
+  /** The key template of a key expression; remembered per expression until the project's constants change. */
   keyTemplateAt(module: PyModule, functionIndex: number, key: Expr): string {
-    return keyTemplate(key, this.keyScope(module, functionIndex, key.start));
+    let template = this.templates.get(key);
+    if (template === undefined) {
+      template = keyTemplate(key, this.keyScope(module, functionIndex, key.start));
+      this.templates.set(key, template);
+    }
+    return template;
   }
 
   facts(): ProjectFacts {
