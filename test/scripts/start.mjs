@@ -1,13 +1,80 @@
-// `npm start`: builds Cache Coach and runs it on the bundled sample Django project.
+// `npm start`: builds Cache Coach and opens it in a real VS Code (code-server, VS Code 1.139) on the bundled sample
+// Django project (test/fixtures/sample-project itself: edits you make there change the fixture). Prints the URL;
+// Ctrl+C stops code-server and everything it started (its whole process group).
+//
+// The extension is linked, not copied: <extensions dir>/cache-coach.cache-coach-<version> -> this repo. After a
+// rebuild (`npm run build`), run "Developer: Reload Window" in the browser to pick it up.
+// `--install vsix` instead packages with `vsce package --no-dependencies` and runs `code-server --install-extension`.
+//
+// usage: npm start [-- --port 8080] [-- --install vsix] [-- --folder DIR]
+//   env CACHE_COACH_E2E_CACHE: where setup keeps Node 24 and code-server (default .cache/vscode-e2e)
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { ensureSetup } from '../e2e/setup.mjs';
+import { exitOnSignals, freePort, removeDir, startCodeServer, tempDir } from '../e2e/code-server.mjs';
+import { provideExtension } from '../e2e/ui.mjs';
 
-const root = new URL('../..', import.meta.url).pathname;
-const sample = join(root, 'test', 'fixtures', 'sample-project');
-const run = (args, cwd = root) => spawnSync(process.execPath, args, { cwd, stdio: 'inherit' }).status;
+const root = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
+const { values } = parseArgs({ options: { port: { type: 'string' }, install: { type: 'string' }, folder: { type: 'string' } } });
+const folder = resolve(values.folder || join(root, 'test', 'fixtures', 'sample-project'));
+const method = values.install || 'symlink';
 
-if (run([join(root, 'esbuild.config.mjs')]) !== 0) process.exit(1);
-console.log(`\nCache Coach on the sample project (${sample}):\n`);
-const status = run([join(root, 'dist', 'cli.js'), 'check'], sample);
-console.log('\nTry: node dist/cli.js rule CACHE004   |   node dist/cli.js check test/fixtures/sample-project --format json');
-process.exit(status === 2 ? 2 : 0);
+console.log('[start] building (node esbuild.config.mjs) ...');
+if (spawnSync(process.execPath, [join(root, 'esbuild.config.mjs')], { cwd: root, stdio: 'inherit' }).status !== 0) process.exit(1);
+
+try {
+  ensureSetup();
+} catch (error) {
+  console.error(`[start] ${error.message}`);
+  process.exit(1);
+}
+
+const dir = tempDir('cache-coach-start-');
+let server;
+let stopping = false;
+const shutdown = async () => {
+  if (stopping) return;
+  stopping = true;
+  console.log('\n[start] stopping code-server (process group) ...');
+  if (server) await server.stop();
+  removeDir(dir);
+};
+exitOnSignals(shutdown);
+
+async function pickPort() {
+  if (values.port) return Number(values.port);
+  // 8080 when it is free (a stable URL to keep open), another free port otherwise
+  const probe = await fetch('http://127.0.0.1:8080/healthz', { signal: AbortSignal.timeout(1000) }).then(() => true, () => false);
+  return probe ? freePort() : 8080;
+}
+
+try {
+  const extensionsDir = join(dir, 'extensions');
+  provideExtension({ extensionDir: root, extensionsDir, method, workDir: dir, server: { userDataDir: join(dir, 'user-data'), home: join(dir, 'home') }, log: (m) => console.log(`[start] ${m}`) });
+  server = await startCodeServer({ dir, extensionsDir, port: await pickPort(), timeoutMs: 60_000, settings: { 'workbench.startupEditor': 'none' } });
+} catch (error) {
+  console.error(`[start] ${error.message}`);
+  await shutdown();
+  process.exit(1);
+}
+
+const url = `${server.url}/?folder=${encodeURIComponent(folder)}`;
+console.log(`
+Cache Coach (${method === 'vsix' ? 'installed from a .vsix' : `linked from ${root}`}) in code-server on the sample project:
+
+    ${url}
+
+Open it in a browser (forward port ${server.port} if this machine is remote), then open catalog/views.py.
+code-server log: ${server.logFile}
+Ctrl+C stops everything.`);
+if (!existsSync(folder)) console.warn(`[start] warning: ${folder} does not exist`);
+
+server.child.on('exit', async (code, signal) => {
+  if (stopping) return;
+  console.error(`[start] code-server exited (${signal || code}); log: ${server.logFile}`);
+  await shutdown();
+  process.exit(1);
+});
