@@ -9,7 +9,12 @@ import { FindingsStatus } from './status';
 
 let client: LanguageClient | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+/** What the extension exports: used by its own tests (e.g. to stop the server process and watch it come back). */
+export interface CacheCoachApi {
+  serverProcessId(): number | undefined;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<CacheCoachApi> {
   const output = vscode.window.createOutputChannel('Cache Coach', { log: true });
   const status = new FindingsStatus();
   context.subscriptions.push(output, status);
@@ -64,6 +69,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   );
   await start();
+  return {
+    serverProcessId: () => (client?.initializeResult?.capabilities.experimental as { cacheCoach?: { processId?: number } } | undefined)?.cacheCoach?.processId,
+  };
 }
 
 /** Until the in-editor lesson panel lands, lesson links open the matching part of the README. */

@@ -24,6 +24,7 @@ import { isPythonPath } from './analysis/python/modules.js';
 import { isAnalysedPath, readSourceFile, toPosix } from './node/files.js';
 import { isTemplatePath } from './analysis/template/project.js';
 import { ConfigFinder } from './node/config-files.js';
+import { loadTypeScript } from './node/typescript.js';
 import { loadPythonWasm } from './node/wasm.js';
 import { codeActions, FIX_ALL_KIND, safeEdits } from './lsp/code-actions.js';
 import { toDiagnostic } from './lsp/diagnostics.js';
@@ -189,7 +190,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         return result.text;
       },
     };
-    workspaceReady = Workspace.create({ wasm: loadPythonWasm(), source, paths: [], configFor: (path) => configByPath.get(path)?.config ?? resolveSettings(path, null, configFinder, reportProblem).config }).then((space) => {
+    workspaceReady = Workspace.create({ wasm: loadPythonWasm(), source, paths: [], configFor: (path) => configByPath.get(path)?.config ?? resolveSettings(path, null, configFinder, reportProblem).config, loadTypeScript }).then((space) => {
       workspace = space;
       return space;
     });
@@ -199,6 +200,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         hoverProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
         executeCommandProvider: { commands: ['cacheCoach.applyFixAll'] },
+        experimental: { cacheCoach: { processId: process.pid } },
       },
       serverInfo: { name: 'cache-coach', version: packageJson.version },
     };
