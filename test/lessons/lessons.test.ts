@@ -19,6 +19,8 @@ const LESSONS = join(ROOT, 'lessons');
 const RUNNER = join(ROOT, 'test', 'lessons', 'run_examples.py');
 const FIXTURES = join(ROOT, 'test', 'lessons', 'fixtures');
 const DEBIAN_PYTHON = '/usr/bin/python3';
+/** The virtualenv test/scripts/newer-django.mjs fills (npm test does), when pip can install Django >= 4.0 here. */
+const NEWER_DJANGO_PYTHON = join(__dirname, '..', '..', '.cache', 'django-4plus', 'bin', 'python');
 
 /** Every rule code the design defines (shared/DESIGN.md), whether or not its rule file exists yet. */
 const DESIGN_RULE_CODES = [
@@ -571,7 +573,7 @@ interface Interpreter {
 
 /** The interpreters to run the examples with: $PYTHON, python3 on PATH and Debian's, one per distinct Python + Django. */
 function probeInterpreters(): { found: Interpreter[]; notes: string[] } {
-  const candidates = [...new Set([process.env.PYTHON, 'python3', DEBIAN_PYTHON].filter((command): command is string => Boolean(command)))];
+  const candidates = [...new Set([process.env.PYTHON, NEWER_DJANGO_PYTHON, 'python3', DEBIAN_PYTHON].filter((command): command is string => Boolean(command)))];
   const found: Interpreter[] = [];
   const notes: string[] = [];
   for (const command of candidates) {

@@ -2,6 +2,7 @@
 // otherwise stop with the exact command to run.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { ensureNewerDjango } from './newer-django.mjs';
 
 const requirements = [
   {
@@ -12,7 +13,10 @@ const requirements = [
 ];
 
 const missing = requirements.filter((requirement) => !requirement.present());
-if (missing.length === 0) process.exit(0);
+if (missing.length === 0) {
+  await ensureNewerDjango();
+  process.exit(0);
+}
 
 const packages = missing.flatMap((requirement) => requirement.packages);
 const canInstall = process.getuid?.() === 0 && existsSync('/usr/bin/apt-get');
@@ -27,3 +31,4 @@ if (!run(['update', '-qq']) || !run(['install', '-y', '-qq', ...packages]) || mi
   console.error(`Installing failed. Run:  apt-get update && apt-get install -y ${packages.join(' ')}`);
   process.exit(1);
 }
+await ensureNewerDjango();
