@@ -10,6 +10,7 @@ import { formatGithub, formatJson, formatSarif, formatText, toCliFinding } from 
 import { ruleDocsText } from './cli/rule-docs.js';
 import { ConfigFinder } from './node/config-files.js';
 import { readSourceFile, walkWorkspace } from './node/files.js';
+import { loadTypeScript } from './node/typescript.js';
 import { loadPythonWasm } from './node/wasm.js';
 import { RULE_CODES, ruleByCode } from './rules/index.js';
 
@@ -122,21 +123,24 @@ async function check(options: CheckOptions, cwd: string, out: (text: string) => 
   // Read every configuration up front, so a malformed pyproject.toml stops the run before anything is written.
   for (const path of walk.files) configs.configFor(path);
 
-  const texts = new Map<string, string | undefined>();
+  // Texts are read when the engine asks (candidates twice: the pre-filter, then the parse) and not kept,
+  // so memory stays bounded by the files that can hold findings; fixed files are kept as written.
+  const fixedTexts = new Map<string, string>();
+  const skipped = new Set<string>();
   const source = {
     read: (path: string): string | undefined => {
-      if (texts.has(path)) return texts.get(path);
+      if (fixedTexts.has(path)) return fixedTexts.get(path);
+      if (skipped.has(path)) return undefined;
       const result = readSourceFile(resolve(cwd, path), configs.configFor(path).maxFileSize);
       if ('skipped' in result) {
         err(`cache-coach: ${path}: ${result.skipped}\n`);
-        texts.set(path, undefined);
+        skipped.add(path);
         return undefined;
       }
-      texts.set(path, result.text);
       return result.text;
     },
   };
-  const workspace = await Workspace.create({ wasm: loadPythonWasm(), source, paths: walk.files, configFor: (path) => configs.configFor(path) });
+  const workspace = await Workspace.create({ wasm: loadPythonWasm(), source, paths: walk.files, configFor: (path) => configs.configFor(path), loadTypeScript });
   let findings = workspace.check();
   if (options.fix) findings = applySafeFixes(workspace, findings, cwd, err);
   const homepage = packageJson.homepage;
@@ -177,7 +181,7 @@ async function check(options: CheckOptions, cwd: string, out: (text: string) => 
           continue;
         }
         writeAtomically(resolve(root, path), fixed);
-        texts.set(path, fixed);
+        fixedTexts.set(path, fixed);
         space.update(path, fixed);
         changed = true;
       }

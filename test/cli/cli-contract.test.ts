@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { djangoTemplateError } from '../helpers/django-template.js';
 import { pythonSyntaxError } from '../helpers/python.js';
 import { copyOf, ROOT, runCli, SAMPLE_PROJECT } from './helpers.js';
 
@@ -57,6 +58,18 @@ test('JSON: the documented fields, paths relative to the current folder, 1-based
     assert.equal(finding.fixable, false);
     const inner = runCli(['check', '--format', 'json'], join(copy.dir, 'app'));
     assert.equal((JSON.parse(inner.stdout) as { path: string }[])[0].path, 'views.py');
+  } finally {
+    copy.dispose();
+  }
+});
+
+test('an absolute PATH works, and findings stay relative to the current folder', () => {
+  const copy = project({ 'shop/views.py': LEAKY_VIEW });
+  try {
+    const findings = JSON.parse(runCli(['check', join(copy.dir, 'shop'), '--format', 'json'], copy.dir).stdout) as { path: string }[];
+    assert.deepEqual(findings.map((finding) => finding.path), ['shop/views.py']);
+    const single = JSON.parse(runCli(['check', join(copy.dir, 'shop', 'views.py'), '--format', 'json'], ROOT).stdout) as { path: string }[];
+    assert.equal(single.length, 1);
   } finally {
     copy.dispose();
   }
@@ -191,7 +204,7 @@ test('--fix applies safe fixes only, the files still parse, and a second run fin
   try {
     const before = JSON.parse(runCli(['check', '--format', 'json'], copy.dir).stdout) as { code: string; fixable: boolean }[];
     const fixable = before.filter((finding) => finding.fixable).map((finding) => finding.code).sort();
-    assert.deepEqual(fixable, ['CACHE004', 'CACHE009', 'CACHE900']);
+    assert.deepEqual(fixable, ['CACHE004', 'CACHE009', 'CACHE101', 'CACHE103', 'CACHE105', 'CACHE900']);
     const run = runCli(['check', '--fix', '--format', 'json'], copy.dir);
     assert.equal(run.status, 1);
     const after = JSON.parse(run.stdout) as { code: string; fixable: boolean }[];
@@ -201,6 +214,10 @@ test('--fix applies safe fixes only, the files still parse, and a second run fin
       assert.equal(pythonSyntaxError(readFileSync(join(copy.dir, path), 'utf8')), null, path);
     }
     assert.match(readFileSync(join(copy.dir, 'catalog/views.py'), 'utf8'), /@cache_page\(60 \* 10\)\n@vary_on_cookie\ndef book_detail/);
+    for (const path of ['templates/base.html', 'catalog/templates/catalog/book_detail.html', 'catalog/templates/catalog/publisher_list.html']) {
+      assert.equal(djangoTemplateError(readFileSync(join(copy.dir, path), 'utf8')), null, path);
+    }
+    assert.match(readFileSync(join(copy.dir, 'templates/base.html'), 'utf8'), /\{% cache 3600 site_nav user\.pk %\}/);
   } finally {
     copy.dispose();
   }

@@ -1,8 +1,9 @@
 /** Reading the workspace from disk: which files to look at, and their text (or why they were skipped). */
-import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync, type Dirent } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { isTemplatePath } from '../analysis/template/project.js';
+import { isPackageJsonPath, isTypeScriptPath } from '../analysis/typescript/load.js';
 
 /** Folders never worth reading: VCS data, dependencies, virtualenvs, caches, build output. */
 export const SKIPPED_DIRECTORIES = new Set([
@@ -10,9 +11,12 @@ export const SKIPPED_DIRECTORIES = new Set([
   '.pytest_cache', '.ruff_cache', 'site-packages', 'build', 'dist', 'out', '.eggs', 'htmlcov', '.idea', '.vscode-test',
 ]);
 
-/** Whether the walk keeps a file: Python modules and templates (see analysis/template/project.ts). */
+/**
+ * Whether the walk keeps a file: Python modules, templates (see analysis/template/project.ts), TS/JS
+ * files and package.json (the TS rules read dependency versions from it; see analysis/typescript/load.ts).
+ */
 export function isAnalysedPath(path: string): boolean {
-  return path.endsWith('.py') || isTemplatePath(path);
+  return path.endsWith('.py') || isTemplatePath(path) || isTypeScriptPath(path) || isPackageJsonPath(path);
 }
 
 export interface WalkResult {
@@ -33,55 +37,49 @@ export function walkWorkspace(roots: string[], cwd: string, exclude: string[]): 
   const files: string[] = [];
   const notes: string[] = [];
   const seen = new Set<string>();
-  const visit = (absolute: string, fromRoot: boolean): void => {
-    const path = toPosix(relative(cwd, absolute)) || '.';
-    if (!fromRoot && (isExcluded(path) || isExcluded(`${path}/`))) return;
-    let stats;
+  const keep = (path: string): void => {
+    if (seen.has(path)) return;
+    seen.add(path);
+    files.push(path);
+  };
+  const visitFolder = (absolute: string, path: string): void => {
+    let entries: Dirent[];
     try {
-      stats = lstatSync(absolute);
+      entries = readdirSync(absolute, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } catch (error) {
-      notes.push(`${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      notes.push(`${path}: cannot be listed (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
       return;
     }
-    if (stats.isSymbolicLink()) {
-      if (fromRoot) stats = statSync(absolute);
-      else {
-        try {
-          if (statSync(absolute).isFile()) stats = statSync(absolute);
-          else return;
-        } catch {
-          return;
-        }
-      }
-    }
-    if (stats.isDirectory()) {
-      const name = absolute.split(sep).pop() ?? '';
-      if (!fromRoot && (SKIPPED_DIRECTORIES.has(name) || isVirtualenv(absolute))) return;
-      let entries: string[];
-      try {
-        entries = readdirSync(absolute).sort();
-      } catch (error) {
-        notes.push(`${path}: cannot be listed (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-        return;
-      }
-      for (const entry of entries) visit(join(absolute, entry), false);
-    } else if (stats.isFile() && (fromRoot || isAnalysedPath(toPosix(absolute)))) {
-      if (!seen.has(path)) {
-        seen.add(path);
-        files.push(path);
+    for (const entry of entries) {
+      const childAbsolute = join(absolute, entry.name);
+      const childPath = path === '.' ? entry.name : `${path}/${entry.name}`;
+      if (isExcluded(childPath)) continue;
+      if (entry.isDirectory()) {
+        if (SKIPPED_DIRECTORIES.has(entry.name) || isExcluded(`${childPath}/`) || isVirtualenv(childAbsolute)) continue;
+        visitFolder(childAbsolute, childPath);
+      } else if ((entry.isFile() || (entry.isSymbolicLink() && isFileTarget(childAbsolute))) && isAnalysedPath(childPath)) {
+        keep(childPath);
       }
     }
   };
-  for (const root of roots) visit(join(cwd, root), true);
+  for (const root of roots) {
+    const absolute = resolve(cwd, root);
+    const path = toPosix(relative(cwd, absolute)) || '.';
+    const stats = statSync(absolute, { throwIfNoEntry: false });
+    if (!stats) notes.push(`${path}: cannot be read (ENOENT)`);
+    else if (stats.isDirectory()) visitFolder(absolute, path);
+    else if (stats.isFile()) keep(path);
+  }
   return { files, notes };
 }
 
+/** A symbolic link to a file (links to folders are never followed). */
+function isFileTarget(absolute: string): boolean {
+  return statSync(absolute, { throwIfNoEntry: false })?.isFile() ?? false;
+}
+
 function isVirtualenv(directory: string): boolean {
-  try {
-    return statSync(join(directory, 'pyvenv.cfg')).isFile();
-  } catch {
-    return false;
-  }
+  return statSync(join(directory, 'pyvenv.cfg'), { throwIfNoEntry: false })?.isFile() ?? false;
 }
 
 export type ReadResult = { text: string } | { skipped: string };

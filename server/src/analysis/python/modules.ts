@@ -20,7 +20,7 @@ function packageOf(path: string): string[] {
 
 /** Finds project files for dotted module names, matching the longest path suffix (no sys.path needed). */
 export class ModuleResolver {
-  private readonly bySuffix = new Map<string, string[]>();
+  private readonly bySuffix = new Map<string, Set<string>>();
 
   constructor(paths: Iterable<string>) {
     for (const path of paths) this.add(path);
@@ -31,19 +31,20 @@ export class ModuleResolver {
     const parts = moduleNameOf(path).split('.');
     for (let i = 0; i < parts.length; i++) {
       const suffix = parts.slice(i).join('.');
-      const list = this.bySuffix.get(suffix) ?? [];
-      if (!list.includes(path)) list.push(path);
-      this.bySuffix.set(suffix, list);
+      let paths = this.bySuffix.get(suffix);
+      if (!paths) this.bySuffix.set(suffix, (paths = new Set()));
+      paths.add(path);
     }
   }
 
   remove(path: string): void {
-    for (const [suffix, list] of this.bySuffix) {
-      const index = list.indexOf(path);
-      if (index >= 0) {
-        list.splice(index, 1);
-        if (list.length === 0) this.bySuffix.delete(suffix);
-      }
+    if (!isPythonPath(path)) return;
+    const parts = moduleNameOf(path).split('.');
+    for (let i = 0; i < parts.length; i++) {
+      const suffix = parts.slice(i).join('.');
+      const paths = this.bySuffix.get(suffix);
+      paths?.delete(path);
+      if (paths?.size === 0) this.bySuffix.delete(suffix);
     }
   }
 
@@ -58,8 +59,9 @@ export class ModuleResolver {
       const stem = (fromPath.startsWith('/') ? '/' : '') + [...packageParts, ...rest].join('/');
       return this.firstExisting([`${stem}.py`, `${stem}/__init__.py`]);
     }
-    const matches = this.bySuffix.get(name);
-    if (!matches || matches.length === 0) return undefined;
+    const found = this.bySuffix.get(name);
+    if (!found || found.size === 0) return undefined;
+    const matches = [...found];
     if (matches.length === 1) return matches[0];
     const from = fromPath.split('/');
     const shared = (candidate: string): number => {
@@ -73,8 +75,7 @@ export class ModuleResolver {
 
   private firstExisting(paths: string[]): string | undefined {
     for (const path of paths) {
-      const list = this.bySuffix.get(moduleNameOf(path));
-      if (list?.includes(path)) return path;
+      if (this.bySuffix.get(moduleNameOf(path))?.has(path)) return path;
     }
     return undefined;
   }
