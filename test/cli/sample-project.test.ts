@@ -28,6 +28,13 @@ test('every Python rule fires at least once on the sample project', () => {
   }
 });
 
+test('every template rule fires at least once on the sample project', () => {
+  const codes = new Set(expected.map((finding) => finding.code));
+  for (const code of ['CACHE101', 'CACHE102', 'CACHE103', 'CACHE104', 'CACHE105', 'CACHE106']) {
+    assert.ok(codes.has(code), `${code} is missing from the expectation`);
+  }
+});
+
 test('no finding lands on a look-alike line', () => {
   const run = runCli(['check', '--format', 'json'], SAMPLE_PROJECT);
   const findings = JSON.parse(run.stdout) as Expected[];

@@ -3,6 +3,7 @@ import { DEFAULT_CONFIG, mergeConfig, type CacheCoachConfig } from '../../server
 import { Workspace } from '../../server/src/analysis/engine.js';
 import { applyEdits } from '../../server/src/analysis/text.js';
 import type { Finding } from '../../server/src/analysis/types.js';
+import { loadTypeScript } from '../../server/src/node/typescript.js';
 import { loadPythonWasm } from '../../server/src/node/wasm.js';
 
 export type Files = Record<string, string>;
@@ -14,6 +15,7 @@ export async function workspaceOf(files: Files, config: Partial<CacheCoachConfig
     source: { read: (path) => files[path] },
     paths: Object.keys(files),
     configFor: () => merged,
+    loadTypeScript,
   });
 }
 

@@ -14,6 +14,8 @@ import { SettingsIndex } from './python/settings.js';
 import { isTemplatePath, TemplateProject, type TemplateModule } from './template/project.js';
 import { readTemplateSettings, type TemplateSettings } from './template/settings.js';
 import type { LineIndex } from './text.js';
+import { isTypeScriptPath } from './typescript/load.js';
+import { TypeScriptProject, type TsModule } from './typescript/project.js';
 import type { Finding, Fix, Span } from './types.js';
 
 export interface WorkspaceOptions {
@@ -24,6 +26,8 @@ export interface WorkspaceOptions {
   paths: Iterable<string>;
   /** The configuration in force for a file (defaults when omitted). */
   configFor?: (path: string) => CacheCoachConfig;
+  /** Loads the `typescript` module; called on the first TS/JS file only. Without it TS/JS files are not analysed. */
+  loadTypeScript?: () => typeof import('typescript');
 }
 
 export class Workspace {
@@ -31,6 +35,7 @@ export class Workspace {
   private templateSettings: TemplateSettings | undefined;
   private readonly configFor: (path: string) => CacheCoachConfig;
   readonly templates: TemplateProject;
+  readonly typescript: TypeScriptProject;
 
   private constructor(
     readonly python: PythonProject,
@@ -39,6 +44,7 @@ export class Workspace {
     this.configFor = options.configFor ?? (() => DEFAULT_CONFIG);
     const paths = [...options.paths];
     this.templates = new TemplateProject(options.source, paths, (folder) => this.python.hasPath(`${folder}/__init__.py`));
+    this.typescript = new TypeScriptProject(options.source, paths, options.loadTypeScript);
   }
 
   static async create(options: WorkspaceOptions): Promise<Workspace> {
@@ -51,6 +57,7 @@ export class Workspace {
   update(path: string, text?: string): void {
     if (isTemplatePath(path)) this.templates.update(path, text);
     else this.python.update(path, text);
+    this.typescript.update(path, text);
     this.settingsByConfig.delete(this.configFor(path));
     this.templateSettings = undefined;
   }
@@ -58,6 +65,7 @@ export class Workspace {
   remove(path: string): void {
     if (isTemplatePath(path)) this.templates.remove(path);
     else this.python.remove(path);
+    this.typescript.remove(path);
     this.templateSettings = undefined;
   }
 
@@ -91,6 +99,10 @@ export class Workspace {
       this.templates.module(path);
       yield parsed;
     }
+    for (const path of this.typescript.candidatePaths()) {
+      if (this.typescript.module(path)) parsed++;
+      yield parsed;
+    }
   }
 
   /** Findings for the given files, or for every file that can hold a cache API use. */
@@ -102,14 +114,22 @@ export class Workspace {
           return module ? [module] : [];
         })
       : this.python.candidateModules();
-    for (const module of pythonModules) findings.push(...this.checkModule(module));
+    // Loops, not push(...spread): a file with 100,000 findings would overflow the call stack.
+    for (const module of pythonModules) for (const finding of this.checkModule(module)) findings.push(finding);
     const templateModules = paths
       ? [...paths].flatMap((path) => {
           const module = isTemplatePath(path) ? this.templates.module(path) : undefined;
           return module ? [module] : [];
         })
       : this.templates.candidateModules();
-    for (const template of templateModules) findings.push(...this.checkTemplate(template));
+    for (const template of templateModules) for (const finding of this.checkTemplate(template)) findings.push(finding);
+    const typescriptModules = paths
+      ? [...paths].flatMap((path) => {
+          const module = isTypeScriptPath(path) && this.typescript.isCandidate(path) ? this.typescript.module(path) : undefined;
+          return module ? [module] : [];
+        })
+      : this.typescript.candidateModules();
+    for (const module of typescriptModules) for (const finding of this.checkTypeScript(module)) findings.push(finding);
     return findings.sort(compareFindings);
   }
 
@@ -145,6 +165,17 @@ export class Workspace {
     }
     return suppressAndConvert(template, raw, config);
   }
+
+  private checkTypeScript(module: TsModule): Finding[] {
+    if (module.skipFile) return [];
+    const config = this.configFor(module.path);
+    const raw: RawReport[] = [];
+    for (const rule of RULES) {
+      if (!rule.checkTypeScript || !isRuleEnabled(rule.code, config)) continue;
+      rule.checkTypeScript({ module, project: this.typescript, config, report: (report) => raw.push({ rule, report }) });
+    }
+    return suppressAndConvert(module, raw, config);
+  }
 }
 
 interface RawReport {
@@ -163,9 +194,16 @@ interface CheckedFile {
 function suppressAndConvert(file: CheckedFile, raw: RawReport[], config: CacheCoachConfig): Finding[] {
   const used = new Set<string>();
   const findings: Finding[] = [];
+  // By line, so a file with a noqa comment on every line stays linear.
+  const byLine = new Map<number, SuppressionComment[]>();
+  for (const comment of file.suppressions) {
+    const onLine = byLine.get(comment.line);
+    if (onLine) onLine.push(comment);
+    else byLine.set(comment.line, [comment]);
+  }
   for (const { rule, report } of raw) {
     const line = file.lines.positionAt(report.span.start).line;
-    const suppression = file.suppressions.find((comment) => comment.line === line && (comment.codes === null || comment.codes.includes(rule.code)));
+    const suppression = byLine.get(line)?.find((comment) => comment.codes === null || comment.codes.includes(rule.code));
     if (suppression) {
       used.add(`${suppression.line}:${rule.code}`);
       continue;

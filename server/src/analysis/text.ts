@@ -65,10 +65,46 @@ export class LineIndex {
 
   /** Column in Unicode code points (the CLI's columns) of a UTF-16 position. */
   codePointColumn(position: Position): number {
-    const line = this.text.slice(this.lineStart(position.line), this.lineStart(position.line) + position.character);
-    let count = 0;
-    for (const _ of line) count++;
-    return count;
+    const line = Math.max(0, Math.min(position.line, this.lineStarts.length - 1));
+    const start = this.lineStarts[line];
+    const end = start + Math.max(0, position.character);
+    if (end > (line + 1 < this.lineStarts.length ? this.lineStarts[line + 1] : this.text.length)) {
+      // Past the end of its line (not an LSP position): count the slice as it is.
+      let count = 0;
+      for (const _ of this.text.slice(start, end)) count++;
+      return count;
+    }
+    // Every surrogate pair wholly before the position counts once. The pairs of a line are found once, so
+    // many findings on one long line stay linear.
+    const pairs = this.surrogatePairs(line);
+    let low = 0;
+    let high = pairs.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (pairs[mid] + 1 < end) low = mid + 1;
+      else high = mid;
+    }
+    return end - start - low;
+  }
+
+  private readonly pairsByLine = new Map<number, number[]>();
+
+  /** Offsets of the high surrogates of the line's surrogate pairs, in order. */
+  private surrogatePairs(key: number): number[] {
+    let pairs = this.pairsByLine.get(key);
+    if (!pairs) {
+      pairs = [];
+      const end = key + 1 < this.lineStarts.length ? this.lineStarts[key + 1] : this.text.length;
+      for (let i = this.lineStarts[key]; i < end; i++) {
+        const code = this.text.charCodeAt(i);
+        if (code >= 0xd800 && code <= 0xdbff) {
+          const next = this.text.charCodeAt(i + 1);
+          if (next >= 0xdc00 && next <= 0xdfff) pairs.push(i++);
+        }
+      }
+      this.pairsByLine.set(key, pairs);
+    }
+    return pairs;
   }
 }
 

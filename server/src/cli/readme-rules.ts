@@ -16,8 +16,10 @@ export function readmeRulesSection(): string {
     '| --- | --- | --- | --- | --- |',
     ...RULES.map((rule) => `| [${rule.code}](#${rule.code.toLowerCase()}) | ${rule.name} | ${rule.severity} | ${FIX_LABEL[rule.fix]} | ${cell(rule.docs.summary)} |`),
   ];
-  const sections = RULES.map((rule) =>
-    [
+  const sections = RULES.map((rule) => {
+    // Template rules show Django template code; GitHub highlights it as `django`. TS/JS rules show TypeScript.
+    const fence = rule.checkTemplate ? '```django' : rule.checkTypeScript ? '```ts' : '```python';
+    return [
       `### ${rule.code}`,
       '',
       `**${rule.name}** · ${rule.severity} · underlines ${rule.span} · fix: ${FIX_LABEL[rule.fix]}`,
@@ -26,19 +28,19 @@ export function readmeRulesSection(): string {
       '',
       `**Why:** ${rule.docs.why}`,
       '',
-      '```python',
+      fence,
       rule.docs.example,
       '```',
       '',
       'Use instead:',
       '',
-      '```python',
+      fence,
       rule.docs.useInstead,
       '```',
       '',
       `**What it cannot see:** ${rule.docs.cannotSee}`,
-    ].join('\n'),
-  );
+    ].join('\n');
+  });
   return [README_RULES_START, '', ...table, '', ...sections.flatMap((section) => [section, '']), README_RULES_END].join('\n');
 }
 

@@ -11,10 +11,19 @@ import { cache009 } from './cache009-vary-above-cache-page.js';
 import { cache010 } from './cache010-cache-page-none.js';
 import { cache011 } from './cache011-async-default-in-aget-or-set.js';
 import { cache012 } from './cache012-cache-page-with-csrf.js';
+import { cache101 } from './cache101-fragment-missing-vary.js';
+import { cache102 } from './cache102-fragment-name-collision.js';
+import { cache103 } from './cache103-cache-tag-not-loaded.js';
+import { cache104 } from './cache104-fragment-forever-never-invalidated.js';
+import { cache105 } from './cache105-quoted-fragment-name.js';
+import { cache106 } from './cache106-csrf-token-in-fragment.js';
+import { cache201 } from './cache201-js-no-ttl-never-invalidated.js';
+import { cache202 } from './cache202-js-generic-key.js';
+import { cache203 } from './cache203-js-ttl-unit.js';
 import { cache900 } from './cache900-unused-suppression.js';
 import type { Rule } from './rule.js';
 
-export const RULES: readonly Rule[] = [cache001, cache002, cache003, cache004, cache005, cache006, cache007, cache008, cache009, cache010, cache011, cache012, cache900];
+export const RULES: readonly Rule[] = [cache001, cache002, cache003, cache004, cache005, cache006, cache007, cache008, cache009, cache010, cache011, cache012, cache101, cache102, cache103, cache104, cache105, cache106, cache201, cache202, cache203, cache900];
 
 export const RULE_CODES: ReadonlySet<string> = new Set(RULES.map((rule) => rule.code));
 

@@ -4,6 +4,7 @@ import type { PyModule, PythonProject } from '../analysis/python/project.js';
 import type { SettingsIndex } from '../analysis/python/settings.js';
 import type { TemplateSettings } from '../analysis/template/settings.js';
 import type { TemplateModule, TemplateProject } from '../analysis/template/project.js';
+import type { TsModule, TypeScriptProject } from '../analysis/typescript/project.js';
 import type { FixSafety, Severity, Span } from '../analysis/types.js';
 
 export interface RuleDocs {
@@ -54,6 +55,13 @@ export interface TemplateRuleContext {
   report(report: Report): void;
 }
 
+export interface TypeScriptRuleContext {
+  module: TsModule;
+  project: TypeScriptProject;
+  config: CacheCoachConfig;
+  report(report: Report): void;
+}
+
 export interface Rule {
   code: string;
   name: string;
@@ -66,4 +74,5 @@ export interface Rule {
   docs: RuleDocs;
   checkPython?(context: PythonRuleContext): void;
   checkTemplate?(context: TemplateRuleContext): void;
+  checkTypeScript?(context: TypeScriptRuleContext): void;
 }

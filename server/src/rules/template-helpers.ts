@@ -5,6 +5,7 @@
  */
 import type { CacheBlock, TagBit, TemplateTag } from '../analysis/template/lexer.js';
 import type { TemplateModule } from '../analysis/template/project.js';
+import { isPythonWhitespace } from '../analysis/template/python-text.js';
 
 // ---------------------------------------------------------------------------------------------
 // {% cache timeout name [vary_on ...] [using="alias"] %}
@@ -57,9 +58,8 @@ export interface VariableReference {
   shadowed: boolean;
 }
 
-/** A run of `[\w.]+` (Django's `var_chars`) outside quoted strings. */
-const WORD = /[\p{L}\p{N}_.]+/uy;
-const WORD_CHAR = /[\p{L}\p{N}_.]/u;
+/** A quote (a string to skip) or a run of `[\w.]+` (Django's `var_chars`). */
+const QUOTE_OR_WORD = /["']|[\p{L}\p{N}_.]+/gu;
 
 interface WordRun {
   text: string;
@@ -74,22 +74,20 @@ interface WordRun {
 /** The word runs of a filter expression or tag argument, skipping quoted strings. */
 function wordRuns(text: string, offset: number): WordRun[] {
   const runs: WordRun[] = [];
-  let index = 0;
-  while (index < text.length) {
-    const ch = text[index];
-    if (ch === '"' || ch === "'") {
-      index = skipString(text, index);
+  QUOTE_OR_WORD.lastIndex = 0;
+  for (let match = QUOTE_OR_WORD.exec(text); match; match = QUOTE_OR_WORD.exec(text)) {
+    const index = match.index;
+    if (match[0] === '"' || match[0] === "'") {
+      QUOTE_OR_WORD.lastIndex = skipString(text, index);
       continue;
     }
-    if (!WORD_CHAR.test(ch)) {
-      index++;
-      continue;
-    }
-    WORD.lastIndex = index;
-    const match = WORD.exec(text)!;
     const end = index + match[0].length;
-    runs.push({ text: match[0], start: offset + index, end: offset + end, before: text.slice(0, index).trimEnd().slice(-1), after: text.slice(end).trimStart().slice(0, 2) });
-    index = end;
+    // Only the white space between runs is skipped, so finding the neighbours stays linear overall.
+    let before = index;
+    while (before > 0 && isPythonWhitespace(text.charCodeAt(before - 1))) before--;
+    let after = end;
+    while (after < text.length && isPythonWhitespace(text.charCodeAt(after))) after++;
+    runs.push({ text: match[0], start: offset + index, end: offset + end, before: before > 0 ? text[before - 1] : '', after: text.slice(after, after + 2) });
   }
   return runs;
 }
@@ -134,7 +132,30 @@ export function variableReferences(template: TemplateModule): VariableReference[
   const cached = referenceCache.get(template);
   if (cached) return cached;
   const frames: Frame[] = [{ closer: '', names: new Set() }];
-  const isBound = (name: string): boolean => frames.some((frame) => frame.names.has(name));
+  // How many open frames bind each name (a count, so a lookup does not walk the frames).
+  const bindings = new Map<string, number>();
+  const bind = (frame: Frame, name: string): void => {
+    if (frame.names.has(name)) return;
+    frame.names.add(name);
+    bindings.set(name, (bindings.get(name) ?? 0) + 1);
+  };
+  const unbindAll = (frame: Frame): void => {
+    for (const name of frame.names) bindings.set(name, bindings.get(name)! - 1);
+    frame.names.clear();
+  };
+  const isBound = (name: string): boolean => (bindings.get(name) ?? 0) > 0;
+  // Open frames per closing tag: a stray `{% endfor %}` is dismissed without walking the stack.
+  const open = new Map<string, number>();
+  const push = (frame: Frame): Frame => {
+    frames.push(frame);
+    open.set(frame.closer, (open.get(frame.closer) ?? 0) + 1);
+    return frame;
+  };
+  const pop = (): void => {
+    const frame = frames.pop()!;
+    open.set(frame.closer, open.get(frame.closer)! - 1);
+    unbindAll(frame);
+  };
   const references: VariableReference[] = [];
   const add = (found: { segments: string[]; start: number; end: number }[]): void => {
     for (const reference of found) references.push({ ...reference, shadowed: isBound(reference.segments[0]) });
@@ -152,18 +173,19 @@ export function variableReferences(template: TemplateModule): VariableReference[
     const { tag } = item;
     const args = tag.bits.slice(1);
     const closer = SCOPES[tag.name];
-    const closing = closingFrame(frames, tag.name);
-    if (closing > 0) {
-      frames.length = closing;
+    if ((open.get(tag.name) ?? 0) > 0) {
+      // Pops what it walks past too (tags left open while typing), so each frame is walked once.
+      while (frames[frames.length - 1].closer !== tag.name) pop();
+      pop();
       continue;
     }
     if (tag.name === 'empty' && frames[frames.length - 1].closer === 'endfor') {
       // `{% empty %}` runs when the loop did not: its variables are not bound there.
-      frames[frames.length - 1].names.clear();
+      unbindAll(frames[frames.length - 1]);
       continue;
     }
     if (NOT_VARIABLES.has(tag.name)) {
-      if (closer) frames.push({ closer, names: new Set() });
+      if (closer) push({ closer, names: new Set() });
       continue;
     }
     const bound = new Set<string>();
@@ -190,17 +212,46 @@ export function variableReferences(template: TemplateModule): VariableReference[
       scanned.push(bit);
     }
     for (const bit of scanned) add(referencesIn(bit.text, bit.start));
-    if (closer) frames.push({ closer, names: bound });
-    else for (const name of bound) frames[frames.length - 1].names.add(name);
+    let frame = frames[frames.length - 1];
+    if (closer) frame = push({ closer, names: new Set() });
+    for (const name of bound) bind(frame, name);
   }
   referenceCache.set(template, references);
   return references;
 }
 
-/** Index of the innermost frame that `closer` ends (0: none; a stray end tag while typing closes nothing). */
-function closingFrame(frames: Frame[], closer: string): number {
-  for (let index = frames.length - 1; index > 0; index--) if (frames[index].closer === closer) return index;
-  return 0;
+/** Whether `offset` is inside the body of any of the blocks, for many offsets: blocks merged into sorted ranges. */
+export function bodyCoverage(blocks: CacheBlock[]): (offset: number) => boolean {
+  const ranges = blocks.map((block) => ({ start: block.bodyStart, end: block.bodyEnd })).sort((a, b) => a.start - b.start);
+  const merged: { start: number; end: number }[] = [];
+  for (const range of ranges) {
+    const last = merged[merged.length - 1];
+    if (last && range.start <= last.end) last.end = Math.max(last.end, range.end);
+    else merged.push({ ...range });
+  }
+  return (offset) => {
+    let low = 0;
+    let high = merged.length - 1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      if (offset < merged[mid].start) high = mid - 1;
+      else if (offset >= merged[mid].end) low = mid + 1;
+      else return true;
+    }
+    return false;
+  };
+}
+
+/** Index of the first item whose `start` is at or after `offset`, in a list sorted by `start`. */
+export function firstAtOrAfter(items: { start: number }[], offset: number): number {
+  let low = 0;
+  let high = items.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (items[mid].start < offset) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 /** The variables of one `{% cache %}` argument (a filter expression). */
@@ -211,6 +262,16 @@ export function argumentReferences(bit: TagBit): { segments: string[] }[] {
 // ---------------------------------------------------------------------------------------------
 // Text
 // ---------------------------------------------------------------------------------------------
+
+/** A fragment name for a message: `"sidebar"` for sidebar, a quoted name as written. */
+export function fragmentLabel(name: string): string {
+  return unquoted(name) === undefined ? `"${name}"` : name;
+}
+
+/** A Python string literal for a message, quoted the way Python's repr() would. */
+export function pythonString(text: string): string {
+  return text.includes("'") && !text.includes('"') ? `"${text}"` : `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
 
 /** 1-based line of an offset, for messages. */
 export function lineOf(template: TemplateModule, offset: number): number {

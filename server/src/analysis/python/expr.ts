@@ -186,7 +186,7 @@ function concatenate(at: Located, pieces: Expr[]): Expr {
   const parts: (string | Expr)[] = [];
   for (const piece of pieces) {
     if (piece.kind === 'string') parts.push(piece.value);
-    else if (piece.kind === 'fstring') parts.push(...piece.parts);
+    else if (piece.kind === 'fstring') for (const part of piece.parts) parts.push(part);
     else parts.push(piece);
   }
   return { ...at, kind: 'fstring', parts };

@@ -641,11 +641,17 @@ function collectDataFlow(root: SyntaxNode, facts: PyModuleFacts, functionIndexBy
 }
 
 function findSuppressions(root: SyntaxNode, text: string, facts: PyModuleFacts): void {
+  const seen = new Set(facts.suppressions.map((existing) => existing.commentSpan.start));
   for (const match of text.matchAll(/#[^\n]*?noqa\b/gi)) {
     const comment = root.descendantForIndex(match.index, match.index + 1);
     if (comment?.type !== 'comment') continue;
-    const suppression = parseSuppression(comment.text, comment.startIndex, comment.startPosition.row);
-    if (suppression && !facts.suppressions.some((existing) => existing.commentSpan.start === comment.startIndex)) facts.suppressions.push(suppression);
+    // tree-sitter's comment token runs to the `\n`, so on a CRLF line it ends with the `\r`: leave that out.
+    const commentText = comment.text.replace(/\r+$/, '');
+    const suppression = parseSuppression(commentText, comment.startIndex, comment.startPosition.row);
+    if (suppression && !seen.has(comment.startIndex)) {
+      seen.add(comment.startIndex);
+      facts.suppressions.push(suppression);
+    }
   }
 }
 

@@ -94,6 +94,8 @@ export class PythonProject {
   update(path: string, text?: string): void {
     if (!isPythonPath(path)) return;
     this.track(path);
+    // An open document's tree no longer matches the text: drop it (a later change reopens the document).
+    this.closeDocument(path);
     if (text === undefined) this.texts.delete(path);
     else this.texts.set(path, text);
     this.forget(path);
@@ -367,7 +369,7 @@ export class PythonProject {
     for (const module of modules) {
       const contribution = this.contributionOf(module);
       for (const name of contribution.invalidatedFragments) invalidatedFragments.add(name);
-      invalidated.push(...contribution.deleted);
+      for (const template of contribution.deleted) invalidated.push(template);
       for (const template of contribution.refreshed) refreshSites.set(template, (refreshSites.get(template) ?? 0) + 1);
       for (const alias of contribution.pageCacheAliases) pageCacheAliases.add(alias);
       for (const helper of contribution.deleteHelpers) {

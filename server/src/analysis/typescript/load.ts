@@ -1,0 +1,44 @@
+/**
+ * The `typescript` compiler API as the TS/JS front end uses it: `createSourceFile` only (no program, no
+ * type checker). The engine stays pure: the module itself is handed in by the caller (see
+ * WorkspaceOptions.loadTypeScript) and loaded on the first TS/JS file only.
+ */
+import type * as TS from 'typescript';
+
+export type TypeScriptApi = typeof TS;
+
+/** `.ts .tsx .js .jsx .mjs .cjs` files, declaration files excepted. */
+export function isTypeScriptPath(path: string): boolean {
+  return /\.(?:ts|tsx|js|jsx|mjs|cjs)$/.test(path) && !/\.d\.ts$/.test(path);
+}
+
+/**
+ * A test file by its name (`*.test.ts`, `*.spec.js`, `__tests__/`): tests use tiny TTLs on purpose to watch
+ * them expire, and build throw-away clients; the TS rules leave them alone. Folder names such as `test/`
+ * are not used: they also appear in absolute paths above a project.
+ */
+export function isTestPath(path: string): boolean {
+  return /(?:^|\/)__tests__\/|\.(?:test|spec|e2e-spec)\.[cm]?[jt]sx?$/.test(path);
+}
+
+export function isPackageJsonPath(path: string): boolean {
+  return path === 'package.json' || path.endsWith('/package.json');
+}
+
+function scriptKind(ts: TypeScriptApi, path: string): TS.ScriptKind {
+  if (path.endsWith('.tsx')) return ts.ScriptKind.TSX;
+  if (path.endsWith('.ts')) return ts.ScriptKind.TS;
+  if (path.endsWith('.jsx')) return ts.ScriptKind.JSX;
+  return ts.ScriptKind.JS;
+}
+
+/** Parses one file, with parent pointers (the analysis walks upwards to find scopes). */
+export function parseSource(ts: TypeScriptApi, path: string, text: string): TS.SourceFile {
+  return ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, scriptKind(ts, path));
+}
+
+/** The parser's syntax diagnostics of a text (empty: it parses). */
+export function syntaxErrors(ts: TypeScriptApi, path: string, text: string): string[] {
+  const source = parseSource(ts, path, text) as TS.SourceFile & { parseDiagnostics?: readonly TS.Diagnostic[] };
+  return (source.parseDiagnostics ?? []).map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+}

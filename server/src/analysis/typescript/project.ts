@@ -1,0 +1,1026 @@
+/**
+ * The TS/JS side of the workspace index: which files are TS/JS, which of them can touch a cache library
+ * (they import one, or import a module that does, transitively), their syntax trees (parsed on demand,
+ * `typescript` loaded on the first one), receivers traced to cache clients through imports, requires,
+ * constructors, factories, class members and type annotations, key templates, and the project-wide
+ * facts cross-file rules need (every invalidated key template, every re-set).
+ */
+import type * as TS from 'typescript';
+import { HOLE, joinTemplate } from '../keys.js';
+import { parseSuppression, type SuppressionComment } from '../suppression.js';
+import { LineIndex } from '../text.js';
+import { describeCall, invalidatedKeys, listedPattern } from './calls.js';
+import { cacheManagerFactory, isClientConstructor, isClientType, LIBRARY_IMPORT, libraryOfSpecifier, majorOfRange, type LibraryId } from './libraries.js';
+import { isPackageJsonPath, isTypeScriptPath, parseSource, syntaxErrors, type TypeScriptApi } from './load.js';
+import { collectComments, enclosingClass, isFunctionLike, lookup, objectProperty, propertyNameText, propertyValue, unwrap, type Declaration, type FunctionLike } from './syntax.js';
+
+export interface TsModule {
+  path: string;
+  text: string;
+  lines: LineIndex;
+  ts: TypeScriptApi;
+  source: TS.SourceFile;
+  /** Every call and `new`, in source order. */
+  calls: (TS.CallExpression | TS.NewExpression)[];
+  /** `name = value` assignments anywhere in the file, by name (`let client; client = new Redis()`). */
+  assignments: Map<string, TS.Expression[]>;
+  suppressions: SuppressionComment[];
+  skipFile: boolean;
+}
+
+/** A cache client: created by a library constructor or factory, or declared with a library's type. */
+export interface Client {
+  library: LibraryId;
+  /** Identity: the module and position of the creation or declaration. */
+  id: string;
+  module: TsModule;
+  /** The `new Redis(...)` / `createClient(...)` / `caching(...)` expression; undefined for a type-only declaration. */
+  creation?: TS.CallExpression | TS.NewExpression;
+  /** cache-manager: the factory (`caching`, `createCache`, `multiCaching`). */
+  factory?: string;
+}
+
+/** What an expression evaluates to, as far as the front end can tell without a type checker. */
+export type Value =
+  | { kind: 'library'; library: LibraryId; names: string[] }
+  | { kind: 'module'; module: TsModule }
+  | { kind: 'client'; client: Client }
+  | { kind: 'function'; module: TsModule; node: FunctionLike }
+  | { kind: 'class'; module: TsModule; node: TS.ClassLikeDeclaration }
+  | { kind: 'expr'; module: TsModule; expr: TS.Expression };
+
+export interface TsProjectFacts {
+  /** Key templates some code deletes, expires or lists by pattern. */
+  invalidated: string[];
+  /** Key template -> number of call sites that (re-)set it. */
+  refreshSites: Map<string, number>;
+}
+
+export interface TsTextSource {
+  read(path: string): string | undefined;
+}
+
+interface ExportEntry {
+  local?: string;
+  expr?: TS.Expression;
+  fn?: FunctionLike;
+  from?: { specifier: string; name: string };
+}
+
+interface ExportTable {
+  named: Map<string, ExportEntry>;
+  stars: string[];
+  moduleExports?: TS.Expression;
+}
+
+/** Everything derived from more than one file; dropped whenever any TS/JS file or package.json changes. */
+interface Derived {
+  involved?: Set<string>;
+  values: Map<TS.Node, Value | null>;
+  clients: Map<TS.Node, Client>;
+  members: Map<string, Value | null>;
+  exports: Map<string, ExportTable>;
+  facts?: TsProjectFacts;
+}
+
+const MAX_DEPTH = 16;
+const EXTENSIONS = ['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs'];
+const RELATIVE_SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"](\.{1,2}(?:\/[^'"\n]*)?)['"]/g;
+/** Text that may invalidate a key from some receiver (a module that never names a library may still hold `client.del(key)`). */
+const INVALIDATION_TEXT = /\.(?:del|unlink|getdel|getDel|expire|pexpire|pExpire|expireat|expireAt|pexpireat|pExpireAt|take|mdel|DEL|UNLINK|GETDEL|EXPIRE)\s*\(/;
+
+function emptyDerived(): Derived {
+  return { values: new Map(), clients: new Map(), members: new Map(), exports: new Map() };
+}
+
+function dirnameOf(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash < 0 ? '' : path.slice(0, slash);
+}
+
+function normalizePath(path: string): string {
+  const parts: string[] = [];
+  for (const part of path.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..' && parts.length > 0 && parts[parts.length - 1] !== '..') parts.pop();
+    else parts.push(part);
+  }
+  return parts.join('/');
+}
+
+export class TypeScriptProject {
+  private readonly paths = new Set<string>();
+  private readonly packageJsons = new Set<string>();
+  private readonly texts = new Map<string, string>();
+  private readonly modules = new Map<string, TsModule | null>();
+  /** What a file's text says without parsing it; kept until the file changes. */
+  private readonly sniffs = new Map<string, Sniff>();
+  private readonly packageData = new Map<string, Record<string, unknown> | null>();
+  private derived: Derived = emptyDerived();
+  private api: TypeScriptApi | undefined;
+
+  constructor(
+    private readonly source: TsTextSource,
+    paths: Iterable<string>,
+    private readonly loadTypeScript?: () => TypeScriptApi,
+  ) {
+    for (const path of paths) this.track(path);
+  }
+
+  /** Whether the `typescript` module has been loaded (it is, on the first TS/JS file parsed). */
+  get loaded(): boolean {
+    return this.api !== undefined;
+  }
+
+  /** Why `typescript` could not be loaded (TS/JS files are then not analysed), for the CLI and server to report. */
+  loadFailure: string | undefined;
+
+  private get ts(): TypeScriptApi | undefined {
+    if (!this.api && this.loadTypeScript && this.loadFailure === undefined) {
+      try {
+        this.api = this.loadTypeScript();
+      } catch (error) {
+        // Never let a missing compiler take the Python and template findings down with it.
+        this.loadFailure = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      }
+    }
+    return this.api;
+  }
+
+  private track(path: string): void {
+    if (isTypeScriptPath(path)) this.paths.add(path);
+    else if (isPackageJsonPath(path)) this.packageJsons.add(path);
+  }
+
+  /** A new or changed file; `text` undefined means: read it from the source again. */
+  update(path: string, text?: string): void {
+    if (!isTypeScriptPath(path) && !isPackageJsonPath(path)) return;
+    this.track(path);
+    if (text === undefined) this.texts.delete(path);
+    else this.texts.set(path, text);
+    this.forget(path);
+  }
+
+  remove(path: string): void {
+    if (!this.paths.delete(path) && !this.packageJsons.delete(path)) return;
+    this.texts.delete(path);
+    this.forget(path);
+  }
+
+  private forget(path: string): void {
+    this.modules.delete(path);
+    this.sniffs.delete(path);
+    this.packageData.delete(path);
+    this.derived = emptyDerived();
+  }
+
+  allPaths(): string[] {
+    return [...this.paths];
+  }
+
+  textOf(path: string): string | undefined {
+    return this.texts.has(path) ? this.texts.get(path) : this.source.read(path);
+  }
+
+  /** Whether the file can touch a cache client: it imports a library, or (transitively) a module that does. */
+  isCandidate(path: string): boolean {
+    return this.involved().has(path);
+  }
+
+  candidatePaths(): string[] {
+    return [...this.involved()];
+  }
+
+  /** Every candidate file, parsed. */
+  candidateModules(): TsModule[] {
+    return this.candidatePaths().flatMap((path) => {
+      const module = this.module(path);
+      return module ? [module] : [];
+    });
+  }
+
+  /** The file's tree and facts, parsing it on first use (loading `typescript` on the very first). */
+  module(path: string): TsModule | undefined {
+    if (this.modules.has(path)) return this.modules.get(path) ?? undefined;
+    const text = this.paths.has(path) ? this.textOf(path) : undefined;
+    const ts = text === undefined ? undefined : this.ts;
+    const module = text === undefined || !ts ? null : buildModule(ts, path, text);
+    this.modules.set(path, module);
+    return module ?? undefined;
+  }
+
+  /** Whether `fixed` has syntax errors that `original` did not (fixes must never break a file). */
+  introducesSyntaxError(path: string, original: string, fixed: string): boolean {
+    const ts = this.ts;
+    if (!ts) return false;
+    return syntaxErrors(ts, path, fixed).length > 0 && syntaxErrors(ts, path, original).length === 0;
+  }
+
+  private involved(): Set<string> {
+    if (this.derived.involved) return this.derived.involved;
+    const involved = new Set<string>();
+    for (const path of this.paths) if (this.sniff(path).library) involved.add(path);
+    let changed = involved.size > 0;
+    while (changed) {
+      changed = false;
+      for (const path of this.paths) {
+        if (involved.has(path)) continue;
+        if (this.relativeSpecifiers(path).some((specifier) => involved.has(this.resolvePath(path, specifier) ?? ''))) {
+          involved.add(path);
+          changed = true;
+        }
+      }
+    }
+    this.derived.involved = involved;
+    return involved;
+  }
+
+  private sniff(path: string): Sniff {
+    let found = this.sniffs.get(path);
+    if (!found) {
+      const text = this.textOf(path) ?? '';
+      found = { library: LIBRARY_IMPORT.test(text), invalidation: INVALIDATION_TEXT.test(text), specifiers: [...text.matchAll(RELATIVE_SPECIFIER)].map((match) => match[1]) };
+      this.sniffs.set(path, found);
+    }
+    return found;
+  }
+
+  private relativeSpecifiers(path: string): string[] {
+    return this.sniff(path).specifiers;
+  }
+
+  /** The project file a relative import names (`./redis`, `./redis.js` for `redis.ts`, `./lib` for `lib/index.ts`). */
+  resolvePath(fromPath: string, specifier: string): string | undefined {
+    if (!specifier.startsWith('.')) return undefined;
+    const directory = dirnameOf(fromPath);
+    const base = normalizePath(directory ? `${directory}/${specifier}` : specifier);
+    const candidates = [base];
+    const swapped = /\.(m|c)?js$/.exec(base);
+    if (swapped) {
+      const stem = base.slice(0, -swapped[0].length);
+      candidates.push(`${stem}.${swapped[1] ?? ''}ts`, `${stem}.tsx`);
+    }
+    for (const extension of EXTENSIONS) candidates.push(base + extension);
+    for (const extension of EXTENSIONS) candidates.push(`${base}/index${extension}`);
+    return candidates.find((candidate) => this.paths.has(candidate));
+  }
+
+  private resolveModule(fromPath: string, specifier: string): TsModule | undefined {
+    const path = this.resolvePath(fromPath, specifier);
+    return path === undefined ? undefined : this.module(path);
+  }
+
+  // ---- package.json ----
+
+  /** The version range of `dependency` in the nearest package.json (walking up from `path`) that lists it. */
+  dependencyRange(path: string, dependency: string): string | undefined {
+    let directory = dirnameOf(path);
+    for (;;) {
+      const candidate = directory ? `${directory}/package.json` : 'package.json';
+      if (this.packageJsons.has(candidate)) {
+        const data = this.packageJson(candidate);
+        for (const field of ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies']) {
+          const table = data?.[field];
+          if (table && typeof table === 'object' && !Array.isArray(table)) {
+            const range = (table as Record<string, unknown>)[dependency];
+            if (typeof range === 'string') return range;
+          }
+        }
+      }
+      if (!directory) return undefined;
+      directory = dirnameOf(directory);
+    }
+  }
+
+  /** cache-manager's major version for a file (from the nearest package.json listing it), or undefined. */
+  cacheManagerMajor(path: string): number | undefined {
+    const range = this.dependencyRange(path, 'cache-manager');
+    return range === undefined ? undefined : majorOfRange(range);
+  }
+
+  private packageJson(path: string): Record<string, unknown> | null {
+    if (this.packageData.has(path)) return this.packageData.get(path) ?? null;
+    let data: Record<string, unknown> | null = null;
+    try {
+      const parsed: unknown = JSON.parse(this.textOf(path) ?? '');
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) data = parsed as Record<string, unknown>;
+    } catch {
+      data = null;
+    }
+    this.packageData.set(path, data);
+    return data;
+  }
+
+  // ---- values and clients ----
+
+  /** The cache client an expression (a receiver) refers to, if it can be traced to one. */
+  clientOf(module: TsModule, expr: TS.Expression): Client | undefined {
+    const value = this.valueOf(module, expr);
+    return value?.kind === 'client' ? value.client : undefined;
+  }
+
+  /** What an expression refers to: a library export, a project module, a client, a function, or itself. */
+  valueOf(module: TsModule, expr: TS.Expression, depth = 0): Value | undefined {
+    if (depth > MAX_DEPTH) return undefined;
+    const cache = this.derived.values;
+    if (cache.has(expr)) return cache.get(expr) ?? undefined;
+    cache.set(expr, null); // cycles resolve to nothing
+    const value = this.computeValue(module, expr, depth);
+    cache.set(expr, value ?? null);
+    return value;
+  }
+
+  private computeValue(module: TsModule, expr: TS.Expression, depth: number): Value | undefined {
+    const ts = module.ts;
+    const node = unwrap(ts, expr);
+    const next = depth + 1;
+    if (ts.isIdentifier(node)) return this.valueOfName(module, node.text, node, next);
+    if (ts.isPropertyAccessExpression(node) || (ts.isElementAccessExpression(node) && ts.isStringLiteralLike(node.argumentExpression))) {
+      const name = ts.isPropertyAccessExpression(node) ? node.name.text : (node.argumentExpression as TS.StringLiteralLike).text;
+      if (node.expression.kind === ts.SyntaxKind.ThisKeyword) return this.valueOfThisMember(module, node, name, next);
+      const base = this.valueOf(module, node.expression, next);
+      return this.member(base, name, next) ?? { kind: 'expr', module, expr: node };
+    }
+    if (ts.isNewExpression(node) || ts.isCallExpression(node)) {
+      const client = this.creation(module, node, next);
+      if (client) return { kind: 'client', client };
+      if (ts.isCallExpression(node)) {
+        const specifier = requireSpecifier(ts, node);
+        if (specifier !== undefined) return this.valueOfSpecifier(module, specifier, 'module.exports', next);
+        const callee = node.expression;
+        if (ts.isPropertyAccessExpression(callee) && ['connect', 'duplicate'].includes(callee.name.text)) {
+          const base = this.valueOf(module, callee.expression, next);
+          if (base?.kind === 'client') return base;
+        }
+        const target = this.valueOf(module, callee, next);
+        if (target?.kind === 'function') {
+          const returned = this.returnedClient(target.module, target.node, next);
+          if (returned) return returned;
+        }
+      }
+    }
+    if (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) return { kind: 'function', module, node };
+    if (ts.isClassExpression(node)) return { kind: 'class', module, node };
+    if (node.kind === ts.SyntaxKind.ThisKeyword) {
+      // `new this(...)` in a static member: `this` is the class.
+      const cls = enclosingClass(ts, node);
+      if (cls && inStaticMember(ts, node, cls)) return { kind: 'class', module, node: cls };
+      return undefined;
+    }
+    if (ts.isBinaryExpression(node)) {
+      const operator = node.operatorToken.kind;
+      // `client = new Redis()`, `client ??= new Redis()`: the value assigned.
+      if (operator === ts.SyntaxKind.EqualsToken || operator === ts.SyntaxKind.QuestionQuestionEqualsToken || operator === ts.SyntaxKind.BarBarEqualsToken) return this.valueOf(module, node.right, next);
+      // `this.client || (this.client = new this())`: either side's client.
+      if (operator === ts.SyntaxKind.BarBarToken || operator === ts.SyntaxKind.QuestionQuestionToken) {
+        const left = this.valueOf(module, node.left, next);
+        if (left?.kind === 'client') return left;
+        const right = this.valueOf(module, node.right, next);
+        if (right?.kind === 'client') return right;
+      }
+    }
+    if (ts.isConditionalExpression(node)) {
+      for (const branch of [node.whenTrue, node.whenFalse]) {
+        const value = this.valueOf(module, branch, next);
+        if (value?.kind === 'client') return value;
+      }
+    }
+    return { kind: 'expr', module, expr: node };
+  }
+
+  private valueOfName(module: TsModule, name: string, at: TS.Node, depth: number): Value | undefined {
+    const declaration = lookup(module.ts, name, at);
+    return declaration ? this.valueOfDeclaration(module, name, declaration, depth) : undefined;
+  }
+
+  private valueOfDeclaration(module: TsModule, name: string, declaration: Declaration, depth: number): Value | undefined {
+    switch (declaration.kind) {
+      case 'import':
+        return this.valueOfSpecifier(module, declaration.specifier, declaration.name, depth);
+      case 'function':
+        return { kind: 'function', module, node: declaration.node };
+      case 'class':
+        return { kind: 'class', module, node: declaration.node };
+      case 'parameter': {
+        const type = declaration.node.type;
+        if (type && declaration.path.length === 0) {
+          const client = this.clientOfType(module, type, declaration.node);
+          if (client) return { kind: 'client', client };
+        }
+        return undefined;
+      }
+      case 'variable': {
+        const { node, path } = declaration;
+        if (declaration.forOf) return undefined;
+        let value: Value | undefined;
+        if (node.initializer) {
+          value = this.valueOf(module, node.initializer, depth);
+          for (const step of path) value = step === null ? undefined : this.member(value, String(step), depth);
+        }
+        if (value?.kind === 'client' || path.length > 0) return value;
+        const assigned = module.assignments.get(name) ?? [];
+        for (const expression of assigned) {
+          const candidate = this.valueOf(module, expression, depth);
+          if (candidate?.kind === 'client') return candidate;
+        }
+        if (node.type) {
+          const client = this.clientOfType(module, node.type, node);
+          if (client) return { kind: 'client', client };
+        }
+        // A `let` that is re-assigned has no single value.
+        if (!declaration.isConst && assigned.length > 0) return undefined;
+        return value;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private valueOfSpecifier(module: TsModule, specifier: string, name: string, depth: number): Value | undefined {
+    const library = libraryOfSpecifier(specifier);
+    if (library) return { kind: 'library', library, names: [name] };
+    const target = this.resolveModule(module.path, specifier);
+    if (!target) return undefined;
+    if (name === '*') return { kind: 'module', module: target };
+    return this.exportValue(target, name, depth);
+  }
+
+  /** A property of a value: a library export's member, a module's export, an object literal's property. */
+  private member(value: Value | undefined, name: string, depth: number): Value | undefined {
+    if (!value || depth > MAX_DEPTH) return undefined;
+    switch (value.kind) {
+      case 'library':
+        return { kind: 'library', library: value.library, names: [...value.names, name] };
+      case 'module':
+        return this.exportValue(value.module, name, depth + 1);
+      case 'class':
+        return this.classMember(value.module, value.node, name, true, depth + 1);
+      case 'expr': {
+        const ts = value.module.ts;
+        const object = unwrap(ts, value.expr);
+        if (!ts.isObjectLiteralExpression(object)) return undefined;
+        const { found } = objectProperty(ts, object, name);
+        if (!found) return undefined;
+        if (ts.isMethodDeclaration(found)) return { kind: 'function', module: value.module, node: found };
+        const initializer = propertyValue(ts, found);
+        return initializer ? this.valueOf(value.module, initializer, depth + 1) : undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private exportsOf(module: TsModule): ExportTable {
+    let table = this.derived.exports.get(module.path);
+    if (!table) {
+      table = buildExportTable(module);
+      this.derived.exports.set(module.path, table);
+    }
+    return table;
+  }
+
+  /** An export of a module by name; `default` and `module.exports` follow CommonJS interop. */
+  exportValue(module: TsModule, name: string, depth = 0, seen = new Set<string>()): Value | undefined {
+    if (depth > MAX_DEPTH || seen.has(module.path)) return undefined;
+    seen.add(module.path);
+    const table = this.exportsOf(module);
+    const entry = table.named.get(name);
+    if (entry) {
+      if (entry.from) return this.valueOfSpecifier(module, entry.from.specifier, entry.from.name, depth + 1);
+      if (entry.fn) return { kind: 'function', module, node: entry.fn };
+      if (entry.local) return this.valueOfName(module, entry.local, module.source.endOfFileToken, depth + 1);
+      if (entry.expr) return this.valueOf(module, entry.expr, depth + 1);
+    }
+    if (table.moduleExports) {
+      const whole = this.valueOf(module, table.moduleExports, depth + 1);
+      if (name === 'default' || name === 'module.exports') return whole;
+      const property = this.member(whole, name, depth + 1);
+      if (property) return property;
+    }
+    if (name === 'module.exports') return { kind: 'module', module };
+    for (const specifier of table.stars) {
+      const target = this.resolveModule(module.path, specifier);
+      const found = target ? this.exportValue(target, name, depth + 1, seen) : undefined;
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** `this.name` inside a class: a field's initializer or type, a constructor parameter property, or `this.name = ...`. */
+  private valueOfThisMember(module: TsModule, node: TS.Expression, name: string, depth: number): Value | undefined {
+    const cls = enclosingClass(module.ts, node);
+    return cls ? this.classMember(module, cls, name, inStaticMember(module.ts, node, cls), depth) : undefined;
+  }
+
+  /** A member of a class (static or instance): a field's initializer or type, a getter's or a method, a parameter property, or `this.name = ...`. */
+  private classMember(module: TsModule, cls: TS.ClassLikeDeclaration, name: string, isStatic: boolean, depth: number): Value | undefined {
+    const ts = module.ts;
+    const key = `${module.path}:${cls.pos}:${isStatic ? 'static ' : ''}${name}`;
+    if (this.derived.members.has(key)) return this.derived.members.get(key) ?? undefined;
+    this.derived.members.set(key, null);
+    let value: Value | undefined;
+    const staticMember = (member: TS.ClassElement): boolean => hasModifier(ts, member, ts.SyntaxKind.StaticKeyword) === isStatic;
+    for (const member of cls.members) {
+      if (value?.kind === 'client') break;
+      if (ts.isPropertyDeclaration(member) && staticMember(member) && propertyNameText(ts, member.name) === name) {
+        if (member.initializer) value = this.valueOf(module, member.initializer, depth);
+        if (value?.kind !== 'client' && member.type) {
+          const client = this.clientOfType(module, member.type, member);
+          if (client) value = { kind: 'client', client };
+        }
+      } else if (ts.isGetAccessorDeclaration(member) && staticMember(member) && propertyNameText(ts, member.name) === name) {
+        value = this.returnedClient(module, member, depth);
+        if (!value && member.type) {
+          const client = this.clientOfType(module, member.type, member);
+          if (client) value = { kind: 'client', client };
+        }
+      } else if (ts.isMethodDeclaration(member) && staticMember(member) && propertyNameText(ts, member.name) === name) {
+        value = { kind: 'function', module, node: member };
+      } else if (ts.isConstructorDeclaration(member) && !isStatic) {
+        for (const parameter of member.parameters) {
+          if (!ts.isIdentifier(parameter.name) || parameter.name.text !== name || !parameter.type) continue;
+          if (!(ts.getCombinedModifierFlags(parameter) & ts.ModifierFlags.ParameterPropertyModifier)) continue;
+          const client = this.clientOfType(module, parameter.type, parameter);
+          if (client) value = { kind: 'client', client };
+        }
+      }
+    }
+    if (value?.kind !== 'client') {
+      const visit = (child: TS.Node): void => {
+        if (value?.kind === 'client') return;
+        if (
+          ts.isBinaryExpression(child) &&
+          child.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+          ts.isPropertyAccessExpression(child.left) &&
+          child.left.expression.kind === ts.SyntaxKind.ThisKeyword &&
+          child.left.name.text === name &&
+          inStaticMember(ts, child, cls) === isStatic
+        ) {
+          const assigned = this.valueOf(module, child.right, depth);
+          if (assigned?.kind === 'client') value = assigned;
+        }
+        ts.forEachChild(child, visit);
+      };
+      ts.forEachChild(cls, visit);
+    }
+    this.derived.members.set(key, value ?? null);
+    return value;
+  }
+
+  /** The library a class's constructor belongs to: the library class itself, or one it extends (`class RedisAdapter extends Redis`). */
+  private classLibrary(module: TsModule, cls: TS.ClassLikeDeclaration, depth: number): LibraryId | undefined {
+    const ts = module.ts;
+    if (depth > MAX_DEPTH) return undefined;
+    for (const clause of cls.heritageClauses ?? []) {
+      if (clause.token !== ts.SyntaxKind.ExtendsKeyword) continue;
+      for (const type of clause.types) {
+        const base = this.valueOf(module, type.expression, depth + 1);
+        if (base?.kind === 'library' && isClientConstructor(base.library, base.names, true)) return base.library;
+        if (base?.kind === 'class') return this.classLibrary(base.module, base.node, depth + 1);
+      }
+    }
+    return undefined;
+  }
+
+  /** `new Redis()`, `createClient()`, `await caching(...)`, `new Keyv()`, `new LRUCache()`, `new NodeCache()`. */
+  private creation(module: TsModule, node: TS.CallExpression | TS.NewExpression, depth: number): Client | undefined {
+    const ts = module.ts;
+    const existing = this.derived.clients.get(node);
+    if (existing) return existing;
+    const callee = this.valueOf(module, node.expression, depth);
+    let library: LibraryId | undefined;
+    let factory: string | undefined;
+    if (callee?.kind === 'library' && isClientConstructor(callee.library, callee.names, ts.isNewExpression(node))) {
+      library = callee.library;
+      if (library === 'cache-manager') factory = cacheManagerFactory(callee.names);
+    } else if (callee?.kind === 'class' && ts.isNewExpression(node)) {
+      library = this.classLibrary(callee.module, callee.node, depth);
+    }
+    if (!library) return undefined;
+    const client: Client = { library, id: `${module.path}:${node.pos}`, module, creation: node, factory };
+    this.derived.clients.set(node, client);
+    return client;
+  }
+
+  /** Whether a call or `new` creates a client (for rules that read constructor options). */
+  creationAt(module: TsModule, node: TS.CallExpression | TS.NewExpression): Client | undefined {
+    return this.creation(module, node, 0);
+  }
+
+  /** A client declared by type: `redis: Redis` (ioredis), `cache: Cache` (cache-manager), `ReturnType<typeof createClient>`. */
+  private clientOfType(module: TsModule, type: TS.TypeNode, declaration: TS.Node): Client | undefined {
+    const existing = this.derived.clients.get(declaration);
+    if (existing) return existing;
+    const library = this.typeLibrary(module, type, 0);
+    if (!library) return undefined;
+    const client: Client = { library, id: `${module.path}:${declaration.pos}`, module };
+    this.derived.clients.set(declaration, client);
+    return client;
+  }
+
+  private typeLibrary(module: TsModule, type: TS.TypeNode, depth: number): LibraryId | undefined {
+    const ts = module.ts;
+    if (depth > 4) return undefined;
+    if (ts.isUnionTypeNode(type)) {
+      for (const member of type.types) {
+        const found = this.typeLibrary(module, member, depth + 1);
+        if (found) return found;
+      }
+      return undefined;
+    }
+    if (ts.isParenthesizedTypeNode(type)) return this.typeLibrary(module, type.type, depth + 1);
+    if (ts.isTypeQueryNode(type)) {
+      const names = entityNames(ts, type.exprName);
+      const declaration = names && lookup(ts, names[0], type);
+      if (!names || declaration?.kind !== 'import') return undefined;
+      const library = libraryOfSpecifier(declaration.specifier);
+      return library && isClientConstructor(library, [declaration.name, ...names.slice(1)], false) ? library : undefined;
+    }
+    if (!ts.isTypeReferenceNode(type)) return undefined;
+    const names = entityNames(ts, type.typeName);
+    if (!names) return undefined;
+    if ((names[0] === 'ReturnType' || names[0] === 'Awaited') && names.length === 1 && type.typeArguments?.length === 1) {
+      return this.typeLibrary(module, type.typeArguments[0], depth + 1);
+    }
+    const declaration = lookup(ts, names[0], type);
+    if (declaration?.kind === 'class' && names.length === 1) return this.classLibrary(module, declaration.node, depth + 1);
+    if (declaration?.kind !== 'import') return undefined;
+    const library = libraryOfSpecifier(declaration.specifier);
+    if (library) return isClientType(library, [declaration.name, ...names.slice(1)]) ? library : undefined;
+    // A class of the project (`import RedisAdapter from './redis'`) that extends a library class.
+    const imported = names.length === 1 ? this.valueOfSpecifier(module, declaration.specifier, declaration.name, depth + 1) : undefined;
+    return imported?.kind === 'class' ? this.classLibrary(imported.module, imported.node, depth + 1) : undefined;
+  }
+
+  /** The client a function returns (`export function getRedis() { return client; }`). */
+  private returnedClient(module: TsModule, fn: FunctionLike, depth: number): Value | undefined {
+    const ts = module.ts;
+    if (!fn.body) return undefined;
+    if (!ts.isBlock(fn.body)) {
+      const value = this.valueOf(module, fn.body, depth);
+      return value?.kind === 'client' ? value : undefined;
+    }
+    for (const returned of returnExpressions(ts, fn.body)) {
+      const value = this.valueOf(module, returned, depth);
+      if (value?.kind === 'client') return value;
+    }
+    return undefined;
+  }
+
+  /** The single expression a key helper returns (`(id) => \`product:${id}\``), if it is that simple. */
+  helperBody(module: TsModule, fn: FunctionLike): TS.Expression | undefined {
+    const ts = module.ts;
+    if (!fn.body) return undefined;
+    if (!ts.isBlock(fn.body)) return fn.body;
+    const returns = returnExpressions(ts, fn.body);
+    return returns.length === 1 && fn.body.statements.length === 1 ? returns[0] : undefined;
+  }
+
+  // ---- constants and key templates ----
+
+  /** The expression a name or member stands for when it is a constant (a `const`, imported or not); undefined otherwise. */
+  constantOf(module: TsModule, expr: TS.Expression): { module: TsModule; expr: TS.Expression } | undefined {
+    const ts = module.ts;
+    const node = unwrap(ts, expr);
+    if (!ts.isIdentifier(node) && !ts.isPropertyAccessExpression(node) && !ts.isElementAccessExpression(node)) return undefined;
+    if (ts.isIdentifier(node)) {
+      const declaration = lookup(ts, node.text, node);
+      if (!declaration || declaration.kind === 'parameter') return undefined;
+      if (declaration.kind === 'variable' && !declaration.isConst && (module.assignments.get(node.text)?.length ?? 0) > 0) return undefined;
+    }
+    const value = this.valueOf(module, node);
+    if (value?.kind !== 'expr' || value.expr === node) return undefined;
+    return { module: value.module, expr: value.expr };
+  }
+
+  /** A key expression as a key template: `` `product:${id}` ``, `'product:' + id` and `productKey(id)` are all `product:{}`. */
+  keyTemplate(module: TsModule, expr: TS.Expression): string {
+    return joinTemplate(this.pieces(module, expr, new Map(), 0));
+  }
+
+  private pieces(module: TsModule, expr: TS.Expression, bound: BoundArgs, depth: number): string[] {
+    if (depth > MAX_DEPTH) return [HOLE];
+    const ts = module.ts;
+    const node = unwrap(ts, expr);
+    const next = depth + 1;
+    if (ts.isStringLiteralLike(node)) return [escapeHoles(node.text)];
+    if (ts.isNumericLiteral(node)) return [node.text];
+    if (ts.isTemplateExpression(node)) {
+      return [escapeHoles(node.head.text), ...node.templateSpans.flatMap((span) => [...this.pieces(module, span.expression, bound, next), escapeHoles(span.literal.text)])];
+    }
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+      return [...this.pieces(module, node.left, bound, next), ...this.pieces(module, node.right, bound, next)];
+    }
+    if (ts.isIdentifier(node)) {
+      const declaration = lookup(ts, node.text, node);
+      if (declaration?.kind === 'parameter') {
+        const argument = declaration.path.length === 0 ? bound.get(declaration.node) : undefined;
+        return argument ? this.pieces(argument.module, argument.expr, argument.bound, next) : [HOLE];
+      }
+    }
+    if (ts.isIdentifier(node) || ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) {
+      const constant = this.constantOf(module, node);
+      return constant ? this.pieces(constant.module, constant.expr, new Map(), next) : [HOLE];
+    }
+    if (ts.isCallExpression(node)) return this.callPieces(module, node, bound, next);
+    return [HOLE];
+  }
+
+  private callPieces(module: TsModule, node: TS.CallExpression, bound: BoundArgs, depth: number): string[] {
+    const ts = module.ts;
+    const callee = node.expression;
+    const args = node.arguments;
+    if (ts.isIdentifier(callee) && callee.text === 'String' && args.length === 1) return this.pieces(module, args[0], bound, depth);
+    if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'toString' && args.length === 0) return this.pieces(module, callee.expression, bound, depth);
+    if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'join' && args.length <= 1) {
+      const list = unwrap(ts, callee.expression);
+      const separator = args.length === 0 ? ',' : this.stringValue(module, args[0]);
+      if (ts.isArrayLiteralExpression(list) && separator !== undefined && !list.elements.some((element) => ts.isSpreadElement(element))) {
+        return list.elements.flatMap((element, index) => [...(index === 0 ? [] : [escapeHoles(separator)]), ...this.pieces(module, element, bound, depth)]);
+      }
+      return [HOLE];
+    }
+    const target = this.valueOf(module, callee, depth);
+    if (target?.kind !== 'function') return [HOLE];
+    const body = this.helperBody(target.module, target.node);
+    if (!body) return [HOLE];
+    const inner: BoundArgs = new Map();
+    target.node.parameters.forEach((parameter, index) => {
+      const argument = args[index];
+      if (argument && !parameter.dotDotDotToken && !args.slice(0, index + 1).some((arg) => ts.isSpreadElement(arg))) inner.set(parameter, { module, expr: argument, bound });
+    });
+    return this.pieces(target.module, body, inner, depth);
+  }
+
+  /** The value of a constant string expression, or undefined. */
+  stringValue(module: TsModule, expr: TS.Expression): string | undefined {
+    const template = this.keyTemplate(module, expr);
+    return template.includes(HOLE) ? undefined : template.replace(/\{ \}/g, '{}');
+  }
+
+  /** The value of a constant numeric expression (`300`, `5 * 60 * 1000`, `1_000`, a `const`), or undefined. */
+  numberValue(module: TsModule, expr: TS.Expression, depth = 0): number | undefined {
+    if (depth > MAX_DEPTH) return undefined;
+    const ts = module.ts;
+    const node = unwrap(ts, expr);
+    if (ts.isNumericLiteral(node)) return Number(node.text);
+    if (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.MinusToken) {
+      const operand = this.numberValue(module, node.operand, depth + 1);
+      return operand === undefined ? undefined : -operand;
+    }
+    if (ts.isBinaryExpression(node)) {
+      const left = this.numberValue(module, node.left, depth + 1);
+      const right = left === undefined ? undefined : this.numberValue(module, node.right, depth + 1);
+      if (left === undefined || right === undefined) return undefined;
+      switch (node.operatorToken.kind) {
+        case ts.SyntaxKind.PlusToken:
+          return left + right;
+        case ts.SyntaxKind.MinusToken:
+          return left - right;
+        case ts.SyntaxKind.AsteriskToken:
+          return left * right;
+        case ts.SyntaxKind.SlashToken:
+          return right === 0 ? undefined : left / right;
+        default:
+          return undefined;
+      }
+    }
+    const constant = this.constantOf(module, node);
+    return constant ? this.numberValue(constant.module, constant.expr, depth + 1) : undefined;
+  }
+
+  /** Whether a numeric expression multiplies by 1000 (`60 * 1000`, `ONE_MINUTE_MS` defined as `60 * 1000`). */
+  hasThousandFactor(module: TsModule, expr: TS.Expression, depth = 0): boolean {
+    if (depth > MAX_DEPTH) return false;
+    const ts = module.ts;
+    const node = unwrap(ts, expr);
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.AsteriskToken) {
+      const isThousand = (side: TS.Expression): boolean => {
+        const inner = unwrap(ts, side);
+        return ts.isNumericLiteral(inner) && Number(inner.text) === 1000;
+      };
+      return isThousand(node.left) || isThousand(node.right) || this.hasThousandFactor(module, node.left, depth + 1) || this.hasThousandFactor(module, node.right, depth + 1);
+    }
+    const constant = this.constantOf(module, node);
+    return constant ? this.hasThousandFactor(constant.module, constant.expr, depth + 1) : false;
+  }
+
+  // ---- project-wide facts ----
+
+  facts(): TsProjectFacts {
+    this.derived.facts ??= this.computeFacts();
+    return this.derived.facts;
+  }
+
+  private computeFacts(): TsProjectFacts {
+    const invalidated: string[] = [];
+    const refreshSites = new Map<string, number>();
+    const candidates = new Set(this.candidatePaths());
+    const modules = this.allPaths().flatMap((path) => {
+      if (!candidates.has(path) && !this.sniff(path).invalidation) return [];
+      const module = this.module(path);
+      return module ? [module] : [];
+    });
+    const helpers: { module: TsModule; fn: FunctionLike; index: number; name: string }[] = [];
+    for (const module of modules) {
+      const ts = module.ts;
+      for (const call of module.calls) {
+        if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) continue;
+        for (const key of invalidatedKeys(ts, call)) {
+          const helper = deleteHelper(module, key);
+          if (helper) helpers.push({ module, ...helper });
+          else invalidated.push(this.keyTemplate(module, key));
+        }
+        const pattern = listedPattern(ts, call);
+        if (pattern) {
+          const template = this.keyTemplate(module, pattern);
+          if (template.includes('*')) invalidated.push(joinTemplate([template.replace(/[*?]/g, HOLE)]));
+        }
+        if (!candidates.has(module.path)) continue;
+        const client = this.clientOf(module, call.expression.expression);
+        const operation = client && describeCall(this, module, call, client);
+        if (operation?.kind === 'store' && operation.refresh) {
+          const template = this.keyTemplate(module, operation.key);
+          refreshSites.set(template, (refreshSites.get(template) ?? 0) + 1);
+        }
+      }
+    }
+    if (helpers.length > 0) {
+      // Calls of helpers that delete their argument (`function invalidate(key) { return redis.del(key); }`).
+      // Callers need not name a cache library: read every module that imports a helper's module.
+      const names = [...new Set(helpers.map((helper) => helper.name))];
+      const helperPaths = new Set(helpers.map((helper) => helper.module.path));
+      const callers = new Set(modules);
+      for (const path of this.allPaths()) {
+        if (!this.relativeSpecifiers(path).some((specifier) => helperPaths.has(this.resolvePath(path, specifier) ?? ''))) continue;
+        const module = this.module(path);
+        if (module) callers.add(module);
+      }
+      for (const module of callers) {
+        const ts = module.ts;
+        for (const call of module.calls) {
+          if (!ts.isCallExpression(call)) continue;
+          const calleeName = ts.isIdentifier(call.expression) ? call.expression.text : ts.isPropertyAccessExpression(call.expression) ? call.expression.name.text : undefined;
+          if (!calleeName || !names.includes(calleeName)) continue;
+          const target = this.valueOf(module, call.expression);
+          for (const helper of helpers) {
+            if (helper.name !== calleeName) continue;
+            const matches = target?.kind === 'function' ? target.node === helper.fn : ts.isMethodDeclaration(helper.fn) && ts.isPropertyAccessExpression(call.expression);
+            const argument = matches ? call.arguments[helper.index] : undefined;
+            if (argument && !ts.isSpreadElement(argument)) invalidated.push(this.keyTemplate(module, argument));
+          }
+        }
+      }
+    }
+    return { invalidated, refreshSites };
+  }
+}
+
+interface Sniff {
+  /** Imports or requires a cache library. */
+  library: boolean;
+  /** Calls something that may invalidate a key (`.del(`, `.expire(`...). */
+  invalidation: boolean;
+  /** Relative import and require specifiers. */
+  specifiers: string[];
+}
+
+type BoundArgs = Map<TS.ParameterDeclaration, { module: TsModule; expr: TS.Expression; bound: BoundArgs }>;
+
+/** Literal braces in keys are rare; keep them from reading as holes. */
+function escapeHoles(text: string): string {
+  return text.replace(/\{\}/g, '{ }');
+}
+
+function entityNames(ts: TypeScriptApi, name: TS.EntityName | TS.Expression): string[] | undefined {
+  if (ts.isIdentifier(name)) return [name.text];
+  if (ts.isQualifiedName(name)) {
+    const left = entityNames(ts, name.left);
+    return left && [...left, name.right.text];
+  }
+  if (ts.isPropertyAccessExpression(name)) {
+    const left = entityNames(ts, name.expression);
+    return left && [...left, name.name.text];
+  }
+  return undefined;
+}
+
+/** `require('x')` -> `'x'`. */
+function requireSpecifier(ts: TypeScriptApi, call: TS.CallExpression): string | undefined {
+  if (!ts.isIdentifier(call.expression) || call.expression.text !== 'require' || call.arguments.length !== 1) return undefined;
+  const argument = call.arguments[0];
+  return ts.isStringLiteralLike(argument) ? argument.text : undefined;
+}
+
+/** The expressions of a function body's `return` statements (not those of nested functions). */
+function returnExpressions(ts: TypeScriptApi, body: TS.Block): TS.Expression[] {
+  const found: TS.Expression[] = [];
+  const visit = (node: TS.Node): void => {
+    if (isFunctionLike(ts, node) || ts.isClassLike(node)) return;
+    if (ts.isReturnStatement(node) && node.expression) found.push(node.expression);
+    ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(body, visit);
+  return found;
+}
+
+/** A delete whose key is a parameter of a named function makes that function a delete helper. */
+function deleteHelper(module: TsModule, key: TS.Expression): { fn: FunctionLike; index: number; name: string } | undefined {
+  const ts = module.ts;
+  const node = unwrap(ts, key);
+  if (!ts.isIdentifier(node)) return undefined;
+  const declaration = lookup(ts, node.text, node);
+  if (declaration?.kind !== 'parameter' || declaration.path.length > 0) return undefined;
+  const fn = declaration.fn;
+  const index = fn.parameters.indexOf(declaration.node);
+  let name: string | undefined;
+  if ((ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn)) && fn.name) name = propertyNameText(ts, fn.name);
+  else if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name)) name = fn.parent.name.text;
+  else if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && ts.isPropertyAssignment(fn.parent)) name = propertyNameText(ts, fn.parent.name);
+  return name && /^[A-Za-z_$][\w$]*$/.test(name) ? { fn, index, name } : undefined;
+}
+
+/** Whether a node sits in a static member of `cls` (where `this` is the class itself). */
+function inStaticMember(ts: TypeScriptApi, node: TS.Node, cls: TS.ClassLikeDeclaration): boolean {
+  for (let current: TS.Node = node; current.parent; current = current.parent) {
+    if (current.parent === cls) return hasModifier(ts, current, ts.SyntaxKind.StaticKeyword);
+  }
+  return false;
+}
+
+function hasModifier(ts: TypeScriptApi, node: TS.Node, kind: TS.SyntaxKind): boolean {
+  return ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((modifier) => modifier.kind === kind);
+}
+
+function buildExportTable(module: TsModule): ExportTable {
+  const ts = module.ts;
+  const table: ExportTable = { named: new Map(), stars: [] };
+  for (const statement of module.source.statements) {
+    const exported = hasModifier(ts, statement, ts.SyntaxKind.ExportKeyword);
+    const isDefault = hasModifier(ts, statement, ts.SyntaxKind.DefaultKeyword);
+    if (ts.isVariableStatement(statement) && exported) {
+      for (const declaration of statement.declarationList.declarations) {
+        if (ts.isIdentifier(declaration.name)) table.named.set(declaration.name.text, { local: declaration.name.text });
+        else for (const element of collectBindingNames(ts, declaration.name)) table.named.set(element, { local: element });
+      }
+    } else if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && exported) {
+      const name = statement.name?.text;
+      if (isDefault) table.named.set('default', name ? { local: name } : ts.isFunctionDeclaration(statement) ? { fn: statement } : {});
+      else if (name) table.named.set(name, { local: name });
+    } else if (ts.isExportAssignment(statement)) {
+      if (statement.isExportEquals) table.moduleExports = statement.expression;
+      else table.named.set('default', { expr: statement.expression });
+    } else if (ts.isExportDeclaration(statement)) {
+      const specifier = statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier) ? statement.moduleSpecifier.text : undefined;
+      const clause = statement.exportClause;
+      if (!clause) {
+        if (specifier) table.stars.push(specifier);
+      } else if (ts.isNamespaceExport(clause)) {
+        if (specifier) table.named.set(clause.name.text, { from: { specifier, name: '*' } });
+      } else {
+        for (const element of clause.elements) {
+          const local = (element.propertyName ?? element.name).text;
+          table.named.set(element.name.text, specifier ? { from: { specifier, name: local } } : { local });
+        }
+      }
+    } else if (ts.isExpressionStatement(statement) && ts.isBinaryExpression(statement.expression) && statement.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const { left, right } = statement.expression;
+      const target = entityNames(ts, left);
+      if (target?.length === 2 && target[0] === 'module' && target[1] === 'exports') table.moduleExports = right;
+      else if (target?.length === 3 && target[0] === 'module' && target[1] === 'exports') table.named.set(target[2], { expr: right });
+      else if (target?.length === 2 && target[0] === 'exports') table.named.set(target[1], { expr: right });
+    }
+  }
+  return table;
+}
+
+function collectBindingNames(ts: TypeScriptApi, name: TS.BindingName): string[] {
+  if (ts.isIdentifier(name)) return [name.text];
+  return name.elements.flatMap((element) => (ts.isBindingElement(element) ? collectBindingNames(ts, element.name) : []));
+}
+
+function buildModule(ts: TypeScriptApi, path: string, text: string): TsModule {
+  const source = parseSource(ts, path, text);
+  const lines = new LineIndex(text);
+  const calls: (TS.CallExpression | TS.NewExpression)[] = [];
+  const assignments = new Map<string, TS.Expression[]>();
+  const assignmentOperators = new Set([ts.SyntaxKind.EqualsToken, ts.SyntaxKind.QuestionQuestionEqualsToken, ts.SyntaxKind.BarBarEqualsToken]);
+  const visit = (node: TS.Node): void => {
+    if (ts.isCallExpression(node) || ts.isNewExpression(node)) calls.push(node);
+    else if (ts.isBinaryExpression(node) && assignmentOperators.has(node.operatorToken.kind) && ts.isIdentifier(node.left)) {
+      const list = assignments.get(node.left.text) ?? [];
+      list.push(node.right);
+      assignments.set(node.left.text, list);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  const suppressions: SuppressionComment[] = [];
+  let skipFile = false;
+  for (const comment of collectComments(ts, source)) {
+    if (/cache-coach:\s*skip-file\b/.test(comment.text)) skipFile = true;
+    const suppression = parseSuppression(comment.text, comment.start, lines.positionAt(comment.start).line, comment.end);
+    if (suppression) suppressions.push(suppression);
+  }
+  return { path, text, lines, ts, source, calls, assignments, suppressions, skipFile };
+}

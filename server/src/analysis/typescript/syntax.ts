@@ -1,0 +1,228 @@
+/** Small helpers over the TypeScript AST: unwrapping, scopes and declarations, comments, spans. */
+import type * as TS from 'typescript';
+import type { Span } from '../types.js';
+import type { TypeScriptApi } from './load.js';
+
+export type FunctionLike = TS.FunctionLikeDeclaration;
+
+/** A step into a destructured value: a property name, an array index, or null (computed, rest). */
+export type PathStep = string | number | null;
+
+export type Declaration =
+  | { kind: 'variable'; node: TS.VariableDeclaration; path: PathStep[]; isConst: boolean; forOf?: TS.Expression }
+  | { kind: 'parameter'; node: TS.ParameterDeclaration; path: PathStep[]; fn: FunctionLike }
+  | { kind: 'function'; node: TS.FunctionDeclaration }
+  | { kind: 'class'; node: TS.ClassLikeDeclaration }
+  /** name: `default`, `*` (namespace), an export name, or `module.exports` (`import x = require()`). */
+  | { kind: 'import'; specifier: string; name: string; node: TS.Node }
+  | { kind: 'other'; node: TS.Node };
+
+export function spanOf(node: TS.Node): Span {
+  return { start: node.getStart(), end: node.end };
+}
+
+/** The expression below parentheses, `await`, `as`, `satisfies`, `!` and `<T>` assertions. */
+export function unwrap(ts: TypeScriptApi, expr: TS.Expression): TS.Expression {
+  let current = expr;
+  for (;;) {
+    if (ts.isParenthesizedExpression(current) || ts.isAwaitExpression(current) || ts.isAsExpression(current) || ts.isNonNullExpression(current) || ts.isTypeAssertionExpression(current) || ts.isSatisfiesExpression(current)) {
+      current = current.expression;
+    } else return current;
+  }
+}
+
+export function isFunctionLike(ts: TypeScriptApi, node: TS.Node): node is FunctionLike {
+  return (
+    ts.isFunctionDeclaration(node) ||
+    ts.isFunctionExpression(node) ||
+    ts.isArrowFunction(node) ||
+    ts.isMethodDeclaration(node) ||
+    ts.isConstructorDeclaration(node) ||
+    ts.isGetAccessorDeclaration(node) ||
+    ts.isSetAccessorDeclaration(node)
+  );
+}
+
+/** The functions around a node, innermost first. */
+export function enclosingFunctions(ts: TypeScriptApi, node: TS.Node): FunctionLike[] {
+  const result: FunctionLike[] = [];
+  for (let current = node.parent; current; current = current.parent) if (isFunctionLike(ts, current)) result.push(current);
+  return result;
+}
+
+/** The names a binding (a name or a destructuring pattern) introduces, with the path into the value. */
+export function bindingNames(ts: TypeScriptApi, name: TS.BindingName, path: PathStep[] = []): { name: string; node: TS.Identifier; path: PathStep[] }[] {
+  if (ts.isIdentifier(name)) return [{ name: name.text, node: name, path }];
+  const result: { name: string; node: TS.Identifier; path: PathStep[] }[] = [];
+  if (ts.isObjectBindingPattern(name)) {
+    for (const element of name.elements) {
+      let step: PathStep = null;
+      const property = element.propertyName ?? (ts.isIdentifier(element.name) ? element.name : undefined);
+      if (!element.dotDotDotToken && property && (ts.isIdentifier(property) || ts.isStringLiteral(property))) step = property.text;
+      result.push(...bindingNames(ts, element.name, [...path, step]));
+    }
+  } else {
+    name.elements.forEach((element, index) => {
+      if (ts.isBindingElement(element)) result.push(...bindingNames(ts, element.name, [...path, element.dotDotDotToken ? null : index]));
+    });
+  }
+  return result;
+}
+
+function isConstList(ts: TypeScriptApi, list: TS.VariableDeclarationList): boolean {
+  return (list.flags & ts.NodeFlags.Const) !== 0;
+}
+
+/** The binding of `name` in a declaration's name: a plain identifier (no allocation), or inside a pattern. */
+function boundName(ts: TypeScriptApi, binding: TS.BindingName, name: string): { path: PathStep[] } | undefined {
+  if (ts.isIdentifier(binding)) return binding.text === name ? { path: [] } : undefined;
+  return bindingNames(ts, binding).find((candidate) => candidate.name === name);
+}
+
+function inDeclarationList(ts: TypeScriptApi, list: TS.VariableDeclarationList, name: string, forOf?: TS.Expression): Declaration | undefined {
+  for (const declaration of list.declarations) {
+    const bound = boundName(ts, declaration.name, name);
+    if (bound) return { kind: 'variable', node: declaration, path: bound.path, isConst: isConstList(ts, list), forOf };
+  }
+  return undefined;
+}
+
+function inStatements(ts: TypeScriptApi, statements: readonly TS.Statement[], name: string): Declaration | undefined {
+  for (const statement of statements) {
+    if (ts.isVariableStatement(statement)) {
+      const found = inDeclarationList(ts, statement.declarationList, name);
+      if (found) return found;
+    } else if (ts.isFunctionDeclaration(statement) && statement.name?.text === name) {
+      return { kind: 'function', node: statement };
+    } else if (ts.isClassDeclaration(statement) && statement.name?.text === name) {
+      return { kind: 'class', node: statement };
+    } else if ((ts.isEnumDeclaration(statement) || ts.isModuleDeclaration(statement)) && ts.isIdentifier(statement.name) && statement.name.text === name) {
+      return { kind: 'other', node: statement };
+    } else if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier) && statement.importClause) {
+      const specifier = statement.moduleSpecifier.text;
+      const clause = statement.importClause;
+      if (clause.name?.text === name) return { kind: 'import', specifier, name: 'default', node: clause };
+      const bindings = clause.namedBindings;
+      if (bindings && ts.isNamespaceImport(bindings) && bindings.name.text === name) return { kind: 'import', specifier, name: '*', node: bindings };
+      if (bindings && ts.isNamedImports(bindings)) {
+        for (const element of bindings.elements) {
+          if (element.name.text === name) return { kind: 'import', specifier, name: (element.propertyName ?? element.name).text, node: element };
+        }
+      }
+    } else if (ts.isImportEqualsDeclaration(statement) && statement.name.text === name) {
+      const reference = statement.moduleReference;
+      if (ts.isExternalModuleReference(reference) && ts.isStringLiteral(reference.expression)) {
+        return { kind: 'import', specifier: reference.expression.text, name: 'module.exports', node: statement };
+      }
+      return { kind: 'other', node: statement };
+    }
+  }
+  return undefined;
+}
+
+/** Every name a file declares at its top level, indexed once per tree (most lookups end there). */
+const topLevelIndex = new WeakMap<TS.SourceFile, Map<string, Declaration | null>>();
+
+function topLevel(ts: TypeScriptApi, source: TS.SourceFile, name: string): Declaration | undefined {
+  let index = topLevelIndex.get(source);
+  if (!index) {
+    index = new Map();
+    topLevelIndex.set(source, index);
+  }
+  let found = index.get(name);
+  if (found === undefined) {
+    found = inStatements(ts, source.statements, name) ?? null;
+    index.set(name, found);
+  }
+  return found ?? undefined;
+}
+
+/** Where `name`, read at `from`, is declared: the nearest enclosing scope that binds it. */
+export function lookup(ts: TypeScriptApi, name: string, from: TS.Node): Declaration | undefined {
+  for (let scope: TS.Node | undefined = from.parent; scope; scope = scope.parent) {
+    if (ts.isSourceFile(scope)) return topLevel(ts, scope, name);
+    if (isFunctionLike(ts, scope)) {
+      for (const parameter of scope.parameters) {
+        const bound = boundName(ts, parameter.name, name);
+        if (bound) return { kind: 'parameter', node: parameter, path: bound.path, fn: scope };
+      }
+      if ((ts.isFunctionExpression(scope) || ts.isFunctionDeclaration(scope)) && scope.name?.text === name) return { kind: 'other', node: scope };
+    }
+    let found: Declaration | undefined;
+    if (ts.isSourceFile(scope) || ts.isBlock(scope) || ts.isModuleBlock(scope) || ts.isCaseClause(scope) || ts.isDefaultClause(scope)) {
+      found = inStatements(ts, scope.statements, name);
+    } else if ((ts.isForStatement(scope) || ts.isForOfStatement(scope) || ts.isForInStatement(scope)) && scope.initializer && ts.isVariableDeclarationList(scope.initializer)) {
+      found = inDeclarationList(ts, scope.initializer, name, ts.isForOfStatement(scope) ? scope.expression : undefined);
+    } else if (ts.isCatchClause(scope) && scope.variableDeclaration && boundName(ts, scope.variableDeclaration.name, name)) {
+      found = { kind: 'other', node: scope };
+    } else if (ts.isClassExpression(scope) && scope.name?.text === name) {
+      found = { kind: 'class', node: scope };
+    }
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** The class a `this` belongs to (arrow functions keep the method's `this`). */
+export function enclosingClass(ts: TypeScriptApi, node: TS.Node): TS.ClassLikeDeclaration | undefined {
+  for (let current = node.parent; current; current = current.parent) {
+    if (ts.isClassDeclaration(current) || ts.isClassExpression(current)) return current;
+    if (ts.isFunctionDeclaration(current) || ts.isFunctionExpression(current)) return undefined;
+  }
+  return undefined;
+}
+
+/** The text of a property name (`a`, `'a'`, `["a"]`), or undefined when computed. */
+export function propertyNameText(ts: TypeScriptApi, name: TS.PropertyName | TS.MemberName | undefined): string | undefined {
+  if (!name) return undefined;
+  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isPrivateIdentifier(name)) return name.text;
+  if (ts.isComputedPropertyName(name) && ts.isStringLiteralLike(name.expression)) return name.expression.text;
+  return undefined;
+}
+
+/** A property of an object literal by name (the last one wins, as at run time); spreads make it unknown. */
+export function objectProperty(ts: TypeScriptApi, object: TS.ObjectLiteralExpression, name: string): { found?: TS.ObjectLiteralElementLike; unknown: boolean } {
+  let found: TS.ObjectLiteralElementLike | undefined;
+  let unknown = false;
+  for (const property of object.properties) {
+    if (ts.isSpreadAssignment(property)) {
+      unknown = true;
+      found = undefined;
+    } else if (propertyNameText(ts, property.name) === name) {
+      found = property;
+      unknown = false;
+    }
+  }
+  return { found, unknown };
+}
+
+/** The value of an object literal's property: `a: x` -> x, shorthand `a` -> the identifier. */
+export function propertyValue(ts: TypeScriptApi, property: TS.ObjectLiteralElementLike): TS.Expression | undefined {
+  if (ts.isPropertyAssignment(property)) return property.initializer;
+  if (ts.isShorthandPropertyAssignment(property)) return property.name;
+  return undefined;
+}
+
+export interface CommentRange {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** Every comment of a file (only read when the text names `noqa` or `cache-coach`). */
+export function collectComments(ts: TypeScriptApi, source: TS.SourceFile): CommentRange[] {
+  const text = source.text;
+  if (!/noqa|cache-coach/i.test(text)) return [];
+  const seen = new Map<number, CommentRange>();
+  const add = (pos: number, end: number): void => {
+    if (!seen.has(pos)) seen.set(pos, { start: pos, end, text: text.slice(pos, end) });
+  };
+  const visit = (node: TS.Node): void => {
+    ts.forEachLeadingCommentRange(text, node.pos, add);
+    ts.forEachTrailingCommentRange(text, node.end, add);
+    ts.forEachChild(node, visit);
+  };
+  ts.forEachLeadingCommentRange(text, 0, add);
+  visit(source);
+  return [...seen.values()].sort((a, b) => a.start - b.start);
+}

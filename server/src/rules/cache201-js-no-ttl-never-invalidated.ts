@@ -1,0 +1,55 @@
+import { invalidates, isContentAddressed, isOpaque } from '../analysis/keys.js';
+import { defaultExpiry, describeCall } from '../analysis/typescript/calls.js';
+import { isCacheAside } from '../analysis/typescript/flow.js';
+import { isRedis, LIBRARY_LABEL } from '../analysis/typescript/libraries.js';
+import { isTestPath } from '../analysis/typescript/load.js';
+import { spanOf } from '../analysis/typescript/syntax.js';
+import type { Rule } from './rule.js';
+
+export const cache201: Rule = {
+  code: 'CACHE201',
+  name: 'js-no-ttl-never-invalidated',
+  severity: 'warning',
+  span: 'the call',
+  fix: 'unsafe',
+  lessonSection: 'timeouts',
+  docs: {
+    summary:
+      'A TS/JS cache store with no TTL (and no default TTL on the client) whose key is never deleted anywhere in the project: ioredis and node-redis in the cache-aside shape, cache-manager, Keyv and node-cache.',
+    why:
+      'Without a TTL the entry lives until something deletes it or the cache evicts it. If nothing deletes the key when the data changes, every reader gets the old value: prices, permissions and feature flags go stale silently, and Redis memory grows until eviction starts throwing out the keys you wanted to keep.',
+    example:
+      "async function getProduct(id: string) {\n  const cached = await redis.get(`product:${id}`);\n  if (cached) return JSON.parse(cached);\n  const product = await db.product.findUnique({ where: { id } });\n  await redis.set(`product:${id}`, JSON.stringify(product));\n  return product;\n}",
+    useInstead:
+      "await redis.set(`product:${id}`, JSON.stringify(product), 'EX', 300);\n\n// or keep it and delete the key where the data changes:\nasync function updateProduct(id: string, data: ProductInput) {\n  await db.product.update({ where: { id }, data });\n  await redis.del(`product:${id}`);\n}",
+    cannotSee:
+      'Receivers are traced through imports, requires, constructors, factories, class fields and type annotations, without a type checker: a client passed around untyped, built by an unrecognised wrapper, or imported through a path alias (`@/lib/redis`) is not seen. A plain Redis client is only judged in the cache-aside shape (an earlier `get` of the same key in the same function, tested for a miss, and a computed value): Redis used as a datastore is left alone. Keys are matched by template (`` `product:${id}` ``, `\'product:\' + id` and `productKey(id)` are all `product:{}`); deletes (`del`, `unlink`, `delete`, `getdel`, `take`, `expire`, `keys`/`scan` patterns) count from any receiver, and a key set at another call site is taken as refreshed. `flushall`, `clear()` and eviction policies are not counted. lru-cache is bounded by `max` and never flagged. A client whose default TTL lives in options it cannot read (a variable, NestJS `CacheModule.register`) is taken as having one. Keys that name their content (hash, digest, version) are never flagged. Test files (`*.test.ts`, `*.spec.js`, `__tests__/`) are not checked: tests use tiny TTLs and throw-away clients on purpose.',
+  },
+  checkTypeScript({ module, project, config, report }) {
+    if (isTestPath(module.path)) return;
+    const ts = module.ts;
+    let facts: ReturnType<typeof project.facts> | undefined;
+    for (const call of module.calls) {
+      if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) continue;
+      const client = project.clientOf(module, call.expression.expression);
+      if (!client || client.library === 'lru-cache') continue;
+      const operation = describeCall(project, module, call, client);
+      if (operation?.kind !== 'store' || operation.expiry !== 'none') continue;
+      if (defaultExpiry(project, client) !== 'none') continue;
+      const template = project.keyTemplate(module, operation.key);
+      if (isOpaque(template) || isContentAddressed(template) || isContentAddressed(operation.key.getText())) continue;
+      facts ??= project.facts();
+      if (facts.invalidated.some((deleted) => invalidates(deleted, template))) continue;
+      if ((facts.refreshSites.get(template) ?? 0) > (operation.refresh ? 1 : 0)) continue;
+      const redis = isRedis(client.library);
+      if (redis && !isCacheAside(project, module, call, client, operation.key, operation.value)) continue;
+      const fix = operation.addExpiry?.(config.defaultTimeout);
+      const where = redis ? 'Redis keeps it' : `${LIBRARY_LABEL[client.library]} keeps it`;
+      report({
+        span: spanOf(call),
+        message: `"${template}" is stored with no TTL and nothing in the project deletes it: ${where} until it is evicted, so readers get a stale value after the data changes.`,
+        fixes: fix ? [{ title: fix.title, safety: 'unsafe', edits: fix.edits }] : [],
+      });
+    }
+  },
+};

@@ -1,0 +1,57 @@
+import { isConstantTemplate, isOpaque } from '../analysis/keys.js';
+import { describeCall } from '../analysis/typescript/calls.js';
+import { distinguishingSource, isCacheAside } from '../analysis/typescript/flow.js';
+import { isRedis } from '../analysis/typescript/libraries.js';
+import { isTestPath } from '../analysis/typescript/load.js';
+import { spanOf, unwrap } from '../analysis/typescript/syntax.js';
+import type { FixSpec, Rule } from './rule.js';
+
+export const cache202: Rule = {
+  code: 'CACHE202',
+  name: 'js-generic-key',
+  severity: 'warning',
+  span: 'the key expression',
+  fix: 'unsafe',
+  lessonSection: 'key-design',
+  docs: {
+    summary: 'A constant TS/JS cache key for a value computed from something the key does not mention: a function parameter, `req.user`, `req.query` or `this.request`.',
+    why:
+      "Every caller shares one entry. The first caller's value (one user's basket, one page of results, one tenant's settings) is served to everyone who comes after, which is both a bug and a data leak.",
+    example:
+      "app.get('/basket', async (req, res) => {\n  let basket = await cache.get('basket');\n  if (!basket) {\n    basket = await loadBasket(req.user.id);\n    await cache.set('basket', basket, 60_000);\n  }\n  res.json(basket);\n});",
+    useInstead: "app.get('/basket', async (req, res) => {\n  const key = `basket:${req.user.id}`;\n  let basket = await cache.get(key);\n  if (!basket) {\n    basket = await loadBasket(req.user.id);\n    await cache.set(key, basket, 60_000);\n  }\n  res.json(basket);\n});",
+    cannotSee:
+      'It follows data flow through local variables to the parameters of the function holding the store; parameters of functions around it (often injected dependencies of a factory) are not counted. Values that depend on a parameter only through a condition (`if (force)`), through instance state other than `this.request`/`this.req`/`this.ctx`, or through module state are not followed, and a function that stores exactly the parameter it was given (a setter) is left alone. Keys are resolved through constants and simple key helpers, in this module or imported; a key it cannot read keeps it quiet. A plain Redis client is only judged in the cache-aside shape, as in CACHE201. Global data (site settings, exchange rates) under a constant key is correct and stays quiet. Test files (`*.test.ts`, `*.spec.js`, `__tests__/`) are not checked: tests use tiny TTLs and throw-away clients on purpose.',
+  },
+  checkTypeScript({ module, project, report }) {
+    if (isTestPath(module.path)) return;
+    const ts = module.ts;
+    for (const call of module.calls) {
+      if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) continue;
+      const client = project.clientOf(module, call.expression.expression);
+      if (!client) continue;
+      const operation = describeCall(project, module, call, client);
+      if (operation?.kind !== 'store') continue;
+      const template = project.keyTemplate(module, operation.key);
+      if (!isConstantTemplate(template) || isOpaque(template)) continue;
+      if (isRedis(client.library) && !isCacheAside(project, module, call, client, operation.key, operation.value)) continue;
+      const source = distinguishingSource(module, call, operation.value);
+      if (!source) continue;
+      const key = unwrap(ts, operation.key);
+      const fixes: FixSpec[] = [];
+      if (ts.isStringLiteral(key) || ts.isNoSubstitutionTemplateLiteral(key)) {
+        const escaped = key.text.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${');
+        fixes.push({
+          title: `Put \`${source.placeholder}\` into the key`,
+          safety: 'unsafe',
+          edits: [{ span: spanOf(key), newText: `\`${escaped}:\${${source.placeholder}}\`` }],
+        });
+      }
+      report({
+        span: spanOf(operation.key),
+        message: `The key "${template}" is the same for every call, but the stored value depends on \`${source.text}\`: one caller's value will be served to the others.`,
+        fixes,
+      });
+    }
+  },
+};

@@ -1,0 +1,95 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { findingsOf, flagged, spans } from '../../helpers/engine.js';
+import { pythonSyntaxError } from '../../helpers/python.js';
+import { allFindings } from './support.js';
+import { assertTemplateFixIsClean, of } from './template-support.js';
+
+const CODE = 'CACHE104';
+const PAGE = 'shop/templates/shop/page.html';
+
+function app(body: string, python: Record<string, string> = {}): Record<string, string> {
+  return { 'shop/__init__.py': '', [PAGE]: body, ...python };
+}
+
+const FOREVER = '{% load cache %}\n<footer>{% cache None footer_links %}{% for l in links %}{{ l }}{% endfor %}{% endcache %}</footer>\n';
+
+const SIGNALS = (body: string): Record<string, string> => ({
+  'shop/signals.py': [
+    'from django.core.cache import cache, caches',
+    'from django.core.cache.utils import make_template_fragment_key',
+    '',
+    'FOOTER = "footer_links"',
+    '',
+    '',
+    body,
+    '',
+  ].join('\n'),
+});
+
+// ---- flagged ----
+
+test('{% cache None name %} that nothing deletes is flagged; the span is the timeout', async () => {
+  const files = app(FOREVER);
+  assert.deepEqual(await flagged(CODE, files), [`${PAGE}:2`]);
+  assert.deepEqual(await spans(CODE, files), ['None']);
+  const [finding] = (await findingsOf(files)).filter((f) => f.code === CODE);
+  assert.match(finding.message, /make_template_fragment_key\('footer_links'\)/);
+});
+
+test('a key built but never deleted, or a delete of another fragment, does not count', async () => {
+  const built = app(FOREVER, SIGNALS('def peek():\n    return cache.get(make_template_fragment_key("footer_links"))\n'));
+  assert.deepEqual(await flagged(CODE, built), [`${PAGE}:2`]);
+  const other = app(FOREVER, SIGNALS('def forget():\n    cache.delete(make_template_fragment_key("header_links"))\n'));
+  assert.deepEqual(await flagged(CODE, other), [`${PAGE}:2`]);
+});
+
+// ---- quiet ----
+
+test('a delete of make_template_fragment_key("name", …) anywhere in the Python code makes it quiet', async () => {
+  const bodies = [
+    'def forget():\n    cache.delete(make_template_fragment_key("footer_links"))',
+    'def forget(pk):\n    caches["default"].delete(make_template_fragment_key("footer_links", [pk]))',
+    'def forget():\n    key = make_template_fragment_key(FOOTER)\n    cache.delete_many([key])',
+  ];
+  for (const body of bodies) {
+    const files = app(FOREVER, SIGNALS(body));
+    assert.equal(pythonSyntaxError(files['shop/signals.py']), null);
+    assert.deepEqual(await flagged(CODE, files), [], body);
+  }
+});
+
+test('finite timeouts, timeouts held in variables and unfinished tags are quiet', async () => {
+  const files = app('{% load cache %}{% cache 600 a %}x{% endcache %}{% cache timeout b %}y{% endcache %}{% cache None %}{% endcache %}');
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('a quoted name deleted without its quotes is CACHE105\'s finding; deleted with its quotes, both are quiet', async () => {
+  const quoted = '{% load cache %}{% cache None "footer_links" %}x{% endcache %}';
+  const unquotedDelete = app(quoted, SIGNALS('def forget():\n    cache.delete(make_template_fragment_key("footer_links"))'));
+  assert.deepEqual(await allFindings(unquotedDelete), [`${PAGE}:1 CACHE105`]);
+  const quotedDelete = app(quoted, SIGNALS('def forget():\n    cache.delete(make_template_fragment_key(\'"footer_links"\'))'));
+  assert.deepEqual(await allFindings(quotedDelete), []);
+  assert.deepEqual(await allFindings(app(quoted)), [`${PAGE}:1 CACHE104`, `${PAGE}:1 CACHE105`]);
+});
+
+test('{# noqa: CACHE104 #} on the tag line suppresses it', async () => {
+  assert.deepEqual(await allFindings(app('{% load cache %}{% cache None a %}{# noqa: CACHE104 #}x{% endcache %}')), []);
+});
+
+// ---- the fix ----
+
+test('the fix writes the default timeout; it compiles and is quiet', async () => {
+  const files = app(FOREVER);
+  const [finding] = (await findingsOf(files)).filter((f) => f.code === CODE);
+  assert.deepEqual(finding.fixes.map((fix) => [fix.title, fix.safety]), [['Expire after 300 seconds', 'unsafe']]);
+  const text = await assertTemplateFixIsClean(CODE, files, PAGE);
+  assert.equal(text, FOREVER.replace('None', '300'));
+});
+
+test('the fix uses the configured default-timeout', async () => {
+  const files = app(FOREVER);
+  const text = await assertTemplateFixIsClean(CODE, files, PAGE, { config: { defaultTimeout: 900 } });
+  assert.equal(text, FOREVER.replace('None', '900'));
+  assert.deepEqual(of(CODE, await findingsOf({ ...files, [PAGE]: text })), []);
+});

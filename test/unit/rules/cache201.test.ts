@@ -1,0 +1,554 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { findingsOf, flagged, spans } from '../../helpers/engine.js';
+import { assertFixesUnsafe, assertTsFixIsClean, js } from './ts-support.js';
+
+const CODE = 'CACHE201';
+
+const REDIS = js`
+  import Redis from 'ioredis';
+
+  export const redis = new Redis(process.env.REDIS_URL ?? 'redis://localhost:6379');
+`;
+
+const CACHE_ASIDE = js`
+  import { redis } from './redis';
+
+  export async function getProduct(id: string) {
+    const cached = await redis.get(\`product:#{id}\`);
+    if (cached) return JSON.parse(cached);
+    const product = await db.product.findUnique({ where: { id } });
+    await redis.set(\`product:#{id}\`, JSON.stringify(product));
+    return product;
+  }
+`;
+
+// ---- flagged ----
+
+test('ioredis in the cache-aside shape with no EX, never deleted: flagged, the span is the call', async () => {
+  const files = { 'src/redis.ts': REDIS, 'src/products.ts': CACHE_ASIDE };
+  assert.deepEqual(await flagged(CODE, files), ['src/products.ts:7']);
+  assert.deepEqual(await spans(CODE, files), ['redis.set(`product:${id}`, JSON.stringify(product))']);
+});
+
+test('the key held in a local, a miss tested with === null, and a require()d client (CommonJS) are followed', async () => {
+  const files = {
+    'lib/redis.js': js`
+      const Redis = require('ioredis');
+      const client = new Redis();
+      module.exports = client;
+    `,
+    'lib/profiles.js': js`
+      const redis = require('./redis');
+
+      async function profile(userId) {
+        const key = 'profile:' + userId;
+        const hit = await redis.get(key);
+        if (hit !== null) return JSON.parse(hit);
+        const fresh = await loadProfile(userId);
+        await redis.set(key, JSON.stringify(fresh));
+        return fresh;
+      }
+      module.exports = { profile };
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['lib/profiles.js:8']);
+});
+
+test('node-redis (createClient) in the cache-aside shape with no { EX } is flagged', async () => {
+  const files = {
+    'src/cache.ts': js`
+      import { createClient } from 'redis';
+
+      const client = createClient({ url: process.env.REDIS_URL });
+      await client.connect();
+
+      export async function rates(currency: string) {
+        const cached = await client.get(\`fx:#{currency}\`);
+        if (cached) return JSON.parse(cached);
+        const fresh = await fetchRates(currency);
+        await client.set(\`fx:#{currency}\`, JSON.stringify(fresh));
+        return fresh;
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['src/cache.ts:10']);
+});
+
+test('cache-manager v5 (caching with no ttl): a set with no ttl is flagged', async () => {
+  const files = {
+    'package.json': JSON.stringify({ dependencies: { 'cache-manager': '^5.4.0' } }),
+    'src/cache.ts': js`
+      import { caching } from 'cache-manager';
+
+      export const cache = await caching('memory', { max: 500 });
+    `,
+    'src/catalog.ts': js`
+      import { cache } from './cache';
+
+      export async function category(slug: string) {
+        const tree = await buildCategoryTree(slug);
+        await cache.set(\`category:#{slug}\`, tree);
+        return tree;
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['src/catalog.ts:5']);
+});
+
+test('cache-manager v6 (createCache with no ttl): set and wrap with no ttl are flagged', async () => {
+  const files = {
+    'src/cache.ts': js`
+      import { createCache } from 'cache-manager';
+
+      const cache = createCache();
+
+      export async function settings(tenant: string) {
+        return cache.wrap(\`settings:#{tenant}\`, () => loadSettings(tenant));
+      }
+
+      export async function menu(tenant: string) {
+        await cache.set(\`menu:#{tenant}\`, await loadMenu(tenant));
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['src/cache.ts:6', 'src/cache.ts:10']);
+});
+
+test('Keyv with no ttl (constructor or set) is flagged', async () => {
+  const files = {
+    'src/keyv.ts': js`
+      import Keyv from 'keyv';
+
+      const keyv = new Keyv('redis://localhost:6379');
+
+      export async function remember(id: string) {
+        await keyv.set(\`order:#{id}\`, await loadOrder(id));
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['src/keyv.ts:6']);
+});
+
+test('node-cache with stdTTL 0 (default or explicit) and no per-key ttl, or a per-key ttl of 0, is flagged', async () => {
+  const files = {
+    'src/local.js': js`
+      const NodeCache = require('node-cache');
+
+      const plain = new NodeCache();
+      const explicit = new NodeCache({ stdTTL: 0, checkperiod: 120 });
+
+      function a(id) {
+        plain.set(\`a:#{id}\`, compute(id));
+      }
+      function b(id) {
+        explicit.set(\`b:#{id}\`, compute(id));
+      }
+      function c(id) {
+        plain.set(\`c:#{id}\`, compute(id), 0);
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['src/local.js:7', 'src/local.js:10', 'src/local.js:13']);
+});
+
+test('a key built by a key helper in another module is followed', async () => {
+  const files = {
+    'src/redis.ts': REDIS,
+    'src/keys.ts': js`
+      export const productKey = (id: string) => \`product:#{id}\`;
+    `,
+    'src/products.ts': js`
+      import { redis } from './redis';
+      import { productKey } from './keys';
+
+      export async function getProduct(id: string) {
+        const cached = await redis.get(productKey(id));
+        if (!cached) {
+          const product = await loadProduct(id);
+          await redis.set(productKey(id), JSON.stringify(product));
+          return product;
+        }
+        return JSON.parse(cached);
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['src/products.ts:8']);
+});
+
+test('a key deleted only under another template is still flagged', async () => {
+  const files = {
+    'src/redis.ts': REDIS,
+    'src/products.ts': CACHE_ASIDE,
+    'src/admin.ts': js`
+      import { redis } from './redis';
+
+      export async function forget(id: string) {
+        await redis.del(\`category:#{id}\`);
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['src/products.ts:7']);
+});
+
+// ---- quiet: a TTL is given ----
+
+test('quiet when the store has a TTL, in every library\'s form', async () => {
+  const files = {
+    'package.json': JSON.stringify({ dependencies: { 'cache-manager': '5.7.6' } }),
+    'src/all.ts': js`
+      import Redis from 'ioredis';
+      import { createClient } from 'redis';
+      import { caching } from 'cache-manager';
+      import Keyv from 'keyv';
+      import NodeCache from 'node-cache';
+
+      const redis = new Redis();
+      const client = createClient();
+      const manager = await caching('memory');
+      const keyv = new Keyv();
+      const local = new NodeCache();
+
+      export async function all(id: string) {
+        const a = await redis.get(\`a:#{id}\`);
+        if (!a) await redis.set(\`a:#{id}\`, await compute(id), 'EX', 60);
+        const b = await redis.get(\`b:#{id}\`);
+        if (!b) await redis.set(\`b:#{id}\`, await compute(id), 'PX', 60_000, 'NX');
+        const c = await redis.get(\`c:#{id}\`);
+        if (!c) await redis.set(\`c:#{id}\`, await compute(id), 'KEEPTTL');
+        const d = await redis.get(\`d:#{id}\`);
+        if (!d) await redis.setex(\`d:#{id}\`, 60, await compute(id));
+        const e = await client.get(\`e:#{id}\`);
+        if (!e) await client.set(\`e:#{id}\`, await compute(id), { EX: 60 });
+        const f = await client.get(\`f:#{id}\`);
+        if (!f) await client.setEx(\`f:#{id}\`, 60, await compute(id));
+        await manager.set(\`g:#{id}\`, await compute(id), 60_000);
+        await manager.wrap(\`h:#{id}\`, () => compute(id), 60_000);
+        await keyv.set(\`i:#{id}\`, await compute(id), 60_000);
+        local.set(\`j:#{id}\`, await compute(id), 60);
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('quiet when the client has a default TTL, or options it cannot read', async () => {
+  const files = {
+    'src/defaults.ts': js`
+      import { caching, createCache } from 'cache-manager';
+      import Keyv from 'keyv';
+      import NodeCache from 'node-cache';
+
+      const manager = await caching('memory', { max: 100, ttl: 10 * 60 * 1000 });
+      const modern = createCache({ ttl: 60_000 });
+      const keyv = new Keyv({ ttl: 60_000 });
+      const local = new NodeCache({ stdTTL: 600 });
+      const configured = new NodeCache(loadCacheOptions());
+      const fromOptions = new Keyv(keyvOptions);
+
+      export async function all(id: string) {
+        await manager.set(\`a:#{id}\`, await compute(id));
+        await modern.set(\`b:#{id}\`, await compute(id));
+        await keyv.set(\`c:#{id}\`, await compute(id));
+        local.set(\`d:#{id}\`, await compute(id));
+        configured.set(\`e:#{id}\`, await compute(id));
+        await fromOptions.set(\`f:#{id}\`, await compute(id));
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('quiet on a cache-manager client injected by type (NestJS): its default TTL is configured elsewhere', async () => {
+  const files = {
+    'src/products.service.ts': js`
+      import { Inject, Injectable } from '@nestjs/common';
+      import { CACHE_MANAGER } from '@nestjs/cache-manager';
+      import type { Cache } from 'cache-manager';
+
+      @Injectable()
+      export class ProductsService {
+        constructor(@Inject(CACHE_MANAGER) private readonly cache: Cache) {}
+
+        async find(id: string) {
+          const product = await this.repo.findOne(id);
+          await this.cache.set(\`product:#{id}\`, product);
+          return product;
+        }
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+// ---- quiet: the key is invalidated ----
+
+test('quiet when another module deletes the key (del, unlink, getdel, expire)', async () => {
+  for (const invalidation of ['redis.del(`product:${id}`)', 'redis.unlink([`product:${id}`, `category:${id}`])', 'redis.getdel(`product:${id}`)', 'redis.expire(`product:${id}`, 10)']) {
+    const files = {
+      'src/redis.ts': REDIS,
+      'src/products.ts': CACHE_ASIDE,
+      'src/admin.ts': js`
+        import { redis } from './redis';
+
+        export async function updateProduct(id: string, data: unknown) {
+          await db.product.update({ where: { id }, data });
+          await ${invalidation};
+        }
+      `,
+    };
+    assert.deepEqual(await flagged(CODE, files), [], invalidation);
+  }
+});
+
+test('quiet when expire() follows the set in the same function', async () => {
+  const files = {
+    'src/redis.ts': REDIS,
+    'src/products.ts': js`
+      import { redis } from './redis';
+
+      export async function getProduct(id: string) {
+        const cached = await redis.get(\`product:#{id}\`);
+        if (cached) return JSON.parse(cached);
+        const product = await loadProduct(id);
+        await redis.set(\`product:#{id}\`, JSON.stringify(product));
+        await redis.expire(\`product:#{id}\`, 300);
+        return product;
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('quiet when keys are listed by pattern (keys / scanStream match) for deletion', async () => {
+  for (const listing of ["const keys = await redis.keys('product:*'); if (keys.length) await redis.del(...keys);", "redis.scanStream({ match: 'product:*' }).on('data', (keys: string[]) => redis.del(...keys));"]) {
+    const files = {
+      'src/redis.ts': REDIS,
+      'src/products.ts': CACHE_ASIDE,
+      'src/admin.ts': js`
+        import { redis } from './redis';
+
+        export async function flushProducts() {
+          ${listing}
+        }
+      `,
+    };
+    assert.deepEqual(await flagged(CODE, files), [], listing);
+  }
+});
+
+test('quiet when a delete helper (in a module that never names the library) is called with the key', async () => {
+  const files = {
+    'src/redis.ts': REDIS,
+    'src/products.ts': CACHE_ASIDE,
+    'src/invalidate.ts': js`
+      import { redis } from './redis';
+
+      export function invalidate(key: string) {
+        return redis.del(key);
+      }
+    `,
+    'src/admin.ts': js`
+      import { invalidate } from './invalidate';
+
+      export async function onProductSaved(id: string) {
+        await invalidate(\`product:#{id}\`);
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('quiet when Keyv delete, cache-manager del or node-cache del/take removes the key', async () => {
+  const files = {
+    'src/stores.ts': js`
+      import Keyv from 'keyv';
+      import NodeCache from 'node-cache';
+      import { createCache } from 'cache-manager';
+
+      const keyv = new Keyv();
+      const local = new NodeCache();
+      const manager = createCache();
+
+      export async function save(id: string) {
+        await keyv.set(\`a:#{id}\`, await compute(id));
+        local.set(\`b:#{id}\`, await compute(id));
+        local.set(\`c:#{id}\`, await compute(id));
+        await manager.set(\`d:#{id}\`, await compute(id));
+      }
+
+      export async function drop(id: string) {
+        await keyv.delete(\`a:#{id}\`);
+        local.del(\`b:#{id}\`);
+        local.take(\`c:#{id}\`);
+        await manager.del(\`d:#{id}\`);
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('quiet when another call site re-sets the key (write-through on update)', async () => {
+  const files = {
+    'src/redis.ts': REDIS,
+    'src/products.ts': CACHE_ASIDE,
+    'src/admin.ts': js`
+      import { redis } from './redis';
+
+      export async function updateProduct(id: string, data: unknown) {
+        const product = await db.product.update({ where: { id }, data });
+        await redis.set(\`product:#{id}\`, JSON.stringify(product), 'EX', 3600);
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+// ---- quiet: Redis as a datastore, look-alikes ----
+
+test('quiet on Redis used as a datastore: job status, state machines, counters, queues', async () => {
+  const files = {
+    'src/redis.ts': REDIS,
+    'src/jobs.ts': js`
+      import { redis } from './redis';
+
+      export async function startJob(id: string, payload: unknown) {
+        await redis.set(\`job:#{id}:status\`, 'queued');
+        await redis.set(\`job:#{id}:payload\`, JSON.stringify(payload));
+        await redis.lpush('jobs', id);
+        await redis.incr('jobs:started');
+      }
+
+      export async function claim(id: string) {
+        const status = await redis.get(\`job:#{id}:status\`);
+        if (status === 'queued') await redis.set(\`job:#{id}:status\`, 'running');
+      }
+
+      export async function init(id: string) {
+        const status = await redis.get(\`job:#{id}:status\`);
+        if (!status) await redis.set(\`job:#{id}:status\`, 'new');
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('quiet on lru-cache: it is bounded by max', async () => {
+  const files = {
+    'src/lru.ts': js`
+      import { LRUCache } from 'lru-cache';
+
+      const cache = new LRUCache<string, object>({ max: 500 });
+
+      export async function remember(id: string) {
+        cache.set(\`a:#{id}\`, await compute(id));
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('quiet on look-alikes: Map.set, URLSearchParams.set, headers.set, localStorage.setItem, res.set', async () => {
+  const files = {
+    'src/redis.ts': REDIS,
+    'src/lookalikes.ts': js`
+      import { redis } from './redis';
+
+      const memo = new Map<string, unknown>();
+
+      export async function handler(req: Request, res: any, id: string) {
+        const hit = memo.get(\`product:#{id}\`);
+        if (!hit) memo.set(\`product:#{id}\`, await loadProduct(id));
+        const params = new URLSearchParams();
+        params.set('page', String(req.url));
+        const headers = new Headers();
+        headers.set('Cache-Control', 'max-age=60');
+        localStorage.setItem(\`draft:#{id}\`, JSON.stringify(await loadDraft(id)));
+        res.set('Cache-Control', 'public, max-age=300');
+        await redis.ping();
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('quiet on content-addressed and opaque keys', async () => {
+  const files = {
+    'src/redis.ts': REDIS,
+    'src/assets.ts': js`
+      import { redis } from './redis';
+
+      export async function render(hash: string, key: string) {
+        const cached = await redis.get(\`render:#{hash}\`);
+        if (cached) return cached;
+        const html = await renderTemplate(hash);
+        await redis.set(\`render:#{hash}\`, html);
+        const other = await redis.get(key);
+        if (!other) await redis.set(key, await compute(key));
+        return html;
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('a noqa comment on the first line of the call silences it; skip-file silences the file', async () => {
+  const suppressed = { 'src/redis.ts': REDIS, 'src/products.ts': CACHE_ASIDE.replace('JSON.stringify(product));', 'JSON.stringify(product)); // noqa: CACHE201') };
+  assert.deepEqual(await flagged(CODE, suppressed), []);
+  assert.deepEqual(await flagged('CACHE900', suppressed), []);
+  const skipped = { 'src/redis.ts': REDIS, 'src/products.ts': `// cache-coach: skip-file\n${CACHE_ASIDE}` };
+  assert.deepEqual(await findingsOf(skipped), []);
+});
+
+// ---- the fix ----
+
+test('the ioredis fix adds "EX", <default-timeout> in the file\'s quotes; the result parses and is quiet', async () => {
+  const files = { 'src/redis.ts': REDIS, 'src/products.ts': CACHE_ASIDE };
+  const text = await assertTsFixIsClean(CODE, files, 'src/products.ts');
+  assert.equal(text.split('\n')[6], "  await redis.set(`product:${id}`, JSON.stringify(product), 'EX', 300);");
+  const doubleQuoted = { 'src/redis.ts': REDIS.replace(/'/g, '"'), 'src/products.ts': CACHE_ASIDE.replace("'./redis'", '"./redis"') };
+  const fixedDouble = await assertTsFixIsClean(CODE, doubleQuoted, 'src/products.ts');
+  assert.equal(fixedDouble.split('\n')[6], '  await redis.set(`product:${id}`, JSON.stringify(product), "EX", 300);');
+  await assertFixesUnsafe(CODE, files);
+});
+
+test('the fix uses the configured default-timeout and the file\'s quotes', async () => {
+  const files = { 'src/redis.ts': REDIS, 'src/products.ts': CACHE_ASIDE.replace('const cached = await redis.get(`product:${id}`);', "const cached = await redis.get('product:' + id);").replace('await redis.set(`product:${id}`,', "await redis.set('product:' + id,") };
+  const text = await assertTsFixIsClean(CODE, files, 'src/products.ts', { config: { defaultTimeout: 120 } });
+  assert.equal(text.split('\n')[6], "  await redis.set('product:' + id, JSON.stringify(product), 'EX', 120);");
+});
+
+test('the node-redis, cache-manager, Keyv and node-cache fixes use each library\'s own form', async () => {
+  const files = {
+    'package.json': JSON.stringify({ dependencies: { 'cache-manager': '^5.2.0' } }),
+    'src/all.ts': js`
+      import { createClient } from 'redis';
+      import { caching } from 'cache-manager';
+      import Keyv from 'keyv';
+      import NodeCache from 'node-cache';
+
+      const client = createClient();
+      const manager = await caching('memory');
+      const keyv = new Keyv();
+      const local = new NodeCache();
+
+      export async function all(id: string) {
+        const e = await client.get(\`e:#{id}\`);
+        if (!e) await client.set(\`e:#{id}\`, await compute(id));
+        await manager.set(\`g:#{id}\`, await compute(id));
+        await keyv.set(\`i:#{id}\`, await compute(id));
+        local.set(\`j:#{id}\`, compute(id));
+        local.set(\`k:#{id}\`, compute(id), 0);
+      }
+    `,
+  };
+  const text = await assertTsFixIsClean(CODE, files, 'src/all.ts');
+  assert.deepEqual(text.split('\n').slice(12, 18), [
+    '  if (!e) await client.set(`e:${id}`, await compute(id), { EX: 300 });',
+    '  await manager.set(`g:${id}`, await compute(id), 300 * 1000);',
+    '  await keyv.set(`i:${id}`, await compute(id), 300 * 1000);',
+    '  local.set(`j:${id}`, compute(id), 300);',
+    '  local.set(`k:${id}`, compute(id), 300);',
+    '}',
+  ]);
+});

@@ -1,0 +1,377 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { findingsOf, flagged, spans } from '../../helpers/engine.js';
+import { assertFixesUnsafe, assertTsFixIsClean, js } from './ts-support.js';
+
+const CODE = 'CACHE202';
+
+const CACHE = js`
+  import { createCache } from 'cache-manager';
+
+  export const cache = createCache({ ttl: 60_000 });
+`;
+
+// ---- flagged: the stored value flows from something the key does not mention ----
+
+test('a value computed from a function parameter under a constant key is flagged; the span is the key', async () => {
+  const files = {
+    'src/cache.ts': CACHE,
+    'src/recommendations.ts': js`
+      import { cache } from './cache';
+
+      export async function recommendationsFor(userId: string) {
+        const recs = await computeRecommendations(userId);
+        await cache.set('recommendations', recs);
+        return recs;
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['src/recommendations.ts:5']);
+  assert.deepEqual(await spans(CODE, files), ["'recommendations'"]);
+});
+
+test('a value read from req.user in an Express handler is flagged (Keyv)', async () => {
+  const files = {
+    'src/routes.js': js`
+      import Keyv from 'keyv';
+
+      const keyv = new Keyv({ ttl: 60_000 });
+
+      app.get('/basket', async (req, res) => {
+        let basket = await keyv.get('basket');
+        if (!basket) {
+          basket = await loadBasket(req.user.id);
+          await keyv.set('basket', basket);
+        }
+        res.json(basket);
+      });
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['src/routes.js:9']);
+  const [finding] = (await findingsOf(files)).filter((item) => item.code === CODE);
+  assert.match(finding.message, /depends on `req\.user`/);
+});
+
+test('a value read from req.query through destructuring and several locals is flagged (lru-cache)', async () => {
+  const files = {
+    'src/search.ts': js`
+      import { LRUCache } from 'lru-cache';
+
+      const results = new LRUCache<string, object>({ max: 100, ttl: 30_000 });
+
+      export async function search(req: Request) {
+        const { q } = req.query;
+        const terms = String(q).split(' ');
+        const hits = await index.search(terms);
+        results.set('search:last', hits);
+        return hits;
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['src/search.ts:9']);
+});
+
+test('a value read from this.request in a request-scoped class is flagged (node-cache)', async () => {
+  const files = {
+    'src/basket.ts': js`
+      import NodeCache from 'node-cache';
+
+      const local = new NodeCache({ stdTTL: 60 });
+
+      export class BasketService {
+        constructor(private readonly request: IncomingRequest) {}
+
+        async basket() {
+          const basket = await loadBasket(this.request.user);
+          local.set('basket', basket);
+          return basket;
+        }
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['src/basket.ts:10']);
+});
+
+test('wrap() with a function that closes over a parameter is flagged', async () => {
+  const files = {
+    'src/cache.ts': CACHE,
+    'src/tenant.ts': js`
+      import { cache } from './cache';
+
+      export function tenantSettings(tenantId: string) {
+        return cache.wrap('tenant:settings', () => loadSettings(tenantId));
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['src/tenant.ts:4']);
+});
+
+test('a constant key held in a constant (even imported) is still constant', async () => {
+  const files = {
+    'src/cache.ts': CACHE,
+    'src/keys.ts': js`
+      export const RECS_KEY = 'recommendations';
+      export const KEYS = { profile: 'profile' } as const;
+    `,
+    'src/recommendations.ts': js`
+      import { cache } from './cache';
+      import { KEYS, RECS_KEY } from './keys';
+
+      export async function recommendationsFor(user: User) {
+        await cache.set(RECS_KEY, await computeRecommendations(user));
+        await cache.set(KEYS.profile, await loadProfile(user.id));
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['src/recommendations.ts:5', 'src/recommendations.ts:6']);
+  assert.deepEqual(await spans(CODE, files), ['RECS_KEY', 'KEYS.profile']);
+});
+
+test('a Redis client in the cache-aside shape with a constant key is flagged', async () => {
+  const files = {
+    'src/dashboard.ts': js`
+      import Redis from 'ioredis';
+
+      const redis = new Redis();
+
+      export async function dashboard(userId: string) {
+        const cached = await redis.get('dashboard');
+        if (cached) return JSON.parse(cached);
+        const data = await buildDashboard(userId);
+        await redis.set('dashboard', JSON.stringify(data), 'EX', 60);
+        return data;
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['src/dashboard.ts:9']);
+});
+
+// ---- quiet ----
+
+test('quiet on global data under a constant key: site settings, exchange rates', async () => {
+  const files = {
+    'src/cache.ts': CACHE,
+    'src/services.ts': js`
+      import { cache } from './cache';
+
+      export async function siteSettings() {
+        const settings = await db.settings.findFirst();
+        await cache.set('site:settings', settings);
+        return settings;
+      }
+
+      export const rates = async (_req: Request, res: Response) => {
+        const fx = await fetchRatesFromEcb();
+        await cache.set('fx:rates', fx);
+        res.json(fx);
+      };
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('quiet when a parameter only guards the refresh or only sets the TTL', async () => {
+  const files = {
+    'src/cache.ts': CACHE,
+    'src/fx.ts': js`
+      import { cache } from './cache';
+
+      export async function rates(force = false) {
+        let rates = await cache.get('fx:rates');
+        if (!rates || force) {
+          rates = await fetchRatesFromEcb();
+          await cache.set('fx:rates', rates);
+        }
+        return rates;
+      }
+
+      export async function cacheRates(ttl: number) {
+        await cache.set('fx:rates', await fetchRatesFromEcb(), ttl);
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('quiet when the key includes the distinguishing value (template literal, concatenation, local, helper)', async () => {
+  const files = {
+    'src/cache.ts': CACHE,
+    'src/recommendations.ts': js`
+      import { cache } from './cache';
+
+      const recsKey = (userId: string) => \`recommendations:#{userId}\`;
+
+      export async function direct(userId: string) {
+        await cache.set(\`recommendations:#{userId}\`, await computeRecommendations(userId));
+      }
+      export async function concatenated(userId: string) {
+        await cache.set('recommendations:' + userId, await computeRecommendations(userId));
+      }
+      export async function throughLocal(userId: string) {
+        const key = \`recommendations:#{userId}\`;
+        await cache.set(key, await computeRecommendations(userId));
+      }
+      export async function throughHelper(userId: string) {
+        await cache.set(recsKey(userId), await computeRecommendations(userId));
+      }
+      export async function handler(req: Request) {
+        await cache.set(\`dashboard:#{req.user.id}\`, await buildDashboard(req.user));
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('quiet on an opaque key, at module level, and on instance state other than this.request', async () => {
+  const files = {
+    'src/cache.ts': CACHE,
+    'src/other.ts': js`
+      import { cache } from './cache';
+      import { makeKey } from 'third-party-keys';
+
+      export async function opaque(user: User) {
+        await cache.set(makeKey(user), await computeRecommendations(user));
+      }
+
+      const defaultUser = await loadDefaultUser();
+      await cache.set('default-user', defaultUser);
+
+      export class RateService {
+        constructor(private readonly client: RatesClient) {}
+
+        async refresh() {
+          const rates = await this.client.fetch();
+          await cache.set('fx:rates', rates);
+        }
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('quiet on a parameter of an outer function (an injected dependency of a factory)', async () => {
+  const files = {
+    'src/cache.ts': CACHE,
+    'src/refresh.ts': js`
+      import { cache } from './cache';
+
+      export function createRatesRefresher(ratesApi: RatesApi) {
+        return async () => {
+          const rates = await ratesApi.fetchAll();
+          await cache.set('fx:rates', rates);
+        };
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('quiet on a setter that stores exactly the value it was given', async () => {
+  const files = {
+    'src/cache.ts': CACHE,
+    'src/flags.ts': js`
+      import { cache } from './cache';
+
+      export async function saveFeatureFlags(flags: FeatureFlags) {
+        await cache.set('feature-flags', JSON.stringify(flags));
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('quiet on Redis used as a datastore and on stores that are not cache clients', async () => {
+  const files = {
+    'src/state.ts': js`
+      import Redis from 'ioredis';
+
+      const redis = new Redis();
+      const memo = new Map<string, unknown>();
+
+      export async function setMaintenance(reason: string) {
+        await redis.set('maintenance', JSON.stringify({ reason, since: Date.now() }));
+      }
+
+      export async function remember(user: User, headers: Headers, res: any) {
+        memo.set('current-user', await loadProfile(user));
+        headers.set('x-user', String(user.id));
+        res.set('x-user', String(user.id));
+        localStorage.setItem('profile', JSON.stringify(await loadProfile(user)));
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+// ---- the fix ----
+
+test('the fix puts the parameter into the key as a template literal; the result parses and is quiet', async () => {
+  const files = {
+    'src/cache.ts': CACHE,
+    'src/recommendations.ts': js`
+      import { cache } from './cache';
+
+      export async function recommendationsFor(userId: string) {
+        const recs = await computeRecommendations(userId);
+        await cache.set('recommendations', recs);
+        return recs;
+      }
+    `,
+  };
+  const text = await assertTsFixIsClean(CODE, files, 'src/recommendations.ts');
+  assert.equal(text.split('\n')[4], '  await cache.set(`recommendations:${userId}`, recs);');
+  await assertFixesUnsafe(CODE, files);
+});
+
+test('the fix for req.user keys on req.user.id, and for an object parameter on its id', async () => {
+  const files = {
+    'src/cache.ts': CACHE,
+    'src/views.ts': js`
+      import { cache } from './cache';
+
+      export async function dashboard(req: Request) {
+        await cache.set("dashboard", await buildDashboard(req.user));
+      }
+
+      export async function orders(customer: Customer) {
+        await cache.set('orders', await customer.orders.list());
+      }
+    `,
+  };
+  const text = await assertTsFixIsClean(CODE, files, 'src/views.ts');
+  assert.equal(text.split('\n')[3], '  await cache.set(`dashboard:${req.user.id}`, await buildDashboard(req.user));');
+  assert.equal(text.split('\n')[7], '  await cache.set(`orders:${customer.id}`, await customer.orders.list());');
+});
+
+test('the fix escapes backticks, backslashes and ${ of the old key', async () => {
+  const files = {
+    'src/cache.ts': CACHE,
+    'src/odd.ts': js`
+      import { cache } from './cache';
+
+      export async function odd(userId: string) {
+        await cache.set('a\`b\\\\c#{d}', await load(userId));
+      }
+    `,
+  };
+  const text = await assertTsFixIsClean(CODE, files, 'src/odd.ts');
+  assert.equal(text.split('\n')[3], '  await cache.set(`a\\`b\\\\c\\${d}:${userId}`, await load(userId));');
+});
+
+test('no fix is offered when the key is a name, not a literal', async () => {
+  const files = {
+    'src/cache.ts': CACHE,
+    'src/recommendations.ts': js`
+      import { cache } from './cache';
+
+      const RECS_KEY = 'recommendations';
+
+      export async function recommendationsFor(userId: string) {
+        await cache.set(RECS_KEY, await computeRecommendations(userId));
+      }
+    `,
+  };
+  const findings = (await findingsOf(files)).filter((finding) => finding.code === CODE);
+  assert.equal(findings.length, 1);
+  assert.deepEqual(findings[0].fixes, []);
+});
