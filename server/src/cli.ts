@@ -144,7 +144,14 @@ async function check(options: CheckOptions, cwd: string, out: (text: string) => 
   let findings = workspace.check();
   if (options.fix) findings = applySafeFixes(workspace, findings, cwd, err);
   const homepage = packageJson.homepage;
-  const cliFindings = findings.map((finding) => toCliFinding(finding, new LineIndex(source.read(finding.path) ?? ''), homepage));
+  // One line index per file, not per finding: a file with 100,000 findings would be indexed 100,000 times.
+  const lineIndexes = new Map<string, LineIndex>();
+  const linesOf = (path: string): LineIndex => {
+    let lines = lineIndexes.get(path);
+    if (!lines) lineIndexes.set(path, (lines = new LineIndex(source.read(path) ?? '')));
+    return lines;
+  };
+  const cliFindings = findings.map((finding) => toCliFinding(finding, linesOf(finding.path), homepage));
   switch (options.format) {
     case 'json':
       out(formatJson(cliFindings));
@@ -166,7 +173,10 @@ async function check(options: CheckOptions, cwd: string, out: (text: string) => 
     for (let pass = 0; pass < 5; pass++) {
       const byPath = new Map<string, Finding[]>();
       for (const finding of current) {
-        if (finding.fixes.some((fix) => fix.safety === 'safe')) byPath.set(finding.path, [...(byPath.get(finding.path) ?? []), finding]);
+        if (!finding.fixes.some((fix) => fix.safety === 'safe')) continue;
+        const list = byPath.get(finding.path);
+        if (list) list.push(finding);
+        else byPath.set(finding.path, [finding]);
       }
       if (byPath.size === 0) break;
       let changed = false;
@@ -176,7 +186,7 @@ async function check(options: CheckOptions, cwd: string, out: (text: string) => 
         const edits = fixable.flatMap((finding) => finding.fixes.find((fix) => fix.safety === 'safe')!.edits);
         const fixed = applyEdits(original, edits);
         if (fixed === original) continue;
-        if (space.python.introducesSyntaxError(original, fixed)) {
+        if (space.introducesSyntaxError(path, original, fixed)) {
           log(`cache-coach: ${path}: fixes not written, the result would not parse\n`);
           continue;
         }

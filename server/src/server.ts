@@ -35,7 +35,8 @@ import { ruleUrl } from './cli/formats.js';
 
 const DEBOUNCE_MS = 150;
 
-const TEMPLATE_LANGUAGES = new Set(['django-html', 'django-txt', 'jinja-html']);
+// VS Code's ids, and the ones Neovim and Helix send.
+const TEMPLATE_LANGUAGES = new Set(['django-html', 'django-txt', 'jinja-html', 'htmldjango', 'jinja', 'jinja2']);
 
 /** Python files, and templates by path or by the editor's language id (a django-html file outside templates/). */
 function isAnalysedDocument(path: string, languageId: string): boolean {
@@ -168,6 +169,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       if (++step % 20 === 0) await new Promise((resolve) => setImmediate(resolve));
       if (generation !== scanGeneration || shuttingDown) return;
     }
+    space.projectComplete = true;
     log(`Workspace scan: ${files} files, ${parsed} parsed, ${Date.now() - started} ms`);
     scheduleAllOpen(0);
   }
@@ -191,6 +193,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       },
     };
     workspaceReady = Workspace.create({ wasm: loadPythonWasm(), source, paths: [], configFor: (path) => configByPath.get(path)?.config ?? resolveSettings(path, null, configFinder, reportProblem).config, loadTypeScript }).then((space) => {
+      // Until the scan has seen every file, rules that need the whole project stay quiet.
+      space.projectComplete = false;
       workspace = space;
       return space;
     });
@@ -210,11 +214,22 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     if (supportsConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'cacheCoach' });
     if (supportsWatchers) {
       void connection.client.register(DidChangeWatchedFilesNotification.type, {
-        watchers: [{ globPattern: '**/*.py' }, { globPattern: '**/templates/**/*.{html,txt}' }, { globPattern: '**/*.{jinja,jinja2,j2}' }, { globPattern: '**/pyproject.toml' }],
+        watchers: [
+          { globPattern: '**/*.py' },
+          { globPattern: '**/templates/**/*.{html,txt}' },
+          { globPattern: '**/*.{jinja,jinja2,j2}' },
+          { globPattern: '**/*.{ts,tsx,js,jsx,mjs,cjs}' },
+          { globPattern: '**/package.json' },
+          { globPattern: '**/pyproject.toml' },
+        ],
       });
     }
     const space = await workspaceReady;
-    void scanWorkspace(space).catch((error: unknown) => log(`Workspace scan failed: ${String(error)}`));
+    void scanWorkspace(space).catch((error: unknown) => {
+      log(`Workspace scan failed: ${String(error)}; cross-file rules use what was indexed.`);
+      space.projectComplete = true;
+      scheduleAllOpen(0);
+    });
   });
 
   connection.onDidOpenTextDocument(({ textDocument }) => {

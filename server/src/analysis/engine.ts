@@ -13,6 +13,7 @@ import { PythonProject, type PyModule, type TextChange, type TextSource } from '
 import { SettingsIndex } from './python/settings.js';
 import { isTemplatePath, TemplateProject, type TemplateModule } from './template/project.js';
 import { readTemplateSettings, type TemplateSettings } from './template/settings.js';
+import { templateStructureBroken } from './template/validity.js';
 import type { LineIndex } from './text.js';
 import { isTypeScriptPath } from './typescript/load.js';
 import { TypeScriptProject, type TsModule } from './typescript/project.js';
@@ -133,6 +134,26 @@ export class Workspace {
     return findings.sort(compareFindings);
   }
 
+  /**
+   * False while a server is still scanning the workspace: rules that need the whole project (an
+   * invalidation in another file, the module that star-imports a settings base) stay quiet until then.
+   */
+  projectComplete = true;
+
+  /** Whether a rule runs now: enabled by the configuration, and not waiting for the whole project. */
+  private runs(code: string, config: CacheCoachConfig): boolean {
+    if (!isRuleEnabled(code, config)) return false;
+    return this.projectComplete || !CROSS_FILE_CODES.has(code);
+  }
+
+  /** Whether applying fixes turned a file that parsed into one that does not (fixes must never do that). */
+  introducesSyntaxError(path: string, original: string, fixed: string): boolean {
+    if (isPythonPath(path)) return this.python.introducesSyntaxError(original, fixed);
+    if (isTypeScriptPath(path)) return this.typescript.introducesSyntaxError(path, original, fixed);
+    if (isTemplatePath(path)) return templateStructureBroken(original, fixed);
+    return false;
+  }
+
   private settingsFor(config: CacheCoachConfig): SettingsIndex {
     let settings = this.settingsByConfig.get(config);
     if (!settings) {
@@ -148,10 +169,10 @@ export class Workspace {
     const settings = this.settingsFor(config);
     const raw: RawReport[] = [];
     for (const rule of RULES) {
-      if (!rule.checkPython || !isRuleEnabled(rule.code, config)) continue;
+      if (!rule.checkPython || !this.runs(rule.code, config)) continue;
       rule.checkPython({ module, project: this.python, templates: this.templates, settings, config, report: (report) => raw.push({ rule, report }) });
     }
-    return suppressAndConvert({ path: module.path, text: module.text, lines: module.lines, suppressions: module.facts.suppressions }, raw, config);
+    return suppressAndConvert({ path: module.path, text: module.text, lines: module.lines, suppressions: module.facts.suppressions }, raw, config, (code) => this.runs(code, config));
   }
 
   private checkTemplate(template: TemplateModule): Finding[] {
@@ -160,10 +181,10 @@ export class Workspace {
     this.templateSettings ??= readTemplateSettings(this.python);
     const raw: RawReport[] = [];
     for (const rule of RULES) {
-      if (!rule.checkTemplate || !isRuleEnabled(rule.code, config)) continue;
+      if (!rule.checkTemplate || !this.runs(rule.code, config)) continue;
       rule.checkTemplate({ template, templates: this.templates, python: this.python, settings: this.templateSettings, config, report: (report) => raw.push({ rule, report }) });
     }
-    return suppressAndConvert(template, raw, config);
+    return suppressAndConvert(template, raw, config, (code) => this.runs(code, config));
   }
 
   private checkTypeScript(module: TsModule): Finding[] {
@@ -171,12 +192,14 @@ export class Workspace {
     const config = this.configFor(module.path);
     const raw: RawReport[] = [];
     for (const rule of RULES) {
-      if (!rule.checkTypeScript || !isRuleEnabled(rule.code, config)) continue;
+      if (!rule.checkTypeScript || !this.runs(rule.code, config)) continue;
       rule.checkTypeScript({ module, project: this.typescript, config, report: (report) => raw.push({ rule, report }) });
     }
-    return suppressAndConvert(module, raw, config);
+    return suppressAndConvert(module, raw, config, (code) => this.runs(code, config));
   }
 }
+
+const CROSS_FILE_CODES: ReadonlySet<string> = new Set(RULES.filter((rule) => rule.crossFile).map((rule) => rule.code));
 
 interface RawReport {
   rule: Rule;
@@ -191,7 +214,7 @@ interface CheckedFile {
 }
 
 /** Applies the file's noqa comments, reports the unused ones (CACHE900), and converts spans to ranges. */
-function suppressAndConvert(file: CheckedFile, raw: RawReport[], config: CacheCoachConfig): Finding[] {
+function suppressAndConvert(file: CheckedFile, raw: RawReport[], config: CacheCoachConfig, ran: (code: string) => boolean): Finding[] {
   const used = new Set<string>();
   const findings: Finding[] = [];
   // By line, so a file with a noqa comment on every line stays linear.
@@ -213,7 +236,7 @@ function suppressAndConvert(file: CheckedFile, raw: RawReport[], config: CacheCo
   const unused = RULES.find((rule) => rule.code === 'CACHE900')!;
   if (isRuleEnabled(unused.code, config)) {
     for (const comment of file.suppressions) {
-      for (const item of unusedCodes(comment, file.text, used, config)) {
+      for (const item of unusedCodes(comment, file.text, used, ran)) {
         findings.push(toFinding(unused, file.path, file.lines, item.span, `"${item.code}" suppresses nothing on this line.`, [item.fix], config));
       }
     }
@@ -241,11 +264,11 @@ function toFinding(rule: Rule, path: string, lines: LineIndex, span: Span, messa
 }
 
 /** The CACHE codes of a noqa comment that suppressed nothing, each with a fix that removes it. */
-function unusedCodes(comment: SuppressionComment, text: string, used: Set<string>, config: CacheCoachConfig): { code: string; span: Span; fix: FixSpec }[] {
+function unusedCodes(comment: SuppressionComment, text: string, used: Set<string>, ran: (code: string) => boolean): { code: string; span: Span; fix: FixSpec }[] {
   if (!comment.codes) return [];
   const listText = text.slice(comment.span.start, comment.span.end);
   const pieces = [...listText.matchAll(/[A-Za-z]+[0-9]+/g)].map((match) => ({ code: match[0].toUpperCase(), start: comment.span.start + match.index, end: comment.span.start + match.index + match[0].length }));
-  const unused = pieces.filter((piece) => RULE_CODES.has(piece.code) && piece.code !== 'CACHE900' && isRuleEnabled(piece.code, config) && !used.has(`${comment.line}:${piece.code}`));
+  const unused = pieces.filter((piece) => RULE_CODES.has(piece.code) && piece.code !== 'CACHE900' && ran(piece.code) && !used.has(`${comment.line}:${piece.code}`));
   return unused.map((piece) => {
     const remaining = pieces.filter((other) => other !== piece).map((other) => text.slice(other.start, other.end));
     const fix: FixSpec =

@@ -10,6 +10,7 @@ export const cache001: Rule = {
   severity: 'warning',
   span: 'the timeout argument',
   fix: 'unsafe',
+  crossFile: true,
   lessonSection: 'timeouts',
   docs: {
     summary: 'A value cached with `timeout=None` (no expiry) whose key is never deleted or re-set anywhere in the project.',

@@ -11,6 +11,7 @@ export const cache002: Rule = {
   severity: 'warning',
   span: 'the key expression',
   fix: 'unsafe',
+  crossFile: true,
   lessonSection: 'key-design',
   docs: {
     summary: 'A constant cache key for a value computed from something the key does not mention: a function parameter, `request.user` or `self.request`.',

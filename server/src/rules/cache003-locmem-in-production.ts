@@ -13,6 +13,7 @@ export const cache003: Rule = {
   severity: 'warning',
   span: 'the BACKEND value',
   fix: 'unsafe',
+  crossFile: true,
   lessonSection: 'backends',
   docs: {
     summary: 'Production settings use `LocMemCache` for the default cache, the session cache, the page cache or template fragments.',

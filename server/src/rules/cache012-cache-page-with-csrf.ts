@@ -11,6 +11,7 @@ export const cache012: Rule = {
   severity: 'warning',
   span: 'the cache_page decorator or call',
   fix: 'none',
+  crossFile: true,
   lessonSection: 'per-view-cache',
   docs: {
     summary: '`cache_page` on a view whose template (following `{% extends %}` and `{% include %}`) contains `{% csrf_token %}`.',

@@ -10,6 +10,7 @@ export const cache102: Rule = {
   severity: 'warning',
   span: 'the fragment name',
   fix: 'unsafe',
+  crossFile: true,
   lessonSection: 'template-fragments',
   docs: {
     summary: 'Two templates (or two blocks of one template) cache different content under the same fragment name with the same number of vary-on values, so they share one cache entry.',

@@ -7,6 +7,7 @@ export const cache104: Rule = {
   severity: 'warning',
   span: 'the timeout',
   fix: 'unsafe',
+  crossFile: true,
   lessonSection: 'template-fragments',
   docs: {
     summary: 'A fragment cached with timeout `None` whose key nothing in the Python code ever deletes.',

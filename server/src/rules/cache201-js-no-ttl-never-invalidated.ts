@@ -12,6 +12,7 @@ export const cache201: Rule = {
   severity: 'warning',
   span: 'the call',
   fix: 'unsafe',
+  crossFile: true,
   lessonSection: 'timeouts',
   docs: {
     summary:

@@ -69,6 +69,8 @@ export interface Rule {
   /** What the diagnostic underlines. */
   span: string;
   fix: FixSafety | 'none';
+  /** Needs the whole project (an invalidation elsewhere, another module's settings): quiet until the workspace scan completes. */
+  crossFile?: boolean;
   /** The lesson section that explains the mistake. */
   lessonSection: string;
   docs: RuleDocs;
