@@ -96,9 +96,12 @@ function npmInstall(dir, manifest, env, logFile) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
+  // Run from `npm test`, the environment carries the outer npm's settings (npm_config_user_agent names
+  // Node 20, and code-server's install script refuses it): the inner npm starts from a clean slate.
+  const outer = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
   const result = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', '--foreground-scripts'], {
     cwd: dir,
-    env: { ...process.env, npm_config_cache: paths.npmCache, npm_config_update_notifier: 'false', ...env },
+    env: { ...outer, npm_config_cache: paths.npmCache, npm_config_update_notifier: 'false', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
