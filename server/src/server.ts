@@ -28,7 +28,8 @@ import { loadTypeScript } from './node/typescript.js';
 import { loadPythonWasm } from './node/wasm.js';
 import { codeActions, FIX_ALL_KIND, safeEdits } from './lsp/code-actions.js';
 import { toDiagnostic } from './lsp/diagnostics.js';
-import { pythonHover, templateHover, type HoverLinks } from './lsp/hover.js';
+import { pythonHover, templateHover, typescriptHover, type HoverLinks } from './lsp/hover.js';
+import { isTypeScriptPath } from './analysis/typescript/load.js';
 import { resolveSettings, type DocumentSettings, type EditorSettings } from './lsp/settings.js';
 import { scanFolder } from './lsp/workspace-files.js';
 import { ruleUrl } from './cli/formats.js';
@@ -192,7 +193,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         return result.text;
       },
     };
-    workspaceReady = Workspace.create({ wasm: loadPythonWasm(), source, paths: [], configFor: (path) => configByPath.get(path)?.config ?? resolveSettings(path, null, configFinder, reportProblem).config, loadTypeScript }).then((space) => {
+    workspaceReady = Workspace.create({ wasm: loadPythonWasm(), source, paths: [], roots: folders, configFor: (path) => configByPath.get(path)?.config ?? resolveSettings(path, null, configFinder, reportProblem).config, loadTypeScript }).then((space) => {
       // Until the scan has seen every file, rules that need the whole project stay quiet.
       space.projectComplete = false;
       workspace = space;
@@ -326,6 +327,10 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     if (isTemplatePath(path)) {
       const template = space.templates.module(path);
       return template ? templateHover(template, document.offsetAt(position), links) : null;
+    }
+    if (isTypeScriptPath(path)) {
+      const module = space.typescript.module(path);
+      return module ? typescriptHover(space.typescript, module, document.offsetAt(position), links) : null;
     }
     if (!isPythonPath(path)) return null;
     const module = space.python.module(path);

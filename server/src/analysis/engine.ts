@@ -29,6 +29,11 @@ export interface WorkspaceOptions {
   configFor?: (path: string) => CacheCoachConfig;
   /** Loads the `typescript` module; called on the first TS/JS file only. Without it TS/JS files are not analysed. */
   loadTypeScript?: () => typeof import('typescript');
+  /**
+   * Workspace folders, when paths are absolute (the language server's): name-based judgements (dev/test
+   * settings, globs) look at the path below its folder, so `/home/dev/...` does not make everything "dev".
+   */
+  roots?: string[];
 }
 
 export class Workspace {
@@ -43,6 +48,7 @@ export class Workspace {
     options: WorkspaceOptions,
   ) {
     this.configFor = options.configFor ?? (() => DEFAULT_CONFIG);
+    this.roots = (options.roots ?? []).map((root) => root.replace(/\/+$/, ''));
     const paths = [...options.paths];
     this.templates = new TemplateProject(options.source, paths, (folder) => this.python.hasPath(`${folder}/__init__.py`));
     this.typescript = new TypeScriptProject(options.source, paths, options.loadTypeScript);
@@ -140,6 +146,14 @@ export class Workspace {
    */
   projectComplete = true;
 
+  private readonly roots: string[];
+
+  /** A path relative to the workspace folder that holds it (paths are returned as given when relative). */
+  relativePath(path: string): string {
+    const root = this.roots.filter((candidate) => path.startsWith(`${candidate}/`)).sort((a, b) => b.length - a.length)[0];
+    return root === undefined ? path : path.slice(root.length + 1);
+  }
+
   /** Whether a rule runs now: enabled by the configuration, and not waiting for the whole project. */
   private runs(code: string, config: CacheCoachConfig): boolean {
     if (!isRuleEnabled(code, config)) return false;
@@ -157,7 +171,7 @@ export class Workspace {
   private settingsFor(config: CacheCoachConfig): SettingsIndex {
     let settings = this.settingsByConfig.get(config);
     if (!settings) {
-      settings = new SettingsIndex(this.python, config);
+      settings = new SettingsIndex(this.python, config, (path) => this.relativePath(path));
       this.settingsByConfig.set(config, settings);
     }
     return settings;

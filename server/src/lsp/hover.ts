@@ -2,6 +2,9 @@
 import type { Hover } from 'vscode-languageserver';
 import { backendDoc, cacheMethodDoc, cacheTagDoc, cacheTagUsingDoc, qualifiedNameDoc, renderHover, settingsKeyDoc } from '../docs/cache-api.js';
 import type { TemplateModule } from '../analysis/template/project.js';
+import { describeCall } from '../analysis/typescript/calls.js';
+import { LIBRARY_LABEL, type LibraryId } from '../analysis/typescript/libraries.js';
+import type { TsModule, TypeScriptProject } from '../analysis/typescript/project.js';
 import type { PyModule } from '../analysis/python/project.js';
 import { ruleByCode } from '../rules/index.js';
 import type { Rule } from '../rules/rule.js';
@@ -98,4 +101,46 @@ export function templateHover(template: TemplateModule, offset: number, links: H
   const argument = bitIndex <= 0 ? null : bitIndex - 1;
   const doc = argument !== null && /^using=/.test(tag.bits[bitIndex].text) ? cacheTagUsingDoc() : cacheTagDoc(argument);
   return { contents: { kind: 'markdown', value: renderHover(doc, links.lesson) } };
+}
+
+const LIBRARY_UNITS: Readonly<Record<LibraryId, string>> = {
+  ioredis: 'seconds with `EX`, milliseconds with `PX`',
+  'node-redis': 'seconds with `EX`, milliseconds with `PX`',
+  'cache-manager': 'milliseconds since v5 (seconds before)',
+  keyv: 'milliseconds',
+  'lru-cache': 'milliseconds',
+  'node-cache': 'seconds',
+};
+
+/** Hover on a method call of a traced cache client: the library, what the call does, and the TTL's unit. */
+export function typescriptHover(project: TypeScriptProject, module: TsModule, offset: number, links: HoverLinks): Hover | null {
+  const code = noqaCodeAt(module.lines.lineText(module.lines.positionAt(offset).line), module.lines.positionAt(offset).character);
+  if (code) {
+    const rule = ruleByCode(code);
+    return rule ? { contents: { kind: 'markdown', value: ruleHover(rule, links) } } : null;
+  }
+  const ts = module.ts;
+  for (const call of module.calls) {
+    if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) continue;
+    const name = call.expression.name;
+    if (offset < name.getStart(module.source) || offset > name.getEnd()) continue;
+    const client = project.clientOf(module, call.expression.expression);
+    if (!client) return null;
+    const operation = describeCall(project, module, call, client);
+    const library = LIBRARY_LABEL[client.library];
+    const lines = [`**${library}** \`.${name.text}()\` — a cache client from \`${client.library}\``, ''];
+    if (operation?.kind === 'store') {
+      lines.push(operation.expiry === 'set' ? 'Stores a value **with** an expiry.' : operation.expiry === 'none' ? 'Stores a value with **no expiry**: it stays until deleted or evicted.' : 'Stores a value; its expiry comes from options Cache Coach cannot read.');
+    } else if (operation?.kind === 'get') {
+      lines.push('Reads a value (a miss returns nothing: compute it, then store it with a TTL).');
+    } else if (operation?.kind === 'expire') {
+      lines.push('Sets or changes the expiry of a key.');
+    }
+    for (const ttl of operation && operation.kind !== 'get' ? operation.ttls : []) {
+      lines.push('', `TTL \`${module.text.slice(ttl.expr.getStart(module.source), ttl.expr.getEnd())}\` (${ttl.label}) is in **${ttl.unit === 'ms' ? 'milliseconds' : ttl.unit === 's' ? 'seconds' : 'an unknown unit'}**.`);
+    }
+    lines.push('', `${library} measures TTLs in ${LIBRARY_UNITS[client.library]}.`, '', `[Lesson: Timeouts and expiry](${links.lesson('timeouts')})`);
+    return { contents: { kind: 'markdown', value: lines.join('\n') } };
+  }
+  return null;
 }

@@ -123,9 +123,9 @@ export interface PyModuleFacts {
 
 export const CACHE_METHODS = new Set([
   'get', 'set', 'add', 'delete', 'get_or_set', 'get_many', 'set_many', 'delete_many', 'touch', 'incr', 'decr',
-  'has_key', 'clear', 'incr_version', 'decr_version',
+  'has_key', 'clear', 'incr_version', 'decr_version', 'close',
   'aget', 'aset', 'aadd', 'adelete', 'aget_or_set', 'aget_many', 'aset_many', 'adelete_many', 'atouch', 'aincr',
-  'adecr', 'ahas_key', 'aclear',
+  'adecr', 'ahas_key', 'aclear', 'aincr_version', 'adecr_version', 'aclose',
 ]);
 
 const METHOD_CALL_PATTERN = /\.[ \t]*([a-z_]+)[ \t]*\(/g;

@@ -23,6 +23,8 @@ export class SettingsIndex {
   constructor(
     private readonly project: PythonProject,
     config: CacheCoachConfig,
+    /** The path below its workspace folder: names and globs are judged on that, not on where the folder lives. */
+    private readonly relative: (path: string) => string = (path) => path,
   ) {
     const matcher = (globs: string[]): ((path: string) => boolean) =>
       globs.length === 0 ? () => false : picomatch(globs, { dot: true, matchBase: !globs.some((glob) => glob.includes('/')) });
@@ -37,8 +39,9 @@ export class SettingsIndex {
   }
 
   isDevModule(path: string): boolean {
-    if (this.productionMatcher(path)) return false;
-    return this.devMatcher(path) || isDevPathByName(path);
+    const relative = this.relative(path);
+    if (this.productionMatcher(relative)) return false;
+    return this.devMatcher(relative) || isDevPathByName(relative);
   }
 
   /** Whether this module-level assignment is in force in some production settings module. */
@@ -69,7 +72,7 @@ export class SettingsIndex {
   private moduleReachesProduction(module: PyModule, name: string, visited: Set<string>): boolean {
     if (visited.has(module.path)) return false;
     visited.add(module.path);
-    if (this.productionMatcher(module.path)) return true;
+    if (this.productionMatcher(this.relative(module.path))) return true;
     if (this.isDevModule(module.path)) return false;
     const importers = this.importersOf(module);
     if (importers.length === 0) return true;

@@ -105,7 +105,8 @@ function normalizePath(path: string): string {
     if (part === '..' && parts.length > 0 && parts[parts.length - 1] !== '..') parts.pop();
     else parts.push(part);
   }
-  return parts.join('/');
+  // Absolute paths (the language server's) keep their leading slash.
+  return (path.startsWith('/') ? '/' : '') + parts.join('/');
 }
 
 export class TypeScriptProject {
