@@ -1,6 +1,8 @@
 import type { Expr } from '../analysis/python/expr.js';
 import { constantValue } from '../analysis/python/key-template.js';
 import type { PyModule, PythonProject } from '../analysis/python/project.js';
+import { invalidates, isOpaque } from '../analysis/keys.js';
+import { keyExpressions } from '../analysis/python/project.js';
 import { timeoutArgument } from './python-helpers.js';
 import type { FixSpec, Rule } from './rule.js';
 import { assignmentsInForce, cacheAliases } from './settings-helpers.js';
@@ -22,17 +24,19 @@ export const cache006: Rule = {
       'Only the timeout argument is checked, never a stored value (`cache.add("visits", 0)` is fine). Timeouts computed at run time are not evaluated; `"TIMEOUT": 0` in development or test settings is taken as a deliberate off switch.',
   },
   checkPython({ module, project, settings, config, report }) {
-    const fixes = (timeout: Expr): FixSpec[] => [
-      { title: `Expire after ${config.defaultTimeout} seconds`, safety: 'unsafe', edits: [{ span: timeout, newText: String(config.defaultTimeout) }] },
-      { title: 'Keep it until deleted (None)', safety: 'unsafe', edits: [{ span: timeout, newText: 'None' }] },
-    ];
+    const finite = (timeout: Expr): FixSpec => ({ title: `Expire after ${config.defaultTimeout} seconds`, safety: 'unsafe', edits: [{ span: timeout, newText: String(config.defaultTimeout) }] });
+    // "None" is only offered where something deletes the key: otherwise it trades this finding for CACHE001 (and in settings, CACHE007).
+    const forever = (timeout: Expr): FixSpec => ({ title: 'Keep it until deleted (None)', safety: 'unsafe', edits: [{ span: timeout, newText: 'None' }] });
+    const { invalidated } = project.facts();
     for (const call of module.facts.cacheCalls) {
       const timeout = timeoutArgument(call);
       if (!timeout || !isZeroOrNegative(timeout, project, module, call.functionIndex)) continue;
+      const keys = keyExpressions(call.method, call.args, call.keywords).map((key) => project.keyTemplateAt(module, call.functionIndex, key));
+      const deletedElsewhere = keys.length > 0 && keys.every((template) => !isOpaque(template) && invalidated.some((deleted) => invalidates(deleted, template)));
       report({
         span: timeout,
         message: `A timeout of ${module.text.slice(timeout.start, timeout.end)} expires the entry at once in Django (memcached's 0 = "never" does not apply): nothing is ever read back.`,
-        fixes: fixes(timeout),
+        fixes: deletedElsewhere ? [finite(timeout), forever(timeout)] : [finite(timeout)],
       });
     }
     if (!settings.isSettingsModule(module)) return;
@@ -44,7 +48,7 @@ export const cache006: Rule = {
         report({
           span: timeout,
           message: `"TIMEOUT": ${module.text.slice(timeout.start, timeout.end)} in production settings expires every entry of the "${alias.alias}" cache at once: the cache is effectively off.`,
-          fixes: fixes(timeout),
+          fixes: [finite(timeout)],
         });
       }
     }

@@ -179,12 +179,10 @@ test('the first fix sets the default timeout; the result parses and is quiet', a
     `,
   };
   const findings = (await findingsOf(files)).filter((finding) => finding.code === CODE);
+  // Nothing deletes "homepage:stats", so "None" is not offered: it would only trade this finding for CACHE001.
   assert.deepEqual(
     findings[0].fixes.map((fix) => [fix.title, fix.safety]),
-    [
-      ['Expire after 300 seconds', 'unsafe'],
-      ['Keep it until deleted (None)', 'unsafe'],
-    ],
+    [['Expire after 300 seconds', 'unsafe']],
   );
   const text = await assertFixIsClean(CODE, files, 'shop/views.py');
   assert.equal(
@@ -223,17 +221,20 @@ test('the None fix parses and is quiet when the key is deleted elsewhere', async
   assert.match(text, /cache\.set\("homepage:stats", stats, None\)/);
 });
 
-test('the None fix on a key nothing deletes hands over to CACHE001 (an unsafe choice the user makes)', async () => {
-  const files = {
+test('"None" is offered only where something deletes the key, and then it is quiet', async () => {
+  const lonely = { 'shop/views.py': 'from django.core.cache import cache\n\ncache.set("homepage:stats", 1, 0)\n' };
+  const [alone] = (await findingsOf(lonely)).filter((finding) => finding.code === CODE);
+  assert.deepEqual(alone.fixes.map((fix) => fix.title), ['Expire after 300 seconds']);
+  const deleted = {
     'shop/views.py': 'from django.core.cache import cache\n\ncache.set("homepage:stats", 1, 0)\n',
+    'shop/signals.py': 'from django.core.cache import cache\n\n\ndef forget(**kwargs):\n    cache.delete("homepage:stats")\n',
   };
-  const findings = (await findingsOf(files)).filter((finding) => finding.code === CODE);
-  const none = findings[0].fixes.find((fix) => fix.title === 'Keep it until deleted (None)');
-  assert.ok(none);
-  assert.equal(none.safety, 'unsafe');
-  const text = await fixedWith(CODE, files, 'shop/views.py', { title: 'Keep it until deleted (None)' });
+  const [withDelete] = (await findingsOf(deleted)).filter((finding) => finding.code === CODE);
+  const none = withDelete.fixes.find((fix) => fix.title === 'Keep it until deleted (None)');
+  assert.equal(none?.safety, 'unsafe');
+  const text = await fixedWith(CODE, deleted, 'shop/views.py', { title: 'Keep it until deleted (None)' });
   assert.equal(text, 'from django.core.cache import cache\n\ncache.set("homepage:stats", 1, None)\n');
-  assert.deepEqual(await allFindings({ 'shop/views.py': text }), ['shop/views.py:3 CACHE001']);
+  assert.deepEqual(await allFindings({ ...deleted, 'shop/views.py': text }), []);
 });
 
 test('the settings fix parses and is quiet', async () => {
