@@ -452,11 +452,10 @@ test('random slices and mutations still lex exactly like Django', { skip: django
   );
 });
 
-function assertFasterThan(limitMs: number, label: string, run: () => void): void {
+function timed(run: () => void): number {
   const started = performance.now();
   run();
-  const elapsed = performance.now() - started;
-  assert.ok(elapsed < limitMs, `${label} took ${elapsed.toFixed(0)} ms (limit ${limitMs} ms)`);
+  return performance.now() - started;
 }
 
 const FIVE_MB = 5 * 1024 * 1024;
@@ -465,25 +464,32 @@ function lexAndSplit(source: string): void {
   for (const token of tokenize(source)) if (token.kind === 'block') splitContents(token);
 }
 
-test('a realistic 5 MB template lexes, splits and outlines well under a second', () => {
+// Tests never assert wall-clock times (the machine may be busy); they print them, and check that
+// the work grows linearly: ten times the input may take at most ~30 times as long (quadratic: ~100x).
+test('a realistic 5 MB template lexes, splits and outlines (times printed)', (t) => {
   const page = readFixture('cached-page.html');
   const realistic = page.repeat(Math.ceil(FIVE_MB / page.length));
-  assertFasterThan(1000, 'lexing and splitting', () => lexAndSplit(realistic));
-  assertFasterThan(1000, 'outline', () => outline(realistic));
+  t.diagnostic(`5 MB realistic template: lex + split ${timed(() => lexAndSplit(realistic)).toFixed(0)} ms, outline ${timed(() => outline(realistic)).toFixed(0)} ms`);
 });
 
-test('lexing stays linear on adversarial 5 MB inputs', () => {
-  // Quadratic behaviour here takes tens of seconds; the limit leaves room for slow machines,
-  // since some of these inputs make close to a million tokens.
-  const adversarial: Record<string, string> = {
-    'one line of {%': '{%'.repeat(FIVE_MB / 2),
-    'one line of {{ {# {%': '{{{#{%'.repeat(FIVE_MB / 6),
-    'unclosed tags, one per line': '{% x\n'.repeat(FIVE_MB / 5),
-    'a 5 MB tag full of quotes': `{% x ${'"\\" \'a "b\' _("'.repeat(FIVE_MB / 16)} %}`,
-    'a 5 MB tag of unterminated escapes': `{% x ${'a"\\"'.repeat(FIVE_MB / 4)} %}`,
-    'a 5 MB tag of translation starts': `{% x ${'_("a '.repeat(FIVE_MB / 5)} %}`,
-    'verbatim never closed': `{% verbatim %}${'{% x %}{{ y }}'.repeat(FIVE_MB / 14)}`,
-    'a long line of tiny tags': '{%a%}'.repeat(FIVE_MB / 5),
+test('lexing stays linear on adversarial inputs (0.5 MB vs 5 MB)', (t) => {
+  const adversarial: Record<string, (size: number) => string> = {
+    'one line of {%': (size) => '{%'.repeat(size / 2),
+    'one line of {{ {# {%': (size) => '{{{#{%'.repeat(size / 6),
+    'unclosed tags, one per line': (size) => '{% x\n'.repeat(size / 5),
+    'a tag full of quotes': (size) => `{% x ${'"\\" \'a "b\' _("'.repeat(size / 16)} %}`,
+    'a tag of unterminated escapes': (size) => `{% x ${'a"\\"'.repeat(size / 4)} %}`,
+    'a tag of translation starts': (size) => `{% x ${'_("a '.repeat(size / 5)} %}`,
+    'verbatim never closed': (size) => `{% verbatim %}${'{% x %}{{ y }}'.repeat(size / 14)}`,
+    'a long line of tiny tags': (size) => '{%a%}'.repeat(size / 5),
   };
-  for (const [label, source] of Object.entries(adversarial)) assertFasterThan(2000, label, () => lexAndSplit(source));
+  for (const [label, make] of Object.entries(adversarial)) {
+    const small = make(FIVE_MB / 10);
+    const large = make(FIVE_MB);
+    lexAndSplit(small); // warm up the JIT before measuring
+    const smallMs = Math.max(1, timed(() => lexAndSplit(small)));
+    const largeMs = timed(() => lexAndSplit(large));
+    t.diagnostic(`${label}: 0.5 MB ${smallMs.toFixed(0)} ms, 5 MB ${largeMs.toFixed(0)} ms`);
+    assert.ok(largeMs / smallMs < 30, `${label}: 10x the input took ${(largeMs / smallMs).toFixed(0)}x as long (${smallMs.toFixed(0)} -> ${largeMs.toFixed(0)} ms): not linear`);
+  }
 });
