@@ -1,6 +1,7 @@
 // Bundles the CLI (and later the server and client) into dist/, next to the wasm files they load.
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -33,3 +34,40 @@ await build({
 // The TypeScript compiler API for the TS/JS front end (server/src/node/typescript.ts loads dist/typescript.js
 // on the first TS/JS file): its own bundle, so the CLI and server bundles stay small and load fast.
 await build({ ...common, entryPoints: { typescript: require.resolve('typescript') }, outdir: 'dist', sourcemap: false, legalComments: 'none' });
+
+// The lesson panel's page (a browser script, loaded by the webview under a strict CSP): no Node, no eval. It goes
+// next to its style sheet in media/lesson/ because a webview may load only from folders (localResourceRoots), and
+// media/ is the only one the panel opens to it.
+await build({ entryPoints: { page: 'client/src/lesson-page/main.ts' }, outdir: 'media/lesson', bundle: true, platform: 'browser', target: 'es2022', format: 'iife', minify: true, sourcemap: false, logLevel: 'warning' });
+
+// The web extension (package.json "browser": vscode.dev, github.dev), in dist/web/: no Node APIs anywhere
+// (test/web/web-bundle.test.ts checks). The wasm binaries are not duplicated: the worker fetches dist/*.wasm.
+mkdirSync('dist/web', { recursive: true });
+// web-tree-sitter's emscripten glue has a Node branch (require("fs"), process.argv) behind a runtime test; in a
+// worker it is dead code: make the test a constant so that the minifier drops the branch from the bundle.
+const webTreeSitterWithoutNode = {
+  name: 'web-tree-sitter-without-node',
+  setup(plugin) {
+    plugin.onLoad({ filter: /web-tree-sitter[\\/]web-tree-sitter\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const patched = source.replace(/var ENVIRONMENT_IS_NODE = [^;\n]+;/, 'var ENVIRONMENT_IS_NODE = false;').replaceAll('if (ENVIRONMENT_IS_NODE) {', 'if (false) {');
+      if (patched === source || patched.includes('if (ENVIRONMENT_IS_NODE)')) throw new Error('web-tree-sitter changed: update the web-tree-sitter-without-node plugin in esbuild.config.mjs');
+      return { contents: patched, loader: 'js' };
+    });
+  },
+};
+const web = { bundle: true, platform: 'browser', target: 'es2022', minify: true, sourcemap: true, logLevel: 'warning', plugins: [webTreeSitterWithoutNode] };
+// The client, loaded by VS Code's web worker extension host as CommonJS; `vscode` is provided by the editor.
+await build({ ...web, entryPoints: { extension: 'client/src/extension-browser.ts' }, outdir: 'dist/web', format: 'cjs', external: ['vscode'] });
+// The server, started by that client with `new Worker(url)`: VS Code loads nested workers with importScripts,
+// so a classic script (iife). web-tree-sitter reads import.meta.url only to find its wasm, which is passed in.
+await build({
+  ...web,
+  entryPoints: { server: 'server/src/server-browser.ts' },
+  outdir: 'dist/web',
+  format: 'iife',
+  define: { 'import.meta.url': '"https://cache-coach.invalid/dist/web/server.js"' },
+});
+// The TypeScript compiler API for the worker, fetched when the workspace has TS/JS files (lsp/browser-host.ts runs
+// it with its own `module`); typescript's package.json "browser" field leaves out fs, path, os and the rest.
+await build({ ...web, entryPoints: { typescript: require.resolve('typescript') }, outdir: 'dist/web', format: 'cjs', sourcemap: false, legalComments: 'none' });

@@ -5,6 +5,8 @@
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { DOCUMENT_SELECTOR } from './document-selector';
+import { registerLesson, type LessonApi } from './lesson';
+import { noteFindings, quickFixMarker } from './lesson/walkthrough';
 import { FindingsStatus } from './status';
 
 let client: LanguageClient | undefined;
@@ -12,6 +14,8 @@ let client: LanguageClient | undefined;
 /** What the extension exports: used by its own tests (e.g. to stop the server process and watch it come back). */
 export interface CacheCoachApi {
   serverProcessId(): number | undefined;
+  /** The lesson panel's progress, and a quiz answer through the page's own message path. */
+  lesson: LessonApi;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<CacheCoachApi> {
@@ -30,6 +34,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<CacheC
     traceOutputChannel: output,
     initializationOptions: { commandLinks: true },
     synchronize: { configurationSection: 'cacheCoach' },
+    // Hovers link into the lesson with `command:cacheCoach.openLesson?[...]`: trust that command only.
+    markdown: { isTrusted: { enabledCommands: ['cacheCoach.openLesson'] } },
+    middleware: { ...quickFixMarker },
   };
 
   const start = async (): Promise<void> => {
@@ -40,7 +47,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<CacheC
     status.set('starting');
     client = new LanguageClient('cacheCoach', 'Cache Coach', serverOptions, clientOptions);
     client.onDidChangeState((event) => status.set(event.newState === 2 ? 'ready' : event.newState === 3 ? 'starting' : 'stopped'));
-    context.subscriptions.push(client.onNotification('cacheCoach/status', (params: { uri: string; findings: number }) => status.setFindings(params.uri, params.findings)));
+    context.subscriptions.push(client.onNotification('cacheCoach/status', (params: { uri: string; findings: number }) => {
+      status.setFindings(params.uri, params.findings);
+      noteFindings(params.findings); // the walkthrough's "see a diagnostic" step
+    }));
     await client.start();
     status.set('ready');
   };
@@ -58,26 +68,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<CacheC
       if (!editor || !client) return;
       await client.sendRequest('workspace/executeCommand', { command: 'cacheCoach.applyFixAll', arguments: [editor.document.uri.toString()] });
     }),
-    vscode.commands.registerCommand('cacheCoach.openLesson', (section?: string) => openLessonFallback(section)),
-    vscode.commands.registerCommand('cacheCoach.startQuiz', () => openLessonFallback('quiz')),
-    vscode.commands.registerCommand('cacheCoach.resetProgress', async () => {
-      await context.globalState.update('cacheCoach.progress', undefined);
-      void vscode.window.showInformationMessage('Cache Coach: lesson progress reset.');
-    }),
     vscode.workspace.onDidChangeConfiguration(async (event) => {
       if (event.affectsConfiguration('cacheCoach.enable')) await vscode.commands.executeCommand('cacheCoach.restartServer');
     }),
   );
+  // Open Lesson, Start Quiz, Reset Progress, the panel's serializer and the lesson URI handler.
+  const lesson = registerLesson(context, output);
   await start();
   return {
+    lesson,
     serverProcessId: () => (client?.initializeResult?.capabilities.experimental as { cacheCoach?: { processId?: number } } | undefined)?.cacheCoach?.processId,
   };
-}
-
-/** Until the in-editor lesson panel lands, lesson links open the matching part of the README. */
-async function openLessonFallback(section?: string): Promise<void> {
-  const homepage = vscode.extensions.getExtension('cache-coach.cache-coach')?.packageJSON.homepage as string | undefined;
-  if (homepage) await vscode.env.openExternal(vscode.Uri.parse(section ? `${homepage}#${section}` : homepage));
 }
 
 export async function deactivate(): Promise<void> {

@@ -4,7 +4,7 @@
  */
 import { ConfigError, DEFAULT_CONFIG, mergeConfig, validateConfig, type CacheCoachConfig } from '../analysis/config.js';
 import { RULE_CODES } from '../rules/index.js';
-import { ConfigFinder } from '../node/config-files.js';
+import type { ConfigSource } from './config-finder.js';
 
 /** The `cacheCoach` section as the client sends it; null means "not set" (pyproject decides). */
 export interface EditorSettings {
@@ -27,7 +27,7 @@ export interface DocumentSettings {
 export type ProblemReporter = (problem: string) => void;
 
 /** Merges editor settings over the pyproject configuration; problems are reported, never thrown. */
-export function resolveSettings(path: string, editor: EditorSettings | null | undefined, finder: ConfigFinder, report: ProblemReporter): DocumentSettings {
+export function resolveSettings(path: string, editor: EditorSettings | null | undefined, finder: ConfigSource, report: ProblemReporter): DocumentSettings {
   let config = DEFAULT_CONFIG;
   try {
     config = finder.configFor(path);

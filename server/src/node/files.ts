@@ -2,22 +2,10 @@
 import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync, type Dirent } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
-import { isTemplatePath } from '../analysis/template/project.js';
-import { isPackageJsonPath, isTypeScriptPath } from '../analysis/typescript/load.js';
+import { isAnalysedPath, SKIPPED_DIRECTORIES } from '../lsp/analysed-paths.js';
 
-/** Folders never worth reading: VCS data, dependencies, virtualenvs, caches, build output. */
-export const SKIPPED_DIRECTORIES = new Set([
-  '.git', '.hg', '.svn', 'node_modules', '__pycache__', '.venv', 'venv', '.env', 'env', '.tox', '.nox', '.mypy_cache',
-  '.pytest_cache', '.ruff_cache', 'site-packages', 'build', 'dist', 'out', '.eggs', 'htmlcov', '.idea', '.vscode-test',
-]);
-
-/**
- * Whether the walk keeps a file: Python modules, templates (see analysis/template/project.ts), TS/JS
- * files and package.json (the TS rules read dependency versions from it; see analysis/typescript/load.ts).
- */
-export function isAnalysedPath(path: string): boolean {
-  return path.endsWith('.py') || isTemplatePath(path) || isTypeScriptPath(path) || isPackageJsonPath(path);
-}
+// Shared with the browser server (no Node APIs there): defined in lsp/analysed-paths.ts.
+export { isAnalysedPath, SKIPPED_DIRECTORIES };
 
 export interface WalkResult {
   files: string[];
@@ -57,7 +45,7 @@ export function walkWorkspace(roots: string[], cwd: string, exclude: string[]): 
       if (entry.isDirectory()) {
         if (SKIPPED_DIRECTORIES.has(entry.name) || isExcluded(`${childPath}/`) || isVirtualenv(childAbsolute)) continue;
         visitFolder(childAbsolute, childPath);
-      } else if ((entry.isFile() || (entry.isSymbolicLink() && isFileTarget(childAbsolute))) && isAnalysedPath(childPath)) {
+      } else if (isAnalysedPath(childPath) && (entry.isFile() || (entry.isSymbolicLink() && isFileTarget(childAbsolute, childPath, notes)))) {
         keep(childPath);
       }
     }
@@ -65,7 +53,13 @@ export function walkWorkspace(roots: string[], cwd: string, exclude: string[]): 
   for (const root of roots) {
     const absolute = resolve(cwd, root);
     const path = toPosix(relative(cwd, absolute)) || '.';
-    const stats = statSync(absolute, { throwIfNoEntry: false });
+    let stats;
+    try {
+      stats = statSync(absolute, { throwIfNoEntry: false });
+    } catch (error) {
+      notes.push(`${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      continue;
+    }
     if (!stats) notes.push(`${path}: cannot be read (ENOENT)`);
     else if (stats.isDirectory()) visitFolder(absolute, path);
     else if (stats.isFile()) keep(path);
@@ -73,13 +67,25 @@ export function walkWorkspace(roots: string[], cwd: string, exclude: string[]): 
   return { files, notes };
 }
 
-/** A symbolic link to a file (links to folders are never followed). */
-function isFileTarget(absolute: string): boolean {
-  return statSync(absolute, { throwIfNoEntry: false })?.isFile() ?? false;
+/**
+ * A symbolic link to a file (links to folders are never followed). A dangling link is passed over; a link loop
+ * (ELOOP) or an unreadable target gets a note. statSync throws those even with throwIfNoEntry: false.
+ */
+function isFileTarget(absolute: string, path: string, notes: string[]): boolean {
+  try {
+    return statSync(absolute, { throwIfNoEntry: false })?.isFile() ?? false;
+  } catch (error) {
+    notes.push(`${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    return false;
+  }
 }
 
 function isVirtualenv(directory: string): boolean {
-  return statSync(join(directory, 'pyvenv.cfg'), { throwIfNoEntry: false })?.isFile() ?? false;
+  try {
+    return statSync(join(directory, 'pyvenv.cfg'), { throwIfNoEntry: false })?.isFile() ?? false;
+  } catch {
+    return false;
+  }
 }
 
 export type ReadResult = { text: string } | { skipped: string };

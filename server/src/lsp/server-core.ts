@@ -1,0 +1,377 @@
+/**
+ * The language server, whatever the platform: LSP wiring over the engine. Diagnostics for open documents on
+ * every change (debounced; only the newest version is published), a background workspace scan so cross-file
+ * rules see the whole project, hover, code actions, and configuration that applies without a restart.
+ *
+ * No Node APIs here: the platform comes in as a ServerHost (lsp/host.ts). server.ts runs this over stdio/IPC
+ * with the disk; server-browser.ts runs it in a web worker, where the client reads the files.
+ */
+import picomatch from 'picomatch';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import {
+  CodeActionKind,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
+  TextDocumentSyncKind,
+  type Connection,
+  type InitializeParams,
+} from 'vscode-languageserver';
+import packageJson from '../../../package.json';
+import { DEFAULT_CONFIG } from '../analysis/config.js';
+import { Workspace } from '../analysis/engine.js';
+import type { TextChange } from '../analysis/python/project.js';
+import { isPythonPath } from '../analysis/python/modules.js';
+import { isTemplatePath } from '../analysis/template/project.js';
+import { isTypeScriptPath } from '../analysis/typescript/load.js';
+import { ruleUrl } from '../cli/formats.js';
+import { isAnalysedPath } from './analysed-paths.js';
+import { codeActions, FIX_ALL_KIND, safeEdits } from './code-actions.js';
+import type { ConfigSource } from './config-finder.js';
+import { toDiagnostic } from './diagnostics.js';
+import type { ServerHost } from './host.js';
+import { pythonHover, templateHover, typescriptHover, type HoverLinks } from './hover.js';
+import { resolveSettings, type DocumentSettings, type EditorSettings } from './settings.js';
+
+export const DEBOUNCE_MS = 150;
+
+// VS Code's ids, and the ones Neovim and Helix send.
+const TEMPLATE_LANGUAGES = new Set(['django-html', 'django-txt', 'jinja-html', 'htmldjango', 'jinja', 'jinja2']);
+
+/** Python files, and templates by path or by the editor's language id (a django-html file outside templates/). */
+function isAnalysedDocument(path: string, languageId: string): boolean {
+  return isAnalysedPath(path) || TEMPLATE_LANGUAGES.has(languageId);
+}
+
+export interface CoreOptions {
+  /** Milliseconds between a change and its diagnostics; tests and benchmarks may lower it. */
+  debounceMs: number;
+}
+
+export function startServerCore(connection: Connection, host: ServerHost, options: CoreOptions): void {
+  const debounceMs = options.debounceMs;
+  const documents = new Map<string, TextDocument>();
+  const settingsCache = new Map<string, Promise<DocumentSettings>>();
+  const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  const reportedProblems = new Set<string>();
+  let workspace: Workspace | undefined;
+  let workspaceReady: Promise<Workspace>;
+  let folders: string[] = [];
+  let configFinder: ConfigSource = host.configFinder(undefined);
+  let hostReady: Promise<void> = Promise.resolve();
+  let markInitialized = (): void => undefined;
+  const initialized = new Promise<void>((resolve) => (markInitialized = resolve));
+  let supportsConfiguration = false;
+  let supportsWatchers = false;
+  let commandLinks = false;
+  let scanGeneration = 0;
+  let shuttingDown = false;
+  const configByPath = new Map<string, DocumentSettings>();
+  /** Milliseconds spent reparsing each document since its diagnostics were last published (benchmarks read it). */
+  const reparseMs = new Map<string, number>();
+
+  const log = (message: string): void => connection.console.log(message);
+  const reportProblem = (problem: string): void => {
+    log(problem);
+    if (reportedProblems.has(problem)) return;
+    reportedProblems.add(problem);
+    void connection.window.showWarningMessage(problem);
+  };
+  const homepage = packageJson.homepage;
+  const links: HoverLinks = {
+    lesson: (section) => (commandLinks ? `command:cacheCoach.openLesson?${encodeURIComponent(JSON.stringify([section]))}` : `${homepage}#${section}`),
+    ruleDocs: (code) => ruleUrl(homepage, code),
+  };
+
+  const pathOf = (uri: string): string | undefined => host.pathOf(uri);
+  const maxFileSizeFor = (path: string): number => configByPath.get(path)?.config.maxFileSize ?? DEFAULT_CONFIG.maxFileSize;
+
+  async function settingsFor(uri: string): Promise<DocumentSettings> {
+    let pending = settingsCache.get(uri);
+    if (!pending) {
+      pending = (async () => {
+        let editor: EditorSettings | null = null;
+        if (supportsConfiguration) {
+          try {
+            editor = ((await connection.workspace.getConfiguration({ scopeUri: uri, section: 'cacheCoach' })) as EditorSettings | null) ?? null;
+          } catch (error) {
+            log(`Could not read cacheCoach settings: ${String(error)}`);
+          }
+        }
+        await hostReady;
+        return resolveSettings(pathOf(uri) ?? uri, editor, configFinder, reportProblem);
+      })();
+      settingsCache.set(uri, pending);
+    }
+    return pending;
+  }
+
+  function schedule(uri: string, delay = debounceMs): void {
+    clearTimeout(timers.get(uri));
+    timers.set(
+      uri,
+      setTimeout(() => {
+        timers.delete(uri);
+        void publish(uri);
+      }, delay),
+    );
+  }
+
+  function scheduleAllOpen(delay = debounceMs * 2): void {
+    for (const uri of documents.keys()) schedule(uri, delay);
+  }
+
+  async function publish(uri: string): Promise<void> {
+    const document = documents.get(uri);
+    const path = pathOf(uri);
+    if (!document || !path || shuttingDown) return;
+    const version = document.version;
+    const settings = await settingsFor(uri);
+    const space = await workspaceReady;
+    // A newer change arrived while we waited: its own run will publish.
+    if (documents.get(uri)?.version !== version) return;
+    configByPath.set(path, settings);
+    const started = performance.now();
+    const diagnostics =
+      settings.enable && !isExcluded(path, settings)
+        ? space.check([path]).map((finding) => toDiagnostic(finding, (code) => ruleUrl(homepage, code)))
+        : [];
+    if (documents.get(uri)?.version !== version) return;
+    const computeMs = performance.now() - started + (reparseMs.get(uri) ?? 0);
+    reparseMs.delete(uri);
+    void connection.sendDiagnostics({ uri, version, diagnostics });
+    void connection.sendNotification('cacheCoach/status', { state: 'ready', findings: diagnostics.length, uri, version, computeMs });
+  }
+
+  function isExcluded(path: string, settings: DocumentSettings): boolean {
+    if (settings.config.exclude.length === 0) return false;
+    const relative = folders.map((folder) => (path.startsWith(`${folder}/`) ? path.slice(folder.length + 1) : null)).find((candidate) => candidate !== null) ?? path;
+    return picomatch.isMatch(relative, settings.config.exclude, { dot: true });
+  }
+
+  async function scanWorkspace(space: Workspace): Promise<void> {
+    const generation = ++scanGeneration;
+    const started = Date.now();
+    let files = 0;
+    for (const folder of folders) {
+      for await (const path of host.scanFolder(folder, () => generation !== scanGeneration || shuttingDown, maxFileSizeFor)) {
+        if (!documents.has(host.uriOf(path))) space.update(path);
+        files++;
+      }
+    }
+    let parsed = 0;
+    let step = 0;
+    for (const count of space.warmUp()) {
+      parsed = count;
+      if (++step % 20 === 0) await host.yieldTurn();
+      if (generation !== scanGeneration || shuttingDown) return;
+    }
+    space.projectComplete = true;
+    log(`Workspace scan: ${files} files, ${parsed} parsed, ${Date.now() - started} ms`);
+    scheduleAllOpen(0);
+  }
+
+  connection.onInitialize((params: InitializeParams) => {
+    const capabilities = params.capabilities;
+    supportsConfiguration = capabilities.workspace?.configuration === true;
+    supportsWatchers = capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    commandLinks = (params.initializationOptions as { commandLinks?: boolean } | undefined)?.commandLinks === true;
+    folders = (params.workspaceFolders ?? []).flatMap((folder) => pathOf(folder.uri) ?? []);
+    if (folders.length === 0 && params.rootUri) folders = [pathOf(params.rootUri)].flatMap((path) => path ?? []);
+    host.initialize?.(params, folders);
+    // The host may ask the client for files only once the client is initialized.
+    if (host.ready) hostReady = initialized.then(() => host.ready!());
+    configFinder = host.configFinder(folders[0]);
+    const source = {
+      read: (path: string): string | undefined => {
+        const result = host.readText(path, maxFileSizeFor(path));
+        if ('skipped' in result) {
+          log(`${path}: ${result.skipped}`);
+          return undefined;
+        }
+        return result.text;
+      },
+    };
+    const create = (wasm: Parameters<typeof Workspace.create>[0]['wasm']): Promise<Workspace> =>
+      Workspace.create({ wasm, source, paths: [], roots: folders, configFor: (path) => configByPath.get(path)?.config ?? resolveSettings(path, null, configFinder, reportProblem).config, loadTypeScript: host.loadTypeScript });
+    const wasm = host.loadWasm();
+    workspaceReady = (wasm instanceof Promise ? wasm.then(create) : create(wasm)).then((space) => {
+      // Until the scan has seen every file, rules that need the whole project stay quiet.
+      space.projectComplete = false;
+      workspace = space;
+      return space;
+    });
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+        hoverProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
+        executeCommandProvider: { commands: ['cacheCoach.applyFixAll'] },
+        experimental: { cacheCoach: { processId: host.processId } },
+      },
+      serverInfo: { name: 'cache-coach', version: packageJson.version },
+    };
+  });
+
+  connection.onInitialized(async () => {
+    markInitialized();
+    if (supportsConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'cacheCoach' });
+    if (supportsWatchers) {
+      void connection.client.register(DidChangeWatchedFilesNotification.type, {
+        watchers: [
+          { globPattern: '**/*.py' },
+          { globPattern: '**/templates/**/*.{html,txt}' },
+          { globPattern: '**/*.{jinja,jinja2,j2}' },
+          { globPattern: '**/*.{ts,tsx,js,jsx,mjs,cjs}' },
+          { globPattern: '**/package.json' },
+          { globPattern: '**/pyproject.toml' },
+        ],
+      });
+    }
+    const space = await workspaceReady;
+    void scanWorkspace(space).catch((error: unknown) => {
+      log(`Workspace scan failed: ${String(error)}; cross-file rules use what was indexed.`);
+      space.projectComplete = true;
+      scheduleAllOpen(0);
+    });
+  });
+
+  connection.onDidOpenTextDocument(({ textDocument }) => {
+    const document = TextDocument.create(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text);
+    documents.set(textDocument.uri, document);
+    const path = pathOf(textDocument.uri);
+    if (path && isAnalysedDocument(path, textDocument.languageId)) {
+      if (workspace) workspace.openDocument(path, textDocument.text);
+      else void workspaceReady.then((space) => space.openDocument(path, documents.get(textDocument.uri)?.getText() ?? textDocument.text));
+    }
+    schedule(textDocument.uri, 0);
+  });
+
+  connection.onDidChangeTextDocument(async ({ textDocument, contentChanges }) => {
+    let document = documents.get(textDocument.uri);
+    if (!document) return;
+    const changes: TextChange[] = [];
+    for (const change of contentChanges) {
+      if ('range' in change) {
+        const start = document.offsetAt(change.range.start);
+        const oldEnd = document.offsetAt(change.range.end);
+        const startPosition = document.positionAt(start);
+        const oldEndPosition = document.positionAt(oldEnd);
+        document = TextDocument.update(document, [change], textDocument.version);
+        const newEnd = start + change.text.length;
+        changes.push({ start, oldEnd, newEnd, startPosition, oldEndPosition, newEndPosition: document.positionAt(newEnd) });
+      } else {
+        document = TextDocument.update(document, [change], textDocument.version);
+        changes.length = 0;
+        changes.push({ start: 0, oldEnd: Number.MAX_SAFE_INTEGER, newEnd: change.text.length, startPosition: { line: 0, character: 0 }, oldEndPosition: { line: 1e9, character: 0 }, newEndPosition: document.positionAt(change.text.length) });
+      }
+    }
+    documents.set(textDocument.uri, document);
+    const path = pathOf(textDocument.uri);
+    const space = workspace ?? (await workspaceReady);
+    if (path && isAnalysedDocument(path, document.languageId)) {
+      const wholeText = changes.some((change) => change.oldEnd === Number.MAX_SAFE_INTEGER);
+      const started = performance.now();
+      if (wholeText) space.openDocument(path, document.getText());
+      else space.changeDocument(path, document.getText(), changes);
+      reparseMs.set(textDocument.uri, (reparseMs.get(textDocument.uri) ?? 0) + performance.now() - started);
+    }
+    const settings = await settingsFor(textDocument.uri);
+    if (settings.run === 'onType') {
+      schedule(textDocument.uri);
+      for (const uri of documents.keys()) if (uri !== textDocument.uri) schedule(uri, debounceMs * 4);
+    }
+  });
+
+  connection.onDidSaveTextDocument(({ textDocument }) => {
+    schedule(textDocument.uri, 0);
+  });
+
+  connection.onDidCloseTextDocument(async ({ textDocument }) => {
+    documents.delete(textDocument.uri);
+    clearTimeout(timers.get(textDocument.uri));
+    settingsCache.delete(textDocument.uri);
+    const path = pathOf(textDocument.uri);
+    if (path && isAnalysedDocument(path, textDocument.uri.endsWith('.py') ? 'python' : '')) {
+      // The browser host fetches the file's text again: the engine goes back to what is stored.
+      if (host.refresh) await host.refresh([{ path, uri: textDocument.uri, deleted: false }], maxFileSizeFor).catch((error: unknown) => log(`${path}: ${String(error)}`));
+      (await workspaceReady).closeDocument(path);
+    }
+    void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
+    scheduleAllOpen();
+  });
+
+  connection.onDidChangeWatchedFiles(async ({ changes }) => {
+    const space = await workspaceReady;
+    if (host.refresh) {
+      const wanted = changes.flatMap((change) => {
+        const path = pathOf(change.uri);
+        return path && (isAnalysedPath(path) || path.endsWith('pyproject.toml')) ? [{ path, uri: change.uri, deleted: change.type === FileChangeType.Deleted }] : [];
+      });
+      if (wanted.length > 0) await host.refresh(wanted, maxFileSizeFor).catch((error: unknown) => log(`Could not read changed files: ${String(error)}`));
+    }
+    for (const change of changes) {
+      const path = pathOf(change.uri);
+      if (!path) continue;
+      if (path.endsWith('pyproject.toml')) {
+        configFinder = host.configFinder(folders[0]);
+        settingsCache.clear();
+        reportedProblems.clear();
+        continue;
+      }
+      if (!isAnalysedPath(path) || documents.has(change.uri)) continue;
+      if (change.type === FileChangeType.Deleted) space.remove(path);
+      else space.update(path);
+    }
+    scheduleAllOpen(0);
+  });
+
+  connection.onDidChangeConfiguration(() => {
+    settingsCache.clear();
+    reportedProblems.clear();
+    scheduleAllOpen(0);
+  });
+
+  connection.onHover(async ({ textDocument, position }) => {
+    const document = documents.get(textDocument.uri);
+    const path = pathOf(textDocument.uri);
+    if (!document || !path) return null;
+    // Hover never waits for the workspace scan: it needs only the parser and the document's own facts.
+    const space = await workspaceReady;
+    if (isTemplatePath(path)) {
+      const template = space.templates.module(path);
+      return template ? templateHover(template, document.offsetAt(position), links) : null;
+    }
+    if (isTypeScriptPath(path)) {
+      const module = space.typescript.module(path);
+      return module ? typescriptHover(space.typescript, module, document.offsetAt(position), links) : null;
+    }
+    if (!isPythonPath(path)) return null;
+    const module = space.python.module(path);
+    return module ? pythonHover(module, document.offsetAt(position), links) : null;
+  });
+
+  connection.onCodeAction(async (params) => {
+    const document = documents.get(params.textDocument.uri);
+    const path = pathOf(params.textDocument.uri);
+    if (!document || !path) return [];
+    const style = isTemplatePath(path) ? 'template' : isPythonPath(path) ? 'python' : 'slashes';
+    return codeActions(params, document.getText(), style, () => (workspace ? workspace.check([path]) : []));
+  });
+
+  connection.onExecuteCommand(async ({ command, arguments: args }) => {
+    if (command !== 'cacheCoach.applyFixAll') return;
+    const uri = typeof args?.[0] === 'string' ? args[0] : undefined;
+    const path = uri ? pathOf(uri) : undefined;
+    if (!uri || !path || !workspace) return;
+    const edits = safeEdits(workspace.check([path]));
+    if (edits.length > 0) await connection.workspace.applyEdit({ label: 'Cache Coach: fix all', edit: { changes: { [uri]: edits } } });
+  });
+
+  connection.onShutdown(() => {
+    shuttingDown = true;
+    for (const timer of timers.values()) clearTimeout(timer);
+  });
+
+  connection.listen();
+}
