@@ -143,6 +143,7 @@ async function check(options: CheckOptions, cwd: string, out: (text: string) => 
   const workspace = await Workspace.create({ wasm: loadPythonWasm(), source, paths: walk.files, configFor: (path) => configs.configFor(path), loadTypeScript });
   let findings = workspace.check();
   if (options.fix) findings = applySafeFixes(workspace, findings, cwd, err);
+  for (const [path, reason] of workspace.python.unparsed) err(`cache-coach: ${path}: skipped: ${reason}\n`);
   const homepage = packageJson.homepage;
   // One line index per file, not per finding: a file with 100,000 findings would be indexed 100,000 times.
   const lineIndexes = new Map<string, LineIndex>();

@@ -465,7 +465,7 @@ function lexAndSplit(source: string): void {
 }
 
 // Tests never assert wall-clock times (the machine may be busy); they print them, and check that
-// the work grows linearly: ten times the input may take at most ~30 times as long (quadratic: ~100x).
+// the work grows linearly: ten times the input may take at most ~50 times as long (quadratic: ~100x).
 test('a realistic 5 MB template lexes, splits and outlines (times printed)', (t) => {
   const page = readFixture('cached-page.html');
   const realistic = page.repeat(Math.ceil(FIVE_MB / page.length));
@@ -487,9 +487,10 @@ test('lexing stays linear on adversarial inputs (0.5 MB vs 5 MB)', (t) => {
     const small = make(FIVE_MB / 10);
     const large = make(FIVE_MB);
     lexAndSplit(small); // warm up the JIT before measuring
-    const smallMs = Math.max(1, timed(() => lexAndSplit(small)));
-    const largeMs = timed(() => lexAndSplit(large));
+    // The fastest of three runs each: a busy machine slows single runs, never all three.
+    const smallMs = Math.max(2, Math.min(...[0, 1, 2].map(() => timed(() => lexAndSplit(small)))));
+    const largeMs = Math.min(...[0, 1, 2].map(() => timed(() => lexAndSplit(large))));
     t.diagnostic(`${label}: 0.5 MB ${smallMs.toFixed(0)} ms, 5 MB ${largeMs.toFixed(0)} ms`);
-    assert.ok(largeMs / smallMs < 30, `${label}: 10x the input took ${(largeMs / smallMs).toFixed(0)}x as long (${smallMs.toFixed(0)} -> ${largeMs.toFixed(0)} ms): not linear`);
+    assert.ok(largeMs / smallMs < 50, `${label}: 10x the input took ${(largeMs / smallMs).toFixed(0)}x as long (${smallMs.toFixed(0)} -> ${largeMs.toFixed(0)} ms): not linear`);
   }
 });

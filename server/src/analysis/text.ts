@@ -114,14 +114,16 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   const resolved = uniqueEdits(edits)
     .map((edit) => ({ start: index.offsetAt(edit.range.start), end: index.offsetAt(edit.range.end), newText: edit.newText }))
     .sort((a, b) => b.start - a.start || b.end - a.end);
-  let result = text;
-  let lastStart = Number.POSITIVE_INFINITY;
+  // Pieces from the end backwards, joined once: splicing the text per edit would be quadratic in the edits.
+  const pieces: string[] = [];
+  let lastStart = text.length; // offsetAt keeps every offset within the text
   for (const edit of resolved) {
     if (edit.end > lastStart) continue; // overlapping edit: keep the later one only
-    result = result.slice(0, edit.start) + edit.newText + result.slice(edit.end);
+    pieces.push(text.slice(edit.end, lastStart), edit.newText);
     lastStart = edit.start;
   }
-  return result;
+  pieces.push(text.slice(0, lastStart));
+  return pieces.reverse().join('');
 }
 
 /** Drops repeated identical edits (two fixes that both add the same import). */

@@ -541,6 +541,9 @@ function localCacheAlias(call: SyntaxNode, name: string, bindings: Record<string
   return alias;
 }
 
+/** The longest name put into a call-finding regex (see callPattern). */
+export const MAX_PATTERN_NAME = 1000;
+
 /** Calls of imported Django helpers: cache_page(...)(view), make_template_fragment_key, patch_vary_headers. */
 const callPatterns = new WeakMap<Record<string, string>, RegExp | null>();
 
@@ -549,7 +552,9 @@ function callPattern(bindings: Record<string, string>): RegExp | null {
   if (!callPatterns.has(bindings)) {
     const localNames = Object.entries(bindings)
       .filter(([, qualified]) => INTERESTING_CALLEES.has(qualified) || !/^(django|typing|collections|functools|os|sys|re|json|datetime|logging)\b/.test(qualified))
-      .map(([local]) => local);
+      .map(([local]) => local)
+      // V8 refuses a regex with a literal over 32,767 characters ("Regular expression too large"): no real name is that long.
+      .filter((local) => local.length <= MAX_PATTERN_NAME);
     callPatterns.set(bindings, localNames.length === 0 ? null : new RegExp(`\\b(${localNames.map(escapeRegExp).join('|')})[ \\t]*\\(`, 'g'));
   }
   return callPatterns.get(bindings) ?? null;

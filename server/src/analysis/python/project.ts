@@ -7,10 +7,10 @@ import { Edit, type Tree } from 'web-tree-sitter';
 import { LineIndex } from '../text.js';
 import type { Position } from '../types.js';
 import type { Expr } from './expr.js';
-import { extractModuleFacts, type FactsMemo, type FunctionFacts, type PyModuleFacts } from './facts.js';
+import { extractModuleFacts, MAX_PATTERN_NAME, type FactsMemo, type FunctionFacts, type PyModuleFacts } from './facts.js';
 import { constantValue, keyTemplate, type KeyScope } from './key-template.js';
 import { isPythonPath, ModuleResolver } from './modules.js';
-import type { PythonParser } from './parser.js';
+import { ParseLimitError, type PythonParser } from './parser.js';
 
 export interface PyModule {
   path: string;
@@ -80,6 +80,8 @@ export class PythonProject {
   private readonly candidates = new Map<string, boolean>();
   private templates = new WeakMap<Expr, string>();
   private projectFacts: ProjectFacts | undefined;
+  /** Files the parser gave up on (path -> why), so that callers can say so: they are not analysed. */
+  readonly unparsed = new Map<string, string>();
 
   constructor(
     private readonly parser: PythonParser,
@@ -116,7 +118,11 @@ export class PythonProject {
     this.closeDocument(path);
     this.texts.set(path, text);
     this.forget(path);
-    this.liveTrees.set(path, this.parser.parse(text));
+    try {
+      this.liveTrees.set(path, this.parser.parse(text));
+    } catch (error) {
+      if (!(error instanceof ParseLimitError)) throw error;
+    }
   }
 
   /** The open document changed: edit its tree and reparse incrementally. */
@@ -135,9 +141,15 @@ export class PythonProject {
         }),
       );
     }
-    const next = this.parser.parse(text, tree);
+    let next: Tree | undefined;
+    try {
+      next = this.parser.parse(text, tree);
+    } catch (error) {
+      if (!(error instanceof ParseLimitError)) throw error;
+    }
     tree.delete();
-    this.liveTrees.set(path, next);
+    if (next) this.liveTrees.set(path, next);
+    else this.liveTrees.delete(path);
     this.texts.set(path, text);
     this.forget(path);
   }
@@ -160,6 +172,7 @@ export class PythonProject {
     const before = this.modules.get(path);
     this.modules.delete(path);
     this.candidates.delete(path);
+    this.unparsed.delete(path);
     this.projectFacts = undefined;
     this.contributions.delete(path);
     if (before === undefined) {
@@ -210,11 +223,19 @@ export class PythonProject {
       module = { path, text, lines: new LineIndex(text), facts: extractModuleFacts(live, text, this.factsMemos.get(path), memo) };
       this.factsMemos.set(path, memo);
     } else if (text !== undefined) {
-      const tree = this.parser.parse(text);
+      let tree: Tree | undefined;
       try {
-        module = { path, text, lines: new LineIndex(text), facts: extractModuleFacts(tree, text) };
-      } finally {
-        tree.delete();
+        tree = this.parser.parse(text);
+      } catch (error) {
+        if (!(error instanceof ParseLimitError)) throw error;
+        this.unparsed.set(path, error.message);
+      }
+      if (tree) {
+        try {
+          module = { path, text, lines: new LineIndex(text), facts: extractModuleFacts(tree, text) };
+        } finally {
+          tree.delete();
+        }
       }
     }
     this.modules.set(path, module);
@@ -234,15 +255,23 @@ export class PythonProject {
 
   /** Whether `fixed` has syntax errors that `original` did not (fixes must never break a file). */
   introducesSyntaxError(original: string, fixed: string): boolean {
-    const hasError = (text: string): boolean => {
-      const tree = this.parser.parse(text);
+    const hasError = (text: string): boolean | undefined => {
+      let tree: Tree;
+      try {
+        tree = this.parser.parse(text);
+      } catch (error) {
+        if (error instanceof ParseLimitError) return undefined;
+        throw error;
+      }
       try {
         return tree.rootNode.hasError;
       } finally {
         tree.delete();
       }
     };
-    return hasError(fixed) && !hasError(original);
+    const fixedHasError = hasError(fixed);
+    // A fixed text too large to parse cannot be checked: never write it.
+    return fixedHasError === undefined || (fixedHasError && !(hasError(original) ?? false));
   }
 
   resolveModule(name: string, fromPath: string): PyModule | undefined {
@@ -379,8 +408,9 @@ export class PythonProject {
     // Calls of helpers that delete their argument (`def invalidate(key): cache.delete(key)`) invalidate that argument.
     if (deleteHelpers.length > 0) {
       // Callers need not mention the cache themselves (`from .cache_utils import invalidate`): read every module naming a helper.
-      const helperNames = [...new Set(deleteHelpers.map((helper) => helper.fn.fn.name))];
-      const callsHelper = new RegExp(`\\b(?:${helperNames.join('|')})[ \\t]*\\(`);
+      // Names past MAX_PATTERN_NAME would make the regex too large for V8 (and are not real code).
+      const helperNames = [...new Set(deleteHelpers.map((helper) => helper.fn.fn.name))].filter((name) => name.length <= MAX_PATTERN_NAME);
+      const callsHelper = helperNames.length > 0 ? new RegExp(`\\b(?:${helperNames.join('|')})[ \\t]*\\(`) : /(?!)/;
       const callers = [...modules];
       for (const path of this.paths) {
         if (this.isCandidate(path) || !callsHelper.test(this.textOf(path) ?? '')) continue;

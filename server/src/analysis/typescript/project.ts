@@ -109,6 +109,19 @@ function normalizePath(path: string): string {
   return (path.startsWith('/') ? '/' : '') + parts.join('/');
 }
 
+/**
+ * TypeScript's parser recurses: a file with parentheses nested ~800 deep overflows the stack. Such a
+ * file is left unanalysed rather than failing the whole check.
+ */
+function buildModuleOrSkip(ts: TypeScriptApi, path: string, text: string): TsModule | null {
+  try {
+    return buildModule(ts, path, text);
+  } catch (error) {
+    if (error instanceof RangeError) return null;
+    throw error;
+  }
+}
+
 export class TypeScriptProject {
   private readonly paths = new Set<string>();
   private readonly packageJsons = new Set<string>();
@@ -205,7 +218,7 @@ export class TypeScriptProject {
     if (this.modules.has(path)) return this.modules.get(path) ?? undefined;
     const text = this.paths.has(path) ? this.textOf(path) : undefined;
     const ts = text === undefined ? undefined : this.ts;
-    const module = text === undefined || !ts ? null : buildModule(ts, path, text);
+    const module = text === undefined || !ts ? null : buildModuleOrSkip(ts, path, text);
     this.modules.set(path, module);
     return module ?? undefined;
   }
