@@ -197,7 +197,7 @@ function extractStatement(statement: SyntaxNode, text: string, bindings: Record<
   findUserStateReads(statement, text, facts, functionIndexByStart);
   collectDataFlow(statement, facts, functionIndexByStart);
   const { bindings: _bindings, suppressions: _suppressions, skipFile: _skipFile, hasSyntaxErrors: _errors, lastImportEnd: _last, ...fragment } = facts;
-  if (functionOffset !== 0) shiftInPlace(fragment, 0, functionOffset);
+  if (functionOffset !== 0) shiftFunctionIndices(fragment, functionOffset);
   return fragment;
 }
 
@@ -215,9 +215,17 @@ function moveFragment(fragment: StatementFacts, start: number, functionOffset: n
   const delta = start - fragment.start;
   const functionDelta = functionOffset - fragment.functionOffset;
   if (delta === 0 && functionDelta === 0) return;
-  shiftInPlace(fragment.facts, delta, functionDelta);
+  if (delta === 0) shiftFunctionIndices(fragment.facts, functionDelta);
+  else shiftInPlace(fragment.facts, delta, functionDelta);
   fragment.start = start;
   fragment.functionOffset = functionOffset;
+}
+
+/** Moves the `functionIndex` of a statement's calls (only top-level items carry one; expressions never do). */
+function shiftFunctionIndices(fragment: FragmentFacts, functionDelta: number): void {
+  for (const items of [fragment.cacheCalls, fragment.calls, fragment.fragmentKeyCalls, fragment.templateRenders] as { functionIndex: number }[][]) {
+    for (const item of items) if (item.functionIndex >= 0) item.functionIndex += functionDelta;
+  }
 }
 
 /** Moves every `start`/`end` by `delta` and every non-negative `functionIndex` by `functionDelta`. */
