@@ -3,6 +3,7 @@ import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync, typ
 import { join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { isAnalysedPath, SKIPPED_DIRECTORIES } from '../lsp/analysed-paths.js';
+import { decodeSourceBytes, oversized } from '../lsp/web-protocol.js';
 
 // Shared with the browser server (no Node APIs there): defined in lsp/analysed-paths.ts.
 export { isAnalysedPath, SKIPPED_DIRECTORIES };
@@ -98,20 +99,15 @@ export function readSourceFile(absolute: string, maxFileSize: number): ReadResul
   } catch (error) {
     return { skipped: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
   }
-  if (size > maxFileSize) return { skipped: `skipped: ${formatBytes(size)} is over the ${formatBytes(maxFileSize)} limit (max-file-size)` };
+  const tooLarge = oversized(size, maxFileSize);
+  if (tooLarge) return tooLarge;
   let bytes: Buffer;
   try {
     bytes = readFileSync(absolute);
   } catch (error) {
     return { skipped: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
   }
-  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) return { skipped: 'skipped: UTF-16 text is not supported (save it as UTF-8)' };
-  if (bytes.subarray(0, 8192).includes(0)) return { skipped: 'skipped: binary file' };
-  try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
-  } catch {
-    return { skipped: 'skipped: not valid UTF-8' };
-  }
+  return decodeSourceBytes(bytes, maxFileSize);
 }
 
 /** The first bytes of a file, for cheap sniffing. */
@@ -126,6 +122,3 @@ export function readHead(absolute: string, length: number): Buffer {
   }
 }
 
-function formatBytes(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${Math.round(bytes / 1024)} KB`;
-}
