@@ -136,8 +136,3 @@ export function uniqueEdits(edits: readonly TextEdit[]): TextEdit[] {
     return true;
   });
 }
-
-/** The leading white space of a line. */
-export function indentationOf(lineText: string): string {
-  return /^[ \t]*/.exec(lineText)?.[0] ?? '';
-}

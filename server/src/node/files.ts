@@ -1,5 +1,5 @@
 /** Reading the workspace from disk: which files to look at, and their text (or why they were skipped). */
-import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync, type Dirent } from 'node:fs';
+import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { isAnalysedPath, SKIPPED_DIRECTORIES } from '../lsp/analysed-paths.js';
@@ -109,16 +109,3 @@ export function readSourceFile(absolute: string, maxFileSize: number): ReadResul
   }
   return decodeSourceBytes(bytes, maxFileSize);
 }
-
-/** The first bytes of a file, for cheap sniffing. */
-export function readHead(absolute: string, length: number): Buffer {
-  const descriptor = openSync(absolute, 'r');
-  try {
-    const buffer = Buffer.alloc(length);
-    const read = readSync(descriptor, buffer, 0, length, 0);
-    return buffer.subarray(0, read);
-  } finally {
-    closeSync(descriptor);
-  }
-}
-

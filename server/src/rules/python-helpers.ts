@@ -93,8 +93,3 @@ export function indentationAt(module: PyModule, offset: number): string {
   const line = module.lines.positionAt(offset).line;
   return /^[ \t]*/.exec(module.lines.lineText(line))?.[0] ?? '';
 }
-
-/** A Python literal for a replacement timeout. */
-export function timeoutLiteral(seconds: number): string {
-  return String(seconds);
-}
