@@ -115,30 +115,31 @@ export class Workspace {
   /** Findings for the given files, or for every file that can hold a cache API use. */
   check(paths?: Iterable<string>): Finding[] {
     const findings: Finding[] = [];
-    const pythonModules = paths
-      ? [...paths].flatMap((path) => {
-          const module = isPythonPath(path) && this.python.isCandidate(path) ? this.python.module(path) : undefined;
-          return module ? [module] : [];
-        })
-      : this.python.candidateModules();
     // Loops, not push(...spread): a file with 100,000 findings would overflow the call stack.
-    for (const module of pythonModules) for (const finding of this.checkModule(module)) findings.push(finding);
-    const templateModules = paths
-      ? [...paths].flatMap((path) => {
-          const module = isTemplatePath(path) ? this.templates.module(path) : undefined;
-          return module ? [module] : [];
-        })
-      : this.templates.candidateModules();
-    for (const template of templateModules) for (const finding of this.checkTemplate(template)) findings.push(finding);
-    const typescriptModules = paths
-      ? [...paths].flatMap((path) => {
-          const module = isTypeScriptPath(path) && this.typescript.isCandidate(path) ? this.typescript.module(path) : undefined;
-          return module ? [module] : [];
-        })
-      : this.typescript.candidateModules();
-    for (const module of typescriptModules) for (const finding of this.checkTypeScript(module)) findings.push(finding);
+    const add = (found: Finding[]): void => {
+      for (const finding of found) findings.push(finding);
+    };
+    if (paths) {
+      for (const path of paths) {
+        if (isPythonPath(path)) {
+          const module = this.python.isCandidate(path) ? this.python.module(path) : undefined;
+          if (module) add(this.checkModule(module));
+        } else if (isTemplatePath(path)) {
+          const template = this.templates.module(path);
+          if (template) add(this.checkTemplate(template));
+        } else if (isTypeScriptPath(path)) {
+          const module = this.typescript.isCandidate(path) ? this.typescript.module(path) : undefined;
+          if (module) add(this.checkTypeScript(module));
+        }
+      }
+    } else {
+      for (const module of this.python.candidateModules()) add(this.checkModule(module));
+      for (const template of this.templates.candidateModules()) add(this.checkTemplate(template));
+      for (const module of this.typescript.candidateModules()) add(this.checkTypeScript(module));
+    }
     return findings.sort(compareFindings);
   }
+
 
   /**
    * False while a server is still scanning the workspace: rules that need the whole project (an
