@@ -3,6 +3,7 @@
 // hand-written labels. A benchmark run by hand, not part of `npm test`.
 //
 //   npm run ecosystem -- CORPUS_DIR [--corpus django|ts] [--only NAME] [--update] [--verbose] [--show CODE]
+//                        [--labels FILE]... [--jobs N]
 //
 // CORPUS_DIR holds the trees laid out by test/ecosystem/layout.mjs (OWNER+NAME folders).
 //   test/ecosystem/findings.jsonl  the snapshot: {repo, commit, path, line, code} per finding
@@ -29,6 +30,7 @@ const { values, positionals } = parseArgs({
     verbose: { type: 'boolean', default: false },
     show: { type: 'string', multiple: true },
     jobs: { type: 'string', default: '2' },
+    labels: { type: 'string', multiple: true },
   },
 });
 const corpusDir = positionals[0];
@@ -101,7 +103,9 @@ async function runAll() {
 const started = Date.now();
 const results = await runAll();
 const wall = Date.now() - started;
-const labels = readJsonl(labelsPath);
+// Extra label files (--labels FILE, repeatable) are read beside labels.jsonl, e.g. while a labelling
+// pass is under way; the first label for a site wins.
+const labels = [labelsPath, ...(values.labels ?? [])].flatMap((path) => readJsonl(path));
 const snapshot = readJsonl(snapshotPath);
 const ran = new Set([...results].filter(([, r]) => !r.error).map(([repo]) => repo));
 
@@ -136,12 +140,19 @@ for (const item of disappeared) console.log(`  - ${item.repo} ${item.path}:${ite
 
 // Judged against the labels. A label with a code judges that code's finding at its line; a label
 // with only a kind (a site, such as a cache_page use) judges every finding at its line.
-const labelsHere = labels.filter((label) => ran.has(label.repo));
+const seenLabels = new Set();
+const labelsHere = labels.filter((label) => {
+  const key = label.code ? findingKey(label) : siteKey(label);
+  if (!ran.has(label.repo) || seenLabels.has(key)) return false;
+  seenLabels.add(key);
+  return true;
+});
 const byFinding = new Map();
 const bySite = new Map();
 for (const label of labelsHere) {
-  if (label.code) byFinding.set(findingKey(label), label);
-  else bySite.set(siteKey(label), label);
+  if (label.code) {
+    if (!byFinding.has(findingKey(label))) byFinding.set(findingKey(label), label);
+  } else if (!bySite.has(siteKey(label))) bySite.set(siteKey(label), label);
 }
 const stats = new Map();
 const statFor = (code) => {
