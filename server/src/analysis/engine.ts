@@ -12,7 +12,7 @@ import { PythonParser } from './python/parser.js';
 import { PythonProject, type PyModule, type TextChange, type TextSource } from './python/project.js';
 import { SettingsIndex } from './python/settings.js';
 import { isTemplatePath, TemplateProject, type TemplateModule } from './template/project.js';
-import { readTemplateSettings, type TemplateSettings } from './template/settings.js';
+import { dialectOf, readTemplateSettings, type TemplateSettings } from './template/settings.js';
 import { templateStructureBroken } from './template/validity.js';
 import type { LineIndex } from './text.js';
 import { isTypeScriptPath } from './typescript/load.js';
@@ -178,6 +178,11 @@ export class Workspace {
     return settings;
   }
 
+  private currentTemplateSettings(): TemplateSettings {
+    this.templateSettings ??= readTemplateSettings(this.python);
+    return this.templateSettings;
+  }
+
   private checkModule(module: PyModule): Finding[] {
     if (module.facts.skipFile) return [];
     const config = this.configFor(module.path);
@@ -185,19 +190,20 @@ export class Workspace {
     const raw: RawReport[] = [];
     for (const rule of RULES) {
       if (!rule.checkPython || !this.runs(rule.code, config)) continue;
-      rule.checkPython({ module, project: this.python, templates: this.templates, settings, config, report: (report) => raw.push({ rule, report }) });
+      rule.checkPython({ module, project: this.python, templates: this.templates, templateSettings: this.currentTemplateSettings(), settings, config, report: (report) => raw.push({ rule, report }) });
     }
     return suppressAndConvert({ path: module.path, text: module.text, lines: module.lines, suppressions: module.facts.suppressions }, raw, config, (code) => this.runs(code, config));
   }
 
   private checkTemplate(template: TemplateModule): Finding[] {
-    if (template.skipFile || template.dialect !== 'django') return [];
+    if (template.skipFile) return [];
+    const templateSettings = this.currentTemplateSettings();
+    if (dialectOf(template, templateSettings) !== 'django') return [];
     const config = this.configFor(template.path);
-    this.templateSettings ??= readTemplateSettings(this.python);
     const raw: RawReport[] = [];
     for (const rule of RULES) {
       if (!rule.checkTemplate || !this.runs(rule.code, config)) continue;
-      rule.checkTemplate({ template, templates: this.templates, python: this.python, settings: this.templateSettings, config, report: (report) => raw.push({ rule, report }) });
+      rule.checkTemplate({ template, templates: this.templates, python: this.python, settings: templateSettings, config, report: (report) => raw.push({ rule, report }) });
     }
     return suppressAndConvert(template, raw, config, (code) => this.runs(code, config));
   }

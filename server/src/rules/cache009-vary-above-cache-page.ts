@@ -1,6 +1,8 @@
+import type { Decorator } from '../analysis/python/facts.js';
 import { Q } from '../analysis/python/qualified-names.js';
-import { cachePageIndex, decoratorTarget, isVaryOnCookie, wholeLines } from './python-helpers.js';
+import { isVaryOnCookie, wholeLines } from './python-helpers.js';
 import type { Rule } from './rule.js';
+import { pageCacheUses } from './view-resolution.js';
 
 export const cache009: Rule = {
   code: 'CACHE009',
@@ -17,19 +19,22 @@ export const cache009: Rule = {
     useInstead: '@cache_page(60 * 15)\n@vary_on_cookie\ndef dashboard(request):\n    ...',
     cannotSee: 'Decorators applied by assignment (`view = vary_on_cookie(cache_page(60)(view))`) and custom decorators that set Vary are not read.',
   },
-  checkPython({ module, report }) {
-    const decorated = [...module.facts.functions, ...module.facts.classes];
-    for (const definition of decorated) {
-      const cachePage = cachePageIndex(definition, module);
-      if (cachePage < 0) continue;
-      definition.decorators.slice(0, cachePage).forEach((decorator) => {
-        const target = decoratorTarget(decorator, module);
-        if (!isVaryOnCookie(target.expr, target.qualified) && target.qualified !== Q.varyOnHeaders) return;
+  checkPython({ module, project, report }) {
+    for (const use of pageCacheUses(module, project)) {
+      const cachePageDecorator = use.decorator;
+      if (!cachePageDecorator) continue;
+      const reported = new Set<Decorator>();
+      for (const applied of use.above) {
+        if (!isVaryOnCookie(applied.expr, applied.qualified) && applied.qualified !== Q.varyOnHeaders) continue;
+        const decorator = applied.decorator;
+        if (!decorator || reported.has(decorator)) continue;
+        reported.add(decorator);
+        // In one decorator list, or on one line with cache_page: moving whole lines cannot reorder them.
+        const sameLines = decorator === cachePageDecorator || module.lines.positionAt(decorator.atSpan.end).line === module.lines.positionAt(cachePageDecorator.atSpan.start).line;
         const moved = wholeLines(module, decorator.atSpan);
-        const below = wholeLines(module, definition.decorators[cachePage].atSpan);
-        const sameLines = module.lines.positionAt(decorator.atSpan.end).line === module.lines.positionAt(definition.decorators[cachePage].atSpan.start).line;
+        const below = wholeLines(module, cachePageDecorator.atSpan);
         report({
-          span: decorator.span,
+          span: decorator === cachePageDecorator ? applied.expr : decorator.span,
           message: 'This vary decorator is above @cache_page, so the page is cached before the Vary header is added and is still served to every user. Move it below @cache_page.',
           fixes: sameLines
             ? []
@@ -44,7 +49,7 @@ export const cache009: Rule = {
                 },
               ],
         });
-      });
+      }
     }
   },
 };

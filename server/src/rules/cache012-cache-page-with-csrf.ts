@@ -1,9 +1,8 @@
 import { Q } from '../analysis/python/qualified-names.js';
-import { constantValue } from '../analysis/python/key-template.js';
-import type { TemplateModule, TemplateProject } from '../analysis/template/project.js';
+import { csrfTokenTemplate } from './page-content.js';
+import { protectsPerUser } from './python-helpers.js';
 import type { Rule } from './rule.js';
-import { decoratorQualifiedNames, pageCacheUses, type PageCacheUse } from './view-resolution.js';
-import type { PythonProject } from '../analysis/python/project.js';
+import { pageCacheUses } from './view-resolution.js';
 
 export const cache012: Rule = {
   code: 'CACHE012',
@@ -24,39 +23,14 @@ export const cache012: Rule = {
   },
   checkPython({ module, project, templates, report }) {
     for (const use of pageCacheUses(module, project)) {
-      if (decoratorQualifiedNames(use.below, module).includes(Q.csrfProtect)) continue;
-      const withToken = renderedTemplates(use, project, templates).find((template) => holdsCsrfToken(template, templates, new Set()));
+      // csrf_protect sets the cookie on every response; a Cookie vary keeps each visitor's token with their cookie.
+      if (use.below.some((applied) => applied.qualified === Q.csrfProtect || protectsPerUser(applied.expr, applied.qualified))) continue;
+      const withToken = csrfTokenTemplate(use, project, templates);
       if (!withToken) continue;
       report({
         span: use.span,
-        message: `cache_page on a view whose template ${withToken.name} holds {% csrf_token %}: the first visitor's token is cached without its cookie, so later visitors' forms fail with 403. Add @csrf_protect below it, or do not page-cache this view.`,
+        message: `cache_page on a view whose template ${withToken.template.name}:${withToken.line} holds a CSRF token: the first visitor's token is cached without its cookie, so later visitors' forms fail with 403. Add @csrf_protect below it, or do not page-cache this view.`,
       });
     }
   },
 };
-
-function renderedTemplates(use: PageCacheUse, project: PythonProject, templates: TemplateProject): TemplateModule[] {
-  const names = new Set<string>();
-  if (use.viewClass?.cls.templateName) names.add(use.viewClass.cls.templateName);
-  for (const { module, fn } of use.views) {
-    const index = module.facts.functions.indexOf(fn);
-    for (const render of module.facts.templateRenders) {
-      if (render.functionIndex !== index) continue;
-      const name = constantValue(render.name, project.keyScope(module, index, render.span.start));
-      if (typeof name === 'string') names.add(name);
-    }
-  }
-  return [...names].flatMap((name) => templates.byName(name).slice(0, 1));
-}
-
-/** Whether the template, or one it extends or includes, contains {% csrf_token %}. */
-function holdsCsrfToken(template: TemplateModule, templates: TemplateProject, visited: Set<string>): boolean {
-  if (visited.has(template.path)) return false;
-  visited.add(template.path);
-  if (template.outline.tags.some((tag) => tag.name === 'csrf_token')) return true;
-  const referenced = [template.outline.extendsTag, ...template.outline.includes].flatMap((tag) => {
-    const argument = tag?.bits[1]?.text;
-    return argument && /^(["']).*\1$/.test(argument) ? [argument.slice(1, -1)] : [];
-  });
-  return referenced.some((name) => templates.byName(name).slice(0, 1).some((next) => holdsCsrfToken(next, templates, visited)));
-}

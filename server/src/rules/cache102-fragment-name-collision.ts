@@ -1,3 +1,4 @@
+import { dialectOf, type TemplateSettings } from '../analysis/template/settings.js';
 import type { TagBit } from '../analysis/template/lexer.js';
 import type { TemplateModule, TemplateProject } from '../analysis/template/project.js';
 import { isPythonWhitespace } from '../analysis/template/python-text.js';
@@ -21,10 +22,10 @@ export const cache102: Rule = {
     cannotSee:
       'Fragments compare equal when their text matches with white space collapsed; two bodies that differ in text but always render the same are still reported. Fragments stored in different aliases (different `using=` text) are taken as separate, even when `using="default"` and no `using` end up in the same cache. A project template that overrides an app template at the same name is not a collision (only one of them is ever loaded); which app template wins among several apps is not worked out. Jinja2 templates are not read.',
   },
-  checkTemplate({ template, templates, report }) {
+  checkTemplate({ template, templates, settings, report }) {
     const mine = fragmentsOf(template);
     if (mine.length === 0) return;
-    const index = projectIndex(templates);
+    const index = projectIndex(templates, settings);
     for (const fragment of mine) {
       const group = index.groups.get(groupKey(fragment));
       if (!group || group.byBody.size < 2) continue;
@@ -79,11 +80,11 @@ function groupKey(fragment: Fragment): string {
 }
 
 /** Every Django template's fragments, grouped. */
-function projectIndex(templates: TemplateProject): ProjectIndex {
+function projectIndex(templates: TemplateProject, settings: TemplateSettings): ProjectIndex {
   const index: ProjectIndex = { groups: new Map(), bareNames: new Set() };
   for (const path of templates.allPaths()) {
     const module = templates.module(path);
-    if (!module || module.dialect !== 'django') continue;
+    if (!module || dialectOf(module, settings) !== 'django') continue;
     for (const fragment of fragmentsOf(module)) {
       index.bareNames.add(bareName(fragment.nameBit.text));
       const key = groupKey(fragment);

@@ -41,6 +41,8 @@ export interface PythonRuleContext {
   module: PyModule;
   project: PythonProject;
   templates: TemplateProject;
+  /** What TEMPLATES says (context processors, Jinja2 backends). */
+  templateSettings: TemplateSettings;
   settings: SettingsIndex;
   config: CacheCoachConfig;
   report(report: Report): void;

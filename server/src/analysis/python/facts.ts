@@ -30,6 +30,19 @@ export interface Decorator {
 
 export type UserStateKind = 'user' | 'session' | 'COOKIES';
 
+/**
+ * What a read of the request's user state can do to the response: `body` (it can change the 200
+ * body), `check` (it only decides a refusal: raise, redirect, 403/404, or is logged), `unsafe-method`
+ * (inside `if request.method == "POST":`, which a cached GET never reaches).
+ */
+export type UserStateRole = 'body' | 'check' | 'unsafe-method';
+
+export interface UserStateRead {
+  kind: UserStateKind;
+  role: UserStateRole;
+  span: Span;
+}
+
 export interface FunctionFacts {
   name: string;
   /** `name` or `Class.name`. */
@@ -44,7 +57,7 @@ export interface FunctionFacts {
   /** The expression of a body that is a single `return <expr>` (key helper functions). */
   returnExpr: Expr | null;
   /** Reads of `request.user` / `request.session` / `request.COOKIES` / `self.request.…` in the body. */
-  userStateReads: { kind: UserStateKind; span: Span }[];
+  userStateReads: UserStateRead[];
   /** The view calls `patch_vary_headers(response, [... "Cookie" ...])`. */
   patchesVaryCookie: boolean;
   /** Assignments in the body, for data flow (only for functions that store into the cache). */
@@ -57,6 +70,10 @@ export interface ClassFacts {
   nameSpan: Span;
   /** `template_name = "..."` in the class body (class-based views). */
   templateName: string | null;
+  /** The base class expressions (`ListView`, `mixins.CachedMixin`). */
+  bases: Expr[];
+  /** Simple class-body assignments (`model = Book`, `http_method_names = [...]`). */
+  attributes: Record<string, Expr>;
 }
 
 /** A template a function renders: `render(request, "x.html")`, `TemplateResponse(...)`, `render_to_string(...)`. */
@@ -81,10 +98,11 @@ export interface CacheCall {
   functionIndex: number;
 }
 
-/** `cache_page(60)(view)`, usually in urls.py. */
+/** `cache_page(60)(view)`, usually in urls.py, or `hourly(view)` where `hourly = cache_page(3600)`. */
 export interface WrappedViewCall {
-  cachePage: Expr & { kind: 'call' };
-  /** The span of the `cache_page(...)` call. */
+  /** The `cache_page(...)` call, or the name bound to its result. */
+  cachePage: Expr;
+  /** The span of the `cache_page(...)` call (or of the name bound to it). */
   cachePageSpan: Span;
   view: Expr;
   span: Span;
@@ -263,7 +281,8 @@ function collectBindings(block: SyntaxNode, bindings: Record<string, string>): n
         const left = assignment?.type === 'assignment' ? field(assignment, 'left') : null;
         const right = assignment?.type === 'assignment' ? field(assignment, 'right') : null;
         if (left?.type !== 'identifier') break;
-        const qualified = right && right.endIndex - right.startIndex < 2000 ? qualifyCacheObject(toExpr(right), bindings) : null;
+        const value = right && right.endIndex - right.startIndex < 2000 ? toExpr(right) : null;
+        const qualified = value ? (qualifyCacheObject(value, bindings) ?? qualifyCachePageDecorator(value, bindings)) : null;
         if (qualified) bindings[left.text] = qualified;
         else delete bindings[left.text];
         break;
@@ -403,6 +422,11 @@ function readAssignment(statement: SyntaxNode, facts: PyModuleFacts, guard: Guar
   }
 }
 
+/** `hourly = cache_page(3600)` at module level makes `hourly` a ready cache_page decorator. */
+function qualifyCachePageDecorator(value: Expr, bindings: Record<string, string>): string | null {
+  return value.kind === 'call' && qualify(value.callee, bindings) === Q.cachePage ? Q.cachePageDecorator : null;
+}
+
 /** `c = caches["x"]` at module level makes `c` a cache object too. */
 function qualifyCacheObject(value: Expr, bindings: Record<string, string>): string | null {
   const alias = cacheAliasOf(value, bindings);
@@ -416,7 +440,11 @@ function readDefinition(definition: SyntaxNode, facts: PyModuleFacts, functionIn
   const outer = definition.parent?.type === 'decorated_definition' ? definition.parent : definition;
   if (definition.type === 'class_definition') {
     const body = field(definition, 'body');
-    facts.classes.push({ name: nameNode.text, decorators, nameSpan: spanOf(nameNode), templateName: body ? classTemplateName(body) : null });
+    const superclasses = field(definition, 'superclasses');
+    const bases = superclasses ? namedChildren(superclasses).filter((base) => base.type !== 'keyword_argument' && base.type !== 'comment').map((base) => toExpr(base)) : [];
+    const attributes = body ? classAttributes(body) : {};
+    const templateName = attributes.template_name?.kind === 'string' ? attributes.template_name.value : null;
+    facts.classes.push({ name: nameNode.text, decorators, nameSpan: spanOf(nameNode), templateName, bases, attributes });
     for (const member of body ? namedChildren(body) : []) {
       const inner = unwrapDecorated(member);
       if (inner.type === 'function_definition') readDefinition(inner, facts, functionIndexByStart, nameNode.text);
@@ -442,15 +470,17 @@ function readDefinition(definition: SyntaxNode, facts: PyModuleFacts, functionIn
   });
 }
 
-function classTemplateName(body: SyntaxNode): string | null {
+function classAttributes(body: SyntaxNode): Record<string, Expr> {
+  const attributes: Record<string, Expr> = {};
   for (const statement of namedChildren(body)) {
     const assignment = statement.type === 'expression_statement' ? namedChildren(statement)[0] : null;
-    if (assignment?.type !== 'assignment' || field(assignment, 'left')?.text !== 'template_name') continue;
+    if (assignment?.type !== 'assignment') continue;
+    const left = field(assignment, 'left');
     const value = field(assignment, 'right');
-    const expr = value ? toExpr(value) : null;
-    if (expr?.kind === 'string') return expr.value;
+    if (left?.type !== 'identifier' || !value || value.endIndex - value.startIndex > 10_000) continue;
+    attributes[left.text] = toExpr(value);
   }
-  return null;
+  return attributes;
 }
 
 function readDecorator(node: SyntaxNode, bindings: Record<string, string>): Decorator {
@@ -587,6 +617,8 @@ function findQualifiedCalls(root: SyntaxNode, text: string, facts: PyModuleFacts
           facts.wrappedViews.push({ cachePage: expr, cachePageSpan: spanOf(call), view: outerExpr.args[0], span: spanOf(outer) });
         }
       }
+    } else if (qualified === Q.cachePageDecorator) {
+      if (expr.args[0]) facts.wrappedViews.push({ cachePage: expr.callee, cachePageSpan: expr.callee, view: expr.args[0], span: spanOf(call) });
     } else if (qualified === Q.makeTemplateFragmentKey) {
       facts.fragmentKeyCalls.push({ name: expr.args[0] ?? expr.keywords.fragment_name ?? null, span: spanOf(call), functionIndex });
     } else if (TEMPLATE_ARGUMENT[qualified]) {
@@ -610,7 +642,7 @@ const TEMPLATE_ARGUMENT: Record<string, [number, string]> = {
   [Q.getTemplate]: [0, 'template_name'],
 };
 
-const INTERESTING_CALLEES: ReadonlySet<string> = new Set([Q.cachePage, Q.makeTemplateFragmentKey, Q.patchVaryHeaders, ...Object.keys(TEMPLATE_ARGUMENT)]);
+const INTERESTING_CALLEES: ReadonlySet<string> = new Set([Q.cachePage, Q.cachePageDecorator, Q.makeTemplateFragmentKey, Q.patchVaryHeaders, ...Object.keys(TEMPLATE_ARGUMENT)]);
 
 function findUserStateReads(root: SyntaxNode, text: string, facts: PyModuleFacts, functionIndexByStart: Map<number, number>): void {
   for (const match of matchesIn(root, text, USER_STATE_PATTERN)) {
@@ -627,8 +659,58 @@ function findUserStateReads(root: SyntaxNode, text: string, facts: PyModuleFacts
     if (read?.type !== 'attribute' || field(read, 'object')?.startIndex !== receiver.startIndex) continue;
     const functionIndex = enclosingFunctionIndex(read, functionIndexByStart);
     if (functionIndex < 0) continue;
-    facts.functions[functionIndex].userStateReads.push({ kind: match[1] as UserStateKind, span: spanOf(read) });
+    facts.functions[functionIndex].userStateReads.push({ kind: match[1] as UserStateKind, role: userStateRole(read), span: spanOf(read) });
   }
+}
+
+/** A response that refuses the request: it does not show the page. */
+const REFUSAL = /redirect|Redirect|Forbidden|NotFound|NotAllowed|BadRequest|Unauthori[sz]ed|login|denied|Http404|PermissionDenied|status(_code)?\s*=\s*(40[0-9]|30[12378])|status\.HTTP_40|HTTP_30/;
+/** Calls that check access (their result is a yes/no or a refusal), or only log. */
+const CHECK_CALL = /(^|\.)(check_\w*|require_\w*|ensure_\w*|verify_\w*|assert_\w*|authori[sz]e\w*|has_perms?|has_\w*permission|can_\w+|is_allowed\w*|\w*_or_40[34]|\w*_required|debug|info|warning|warn|error|exception|critical|log)$/;
+const UNSAFE_METHOD_TEST = /\brequest\s*\.\s*method\s*(==\s*["'](POST|PUT|PATCH|DELETE)["']|in\s*[[(][^\])]*["'](POST|PUT|PATCH|DELETE)["']|!=\s*["']GET["'])/;
+
+/** Whether a read of the request's user state can change a 200 response body (see UserStateRole). */
+function userStateRole(read: SyntaxNode): UserStateRole {
+  let node: SyntaxNode = read;
+  for (let parent = read.parent; parent && parent.type !== 'function_definition' && parent.type !== 'lambda'; node = parent, parent = parent.parent) {
+    if (parent.type === 'if_statement' || parent.type === 'elif_clause') {
+      const condition = field(parent, 'condition');
+      const consequence = field(parent, 'consequence');
+      if (condition && condition.startIndex === node.startIndex && condition.endIndex === node.endIndex) {
+        return consequence && onlyRefuses(consequence) ? 'check' : 'body';
+      }
+      if (condition && consequence?.startIndex === node.startIndex && UNSAFE_METHOD_TEST.test(condition.text)) return 'unsafe-method';
+    } else if (parent.type === 'assert_statement') {
+      return 'check';
+    } else if (parent.type === 'argument_list' || (parent.type === 'keyword_argument' && parent.parent?.type === 'argument_list')) {
+      const call = parent.type === 'argument_list' ? parent.parent : parent.parent!.parent;
+      const callee = call?.type === 'call' ? field(call, 'function') : null;
+      if (callee && isCheckCall(callee.text.replace(/\s+/g, ''), call!)) return 'check';
+    }
+  }
+  return 'body';
+}
+
+function isCheckCall(callee: string, call: SyntaxNode): boolean {
+  if (!CHECK_CALL.test(callee)) return false;
+  // get_object_or_404(Profile, user=request.user) selects the user's own object; with another filter
+  // (pk=..., slug=...) from the URL it only checks that the user may see that object.
+  if (/(^|\.)get_(object|list)_or_404$/.test(callee)) {
+    const argumentList = field(call, 'arguments');
+    return argumentList !== null && namedChildren(argumentList).filter((argument) => argument.type !== 'comment').length > 2;
+  }
+  return true;
+}
+
+/** A block that only refuses: raises, or returns a redirect, a 4xx response or nothing. */
+function onlyRefuses(block: SyntaxNode): boolean {
+  const statements = namedChildren(block).filter((statement) => statement.type !== 'comment');
+  return statements.length > 0 && statements.every((statement) => {
+    if (statement.type === 'raise_statement') return true;
+    if (statement.type !== 'return_statement') return false;
+    const value = namedChildren(statement)[0];
+    return !value || REFUSAL.test(value.text);
+  });
 }
 
 /** Local assignments of every function that writes to the cache (data flow for CACHE002). */

@@ -470,7 +470,8 @@ function lastAssignment(module: PyModule, name: string): Expr | undefined {
   return undefined;
 }
 
-function collectPageCacheAlias(call: Expr & { kind: 'call' }, aliases: Set<string>): void {
+function collectPageCacheAlias(call: Expr, aliases: Set<string>): void {
+  if (call.kind !== 'call') return;
   const alias = call.keywords.cache;
   if (alias?.kind === 'string') aliases.add(alias.value);
 }

@@ -4,6 +4,8 @@ export const Q = {
   cache: 'django.core.cache.cache',
   caches: 'django.core.cache.caches',
   cachePage: 'django.views.decorators.cache.cache_page',
+  /** A name bound to the result of `cache_page(...)` (`hourly = cache_page(3600)`): a ready decorator. */
+  cachePageDecorator: 'django.views.decorators.cache.cache_page()',
   neverCache: 'django.views.decorators.cache.never_cache',
   cacheControl: 'django.views.decorators.cache.cache_control',
   varyOnCookie: 'django.views.decorators.vary.vary_on_cookie',
