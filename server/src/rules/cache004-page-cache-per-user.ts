@@ -15,13 +15,13 @@ export const cache004: Rule = {
   fix: 'safe',
   lessonSection: 'per-view-cache',
   docs: {
-    summary: '`@cache_page` (or `cache_page(...)(view)`) on a view that reads `request.user`, `request.session` or `request.COOKIES`, with nothing below it that varies the cache on the cookie.',
+    summary: '`cache_page`, applied anywhere (a decorator, `method_decorator`, `cache_page(t)(view)` in urls.py), on a page that differs per user: its GET code reads `request.user`, `request.session` or `request.COOKIES` in a way that changes the body, or a template it renders shows the visitor\'s data (`user`, `perms`, `request.user`, `messages`), with nothing below it that varies the cache on the cookie.',
     why:
-      'cache_page keys the stored page on the URL (and headers named in Vary). A view that renders per-user data is stored once and the first visitor\'s page — their name, basket, messages — is served to everyone who asks for the same URL.',
-    example: '@cache_page(60 * 15)\ndef account(request):\n    return render(request, "account.html", {"orders": request.user.orders.all()})',
-    useInstead: '@cache_page(60 * 15)\n@vary_on_cookie\ndef account(request):\n    ...\n\n# or do not page-cache per-user views; cache the expensive parts with keys that include the user',
+      'cache_page stores the response inside the view, before SessionMiddleware adds `Vary: Cookie`, and keys it on the URL alone. The first visitor\'s page — the navigation bar with their name, their basket, their messages — is served to everyone who asks for the same URL until it expires.',
+    example: '@cache_page(60 * 15)\ndef catalogue(request):\n    # catalogue.html extends base.html, whose navbar shows {{ user.username }}\n    return render(request, "shop/catalogue.html", {"books": Book.objects.all()})',
+    useInstead: '@cache_page(60 * 15)\n@vary_on_cookie\ndef catalogue(request):\n    return render(request, "shop/catalogue.html", {"books": Book.objects.all()})',
     cannotSee:
-      'It reads the view body (and, for class-based views, every method of the class) for direct reads of the request\'s user, session and cookies. User data reached only through helpers, context processors or the template (`{{ user }}`) is not followed. `vary_on_cookie`, `vary_on_headers("Cookie")`, `cache_control(private=True)` and `never_cache` below cache_page, and `patch_vary_headers(response, ["Cookie"])` in the view, count as protection. A Cookie vary decorator above cache_page is CACHE009\'s finding, not this rule\'s.',
+      'It follows the view to its code and templates: function views, class-based views (their methods and those of the project\'s own base classes and mixins), `View.as_view(...)` and `as_view(template_name=...)`, DRF action maps, generic views\' default templates, and the templates\' `{% extends %}` and `{% include %}` chain when names are string literals. Templates chosen at run time, inclusion tags and custom tags, and context processors other than Django\'s auth, request and messages are not followed; a mixin that applies cache_page is checked only on its own methods. A read of `request.user` only to refuse the request (a redirect, a 403/404, `PermissionDenied`), in `post()`/`form_valid()`-style methods or under `if request.method == "POST":` does not count. `vary_on_cookie`, `vary_on_headers("Cookie")`, `cache_control(private=True)` and `never_cache` below cache_page, and `patch_vary_headers(response, ["Cookie"])` in the view, count as protection. A Cookie vary decorator above cache_page is CACHE009\'s finding, not this rule\'s.',
   },
   checkPython({ module, project, templates, templateSettings, report }) {
     for (const use of pageCacheUses(module, project)) {

@@ -19,7 +19,7 @@ export const cache012: Rule = {
     example: '@cache_page(60 * 15)\ndef contact(request):\n    return render(request, "contact.html")   # the form has {% csrf_token %}',
     useInstead: '@cache_page(60 * 15)\n@csrf_protect\ndef contact(request):\n    return render(request, "contact.html")\n\n# or do not page-cache views with forms',
     cannotSee:
-      'It follows `render()`, `TemplateResponse`, `render_to_response`, `render_to_string`, `get_template` called by name with a literal template name, and `template_name = "..."` on class-based views, resolved against the project\'s `templates/` folders (a project template overrides an app template of the same name). Templates chosen at run time, `loader.render_to_string(...)` called through the module, and tokens added by other means (`get_token()` in Python) are not seen. `@csrf_protect` below `@cache_page` is the documented remedy and keeps it quiet.',
+      'It resolves the view as CACHE004 does (every form of cache_page, class-based views and their project base classes, `as_view(template_name=...)`, generic views\' default templates) and follows `{% extends %}` and `{% include %}` with literal names; a token is `{% csrf_token %}`, `{{ csrf_token }}` or Jinja2\'s `{{ csrf_input }}`. Templates chosen at run time and tokens added by other means (`get_token()` in Python, form renderers) are not seen. `@csrf_protect` below `@cache_page` is the documented remedy and keeps it quiet, as does a Cookie vary below it (each visitor then gets the page stored for their own cookie).',
   },
   checkPython({ module, project, templates, report }) {
     for (const use of pageCacheUses(module, project)) {

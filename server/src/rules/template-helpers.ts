@@ -4,7 +4,7 @@
  * `{% for %}`, `{% with %}` and `as` bind at each point.
  */
 import type { CacheBlock, TagBit, TemplateTag } from '../analysis/template/lexer.js';
-import type { TemplateModule } from '../analysis/template/project.js';
+import type { TemplateModule, TemplateProject } from '../analysis/template/project.js';
 import { isPythonWhitespace } from '../analysis/template/python-text.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -276,4 +276,46 @@ export function pythonString(text: string): string {
 /** 1-based line of an offset, for messages. */
 export function lineOf(template: TemplateModule, offset: number): number {
   return template.lines.positionAt(offset).line + 1;
+}
+
+// ---------------------------------------------------------------------------------------------
+// {% include %} inside a block
+// ---------------------------------------------------------------------------------------------
+
+export interface IncludedTemplate {
+  /** The `{% include %}` tag in the checked template that brings it in. */
+  tag: TemplateTag;
+  template: TemplateModule;
+}
+
+const MAX_INCLUDED = 40;
+
+/**
+ * Templates a block's body brings in through `{% include "literal" %}`, nested includes followed, in
+ * order. An include that passes `only`, or binds one of `rebinds` with `with`, is not followed: the
+ * included template then sees other variables under those names.
+ */
+export function includedInBlock(template: TemplateModule, block: CacheBlock, templates: TemplateProject, rebinds: readonly string[] = []): IncludedTemplate[] {
+  const found: IncludedTemplate[] = [];
+  const seen = new Set<string>([template.path]);
+  const follow = (tags: TemplateTag[], origin: TemplateTag | undefined): void => {
+    for (const tag of tags) {
+      if (found.length >= MAX_INCLUDED) return;
+      const name = unquoted(tag.bits[1]?.text ?? '');
+      if (name === undefined || passesOtherNames(tag, rebinds)) continue;
+      const included = templates.byName(name)[0];
+      if (!included || seen.has(included.path)) continue;
+      seen.add(included.path);
+      found.push({ tag: origin ?? tag, template: included });
+      follow(included.outline.includes, origin ?? tag);
+    }
+  };
+  follow(template.outline.includes.filter((tag) => isInsideBody(block, tag.token.start)), undefined);
+  return found;
+}
+
+function passesOtherNames(tag: TemplateTag, rebinds: readonly string[]): boolean {
+  const args = tag.bits.slice(2).map((bit) => bit.text);
+  if (args.includes('only')) return true;
+  return args.some((arg) => rebinds.some((name) => arg.startsWith(`${name}=`)));
 }
