@@ -43,6 +43,13 @@ function validityError(path: string, text: string): string | null {
   return null;
 }
 
+/**
+ * Findings a fix may bring to light elsewhere, because the problem was hidden behind the one it fixes:
+ * per-user data inside a fragment shared by everyone is the same on every page (CACHE101's finding);
+ * once the fragment varies on the user, a page-cached page that shows it is per-user (CACHE004's).
+ */
+const UNMASKS: Record<string, string[]> = { CACHE101: ['CACHE004'] };
+
 const key = (finding: Finding): string => `${finding.path} ${finding.code}`;
 
 function multiset(findings: Finding[]): Map<string, number> {
@@ -76,7 +83,7 @@ test('every fix on the sample project: still valid, its finding gone, nothing ne
         const got = after.get(name) ?? 0;
         const want = Math.max(0, expected.get(name) ?? 0);
         if (name === key(finding) && got > want) problems.push(`${label}: the finding is still there`);
-        else if (got > want) problems.push(`${label}: a new finding appeared: ${name}`);
+        else if (got > want && !(UNMASKS[finding.code] ?? []).includes(name.split(' ')[1])) problems.push(`${label}: a new finding appeared: ${name}`);
       }
       if (!MAY_EDIT_ELSEWHERE.has(finding.code) && outsideLines(finding, fix.edits).length > 0) problems.push(`${label}: edits outside the diagnostic's lines`);
     }

@@ -2,7 +2,7 @@ import type { CacheBlock } from '../analysis/template/lexer.js';
 import type { TemplateModule, TemplateProject } from '../analysis/template/project.js';
 import type { TemplateSettings } from '../analysis/template/settings.js';
 import type { Rule } from './rule.js';
-import { argumentReferences, completeCacheBlocks, firstAtOrAfter, fragmentLabel, includedInBlock, isInsideBody, lineOf, variableReferences, type VariableReference } from './template-helpers.js';
+import { argumentReferences, completeCacheBlocks, firstAtOrAfter, fragmentLabel, includedInBlock, isCurrentUserData, isInsideBody, lineOf, namesTheUser, variableReferences, type VariableReference } from './template-helpers.js';
 
 const AUTH_PROCESSOR = 'django.contrib.auth.context_processors.auth';
 const REQUEST_PROCESSOR = 'django.template.context_processors.request';
@@ -55,21 +55,6 @@ function userDataInBody(template: TemplateModule, block: CacheBlock, userData: V
     if (reference) return `${reference.segments.join('.')} in ${included.name}:${lineOf(included, reference.start)}, included on line ${lineOf(template, tag.token.start)}`;
   }
   return undefined;
-}
-
-/** `user…`, `request.user…`, `request.session…`, `perms…`, `messages…`, or a configured name. */
-export function isCurrentUserData(segments: string[], extra: string[][]): boolean {
-  const [root, second] = segments;
-  if (root === 'user' || root === 'perms' || root === 'messages') return true;
-  if (root === 'request' && (second === 'user' || second === 'session')) return true;
-  return extra.some((names) => names.every((name, index) => segments[index] === name));
-}
-
-/** A vary-on value that separates users: user data itself, a session or cookie value, or any name containing "user". */
-function namesTheUser(segments: string[], extra: string[][]): boolean {
-  if (isCurrentUserData(segments, extra)) return true;
-  if (segments[0] === 'request' && segments[1] === 'COOKIES') return true;
-  return /user/i.test(segments[0]);
 }
 
 /**

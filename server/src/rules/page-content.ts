@@ -5,7 +5,7 @@
 import type { PythonProject } from '../analysis/python/project.js';
 import type { TemplateModule, TemplateProject } from '../analysis/template/project.js';
 import { dialectOf, type TemplateSettings } from '../analysis/template/settings.js';
-import { lineOf, variableReferences } from './template-helpers.js';
+import { lineOf, sharedFragmentBodies, variableReferences } from './template-helpers.js';
 import { classAttribute, renderedTemplateNames, type PageCacheUse } from './view-resolution.js';
 
 export type PerUserEvidence =
@@ -53,14 +53,17 @@ export function pageTemplates(use: PageCacheUse, project: PythonProject, templat
     if (!template || seen.has(template.path)) continue;
     seen.add(template.path);
     ordered.push(template);
-    queue.push(...referencedTemplates(template));
+    queue.push(...referencedTemplates(template, sharedFragmentBodies(template)));
   }
   return ordered;
 }
 
-/** Names a template extends or includes, when written as string literals. */
-export function referencedTemplates(template: TemplateModule): string[] {
-  const tags = [template.outline.extendsTag, ...template.outline.includes];
+/**
+ * Names a template extends or includes, when written as string literals. An include inside a fragment
+ * that is shared by every visitor is left out: what it shows is the same for all (CACHE101's concern).
+ */
+export function referencedTemplates(template: TemplateModule, shared: (offset: number) => boolean = () => false): string[] {
+  const tags = [template.outline.extendsTag, ...template.outline.includes.filter((tag) => !shared(tag.token.start))];
   return tags.flatMap((tag) => {
     const argument = tag?.bits[1]?.text;
     return argument && /^(["']).*\1$/.test(argument) ? [argument.slice(1, -1)] : [];
@@ -79,8 +82,10 @@ function perUserReference(template: TemplateModule, settings: TemplateSettings, 
   const processors = jinja ? settings.jinjaContextProcessors : settings.contextProcessors;
   // No TEMPLATES found: Django's startproject defaults (auth, request, messages) are assumed.
   const has = (processor: string): boolean => !settings.found || processors.has(processor);
+  // Inside a {% cache %} fragment that does not vary on the user, every visitor sees the same copy.
+  const shared = sharedFragmentBodies(template);
   for (const reference of variableReferences(template)) {
-    if (reference.shadowed) continue;
+    if (reference.shadowed || shared(reference.start)) continue;
     const [head, next] = reference.segments;
     const perUser =
       ((head === 'user' || head === 'perms') && !ownUser && has(AUTH_PROCESSOR)) ||

@@ -260,6 +260,31 @@ export function argumentReferences(bit: TagBit): { segments: string[] }[] {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The current user's data
+// ---------------------------------------------------------------------------------------------
+
+/** `user…`, `request.user…`, `request.session…`, `perms…`, `messages…`, or a configured name. */
+export function isCurrentUserData(segments: string[], extra: string[][]): boolean {
+  const [root, second] = segments;
+  if (root === 'user' || root === 'perms' || root === 'messages') return true;
+  if (root === 'request' && (second === 'user' || second === 'session')) return true;
+  return extra.some((names) => names.every((name, index) => segments[index] === name));
+}
+
+/** A vary-on value that separates users: user data itself, a session or cookie value, or any name containing "user". */
+export function namesTheUser(segments: string[], extra: string[][]): boolean {
+  if (isCurrentUserData(segments, extra)) return true;
+  if (segments[0] === 'request' && segments[1] === 'COOKIES') return true;
+  return /user/i.test(segments[0]);
+}
+
+/** Bodies of the `{% cache %}` blocks whose key varies on nothing that names the user. */
+export function sharedFragmentBodies(template: TemplateModule, extra: string[][] = []): (offset: number) => boolean {
+  const shared = completeCacheBlocks(template).filter(({ args }) => !args.varyOn.some((bit) => argumentReferences(bit).some((reference) => namesTheUser(reference.segments, extra))));
+  return bodyCoverage(shared.map(({ block }) => block));
+}
+
+// ---------------------------------------------------------------------------------------------
 // Text
 // ---------------------------------------------------------------------------------------------
 

@@ -330,3 +330,20 @@ test('quiet: the view wrapped in vary_on_cookie inside cache_page(...) in urls.p
   };
   assert.deepEqual(await flagged(CODE, files), []);
 });
+
+test("per-user data inside a {% cache %} fragment that does not vary on the user is CACHE101's, not the page's; varied, it counts", async () => {
+  const nav = (vary: string) => `{% load cache %}<nav>{% cache 3600 nav${vary} %}{% if user.is_authenticated %}{{ user.username }}{% endif %}{% endcache %}</nav>{% block content %}{% endblock %}\n`;
+  const view = py`
+    from django.shortcuts import render
+    from django.views.decorators.cache import cache_page
+
+    @cache_page(60)
+    def home(request):
+        return render(request, "home.html")
+  `;
+  const shared = { 'site/views.py': view, 'templates/home.html': '{% extends "base.html" %}\n', 'templates/base.html': nav('') };
+  assert.deepEqual(await flagged(CODE, shared), []);
+  assert.deepEqual(await flagged('CACHE101', shared), ['templates/base.html:1']);
+  const varied = { ...shared, 'templates/base.html': nav(' user.pk') };
+  assert.deepEqual(await flagged(CODE, varied), ['site/views.py:4']);
+});

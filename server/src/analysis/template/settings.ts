@@ -86,9 +86,21 @@ function jinjaBackend(backend: Expr, options: Expr | undefined, isDjangosOwn: bo
 
 export type Dialect = 'django' | 'jinja2' | 'unsure';
 
-/** Syntax Django's template language does not have: whitespace control, set/macro/import/call, calls in {{ }}. */
-const JINJA_ONLY = /\{%-|-%\}|\{\{-|-\}\}|\{%\s*(set|macro|import|from\s+\S+\s+import|call|raw|do)\b|\{\{[^}]*?\b(?!_\()[A-Za-z_][\w.]*\([^)]*\)[^}]*\}\}/;
+/** Syntax Django's template language does not have: whitespace control, set/macro/import/call tags. */
+const JINJA_ONLY_TAGS = /\{%-|-%\}|\{\{-|-\}\}|\{%\s*(set|macro|import|from\s+\S+\s+import|call|raw|do)\b/;
 const DJANGO_ONLY = /\{%\s*load\s/;
+/** Names in an expression; each match takes a whole run, so scanning stays linear. */
+const NAME_RUN = /[A-Za-z_][\w.]*/g;
+
+/** `{{ url('home') }}`: a call inside `{{ }}` (Django allows only `_("…")`). */
+function callsInVariables(template: TemplateModule): boolean {
+  return template.outline.variables.some(({ expression }) => {
+    for (const match of expression.matchAll(NAME_RUN)) {
+      if (match[0] !== '_' && expression[match.index + match[0].length] === '(') return true;
+    }
+    return false;
+  });
+}
 
 /**
  * Which language a template file is written in, from its path, its text and the project's TEMPLATES.
@@ -97,7 +109,7 @@ const DJANGO_ONLY = /\{%\s*load\s/;
 export function dialectOf(template: TemplateModule, settings: TemplateSettings): Dialect {
   if (template.dialect === 'jinja2') return 'jinja2';
   if (DJANGO_ONLY.test(template.text)) return 'django';
-  if (JINJA_ONLY.test(template.text)) return 'jinja2';
+  if (JINJA_ONLY_TAGS.test(template.text) || callsInVariables(template)) return 'jinja2';
   let verdict: Dialect = 'django';
   for (const backend of settings.jinjaBackends) {
     const inAppFolder = backend.appDirname !== null && template.path.split('/').includes(backend.appDirname);
