@@ -6,7 +6,7 @@ import { RULES, RULE_CODES } from '../rules/index.js';
 import type { FixSpec, Report, Rule } from '../rules/rule.js';
 import { DEFAULT_CONFIG, isRuleEnabled, type CacheCoachConfig } from './config.js';
 import type { SuppressionComment } from './suppression.js';
-import { isPythonPath } from './python/modules.js';
+import { isPythonPath, isPythonTestPath } from './python/modules.js';
 import type { PythonWasm } from './python/parser.js';
 import { PythonParser } from './python/parser.js';
 import { PythonProject, type PyModule, type TextChange, type TextSource } from './python/project.js';
@@ -184,7 +184,7 @@ export class Workspace {
   }
 
   private checkModule(module: PyModule): Finding[] {
-    if (module.facts.skipFile) return [];
+    if (module.facts.skipFile || isPythonTestPath(module.path)) return [];
     const config = this.configFor(module.path);
     const settings = this.settingsFor(config);
     const raw: RawReport[] = [];

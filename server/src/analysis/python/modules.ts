@@ -4,6 +4,16 @@ export function isPythonPath(path: string): boolean {
   return path.endsWith('.py') || path.endsWith('.pyi');
 }
 
+/**
+ * A test module by its name (`test_views.py`, `views_tests.py`, `tests.py`, `conftest.py`) or its
+ * folder (a file directly inside `tests/`): tests cache on purpose with throw-away keys and timeouts.
+ * Only the file's own folder is looked at, never folders above it (they may lie above the project).
+ * `test/` is not a tests folder: Django projects name apps so (DefectDojo's `dojo/test/`).
+ */
+export function isPythonTestPath(path: string): boolean {
+  return /(?:^|\/)(?:test_[^/]*|[^/]*_tests?|tests|conftest)\.py$/.test(path) || /(?:^|\/)tests\/[^/]+\.py$/.test(path);
+}
+
 /** `a/b/c.py` -> `a.b.c`; `a/b/__init__.py` -> `a.b`. */
 export function moduleNameOf(path: string): string {
   const withoutExtension = path.replace(/\.pyi?$/, '');
