@@ -1,6 +1,6 @@
 import type { Expr } from '../analysis/python/expr.js';
 import type { KeyScope } from '../analysis/python/key-template.js';
-import { cachePageIndex, decoratorTarget } from './python-helpers.js';
+import { pageCacheUses } from './view-resolution.js';
 import type { Rule } from './rule.js';
 
 export const cache010: Rule = {
@@ -19,12 +19,8 @@ export const cache010: Rule = {
     cannotSee: 'Only a literal `None` (or a constant holding it) is recognised.',
   },
   checkPython({ module, project, config, report }) {
-    const calls: Expr[] = [];
-    for (const definition of [...module.facts.functions, ...module.facts.classes]) {
-      const index = cachePageIndex(definition, module);
-      if (index >= 0) calls.push(decoratorTarget(definition.decorators[index], module).expr);
-    }
-    for (const wrapped of module.facts.wrappedViews) calls.push(wrapped.cachePage);
+    // A name bound to cache_page(None) and applied twice is one call to report.
+    const calls = new Set(pageCacheUses(module, project).flatMap((use) => (use.cachePage ? [use.cachePage] : [])));
     for (const call of calls) {
       if (call.kind !== 'call') continue;
       const timeout = call.keywords.timeout ?? call.args[0];

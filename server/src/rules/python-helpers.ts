@@ -1,6 +1,6 @@
 /** Pieces several Python rules share: argument positions, decorators, import insertion. */
 import type { Expr } from '../analysis/python/expr.js';
-import { qualify, type CacheCall, type Decorator, type FunctionFacts } from '../analysis/python/facts.js';
+import type { CacheCall } from '../analysis/python/facts.js';
 import type { PyModule } from '../analysis/python/project.js';
 import { syncMethodName } from '../analysis/python/project.js';
 import { Q } from '../analysis/python/qualified-names.js';
@@ -29,20 +29,6 @@ export function sourceText(module: PyModule, span: Span): string {
   return module.text.slice(span.start, span.end);
 }
 
-/** `method_decorator(x, ...)` -> x; anything else unchanged. */
-export function unwrapMethodDecorator(expr: Expr, module: PyModule): Expr {
-  if (expr.kind === 'call' && qualify(expr.callee, module.facts.bindings) === Q.methodDecorator && expr.args[0]) return expr.args[0];
-  return expr;
-}
-
-/** The qualified name a decorator applies, looking through `method_decorator(...)`. */
-export function decoratorTarget(decorator: Decorator, module: PyModule): { qualified: string | null; expr: Expr; viaMethodDecorator: boolean } {
-  const inner = unwrapMethodDecorator(decorator.expr, module);
-  const viaMethodDecorator = inner !== decorator.expr;
-  const callee = inner.kind === 'call' ? inner.callee : inner;
-  return { qualified: qualify(callee, module.facts.bindings), expr: inner, viaMethodDecorator };
-}
-
 export function isVaryOnCookie(expr: Expr, qualified: string | null): boolean {
   if (qualified === Q.varyOnCookie) return true;
   if (qualified === Q.varyOnHeaders && expr.kind === 'call') {
@@ -59,10 +45,6 @@ export function protectsPerUser(expr: Expr, qualified: string | null): boolean {
     return privateFlag?.kind === 'bool' && privateFlag.value;
   }
   return false;
-}
-
-export function cachePageIndex(fn: FunctionFacts | { decorators: Decorator[] }, module: PyModule): number {
-  return fn.decorators.findIndex((decorator) => decoratorTarget(decorator, module).qualified === Q.cachePage);
 }
 
 /** Edits that make `name` from `moduleName` importable in `module`, or none when it already is. */

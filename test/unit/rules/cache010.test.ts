@@ -158,3 +158,20 @@ test('the fix in urls.py and with a keyword uses the configured default-timeout'
   assert.match(text, /cache_page\(86400\)\(views\.pricing\)/);
   assert.match(text, /cache_page\(timeout=86400\)\(views\.pricing\)/);
 });
+
+test('a name bound to cache_page(None) is reported once at the call, however often it is applied', async () => {
+  const files = {
+    'site/urls.py': py`
+      from django.urls import path
+      from django.views.decorators.cache import cache_page
+
+      from . import views
+
+      forever = cache_page(None)
+
+      urlpatterns = [path("a/", forever(views.a)), path("b/", forever(views.b))]
+    `,
+    'site/views.py': 'def a(request):\n    pass\n\n\ndef b(request):\n    pass\n',
+  };
+  assert.deepEqual(await flagged('CACHE010', files), ['site/urls.py:6']);
+});
