@@ -15,7 +15,7 @@ import { createMarkdown } from '../../client/src/lesson/markdown';
 import { emptyProgress } from '../../client/src/lesson/messages';
 import { PROGRESS_KEY, ProgressStore, type MementoLike } from '../../client/src/lesson/progress';
 import * as quiz from '../../client/src/lesson-page/quiz';
-import { CacheAsideDemo, CacheSimulator, parseTimeout, pyRepr, restoreSimulator, saveSimulator, SimulatorState } from '../../client/src/lesson-page/simulator';
+import { CacheAsideDemo, CacheSimulator, formatSeconds, parseTimeout, pyRepr, restoreSimulator, saveSimulator, SimulatorState } from '../../client/src/lesson-page/simulator';
 
 const ROOT = join(__dirname, '..', '..');
 let content: LessonContent;
@@ -162,6 +162,28 @@ test('simulator: timeouts as Django counts them, expiry on the virtual clock, re
   assert.deepEqual(parseTimeout('none'), { ok: true, timeout: null });
   assert.deepEqual(parseTimeout('-1'), { ok: true, timeout: -1 });
   assert.equal(parseTimeout('5m').ok, false);
+});
+
+test('simulator: delete() of an expired entry nothing has read says True, as LocMemCache does (example delete-expired)', () => {
+  const sim = new CacheSimulator();
+  sim.set('flash', 'x', 1);
+  sim.set('read-first', 'y', 1);
+  sim.advance(2);
+  assert.equal(sim.delete('flash'), true, 'still stored, although expired: removed, True');
+  assert.equal(sim.get('read-first'), null, 'a read removes an expired entry...');
+  assert.equal(sim.delete('read-first'), false, '...so a later delete finds nothing');
+  assert.equal(sim.delete('flash'), false);
+  const notes = sim.log.map((line) => line.note ?? '');
+  assert.ok(notes.every((note) => !/\(a miss\)/.test(note)), 'the miss badge says "miss"; the note does not repeat it');
+});
+
+test('simulator: durations read as people write them', () => {
+  assert.equal(formatSeconds(300_000), '5 min');
+  assert.equal(formatSeconds(450_000), '7.5 min');
+  assert.equal(formatSeconds(30_000), '30 s');
+  assert.equal(formatSeconds(2_500), '2.5 s');
+  assert.equal(formatSeconds(7_200_000), '2 h');
+  assert.equal(formatSeconds(0), '0 s');
 });
 
 test('cache-aside demo: a miss costs the database, a hit saves it, expiry and invalidation bring the miss back', () => {

@@ -71,11 +71,13 @@ export function parseTimeout(text: string): { ok: true; timeout: Timeout } | { o
   return { ok: false, error: 'A timeout is a number of seconds, or None for "never"; leave it empty for the default (300 s).' };
 }
 
+/** A duration for display: "45 s", "2.5 s", "5 min", "7.5 min", "2 h". */
 export function formatSeconds(ms: number): string {
   const seconds = ms / 1000;
-  if (Math.abs(seconds) >= 3600) return `${(seconds / 3600).toFixed(1)} h`;
-  if (Math.abs(seconds) >= 120) return `${(seconds / 60).toFixed(1)} min`;
-  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
+  const figure = (value: number): string => (Number.isInteger(value) ? String(value) : value.toFixed(1));
+  if (Math.abs(seconds) >= 3600) return `${figure(Math.round((seconds / 3600) * 10) / 10)} h`;
+  if (Math.abs(seconds) >= 120) return `${figure(Math.round((seconds / 60) * 10) / 10)} min`;
+  return `${figure(Math.round(seconds * 10) / 10)} s`;
 }
 
 export class CacheSimulator {
@@ -164,14 +166,20 @@ export class CacheSimulator {
       this.record({ call, result: pyRepr(entry.value), kind: 'hit' });
       return entry.value;
     }
-    this.record({ call, result: 'None', kind: 'miss', note: expired ? 'the entry had expired: this read removed it (a miss).' : 'no such key (a miss).' });
+    this.record({ call, result: 'None', kind: 'miss', note: expired ? 'the entry had expired: this read removed it.' : 'no such key.' });
     return null;
   }
 
+  /**
+   * True when the key was stored, even if its time was up: LocMemCache's delete() removes whatever is
+   * in the store and does not check expiry, and an expired entry stays there until something reads it.
+   */
   delete(key: string): boolean {
-    const { entry } = this.readable(key);
+    const entry = this.entries.get(key);
+    const expired = entry !== undefined && this.isExpired(entry);
     this.entries.delete(key);
-    this.record({ call: this.call('delete', key), result: entry ? 'True' : 'False', kind: entry ? 'write' : 'info', ...(entry ? {} : { note: 'nothing readable was there.' }) });
+    const note = entry === undefined ? 'no such key.' : expired ? 'the entry had expired but nothing had read it, so it was still stored: delete() removed it and says True.' : undefined;
+    this.record({ call: this.call('delete', key), result: entry ? 'True' : 'False', kind: entry ? 'write' : 'info', ...(note ? { note } : {}) });
     return entry !== undefined;
   }
 
