@@ -4,12 +4,14 @@
  * and the quiz attempt.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import type { LessonContent } from '../../client/src/lesson/content';
 import { loadRepoLesson } from './lesson-files';
 import { checkFillIn, normalizeAnswer } from '../../client/src/lesson/fill-in';
+import { evaluateKeyExpression } from '../../client/src/lesson/key-expression';
 import { lessonPageHtml } from '../../client/src/lesson/html';
 import { createMarkdown } from '../../client/src/lesson/markdown';
 import { emptyProgress } from '../../client/src/lesson/messages';
@@ -94,6 +96,97 @@ test('fill-in: normalising keeps the accepted forms and brings learners\' varian
   assert.equal(normalizeAnswer('f"profile: {user_id}"', spec.steps), 'f"profile: {user_id}"');
   assert.equal(normalizeAnswer(`'say "hi"'`, spec.steps), `'say "hi"'`);
   assert.throws(() => normalizeAnswer('x', ['shout']), /unknown normalisation step/);
+});
+
+/**
+ * Every way of building the key that the lesson says works (an f-string, % formatting, .format(),
+ * concatenation) is accepted without Python; wrong keys and code outside the subset are not. Real
+ * Python confirms the table itself: each accepted answer builds profile:42 and profile:7, each
+ * rejected one does not (or raises).
+ */
+const FILL_IN_TABLE: readonly (readonly [answer: string, accepted: boolean])[] = [
+  ['f"profile:{user_id}"', true],
+  ["f'profile:{user_id}'", true],
+  ['F"profile:{user_id}"', true],
+  ['f"profile:{ user_id }"', true],
+  ['f"profile:{user_id!s}"', true],
+  ['f"profile:{user_id!r}"', true],
+  ['f"profile:{str(user_id)}"', true],
+  ['f"profile:{user_id:d}"', true],
+  ['rf"profile:{user_id}"', true],
+  ['"profile:%s" % user_id', true],
+  ['"profile:%s" % str(user_id)', true],
+  ["'profile:%s' % (user_id,)", true],
+  ['"profile:%d" % user_id', true],
+  ['"profile:%i" % (user_id)', true],
+  ['"profile:{}".format(user_id)', true],
+  ['"profile:{}".format(str(user_id))', true],
+  ['"profile:{0}".format(user_id)', true],
+  ['"profile:{uid}".format(uid=user_id)', true],
+  ['"profile:" + str(user_id)', true],
+  ["'profile' + ':' + str(user_id)", true],
+  ['"profile:" f"{user_id}"', true],
+  ['":".join(["profile", str(user_id)])', true],
+  ['":".join(("profile", str(user_id)))', true],
+  ['("profile:" + str(user_id)),', true],
+  ['"PROFILE:{}".format(user_id).lower()', true],
+  ['"profile:42"', false],
+  ['"profile:" + user_id', false],
+  ['"profile:{user_id}"', false],
+  ['f"profile{user_id}"', false],
+  ['f"profile-{user_id}"', false],
+  ['f"user:{user_id}"', false],
+  ['f"profile: {user_id}"', false],
+  ['"profile:" + str(user_id) + " "', false],
+  ['user_id', false],
+  ['str(user_id)', false],
+  ['"profile:%d" % str(user_id)', false],
+  ['"profile:%s %s" % user_id', false],
+  ['":".join(["profile", user_id])', false],
+  ['b"profile:%d" % user_id', false],
+  ['hash(user_id)', false],
+  ['__import__("os").getcwd()', false],
+  ['f"profile:{user_id', false],
+];
+
+test('fill-in: one table of accepted and rejected answers, judged without Python', () => {
+  const spec = content.data.fillIn!;
+  assert.equal(spec.variable, 'user_id');
+  assert.deepEqual(spec.cases.map((item) => item.expect), ['profile:42', 'profile:7']);
+  for (const [answer, accepted] of FILL_IN_TABLE) {
+    const verdict = checkFillIn(spec, answer);
+    assert.equal(verdict.accepted, accepted, `${answer} should be ${accepted ? 'accepted' : 'rejected'}`);
+  }
+  // The wrong answers the spec has hints for still get their hint.
+  const noPrefix = checkFillIn(spec, '"profile:{user_id}"');
+  assert.ok(!noPrefix.accepted && noPrefix.matchedFeedback && /f prefix/.test(noPrefix.hintHtml));
+  // Nothing outside the subset is guessed at, and nothing runs.
+  assert.equal(evaluateKeyExpression('open("x").read()', { user_id: 42 }), undefined);
+  assert.equal(evaluateKeyExpression('"a" * 10**9', { user_id: 42 }), undefined);
+  assert.equal(evaluateKeyExpression('('.repeat(5000) + '1' + ')'.repeat(5000), { user_id: 42 }), undefined);
+});
+
+test('fill-in: real Python agrees with the table', { skip: existsSync('/usr/bin/python3') ? false : 'no /usr/bin/python3' }, () => {
+  const program = [
+    'import json, sys',
+    'rows = []',
+    'for answer in json.load(sys.stdin):',
+    '    row = []',
+    '    for user_id in (42, 7):',
+    '        try:',
+    '            row.append(eval(answer.strip().rstrip(","), {"__builtins__": {"str": str, "int": int, "repr": repr, "hash": hash, "__import__": __import__}}, {"user_id": user_id}))',
+    '        except Exception:',
+    '            row.append(None)',
+    '    rows.append([value if isinstance(value, str) else None for value in row])',
+    'print(json.dumps(rows))',
+  ].join('\n');
+  const run = spawnSync('/usr/bin/python3', ['-c', program], { input: JSON.stringify(FILL_IN_TABLE.map(([answer]) => answer)), encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const rows = JSON.parse(run.stdout) as (string | null)[][];
+  FILL_IN_TABLE.forEach(([answer, accepted], index) => {
+    const right = rows[index]![0] === 'profile:42' && rows[index]![1] === 'profile:7';
+    assert.equal(right, accepted, `Python says ${answer} gives ${JSON.stringify(rows[index])}`);
+  });
 });
 
 class Memento implements MementoLike {

@@ -232,10 +232,14 @@ test('the exercises: the fill-in is checked at once, the @cached runner\'s resul
   await page.fill('input.blank', '"profile:42"');
   await page.click('.fill-in-check');
   assert.match(await tab.text('.fill-in .verdict'), /right for user 42 only/);
-  // An unlisted form goes to the extension to be run in Python.
-  await page.fill('input.blank', '"profile:" + repr(user_id)');
+  // A form the page can work out without Python is right at once.
+  await page.fill('input.blank', '"profile:{}".format(str(user_id))');
   await page.click('.fill-in-check');
-  const check = await tab.waitForPosted('checkFillIn', (m) => m.answer === '"profile:" + repr(user_id)');
+  assert.match(await tab.text('.fill-in .verdict'), /✓ Right/);
+  // An expression beyond that goes to the extension to be run in Python.
+  await page.fill('input.blank', '"profile:" + str(abs(user_id))');
+  await page.click('.fill-in-check');
+  const check = await tab.waitForPosted('checkFillIn', (m) => m.answer === '"profile:" + str(abs(user_id))');
   assert.match(await tab.text('.fill-in .verdict'), /running it in Python/);
   await tab.send({ type: 'fillInResult', requestId: check.requestId, result: { status: 'evaluated', accepted: true, values: ['profile:42', 'profile:7'] } });
   await page.waitForSelector('.fill-in .verdict.right');
@@ -265,6 +269,13 @@ test('the exercises: the fill-in is checked at once, the @cached runner\'s resul
   // The runner becomes unavailable (an untrusted workspace): the page says why.
   await tab.send({ type: 'runner', runner: { state: 'unavailable', reason: 'This workspace is not trusted, so Cache Coach does not run code here.' } });
   assert.match(await tab.text('.runner-status'), /not trusted/);
+  // Where nothing may run, the forms the lesson names are still right (issue 15).
+  await page.fill('input.blank', 'f"profile:{ user_id }"');
+  await page.click('.fill-in-check');
+  assert.match(await tab.text('.fill-in .verdict'), /✓ Right/);
+  await page.fill('input.blank', '"profile:%s" % str(user_id)');
+  await page.click('.fill-in-check');
+  assert.match(await tab.text('.fill-in .verdict'), /✓ Right/);
   await tab.send({ type: 'progress', progress: { ...emptyProgress(), exercises: { 'profile-key': { passed: true } } } });
   await page.waitForSelector('.fill-in .badge.passed:not([hidden])');
   await done(tab);

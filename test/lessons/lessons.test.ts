@@ -468,7 +468,7 @@ function runChecks(module: string): Promise<{ status: number | null; report: Che
   });
 }
 
-test('the @cached exercise: the hidden checks pass a correct decorator and catch each mistake', async () => {
+test('the @cached exercise: the hidden checks pass a correct decorator and catch each mistake (a cached None or 0 taken for a miss, free text in keys, ...)', async () => {
   const spec = readJson<CodeExercise>(join(LESSONS, 'exercises', 'cached-decorator.json'));
   assert.equal(spec.kind, 'code');
   assert.ok(sectionIds.has(spec.section) && sectionIds.has(spec.concept));
@@ -484,6 +484,8 @@ test('the @cached exercise: the hidden checks pass a correct decorator and catch
     noArgument: join(FIXTURES, 'cached_no_argument_in_key.py'),
     noFunction: join(FIXTURES, 'cached_no_function_in_key.py'),
     falsy: join(FIXTURES, 'cached_falsy_miss.py'),
+    noneMiss: join(FIXTURES, 'cached_none_miss.py'),
+    rawText: join(FIXTURES, 'cached_raw_text_key.py'),
     dict: join(FIXTURES, 'cached_dict.py'),
     spaces: join(FIXTURES, 'cached_spaces_no_wraps.py'),
     syntax: join(FIXTURES, 'cached_syntax_error.py'),
@@ -512,7 +514,10 @@ test('the @cached exercise: the hidden checks pass a correct decorator and catch
   assert.ok(starter.includes('repeat-skips-work'), 'the starter code does not pass yet');
   assert.deepEqual(failing('noArgument'), ['different-arguments']);
   assert.deepEqual(failing('noFunction'), ['different-functions']);
-  assert.deepEqual(failing('falsy'), ['falsy-results']);
+  assert.deepEqual(failing('falsy'), ['falsy-results', 'none-results']);
+  assert.deepEqual(failing('noneMiss'), ['none-results'], '`if result is None` takes a cached None for a miss');
+  assert.deepEqual(failing('rawText'), ['valid-keys'], 'free text put into the key as is');
+  assert.match(results.rawText.report.checks.find((check) => check.id === 'valid-keys')!.message, /green tea|characters/);
   assert.deepEqual(failing('dict'), ['django-cache']);
   assert.deepEqual(failing('spaces'), ['valid-keys', 'keeps-name']);
   assert.deepEqual(failing('syntax'), ['module']);

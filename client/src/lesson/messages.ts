@@ -62,6 +62,8 @@ export const FillInData = obj({
   blank: str({ min: 1, max: 40 }),
   steps: arr(str({ max: 60 }), 20),
   accepted: arr(str({ max: MAX_FILL_IN_LENGTH }), 200),
+  variable: str({ max: 60, pattern: /^([A-Za-z_][A-Za-z0-9_]*)?$/ }),
+  cases: arr(obj({ value: int(-1e9, 1e9), expect: str({ max: 500 }) }), 10),
   feedback: arr(obj({ match: str({ max: 500 }), hintHtml: TEXT }), 100),
   hintsHtml: arr(TEXT, 20),
   fallbackHintHtml: TEXT,
