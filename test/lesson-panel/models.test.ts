@@ -69,8 +69,29 @@ test('Markdown: raw HTML and dangerous links come out as text; section links get
   assert.match(html, /<a href="https:\/\/docs\.djangoproject\.com\/" class="external">e<\/a>/);
   assert.match(html, /<span class="image-alt">pic<\/span>/);
   assert.match(html, /<th class="align-center">a<\/th>/);
-  assert.match(html, /<pre class="code" data-language="python"><code class="language-python">print\(&quot;&lt;b&gt;&quot;\)/);
+  // Code is coloured by highlight.js (classes only), and its text stays escaped.
+  assert.match(html, /<pre class="code" data-language="python"><code class="hljs language-python"><span class="hljs-built_in">print<\/span>\(<span class="hljs-string">&quot;&lt;b&gt;&quot;<\/span>\)/);
+  assert.doesNotMatch(html, /<b>/);
   assert.match(html, /<div class="example-output"><div class="label">Output<\/div><pre><code>&lt;b&gt;/);
+});
+
+test('code blocks are highlighted for every fence language the lesson uses, with classes only and the text escaped', () => {
+  const md = createMarkdown({ sections: new Set() });
+  const fence = (language: string, code: string): string => md.render(['```' + language, code, '```'].join('\n'));
+  assert.match(fence('python', 'from django.core.cache import cache  # the default alias\ncache.set("k", 1, None)'), /<span class="hljs-keyword">from<\/span>.*<span class="hljs-comment"># the default alias<\/span>[\s\S]*<span class="hljs-string">&quot;k&quot;<\/span>.*<span class="hljs-number">1<\/span>.*<span class="hljs-literal">None<\/span>/);
+  assert.match(fence('django', '{% load cache %}{% cache 500 sidebar request.user.pk %}<b>{{ user }}</b>{% endcache %}'), /<span class="hljs-template-tag">\{% <span class="hljs-name">cache<\/span>[\s\S]*&lt;<span class="hljs-name">b<\/span>&gt;/);
+  assert.match(fence('ts', 'const ttl: number = 60_000;'), /<span class="hljs-keyword">const<\/span>/);
+  assert.match(fence('toml', '[tool.cache-coach]\nselect = ["CACHE001"]'), /<span class="hljs-section">/);
+  assert.match(fence('sh', 'npx cache-coach check .'), /class="hljs language-sh"/);
+  // Unknown languages and script-looking content stay plain, escaped text.
+  const unknown = fence('brainfuck', '<script>alert(1)</script>');
+  assert.match(unknown, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+  const hostile = fence('python', 'x = "</code></pre><script>alert(1)</script>"');
+  assert.doesNotMatch(hostile, /<script|<\/pre><script/);
+  for (const html of [unknown, hostile]) assert.doesNotMatch(html, /style=|\son[a-z]+=/);
+  // The lesson's own code is coloured: every python block of a concept section has spans.
+  const timeouts = content.data.sections.find((section) => section.id === 'timeouts')!;
+  assert.match(timeouts.html, /<code class="hljs language-python"><span class="hljs-keyword">/);
 });
 
 test('the page HTML needs a real nonce and escapes its URIs', () => {

@@ -476,6 +476,17 @@ test('cosmetics: an empty progress track at 0, plain score wording, readable rig
   await review.page.screenshot({ path: join(ROOT, 'test-artifacts', 'lesson-panel-light-review.png') });
   await done(review);
 
+  // Lesson code is coloured (highlight.js classes, styled by the page's own style sheet: nothing inline).
+  const code = await opened({ view: { type: 'section', id: 'timeouts' } });
+  const colours = await code.page.evaluate(() => ({
+    text: getComputedStyle(document.querySelector('pre.code code')!).color,
+    keyword: getComputedStyle(document.querySelector('pre.code .hljs-keyword')!).color,
+    string: getComputedStyle(document.querySelector('pre.code .hljs-string')!).color,
+  }));
+  assert.notEqual(colours.keyword, colours.text, 'keywords stand out');
+  assert.notEqual(colours.string, colours.text, 'strings stand out');
+  await done(code);
+
   const simulator = await opened({ view: { type: 'simulator' } });
   const advance = await simulator.page.locator('button.advance').allInnerTexts();
   assert.ok(advance.includes('+5 min'), `the clock buttons: ${advance.join(', ')}`);
