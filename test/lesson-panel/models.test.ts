@@ -17,7 +17,7 @@ import { createMarkdown } from '../../client/src/lesson/markdown';
 import { emptyProgress } from '../../client/src/lesson/messages';
 import { PROGRESS_KEY, ProgressStore, type MementoLike } from '../../client/src/lesson/progress';
 import * as quiz from '../../client/src/lesson-page/quiz';
-import { CacheAsideDemo, CacheSimulator, formatSeconds, parseTimeout, pyRepr, restoreSimulator, saveSimulator, SimulatorState } from '../../client/src/lesson-page/simulator';
+import { CacheAsideDemo, CacheSimulator, DogpileDemo, formatSeconds, parseTimeout, pyRepr, restoreSimulator, saveSimulator, SimulatorState } from '../../client/src/lesson-page/simulator';
 
 const ROOT = join(__dirname, '..', '..');
 let content: LessonContent;
@@ -289,6 +289,22 @@ test('simulator: delete() of an expired entry nothing has read says True, as Loc
   assert.equal(sim.delete('flash'), false);
   const notes = sim.log.map((line) => line.note ?? '');
   assert.ok(notes.every((note) => !/\(a miss\)/.test(note)), 'the miss badge says "miss"; the note does not repeat it');
+});
+
+test('simulator: a hot key and ten readers, rebuilt ten times without a lock and once with one (the dogpile of "Stampedes and locks")', () => {
+  const sim = new CacheSimulator();
+  const demo = new DogpileDemo(sim);
+  const without = demo.run(false);
+  assert.deepEqual([without.readers, without.rebuilds, without.servedStale], [10, 10, 0]);
+  assert.equal(without.databaseMs, 10 * DogpileDemo.REBUILD_MS);
+  const withLock = demo.run(true);
+  assert.deepEqual([withLock.rebuilds, withLock.servedStale], [1, 9]);
+  const calls = sim.log.map((line) => `${line.call} → ${line.result}`);
+  assert.equal(calls.filter((call) => call === "cache.add('prices:lock', 'reader 1', 30) → True").length, 1, 'one reader takes the lock');
+  assert.equal(calls.filter((call) => /^cache\.add\('prices:lock', 'reader \d+', 30\) → False$/.test(call)).length, 9);
+  assert.ok(calls.includes("cache.delete('prices:lock') → True"), 'the lock is released');
+  assert.equal(sim.entries.has(DogpileDemo.LOCK_KEY), false);
+  assert.equal(sim.get(DogpileDemo.KEY), 'prices v12', 'the fresh value is back: one first build, ten rebuilds, then one');
 });
 
 test('simulator: durations read as people write them', () => {

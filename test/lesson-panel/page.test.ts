@@ -488,6 +488,11 @@ test('cosmetics: an empty progress track at 0, plain score wording, readable rig
   await done(code);
 
   const simulator = await opened({ view: { type: 'simulator' } });
+  await simulator.page.click('.dogpile-run');
+  assert.match(await simulator.text('.dogpile-result'), /^10 readers, 10 rebuilds \(8 s of database work\)\.$/);
+  await simulator.page.check('input[name="lock"]');
+  await simulator.page.click('.dogpile-run');
+  assert.match(await simulator.text('.dogpile-result'), /^10 readers, 1 rebuild \(0\.8 s of database work\), 9 served the stale copy at once\.$/);
   const advance = await simulator.page.locator('button.advance').allInnerTexts();
   assert.ok(advance.includes('+5 min'), `the clock buttons: ${advance.join(', ')}`);
   assert.ok(advance.every((text) => !/\.0 /.test(text)), 'no "+5.0 min"');

@@ -273,12 +273,14 @@ test('the quiz: at least 15 questions, each with exactly one correct answer, an 
     assert.ok(question.explanation.trim().length > 20, `${label}: an explanation`);
     assert.ok(sectionIds.has(question.section), `${label}: section "${question.section}" exists`);
     for (const related of question.related ?? []) assert.ok(sectionIds.has(related), `${label}: related section "${related}" exists`);
+    assert.ok(internalLinks(question.explanation).includes(question.section), `${label}: the explanation links its section (#${question.section})`);
+    for (const link of internalLinks(question.explanation)) assert.ok(sectionIds.has(link), `${label}: the explanation links to "${link}", which is no section`);
   }
 });
 
 test('the quiz covers every topic of the lesson and the classic traps', () => {
   const tested = new Set(quiz.questions.flatMap((question) => [question.section, ...(question.related ?? [])]));
-  for (const topic of ['why-cache', 'low-level-api', 'timeouts', 'cache-aside', 'per-view-cache', 'site-cache', 'template-fragments', 'backends', 'key-design', 'invalidation']) {
+  for (const topic of ['why-cache', 'low-level-api', 'timeouts', 'cache-aside', 'per-view-cache', 'class-based-views', 'site-cache', 'http-caching', 'template-fragments', 'backends', 'key-design', 'keys-in-context', 'invalidation', 'stampede', 'testing', 'operations']) {
     assert.ok(tested.has(topic), `no question on ${topic}`);
   }
   const traps: Record<string, string> = {

@@ -22,7 +22,7 @@ interface VsCodeApi {
 declare function acquireVsCodeApi(): VsCodeApi;
 
 /** Sections whose lesson the simulator lets you try. */
-const SIMULATOR_SECTIONS = new Set(['low-level-api', 'timeouts', 'cache-aside', 'invalidation']);
+const SIMULATOR_SECTIONS = new Set(['low-level-api', 'timeouts', 'cache-aside', 'invalidation', 'stampede']);
 
 class LessonPage implements PageContext {
   lesson!: LessonData;

@@ -270,6 +270,74 @@ export class CacheAsideDemo {
   }
 }
 
+export interface DogpileRun {
+  readers: number;
+  withLock: boolean;
+  rebuilds: number;
+  servedStale: number;
+  databaseMs: number;
+}
+
+/**
+ * A hot key expires and ten readers arrive within the time one rebuild takes (the lesson's
+ * "Stampedes and locks"). Without a lock every reader misses and rebuilds; with a `cache.add()` lock
+ * one reader rebuilds and the others serve the stale copy kept under a second key.
+ */
+export class DogpileDemo {
+  static readonly KEY = 'prices';
+  static readonly STALE_KEY = 'prices:stale';
+  static readonly LOCK_KEY = 'prices:lock';
+  static readonly READERS = 10;
+  static readonly FRESH_SECONDS = 60;
+  static readonly STALE_SECONDS = 600;
+  static readonly LOCK_SECONDS = 30;
+  static readonly REBUILD_MS = 800;
+
+  private version = 1;
+
+  constructor(readonly cache: CacheSimulator) {}
+
+  private query(): string {
+    this.cache.log.push({ at: this.cache.now, call: 'Price.objects.all()  # the slow rebuild', result: '', kind: 'info', note: `${DogpileDemo.REBUILD_MS} ms of database work.` });
+    return `prices v${this.version++}`;
+  }
+
+  private store(value: string): void {
+    this.cache.set(DogpileDemo.KEY, value, DogpileDemo.FRESH_SECONDS);
+    this.cache.set(DogpileDemo.STALE_KEY, value, DogpileDemo.STALE_SECONDS);
+  }
+
+  run(withLock: boolean, readers = DogpileDemo.READERS): DogpileRun {
+    // The hot key exists with its stale copy, then its fresh time runs out.
+    if (this.cache.get(DogpileDemo.STALE_KEY) === null) this.store(this.query());
+    this.cache.advance(DogpileDemo.FRESH_SECONDS);
+    let rebuilds = 0;
+    let servedStale = 0;
+    let winner = false;
+    const missed: number[] = [];
+    for (let reader = 0; reader < readers; reader++) {
+      if (this.cache.get(DogpileDemo.KEY) !== null) continue;
+      if (!withLock) {
+        missed.push(reader);
+      } else if (this.cache.add(DogpileDemo.LOCK_KEY, `reader ${reader + 1}`, DogpileDemo.LOCK_SECONDS)) {
+        winner = true;
+      } else if (this.cache.get(DogpileDemo.STALE_KEY) !== null) {
+        servedStale++;
+      } else {
+        missed.push(reader);
+      }
+    }
+    // Every reader arrived before the first rebuild finished: now the rebuilds run.
+    for (let index = 0; index < missed.length + (winner ? 1 : 0); index++) {
+      rebuilds++;
+      this.store(this.query());
+    }
+    if (winner) this.cache.delete(DogpileDemo.LOCK_KEY);
+    this.cache.now += DogpileDemo.REBUILD_MS;
+    return { readers, withLock, rebuilds, servedStale, databaseMs: rebuilds * DogpileDemo.REBUILD_MS };
+  }
+}
+
 export function saveSimulator(cache: CacheSimulator, demo: CacheAsideDemo): SimulatorState {
   return {
     now: cache.now,
