@@ -27,8 +27,9 @@ HINTS = {
     'different-arguments': 'Put the argument into the key, e.g. f"...:{arg}", so each argument has its own entry.',
     'different-functions': 'Put the function into the key too (func.__module__ and func.__qualname__), so two functions called with 42 do not share an entry.',
     'falsy-results': 'A cached 0 or "" is a hit. Compare with a sentinel: cache.get(key, MISSING) ... if result is MISSING.',
+    'none-results': 'cache.get() returns None on a miss, so `if result is None` cannot tell a miss from a cached None. Pass a sentinel: cache.get(key, MISSING) ... if result is MISSING.',
     'django-cache': 'Store results with django.core.cache.cache, not in a dict: the cache is shared between processes and can be invalidated.',
-    'valid-keys': 'Keys must not contain spaces or control characters, and must stay under 250 characters. Hash long or free-text parts.',
+    'valid-keys': 'Keys must not contain spaces or control characters, and must stay under 250 characters. The argument can be free text: hash it, e.g. hashlib.sha256(repr(arg).encode()).hexdigest().',
     'keeps-name': 'Decorate the wrapper with @functools.wraps(func) so it keeps the function\'s name and docstring.',
 }
 
@@ -120,6 +121,17 @@ def check_falsy_results(cached):
     return True, 'A result of 0 was cached too.'
 
 
+def check_none_results(cached):
+    counter = Counter('find_coupon', lambda arg: None)
+    wrapped = cached(counter.function)
+    results = [wrapped('NOSUCHCODE') for _ in range(3)]
+    if results != [None, None, None]:
+        return False, 'find_coupon("NOSUCHCODE") returned %r, expected [None, None, None].' % (results,)
+    if len(counter.calls) != 1:
+        return False, 'find_coupon("NOSUCHCODE") returns None; it did the work %d times in 3 calls. A cached None was taken for a miss.' % len(counter.calls)
+    return True, 'A result of None was cached too.'
+
+
 def check_django_cache(cached):
     from django.core.cache import cache
     counter = Counter('cube', lambda arg: arg ** 3)
@@ -135,17 +147,29 @@ def check_django_cache(cached):
     return True, 'Results live in Django\'s cache.'
 
 
+FREE_TEXT_ARGUMENTS = [42, 'tea', 'green tea', 'caf\u00e9\tcr\u00e8me', 'oolong ' * 50]
+
+
 def check_valid_keys(cached):
     counter = Counter('label', lambda arg: 'label %s' % arg)
     wrapped = cached(counter.function)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter('always')
-        wrapped(42)
-        wrapped('tea')
-    problems = [str(warning.message) for warning in caught if warning.category.__name__ == 'CacheKeyWarning']
+    problems = []
+    for argument in FREE_TEXT_ARGUMENTS:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter('always')
+            wrapped(argument)
+        for warning in caught:
+            if warning.category.__name__ == 'CacheKeyWarning':
+                problems.append('label(%s) gave the key warning: %s' % (_short(argument), str(warning.message)[:160]))
+                break
     if problems:
         return False, problems[0]
-    return True, 'The keys are valid on every backend.'
+    return True, 'The keys are valid on every backend, for free-text and long arguments too.'
+
+
+def _short(argument):
+    text = repr(argument)
+    return text if len(text) <= 40 else text[:30] + '...(%d characters)' % len(argument)
 
 
 def check_keeps_name(cached):
@@ -163,8 +187,9 @@ CHECKS = [
     ('different-arguments', 'different arguments do not collide', True, check_different_arguments),
     ('different-functions', 'different functions do not collide', True, check_different_functions),
     ('falsy-results', 'a result of 0 is cached too', True, check_falsy_results),
+    ('none-results', 'a result of None is cached too', True, check_none_results),
     ('django-cache', 'results are stored in Django\'s cache', True, check_django_cache),
-    ('valid-keys', 'keys are valid for every backend (no CacheKeyWarning)', True, check_valid_keys),
+    ('valid-keys', 'keys are valid for every backend, for free-text arguments too (no CacheKeyWarning)', True, check_valid_keys),
     ('keeps-name', 'the decorated function keeps its name (functools.wraps)', False, check_keeps_name),
 ]
 
@@ -175,7 +200,10 @@ def run(path):
     printed = io.StringIO()  # whatever the learner's code prints must not break the JSON on stdout
     with contextlib.redirect_stdout(printed):
         _run_checks(path, report)
-    report['output'] = printed.getvalue()[-2000:]
+    output = printed.getvalue()
+    if len(output) > 2000:  # keep the start (module-level prints) and the end (the last check)
+        output = output[:1000] + '\n... (%d characters left out) ...\n' % (len(output) - 2000) + output[-1000:]
+    report['output'] = output
     return report
 
 

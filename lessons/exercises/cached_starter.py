@@ -16,8 +16,8 @@ def cached(func):
     @functools.wraps(func)
     def wrapper(arg):
         # TODO:
-        # 1. build a key from the function and `arg`
-        # 2. return the cached result when there is one (careful: a result can be 0 or "")
+        # 1. build a key from the function and `arg` (arg may be free text: spaces, long strings)
+        # 2. return the cached result when there is one (careful: a result can be None, 0 or "")
         # 3. otherwise call func(arg), store the result for 300 seconds and return it
         return func(arg)
 

@@ -78,7 +78,7 @@ test('a correct @cached passes every check', needsDjango, async () => {
   const run = await runCodeExercise({ python: PYTHON, checksFile: CHECKS, code: CORRECT });
   const checks = checkIds(run);
   assert.ok(run.status === 'checked' && run.passed, JSON.stringify(run));
-  assert.deepEqual(Object.keys(checks), ['module', 'returns-result', 'repeat-skips-work', 'different-arguments', 'different-functions', 'falsy-results', 'django-cache', 'valid-keys', 'keeps-name']);
+  assert.deepEqual(Object.keys(checks), ['module', 'returns-result', 'repeat-skips-work', 'different-arguments', 'different-functions', 'falsy-results', 'none-results', 'django-cache', 'valid-keys', 'keeps-name']);
   assert.ok(Object.values(checks).every(Boolean));
   assert.match(run.status === 'checked' ? run.django ?? '' : '', /^\d+\.\d+/);
   assert.deepEqual(staticHints(CORRECT), [], 'no static hint fires on a correct solution');

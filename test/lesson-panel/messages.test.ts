@@ -10,7 +10,7 @@ import type { LessonContent } from '../../client/src/lesson/content';
 import { loadRepoLesson } from './lesson-files';
 import { LessonController, type Peer, type Runner } from '../../client/src/lesson/controller';
 import { parseLessonUri } from '../../client/src/lesson/links';
-import { HostMessage, LessonData, emptyProgress, parseHostMessage, parsePageMessage, type ExerciseRun, type FillInEvaluation, type RunnerStatus, type View } from '../../client/src/lesson/messages';
+import { HostMessage, LessonData, Progress, emptyProgress, parseHostMessage, parsePageMessage, type ExerciseRun, type FillInEvaluation, type RunnerStatus, type View } from '../../client/src/lesson/messages';
 import { ProgressStore, type MementoLike } from '../../client/src/lesson/progress';
 
 let content: LessonContent;
@@ -238,4 +238,37 @@ test('lesson links: <scheme>://cache-coach.cache-coach/lesson?section=<id>, /qui
   assert.deepEqual(parseLessonUri({ path: '/simulator', query: '' }), { target: 'simulator' });
   assert.equal(parseLessonUri({ path: '/lesson', query: 'section=%3Cscript%3E' }), undefined);
   assert.equal(parseLessonUri({ path: '/run', query: 'cmd=rm' }), undefined);
+});
+
+test('the quiz attempt in progress is kept in the progress (it survives a closed panel and a restart); one that does not fit the quiz is ignored', async () => {
+  const { controller, progress, logs, peer } = setup();
+  const questions = content.data.quiz.questions;
+  const attempt = {
+    order: questions.map((q) => q.id),
+    optionOrder: Object.fromEntries(questions.map((q) => [q.id, q.optionsHtml.map((_, index) => index)])),
+    index: 2,
+    answers: { [questions[0]!.id]: questions[0]!.answer, [questions[1]!.id]: 0 },
+    number: 1,
+    reported: false,
+  };
+  await controller.handle({ type: 'quizAttempt', attempt }, peer);
+  assert.deepEqual(progress.get().quiz.current, attempt);
+  const restarted = Progress.parse(JSON.parse(JSON.stringify(progress.get())));
+  assert.ok(restarted.ok && restarted.value.quiz.current?.index === 2, 'what is stored reads back');
+  // Finishing keeps the attempt (its review stays available) next to the scores.
+  await controller.handle({ type: 'quizFinished', answers: [{ questionId: questions[0]!.id, option: questions[0]!.answer }] }, peer);
+  assert.equal(progress.get().quiz.attempts, 1);
+  assert.deepEqual(progress.get().quiz.current, attempt);
+  for (const [bad, reason] of [
+    [{ ...attempt, order: [...attempt.order, 'q-gone'] }, /no question q-gone/],
+    [{ ...attempt, answers: { [questions[0]!.id]: 11 } }, /has no option 11/],
+    [{ ...attempt, index: questions.length + 1 }, /question \d+ of \d+/],
+    [{ ...attempt, optionOrder: { ...attempt.optionOrder, [questions[0]!.id]: [0, 0, 1, 2] } }, /option order/],
+  ] as const) {
+    await controller.handle({ type: 'quizAttempt', attempt: bad }, peer);
+    assert.match(logs.at(-1)!, reason);
+  }
+  assert.deepEqual(progress.get().quiz.current, attempt, 'a bad attempt changes nothing');
+  // Progress saved before attempts were kept still reads.
+  assert.ok(Progress.parse({ version: 1, sectionsRead: [], answers: {}, quiz: { attempts: 2, last: null, best: null }, exercises: {} }).ok);
 });

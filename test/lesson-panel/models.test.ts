@@ -4,18 +4,20 @@
  * and the quiz attempt.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import type { LessonContent } from '../../client/src/lesson/content';
 import { loadRepoLesson } from './lesson-files';
 import { checkFillIn, normalizeAnswer } from '../../client/src/lesson/fill-in';
+import { evaluateKeyExpression } from '../../client/src/lesson/key-expression';
 import { lessonPageHtml } from '../../client/src/lesson/html';
 import { createMarkdown } from '../../client/src/lesson/markdown';
 import { emptyProgress } from '../../client/src/lesson/messages';
 import { PROGRESS_KEY, ProgressStore, type MementoLike } from '../../client/src/lesson/progress';
 import * as quiz from '../../client/src/lesson-page/quiz';
-import { CacheAsideDemo, CacheSimulator, parseTimeout, pyRepr, restoreSimulator, saveSimulator, SimulatorState } from '../../client/src/lesson-page/simulator';
+import { CacheAsideDemo, CacheSimulator, DogpileDemo, formatSeconds, parseTimeout, pyRepr, restoreSimulator, saveSimulator, SimulatorState } from '../../client/src/lesson-page/simulator';
 
 const ROOT = join(__dirname, '..', '..');
 let content: LessonContent;
@@ -67,8 +69,29 @@ test('Markdown: raw HTML and dangerous links come out as text; section links get
   assert.match(html, /<a href="https:\/\/docs\.djangoproject\.com\/" class="external">e<\/a>/);
   assert.match(html, /<span class="image-alt">pic<\/span>/);
   assert.match(html, /<th class="align-center">a<\/th>/);
-  assert.match(html, /<pre class="code" data-language="python"><code class="language-python">print\(&quot;&lt;b&gt;&quot;\)/);
+  // Code is coloured by highlight.js (classes only), and its text stays escaped.
+  assert.match(html, /<pre class="code" data-language="python"><code class="hljs language-python"><span class="hljs-built_in">print<\/span>\(<span class="hljs-string">&quot;&lt;b&gt;&quot;<\/span>\)/);
+  assert.doesNotMatch(html, /<b>/);
   assert.match(html, /<div class="example-output"><div class="label">Output<\/div><pre><code>&lt;b&gt;/);
+});
+
+test('code blocks are highlighted for every fence language the lesson uses, with classes only and the text escaped', () => {
+  const md = createMarkdown({ sections: new Set() });
+  const fence = (language: string, code: string): string => md.render(['```' + language, code, '```'].join('\n'));
+  assert.match(fence('python', 'from django.core.cache import cache  # the default alias\ncache.set("k", 1, None)'), /<span class="hljs-keyword">from<\/span>.*<span class="hljs-comment"># the default alias<\/span>[\s\S]*<span class="hljs-string">&quot;k&quot;<\/span>.*<span class="hljs-number">1<\/span>.*<span class="hljs-literal">None<\/span>/);
+  assert.match(fence('django', '{% load cache %}{% cache 500 sidebar request.user.pk %}<b>{{ user }}</b>{% endcache %}'), /<span class="hljs-template-tag">\{% <span class="hljs-name">cache<\/span>[\s\S]*&lt;<span class="hljs-name">b<\/span>&gt;/);
+  assert.match(fence('ts', 'const ttl: number = 60_000;'), /<span class="hljs-keyword">const<\/span>/);
+  assert.match(fence('toml', '[tool.cache-coach]\nselect = ["CACHE001"]'), /<span class="hljs-section">/);
+  assert.match(fence('sh', 'npx cache-coach check .'), /class="hljs language-sh"/);
+  // Unknown languages and script-looking content stay plain, escaped text.
+  const unknown = fence('brainfuck', '<script>alert(1)</script>');
+  assert.match(unknown, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+  const hostile = fence('python', 'x = "</code></pre><script>alert(1)</script>"');
+  assert.doesNotMatch(hostile, /<script|<\/pre><script/);
+  for (const html of [unknown, hostile]) assert.doesNotMatch(html, /style=|\son[a-z]+=/);
+  // The lesson's own code is coloured: every python block of a concept section has spans.
+  const timeouts = content.data.sections.find((section) => section.id === 'timeouts')!;
+  assert.match(timeouts.html, /<code class="hljs language-python"><span class="hljs-keyword">/);
 });
 
 test('the page HTML needs a real nonce and escapes its URIs', () => {
@@ -94,6 +117,97 @@ test('fill-in: normalising keeps the accepted forms and brings learners\' varian
   assert.equal(normalizeAnswer('f"profile: {user_id}"', spec.steps), 'f"profile: {user_id}"');
   assert.equal(normalizeAnswer(`'say "hi"'`, spec.steps), `'say "hi"'`);
   assert.throws(() => normalizeAnswer('x', ['shout']), /unknown normalisation step/);
+});
+
+/**
+ * Every way of building the key that the lesson says works (an f-string, % formatting, .format(),
+ * concatenation) is accepted without Python; wrong keys and code outside the subset are not. Real
+ * Python confirms the table itself: each accepted answer builds profile:42 and profile:7, each
+ * rejected one does not (or raises).
+ */
+const FILL_IN_TABLE: readonly (readonly [answer: string, accepted: boolean])[] = [
+  ['f"profile:{user_id}"', true],
+  ["f'profile:{user_id}'", true],
+  ['F"profile:{user_id}"', true],
+  ['f"profile:{ user_id }"', true],
+  ['f"profile:{user_id!s}"', true],
+  ['f"profile:{user_id!r}"', true],
+  ['f"profile:{str(user_id)}"', true],
+  ['f"profile:{user_id:d}"', true],
+  ['rf"profile:{user_id}"', true],
+  ['"profile:%s" % user_id', true],
+  ['"profile:%s" % str(user_id)', true],
+  ["'profile:%s' % (user_id,)", true],
+  ['"profile:%d" % user_id', true],
+  ['"profile:%i" % (user_id)', true],
+  ['"profile:{}".format(user_id)', true],
+  ['"profile:{}".format(str(user_id))', true],
+  ['"profile:{0}".format(user_id)', true],
+  ['"profile:{uid}".format(uid=user_id)', true],
+  ['"profile:" + str(user_id)', true],
+  ["'profile' + ':' + str(user_id)", true],
+  ['"profile:" f"{user_id}"', true],
+  ['":".join(["profile", str(user_id)])', true],
+  ['":".join(("profile", str(user_id)))', true],
+  ['("profile:" + str(user_id)),', true],
+  ['"PROFILE:{}".format(user_id).lower()', true],
+  ['"profile:42"', false],
+  ['"profile:" + user_id', false],
+  ['"profile:{user_id}"', false],
+  ['f"profile{user_id}"', false],
+  ['f"profile-{user_id}"', false],
+  ['f"user:{user_id}"', false],
+  ['f"profile: {user_id}"', false],
+  ['"profile:" + str(user_id) + " "', false],
+  ['user_id', false],
+  ['str(user_id)', false],
+  ['"profile:%d" % str(user_id)', false],
+  ['"profile:%s %s" % user_id', false],
+  ['":".join(["profile", user_id])', false],
+  ['b"profile:%d" % user_id', false],
+  ['hash(user_id)', false],
+  ['__import__("os").getcwd()', false],
+  ['f"profile:{user_id', false],
+];
+
+test('fill-in: one table of accepted and rejected answers, judged without Python', () => {
+  const spec = content.data.fillIn!;
+  assert.equal(spec.variable, 'user_id');
+  assert.deepEqual(spec.cases.map((item) => item.expect), ['profile:42', 'profile:7']);
+  for (const [answer, accepted] of FILL_IN_TABLE) {
+    const verdict = checkFillIn(spec, answer);
+    assert.equal(verdict.accepted, accepted, `${answer} should be ${accepted ? 'accepted' : 'rejected'}`);
+  }
+  // The wrong answers the spec has hints for still get their hint.
+  const noPrefix = checkFillIn(spec, '"profile:{user_id}"');
+  assert.ok(!noPrefix.accepted && noPrefix.matchedFeedback && /f prefix/.test(noPrefix.hintHtml));
+  // Nothing outside the subset is guessed at, and nothing runs.
+  assert.equal(evaluateKeyExpression('open("x").read()', { user_id: 42 }), undefined);
+  assert.equal(evaluateKeyExpression('"a" * 10**9', { user_id: 42 }), undefined);
+  assert.equal(evaluateKeyExpression('('.repeat(5000) + '1' + ')'.repeat(5000), { user_id: 42 }), undefined);
+});
+
+test('fill-in: real Python agrees with the table', { skip: existsSync('/usr/bin/python3') ? false : 'no /usr/bin/python3' }, () => {
+  const program = [
+    'import json, sys',
+    'rows = []',
+    'for answer in json.load(sys.stdin):',
+    '    row = []',
+    '    for user_id in (42, 7):',
+    '        try:',
+    '            row.append(eval(answer.strip().rstrip(","), {"__builtins__": {"str": str, "int": int, "repr": repr, "hash": hash, "__import__": __import__}}, {"user_id": user_id}))',
+    '        except Exception:',
+    '            row.append(None)',
+    '    rows.append([value if isinstance(value, str) else None for value in row])',
+    'print(json.dumps(rows))',
+  ].join('\n');
+  const run = spawnSync('/usr/bin/python3', ['-c', program], { input: JSON.stringify(FILL_IN_TABLE.map(([answer]) => answer)), encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const rows = JSON.parse(run.stdout) as (string | null)[][];
+  FILL_IN_TABLE.forEach(([answer, accepted], index) => {
+    const right = rows[index]![0] === 'profile:42' && rows[index]![1] === 'profile:7';
+    assert.equal(right, accepted, `Python says ${answer} gives ${JSON.stringify(rows[index])}`);
+  });
 });
 
 class Memento implements MementoLike {
@@ -162,6 +276,44 @@ test('simulator: timeouts as Django counts them, expiry on the virtual clock, re
   assert.deepEqual(parseTimeout('none'), { ok: true, timeout: null });
   assert.deepEqual(parseTimeout('-1'), { ok: true, timeout: -1 });
   assert.equal(parseTimeout('5m').ok, false);
+});
+
+test('simulator: delete() of an expired entry nothing has read says True, as LocMemCache does (example delete-expired)', () => {
+  const sim = new CacheSimulator();
+  sim.set('flash', 'x', 1);
+  sim.set('read-first', 'y', 1);
+  sim.advance(2);
+  assert.equal(sim.delete('flash'), true, 'still stored, although expired: removed, True');
+  assert.equal(sim.get('read-first'), null, 'a read removes an expired entry...');
+  assert.equal(sim.delete('read-first'), false, '...so a later delete finds nothing');
+  assert.equal(sim.delete('flash'), false);
+  const notes = sim.log.map((line) => line.note ?? '');
+  assert.ok(notes.every((note) => !/\(a miss\)/.test(note)), 'the miss badge says "miss"; the note does not repeat it');
+});
+
+test('simulator: a hot key and ten readers, rebuilt ten times without a lock and once with one (the dogpile of "Stampedes and locks")', () => {
+  const sim = new CacheSimulator();
+  const demo = new DogpileDemo(sim);
+  const without = demo.run(false);
+  assert.deepEqual([without.readers, without.rebuilds, without.servedStale], [10, 10, 0]);
+  assert.equal(without.databaseMs, 10 * DogpileDemo.REBUILD_MS);
+  const withLock = demo.run(true);
+  assert.deepEqual([withLock.rebuilds, withLock.servedStale], [1, 9]);
+  const calls = sim.log.map((line) => `${line.call} → ${line.result}`);
+  assert.equal(calls.filter((call) => call === "cache.add('prices:lock', 'reader 1', 30) → True").length, 1, 'one reader takes the lock');
+  assert.equal(calls.filter((call) => /^cache\.add\('prices:lock', 'reader \d+', 30\) → False$/.test(call)).length, 9);
+  assert.ok(calls.includes("cache.delete('prices:lock') → True"), 'the lock is released');
+  assert.equal(sim.entries.has(DogpileDemo.LOCK_KEY), false);
+  assert.equal(sim.get(DogpileDemo.KEY), 'prices v12', 'the fresh value is back: one first build, ten rebuilds, then one');
+});
+
+test('simulator: durations read as people write them', () => {
+  assert.equal(formatSeconds(300_000), '5 min');
+  assert.equal(formatSeconds(450_000), '7.5 min');
+  assert.equal(formatSeconds(30_000), '30 s');
+  assert.equal(formatSeconds(2_500), '2.5 s');
+  assert.equal(formatSeconds(7_200_000), '2 h');
+  assert.equal(formatSeconds(0), '0 s');
 });
 
 test('cache-aside demo: a miss costs the database, a hit saves it, expiry and invalidation bring the miss back', () => {

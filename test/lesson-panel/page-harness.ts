@@ -16,8 +16,27 @@ export const ROOT = join(__dirname, '..', '..');
 export const CHROMIUM = process.env.CACHE_COACH_CHROMIUM || '/usr/bin/chromium';
 export const NONCE = 'dGVzdC1ub25jZS0xMjM0NTY3OA==';
 
+/** VS Code's default light theme (Light Modern), the colours the page uses. */
+export const LIGHT_THEME: Record<string, string> = {
+  '--vscode-foreground': '#3b3b3b',
+  '--vscode-editor-background': '#ffffff',
+  '--vscode-sideBar-background': '#f8f8f8',
+  '--vscode-panel-border': '#e5e5e5',
+  '--vscode-descriptionForeground': '#3b3b3b',
+  '--vscode-textLink-foreground': '#005fb8',
+  '--vscode-testing-iconPassed': '#388a34',
+  '--vscode-testing-iconFailed': '#f14c4c',
+  '--vscode-editorWarning-foreground': '#bf8803',
+  '--vscode-input-background': '#ffffff',
+  '--vscode-textCodeBlock-background': '#f8f8f8',
+  '--vscode-list-activeSelectionBackground': '#e8e8e8',
+  '--vscode-list-activeSelectionForeground': '#000000',
+  '--vscode-scrollbarSlider-background': 'rgba(100, 100, 100, 0.4)',
+  '--vscode-progressBar-background': '#005fb8',
+};
+
 /** A dark theme's worth of the variables VS Code sets on the page's root element. */
-const THEME: Record<string, string> = {
+export const THEME: Record<string, string> = {
   '--vscode-font-family': 'system-ui, "DejaVu Sans", sans-serif',
   '--vscode-font-size': '13px',
   '--vscode-editor-font-family': '"DejaVu Sans Mono", monospace',
@@ -75,7 +94,7 @@ export class PageHarness {
   }
 
   /** A fresh page with the stub API; `state` is what vscode.getState() returns (a reload's saved state). */
-  async open(options: { state?: unknown; viewport?: { width: number; height: number } } = {}): Promise<LessonTab> {
+  async open(options: { state?: unknown; viewport?: { width: number; height: number }; theme?: Record<string, string> } = {}): Promise<LessonTab> {
     const page = await this.browser.newPage({ viewport: options.viewport ?? { width: 1200, height: 800 } });
     // A string, not a function: tsx would wrap a function's inner names in a helper the page does not have.
     await page.addInitScript(`(() => {
@@ -90,7 +109,7 @@ export class PageHarness {
       const warn = console.warn.bind(console);
       console.warn = (...args) => { record.warnings.push(args.map(String).join(' ')); warn(...args); };
       // What VS Code does: the theme's colours as CSS variables on the root element (CSSOM, allowed by the CSP).
-      const theme = ${JSON.stringify(THEME)};
+      const theme = ${JSON.stringify({ ...THEME, ...options.theme })};
       const applyTheme = () => { for (const [name, value] of Object.entries(theme)) document.documentElement.style.setProperty(name, value); };
       if (document.documentElement) applyTheme(); else document.addEventListener('DOMContentLoaded', applyTheme);
     })();`);

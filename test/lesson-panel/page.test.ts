@@ -14,7 +14,8 @@ import { loadRepoLesson } from './lesson-files';
 import { contentSecurityPolicy } from '../../client/src/lesson/html';
 import { createMarkdown } from '../../client/src/lesson/markdown';
 import { emptyProgress, type LessonData, type Progress, type RunnerStatus, type View } from '../../client/src/lesson/messages';
-import { CHROMIUM, NONCE, PageHarness, ROOT, type LessonTab } from './page-harness';
+import { CHROMIUM, LIGHT_THEME, NONCE, PageHarness, ROOT, type LessonTab } from './page-harness';
+import type { QuizAttempt } from '../../client/src/lesson/messages';
 
 const READY: RunnerStatus = { state: 'ready', python: '/usr/bin/python3', django: '3.2.25' };
 let harness: PageHarness;
@@ -30,11 +31,11 @@ after(async () => {
   await harness?.close();
 });
 
-async function opened(options: { view?: View; progress?: Progress; runner?: RunnerStatus; lesson?: LessonData; state?: unknown; viewport?: { width: number; height: number } } = {}): Promise<LessonTab> {
-  const tab = await harness.open({ state: options.state, viewport: options.viewport });
+async function opened(options: { view?: View; progress?: Progress; runner?: RunnerStatus; lesson?: LessonData; state?: unknown; viewport?: { width: number; height: number }; theme?: Record<string, string> } = {}): Promise<LessonTab> {
+  const tab = await harness.open({ state: options.state, viewport: options.viewport, ...(options.theme ? { theme: options.theme } : {}) });
   await tab.waitForPosted('ready');
   await tab.send({ type: 'init', lesson: options.lesson ?? content.data, progress: options.progress ?? emptyProgress(), runner: options.runner ?? READY, ...(options.view ? { view: options.view } : {}) });
-  await tab.page.waitForSelector('nav.toc .nav-item');
+  await tab.page.waitForSelector('nav.toc .nav-item', { state: 'attached' });
   return tab;
 }
 
@@ -122,7 +123,7 @@ test('the quiz: one question at a time, feedback with the explanation and its se
       assert.equal(await page.locator('.feedback .read-more a').first().getAttribute('data-section'), question.section);
       assert.equal(await page.locator('.option:not([disabled])').count(), 0, 'an answer is final');
       const correctSoFar = [...Array(index + 1).keys()].filter((i) => !wrongAt(i)).length;
-      assert.equal(await tab.text('.quiz-score'), `Score: ${correctSoFar} of ${index + 1} answered`);
+      assert.equal(await tab.text('.quiz-score'), `${correctSoFar} right of ${index + 1} answered`);
       if (index === 0) {
         mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
         await page.screenshot({ path: join(ROOT, 'test-artifacts', 'lesson-panel.png') });
@@ -152,7 +153,7 @@ test('the quiz: one question at a time, feedback with the explanation and its se
   assert.ok(shuffled.length > questions.length / 2, `the options are shuffled (${shuffled.length} of ${questions.length} questions changed order)`);
   const shown = await page.locator('.option').evaluateAll((buttons) => buttons.map((b) => Number((b as HTMLElement).dataset.option)));
   assert.deepEqual(shown, state.quiz.optionOrder[questions[0]!.id]);
-  assert.match(await tab.text('.quiz-score'), /Score: 0 of 0 answered/);
+  assert.equal(await tab.text('.quiz-score'), 'No answers yet');
   await done(tab);
 });
 
@@ -192,7 +193,7 @@ test('the simulator: entries count down on the virtual clock, expire, and a read
   await call('set', 'zero', 'gone', '0');
   assert.equal(await row('zero').locator('td.ttl').innerText(), 'expired', 'a timeout of 0 expires at once');
   await call('set', 'default', 'v', '');
-  assert.equal(await row('default').locator('td.ttl').innerText(), '5.0 min', 'no timeout: the 300 s default');
+  assert.equal(await row('default').locator('td.ttl').innerText(), '5 min', 'no timeout: the 300 s default');
   await call('add', 'forever', 'other', '10');
   assert.match(await lastLog(), /cache\.add\('forever', 'other', 10\) → False/);
   await call('delete', 'forever');
@@ -232,10 +233,14 @@ test('the exercises: the fill-in is checked at once, the @cached runner\'s resul
   await page.fill('input.blank', '"profile:42"');
   await page.click('.fill-in-check');
   assert.match(await tab.text('.fill-in .verdict'), /right for user 42 only/);
-  // An unlisted form goes to the extension to be run in Python.
-  await page.fill('input.blank', '"profile:" + repr(user_id)');
+  // A form the page can work out without Python is right at once.
+  await page.fill('input.blank', '"profile:{}".format(str(user_id))');
   await page.click('.fill-in-check');
-  const check = await tab.waitForPosted('checkFillIn', (m) => m.answer === '"profile:" + repr(user_id)');
+  assert.match(await tab.text('.fill-in .verdict'), /✓ Right/);
+  // An expression beyond that goes to the extension to be run in Python.
+  await page.fill('input.blank', '"profile:" + str(abs(user_id))');
+  await page.click('.fill-in-check');
+  const check = await tab.waitForPosted('checkFillIn', (m) => m.answer === '"profile:" + str(abs(user_id))');
   assert.match(await tab.text('.fill-in .verdict'), /running it in Python/);
   await tab.send({ type: 'fillInResult', requestId: check.requestId, result: { status: 'evaluated', accepted: true, values: ['profile:42', 'profile:7'] } });
   await page.waitForSelector('.fill-in .verdict.right');
@@ -265,6 +270,13 @@ test('the exercises: the fill-in is checked at once, the @cached runner\'s resul
   // The runner becomes unavailable (an untrusted workspace): the page says why.
   await tab.send({ type: 'runner', runner: { state: 'unavailable', reason: 'This workspace is not trusted, so Cache Coach does not run code here.' } });
   assert.match(await tab.text('.runner-status'), /not trusted/);
+  // Where nothing may run, the forms the lesson names are still right (issue 15).
+  await page.fill('input.blank', 'f"profile:{ user_id }"');
+  await page.click('.fill-in-check');
+  assert.match(await tab.text('.fill-in .verdict'), /✓ Right/);
+  await page.fill('input.blank', '"profile:%s" % str(user_id)');
+  await page.click('.fill-in-check');
+  assert.match(await tab.text('.fill-in .verdict'), /✓ Right/);
   await tab.send({ type: 'progress', progress: { ...emptyProgress(), exercises: { 'profile-key': { passed: true } } } });
   await page.waitForSelector('.fill-in .badge.passed:not([hidden])');
   await done(tab);
@@ -343,4 +355,146 @@ test('after a reload the page comes back where it was (vscode.getState)', async 
   const third = await opened({ state: { version: 1, view: { type: 'section', id: 'timeouts' }, quiz: { order: ['x'] }, fillInAnswer: '', code: null, simulator: null } });
   assert.equal(await third.page.locator('article.section').getAttribute('data-section'), content.data.sections[0]!.id);
   await done(third);
+});
+
+test('the quiz carries on where it was when the panel is closed and opened again, or the window reloads (issue 13, item 7)', async () => {
+  const questions = content.data.quiz.questions;
+  const first = await opened({ view: { type: 'quiz' } });
+  for (const question of questions.slice(0, 5)) {
+    await first.page.waitForSelector(`.question[data-question="${question.id}"]`);
+    await first.page.click(`.option[data-option="${question.answer}"]`);
+    await first.page.click('.quiz-next');
+  }
+  const kept = (await first.waitForPosted('quizAttempt', (m) => Object.keys((m.attempt as QuizAttempt).answers).length === 5)).attempt as QuizAttempt;
+  assert.equal(kept.index, 5);
+  await done(first);
+  // A new panel: no page state of its own (vscode.getState() is empty), the extension's progress has the attempt.
+  const progress: Progress = { ...emptyProgress(), answers: {}, quiz: { attempts: 0, last: null, best: null, current: kept } };
+  const second = await opened({ view: { type: 'quiz' }, progress });
+  await second.page.waitForSelector(`.question[data-question="${questions[5]!.id}"]`);
+  assert.equal(await second.text('.quiz-position'), `Question 6 of ${questions.length}`);
+  assert.equal(await second.text('.quiz-score'), '5 right of 5 answered');
+  await done(second);
+  // The page's own state and the extension's copy disagree: the further one wins.
+  const behind = { ...kept, index: 1, answers: { [questions[0]!.id]: questions[0]!.answer } };
+  const third = await opened({ view: { type: 'quiz' }, progress, state: { version: 1, view: { type: 'quiz' }, quiz: behind, fillInAnswer: '', code: null, simulator: null } });
+  assert.equal(await third.text('.quiz-position'), `Question 6 of ${questions.length}`);
+  await done(third);
+});
+
+/** Whether the page scrolls sideways: its content is wider than the window. */
+async function overflowsSideways(tab: LessonTab): Promise<number> {
+  return tab.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+}
+
+test('a narrow panel shows the chosen section first under a collapsible contents bar; no page scrolls sideways at 500 or 1,200 px (issue 13, item 8)', async () => {
+  mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
+  for (const width of [500, 1200]) {
+    const tab = await opened({ view: { type: 'section', id: 'invalidation' }, viewport: { width, height: 800 } });
+    const { page } = tab;
+    await page.waitForSelector('article[data-section="invalidation"]');
+    const heading = (await page.locator('article h1').boundingBox())!;
+    assert.ok(heading.y >= 0 && heading.y < 150, `${width} px: the section's heading is at the top (y = ${heading.y})`);
+    const navItems = page.locator('nav.toc a.nav-item');
+    if (width === 500) {
+      assert.equal(await navItems.first().isVisible(), false, '500 px: the contents list is folded away');
+      assert.equal(await page.locator('.toc-toggle').isVisible(), true);
+      assert.equal(await tab.text('.toc-current'), 'Invalidation');
+      await page.screenshot({ path: join(ROOT, 'test-artifacts', 'lesson-panel-500.png') });
+      await page.click('.toc-toggle');
+      assert.equal(await page.locator('.toc-toggle').getAttribute('aria-expanded'), 'true');
+      assert.equal(await navItems.first().isVisible(), true, 'the button opens the contents');
+      await page.screenshot({ path: join(ROOT, 'test-artifacts', 'lesson-panel-500-contents.png') });
+      await page.click('nav.toc a.nav-item[data-section="timeouts"]');
+      await page.waitForSelector('article[data-section="timeouts"]');
+      assert.equal(await navItems.first().isVisible(), false, 'choosing a section folds the contents again');
+      assert.ok((await page.locator('article h1').boundingBox())!.y < 150);
+    } else {
+      assert.equal(await page.locator('.toc-toggle').isVisible(), false, '1,200 px: no contents button');
+      assert.equal(await navItems.first().isVisible(), true, '1,200 px: the contents sit beside the page');
+      const nav = (await page.locator('nav.toc').boundingBox())!;
+      assert.ok(nav.x + nav.width <= heading.x, 'side by side');
+      await page.screenshot({ path: join(ROOT, 'test-artifacts', 'lesson-panel-1200.png') });
+    }
+    // Every section, the quiz and the simulator fit the width.
+    const views: View[] = [...content.data.sections.map((section): View => ({ type: 'section', id: section.id })), { type: 'quiz' }, { type: 'simulator' }];
+    for (const view of views) {
+      await tab.send({ type: 'show', view });
+      await page.waitForSelector(view.type === 'section' ? `article[data-section="${view.id}"]` : view.type === 'quiz' ? '.quiz .question' : '.simulator, .sim-grid');
+      assert.ok(await overflowsSideways(tab) <= 0, `${width} px: ${view.type === 'section' ? view.id : view.type} scrolls sideways by ${await overflowsSideways(tab)} px`);
+    }
+    await done(tab);
+  }
+});
+
+/** WCAG 2 contrast ratio of two CSS rgb()/rgba() colours (alpha ignored: the colours here are opaque). */
+function contrast(foreground: string, background: string): number {
+  const luminance = (css: string): number => {
+    const [r, g, b] = css.match(/[\d.]+/g)!.slice(0, 3).map(Number).map((value) => {
+      const channel = value / 255;
+      return channel <= 0.03928 ? channel / 12.92 : ((channel + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+  };
+  const [light, dark] = [luminance(foreground), luminance(background)].sort((a, b) => b - a);
+  return (light! + 0.05) / (dark! + 0.05);
+}
+
+test('cosmetics: an empty progress track at 0, plain score wording, readable right/wrong answers on a light theme, durations as people say them (issue 13, item 9)', async () => {
+  const questions = content.data.quiz.questions;
+  const start = await opened({ view: { type: 'quiz' }, theme: LIGHT_THEME });
+  assert.equal(await start.text('.quiz-score'), 'No answers yet');
+  const fill = await start.page.locator('.meter-fill').evaluate((element) => element.getBoundingClientRect().width);
+  assert.equal(fill, 0, 'nothing answered: nothing filled');
+  const track = await start.page.locator('.meter').evaluate((element) => getComputedStyle(element).backgroundColor);
+  assert.equal(track, 'rgba(0, 0, 0, 0)', 'the track is an outline, not a grey bar that reads as full');
+  await start.page.click(`.option[data-option="${questions[0]!.answer}"]`);
+  const meter = (await start.page.locator('.meter').boundingBox())!;
+  const filled = await start.page.locator('.meter-fill').evaluate((element) => element.getBoundingClientRect().width);
+  assert.ok(Math.abs(filled - (meter.width - 2) / questions.length) < 1.5, `one answer fills 1/${questions.length} of the track (${filled} of ${meter.width} px)`);
+  assert.equal(await start.text('.quiz-score'), '1 right of 1 answered');
+  await done(start);
+
+  // A finished attempt with every answer wrong: the review shows each right answer.
+  const attempt: QuizAttempt = {
+    order: questions.map((q) => q.id),
+    optionOrder: Object.fromEntries(questions.map((q) => [q.id, q.optionsHtml.map((_, index) => index)])),
+    index: questions.length,
+    answers: Object.fromEntries(questions.map((q) => [q.id, (q.answer + 1) % q.optionsHtml.length])),
+    number: 1,
+    reported: true,
+  };
+  const review = await opened({ view: { type: 'quiz' }, theme: LIGHT_THEME, progress: { ...emptyProgress(), quiz: { attempts: 1, last: null, best: null, current: attempt } } });
+  await review.page.waitForSelector('.mistakes .right-answer');
+  const background = await review.page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.equal(background, 'rgb(255, 255, 255)', 'the light theme is applied');
+  for (const selector of ['.right-answer', '.your-answer', '.result-score']) {
+    const color = await review.page.locator(selector).first().evaluate((element) => getComputedStyle(element).color);
+    const ratio = contrast(color, background);
+    assert.ok(ratio >= 4.5, `${selector}: contrast ${ratio.toFixed(2)}:1 on the light theme, WCAG AA needs 4.5:1`);
+  }
+  await review.page.screenshot({ path: join(ROOT, 'test-artifacts', 'lesson-panel-light-review.png') });
+  await done(review);
+
+  // Lesson code is coloured (highlight.js classes, styled by the page's own style sheet: nothing inline).
+  const code = await opened({ view: { type: 'section', id: 'timeouts' } });
+  const colours = await code.page.evaluate(() => ({
+    text: getComputedStyle(document.querySelector('pre.code code')!).color,
+    keyword: getComputedStyle(document.querySelector('pre.code .hljs-keyword')!).color,
+    string: getComputedStyle(document.querySelector('pre.code .hljs-string')!).color,
+  }));
+  assert.notEqual(colours.keyword, colours.text, 'keywords stand out');
+  assert.notEqual(colours.string, colours.text, 'strings stand out');
+  await done(code);
+
+  const simulator = await opened({ view: { type: 'simulator' } });
+  await simulator.page.click('.dogpile-run');
+  assert.match(await simulator.text('.dogpile-result'), /^10 readers, 10 rebuilds \(8 s of database work\)\.$/);
+  await simulator.page.check('input[name="lock"]');
+  await simulator.page.click('.dogpile-run');
+  assert.match(await simulator.text('.dogpile-result'), /^10 readers, 1 rebuild \(0\.8 s of database work\), 9 served the stale copy at once\.$/);
+  const advance = await simulator.page.locator('button.advance').allInnerTexts();
+  assert.ok(advance.includes('+5 min'), `the clock buttons: ${advance.join(', ')}`);
+  assert.ok(advance.every((text) => !/\.0 /.test(text)), 'no "+5.0 min"');
+  await done(simulator);
 });

@@ -273,12 +273,14 @@ test('the quiz: at least 15 questions, each with exactly one correct answer, an 
     assert.ok(question.explanation.trim().length > 20, `${label}: an explanation`);
     assert.ok(sectionIds.has(question.section), `${label}: section "${question.section}" exists`);
     for (const related of question.related ?? []) assert.ok(sectionIds.has(related), `${label}: related section "${related}" exists`);
+    assert.ok(internalLinks(question.explanation).includes(question.section), `${label}: the explanation links its section (#${question.section})`);
+    for (const link of internalLinks(question.explanation)) assert.ok(sectionIds.has(link), `${label}: the explanation links to "${link}", which is no section`);
   }
 });
 
 test('the quiz covers every topic of the lesson and the classic traps', () => {
   const tested = new Set(quiz.questions.flatMap((question) => [question.section, ...(question.related ?? [])]));
-  for (const topic of ['why-cache', 'low-level-api', 'timeouts', 'cache-aside', 'per-view-cache', 'site-cache', 'template-fragments', 'backends', 'key-design', 'invalidation']) {
+  for (const topic of ['why-cache', 'low-level-api', 'timeouts', 'cache-aside', 'per-view-cache', 'class-based-views', 'site-cache', 'http-caching', 'template-fragments', 'backends', 'key-design', 'keys-in-context', 'invalidation', 'stampede', 'testing', 'operations']) {
     assert.ok(tested.has(topic), `no question on ${topic}`);
   }
   const traps: Record<string, string> = {
@@ -468,7 +470,7 @@ function runChecks(module: string): Promise<{ status: number | null; report: Che
   });
 }
 
-test('the @cached exercise: the hidden checks pass a correct decorator and catch each mistake', async () => {
+test('the @cached exercise: the hidden checks pass a correct decorator and catch each mistake (a cached None or 0 taken for a miss, free text in keys, ...)', async () => {
   const spec = readJson<CodeExercise>(join(LESSONS, 'exercises', 'cached-decorator.json'));
   assert.equal(spec.kind, 'code');
   assert.ok(sectionIds.has(spec.section) && sectionIds.has(spec.concept));
@@ -484,6 +486,8 @@ test('the @cached exercise: the hidden checks pass a correct decorator and catch
     noArgument: join(FIXTURES, 'cached_no_argument_in_key.py'),
     noFunction: join(FIXTURES, 'cached_no_function_in_key.py'),
     falsy: join(FIXTURES, 'cached_falsy_miss.py'),
+    noneMiss: join(FIXTURES, 'cached_none_miss.py'),
+    rawText: join(FIXTURES, 'cached_raw_text_key.py'),
     dict: join(FIXTURES, 'cached_dict.py'),
     spaces: join(FIXTURES, 'cached_spaces_no_wraps.py'),
     syntax: join(FIXTURES, 'cached_syntax_error.py'),
@@ -512,7 +516,10 @@ test('the @cached exercise: the hidden checks pass a correct decorator and catch
   assert.ok(starter.includes('repeat-skips-work'), 'the starter code does not pass yet');
   assert.deepEqual(failing('noArgument'), ['different-arguments']);
   assert.deepEqual(failing('noFunction'), ['different-functions']);
-  assert.deepEqual(failing('falsy'), ['falsy-results']);
+  assert.deepEqual(failing('falsy'), ['falsy-results', 'none-results']);
+  assert.deepEqual(failing('noneMiss'), ['none-results'], '`if result is None` takes a cached None for a miss');
+  assert.deepEqual(failing('rawText'), ['valid-keys'], 'free text put into the key as is');
+  assert.match(results.rawText.report.checks.find((check) => check.id === 'valid-keys')!.message, /green tea|characters/);
   assert.deepEqual(failing('dict'), ['django-cache']);
   assert.deepEqual(failing('spaces'), ['valid-keys', 'keeps-name']);
   assert.deepEqual(failing('syntax'), ['module']);
@@ -540,7 +547,7 @@ test('the runnable examples are well formed: at least 10, unique ids, each follo
       assert.ok(example.minDjango !== null && Number(example.minDjango.split('.')[0]) >= 4, `${label} (${example.id}) uses Django 4.0+ APIs: mark it min-django=4.0`);
     }
   }
-  for (const section of sections.filter((candidate) => candidate.kind === 'concept' && !['using-cache-coach', 'practice'].includes(candidate.id))) {
+  for (const section of sections.filter((candidate) => candidate.kind === 'concept' && !['using-cache-coach', 'practice', 'recap'].includes(candidate.id))) {
     assert.ok(examples.some((example) => example.section === section.id), `${section.id} has a runnable example`);
   }
 });

@@ -22,7 +22,7 @@ interface VsCodeApi {
 declare function acquireVsCodeApi(): VsCodeApi;
 
 /** Sections whose lesson the simulator lets you try. */
-const SIMULATOR_SECTIONS = new Set(['low-level-api', 'timeouts', 'cache-aside', 'invalidation']);
+const SIMULATOR_SECTIONS = new Set(['low-level-api', 'timeouts', 'cache-aside', 'invalidation', 'stampede']);
 
 class LessonPage implements PageContext {
   lesson!: LessonData;
@@ -34,6 +34,9 @@ class LessonPage implements PageContext {
   private simulator: SimulatorView | undefined;
   private exercises: ExercisesView | undefined;
   private readonly nav = h('nav', { class: 'toc', attrs: { 'aria-label': 'Lesson contents' } });
+  /** Narrow panels only (CSS): the page comes first, and this button opens the contents above it. */
+  private readonly tocToggle = h('button', { class: 'secondary toc-toggle', attrs: { type: 'button', 'aria-expanded': 'false', 'aria-controls': 'toc-body' }, on: { click: () => this.toggleToc() } }, '☰ Contents');
+  private readonly tocCurrent = h('span', { class: 'toc-current' });
   private readonly main = h('main', { class: 'content', attrs: { tabindex: -1 } });
   private readonly summary = h('p', { class: 'progress-summary' });
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
@@ -125,7 +128,7 @@ class LessonPage implements PageContext {
     for (const section of lesson.sections) this.sectionsById.set(section.id, section);
     if (first) {
       const saved = this.restored;
-      this.quiz = new QuizView(this, saved?.quiz ?? null);
+      this.quiz = new QuizView(this, saved?.quiz ?? null, this.currentProgress.quiz.current ?? null);
       this.simulator = new SimulatorView(this, saved?.simulator ?? null);
       this.exercises = new ExercisesView(this, { fillInAnswer: saved?.fillInAnswer ?? '', code: saved?.code ?? null });
       clear(this.root);
@@ -145,7 +148,9 @@ class LessonPage implements PageContext {
     }, text, extra ? h('span', { class: 'nav-extra' }, extra) : null));
     const concepts = this.lesson.sections.filter((section) => section.kind === 'concept');
     const mistakes = this.lesson.sections.filter((section) => section.kind === 'mistake');
-    append(this.nav, [
+    const body = h('div', { class: 'toc-body', id: 'toc-body' });
+    append(this.nav, [h('div', { class: 'toc-bar' }, this.tocToggle, this.tocCurrent), body]);
+    append(body, [
       h('h1', { class: 'lesson-title' }, this.lesson.title),
       this.summary,
       h('h2', null, 'Lesson'),
@@ -154,6 +159,12 @@ class LessonPage implements PageContext {
       h('ul', { class: 'nav-list' }, item({ type: 'simulator' }, 'Cache simulator'), item({ type: 'quiz' }, 'Quiz', `${this.lesson.quiz.questions.length} questions`)),
       mistakes.length ? [h('h2', null, 'Common mistakes'), h('ul', { class: 'nav-list mistakes-list' }, mistakes.map((section) => item({ type: 'section', id: section.id }, section.rule ?? section.title, section.rule ? section.title.replace(/^CACHE\d+:\s*/, '') : undefined)))] : null,
     ]);
+  }
+
+  private toggleToc(open = !this.nav.classList.contains('open')): void {
+    this.nav.classList.toggle('open', open);
+    this.tocToggle.setAttribute('aria-expanded', String(open));
+    if (open) this.nav.querySelector<HTMLElement>('a.nav-item.active, a.nav-item')?.focus({ preventScroll: false });
   }
 
   private onProgress(): void {
@@ -187,6 +198,8 @@ class LessonPage implements PageContext {
       this.main.append(this.renderSection(this.sectionsById.get(view.id)!));
       if (!this.currentProgress.sectionsRead.includes(view.id)) this.post({ type: 'sectionViewed', section: view.id });
     }
+    this.toggleToc(false);
+    this.tocCurrent.textContent = view.type === 'section' ? this.sectionsById.get(view.id)?.title ?? '' : view.type === 'quiz' ? 'Quiz' : 'Cache simulator';
     this.main.scrollTop = 0;
     window.scrollTo(0, 0);
     (this.main.querySelector<HTMLElement>('h1') ?? this.main).focus({ preventScroll: true });

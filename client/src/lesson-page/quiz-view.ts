@@ -14,9 +14,20 @@ export class QuizView {
   private readonly questions: ReadonlyMap<string, QuestionData>;
   private attempt: QuizAttempt | null;
 
-  constructor(private readonly ctx: PageContext, restored: QuizAttempt | null) {
+  /**
+   * `restored` is the page's own saved attempt (a reload of this panel), `kept` the one the extension
+   * keeps in the progress (a closed and reopened panel, another window): the further one wins.
+   */
+  constructor(private readonly ctx: PageContext, restored: QuizAttempt | null, kept: QuizAttempt | null = null) {
     this.questions = new Map(ctx.lesson.quiz.questions.map((question) => [question.id, question]));
-    this.attempt = restored && quiz.fitsQuestions(restored, this.questions) ? restored : null;
+    const usable = [restored, kept].filter((attempt): attempt is QuizAttempt => attempt !== null && quiz.fitsQuestions(attempt, this.questions));
+    this.attempt = usable.sort((a, b) => quiz.progressOf(b) - quiz.progressOf(a))[0] ?? null;
+  }
+
+  /** Saves the attempt in the page and has the extension keep it. */
+  private keep(): void {
+    this.ctx.save();
+    if (this.attempt) this.ctx.post({ type: 'quizAttempt', attempt: this.attempt });
   }
 
   state(): QuizAttempt | null {
@@ -56,7 +67,7 @@ export class QuizView {
     const id = quiz.currentId(attempt)!;
     if (!quiz.answer(attempt, option)) return;
     this.ctx.post({ type: 'answer', questionId: id, option });
-    this.ctx.save();
+    this.keep();
     this.render();
     this.element.querySelector<HTMLElement>('.quiz-next')?.focus();
   }
@@ -68,7 +79,7 @@ export class QuizView {
       attempt.reported = true;
       this.ctx.post({ type: 'quizFinished', answers: attempt.order.flatMap((questionId) => (attempt.answers[questionId] === undefined ? [] : [{ questionId, option: attempt.answers[questionId]! }])) });
     }
-    this.ctx.save();
+    this.keep();
     this.render();
     (this.element.querySelector<HTMLElement>('.option:not([disabled])') ?? this.element.querySelector<HTMLElement>('h1'))?.focus();
   }
@@ -76,7 +87,7 @@ export class QuizView {
   private retake(): void {
     const number = (this.attempt?.number ?? 0) + 1;
     this.attempt = quiz.newAttempt(this.ctx.lesson.quiz.questions, number);
-    this.ctx.save();
+    this.keep();
     this.render();
     this.element.querySelector<HTMLElement>('.option')?.focus();
   }
@@ -87,8 +98,15 @@ export class QuizView {
       h('h1', { attrs: { tabindex: -1 } }, this.ctx.lesson.quiz.title, attempt.number > 1 ? h('span', { class: 'attempt' }, ` · attempt ${attempt.number}`) : null),
       h('div', { class: 'quiz-status' },
         h('span', { class: 'quiz-position' }, position),
-        h('progress', { attrs: { max: attempt.order.length, value: Math.min(answered, attempt.order.length), 'aria-label': 'Questions answered' } }),
-        h('span', { class: 'quiz-score', attrs: { 'aria-live': 'polite' } }, `Score: ${correct} of ${answered} answered`)));
+        this.meter(answered, attempt.order.length),
+        h('span', { class: 'quiz-score', attrs: { 'aria-live': 'polite' } }, answered === 0 ? 'No answers yet' : `${correct} right of ${answered} answered`)));
+  }
+
+  /** How many questions are answered: an outlined track that is visibly empty at 0, filled in proportion. */
+  private meter(answered: number, total: number): HTMLElement {
+    const fill = h('span', { class: 'meter-fill' });
+    fill.style.width = `${(100 * Math.min(answered, total)) / Math.max(1, total)}%`; // CSSOM: allowed by the CSP
+    return h('span', { class: 'meter', attrs: { role: 'progressbar', 'aria-label': 'Questions answered', 'aria-valuemin': 0, 'aria-valuemax': total, 'aria-valuenow': answered, 'aria-valuetext': `${answered} of ${total} answered` } }, fill);
   }
 
   private renderQuestion(attempt: QuizAttempt): void {

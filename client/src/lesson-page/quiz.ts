@@ -39,6 +39,11 @@ export function fitsQuestions(attempt: QuizAttempt, questions: ReadonlyMap<strin
   });
 }
 
+/** How far an attempt has come, for choosing between two copies of it: later attempts, then more answers. */
+export function progressOf(attempt: QuizAttempt): number {
+  return attempt.number * 10_000 + Object.keys(attempt.answers).length * 10 + (attempt.index >= attempt.order.length ? 1 : 0);
+}
+
 export function isFinished(attempt: QuizAttempt): boolean {
   return attempt.index >= attempt.order.length;
 }

@@ -4,7 +4,7 @@
  */
 import type { PageContext } from './context';
 import { clear, h } from './dom';
-import { CacheAsideDemo, CacheSimulator, formatSeconds, parseTimeout, pyRepr, restoreSimulator, saveSimulator, type LoadResult, type SimulatorState } from './simulator';
+import { CacheAsideDemo, CacheSimulator, DogpileDemo, formatSeconds, parseTimeout, pyRepr, restoreSimulator, saveSimulator, type DogpileRun, type LoadResult, type SimulatorState } from './simulator';
 
 type Operation = 'set' | 'get' | 'add' | 'delete';
 
@@ -28,6 +28,9 @@ export class SimulatorView {
   private readonly product = h('select', { attrs: { 'aria-label': 'Product', name: 'product' } },
     Object.entries(CacheAsideDemo.NAMES).map(([id, name]) => h('option', { attrs: { value: id } }, `${id}: ${name}`)));
   private readonly invalidate = h('input', { attrs: { type: 'checkbox', name: 'invalidate' } });
+  private readonly useLock = h('input', { attrs: { type: 'checkbox', name: 'lock' } });
+  private readonly dogpileResult = h('p', { class: 'dogpile-result', attrs: { 'aria-live': 'polite' } });
+  private lastDogpile: DogpileRun | undefined;
 
   constructor(private readonly ctx: PageContext, restored: SimulatorState | null) {
     const saved = restored ? restoreSimulator(restored) : undefined;
@@ -103,7 +106,12 @@ export class SimulatorView {
         this.button('Change its price in the database', 'secondary demo-change', () => this.changePrice())),
       h('label', { class: 'checkbox' }, this.invalidate, ' delete the cached copy when the price changes (invalidation)'),
       this.lastResult,
-      this.stats);
+      this.stats,
+      h('h2', null, 'One hot key, many readers'),
+      h('p', null, `The key ${pyRepr(DogpileDemo.KEY)} is fresh for ${DogpileDemo.FRESH_SECONDS} s; a copy under ${pyRepr(DogpileDemo.STALE_KEY)} is kept for ${formatSeconds(DogpileDemo.STALE_SECONDS * 1000)}. When it expires, ${DogpileDemo.READERS} readers arrive within the ${DogpileDemo.REBUILD_MS} ms one rebuild takes. Without a lock each of them rebuilds; with a cache.add() lock one rebuilds and the others serve the stale copy. The calls appear in the log above; `, this.ctx.sectionLink('stampede', 'Stampedes and locks'), ' explains the pattern.'),
+      h('label', { class: 'checkbox' }, this.useLock, ` rebuild behind cache.add(${pyRepr(DogpileDemo.LOCK_KEY)}, ..., ${DogpileDemo.LOCK_SECONDS}), serve the stale copy meanwhile`),
+      h('div', { class: 'button-row' }, this.button(`Let the key expire and send ${DogpileDemo.READERS} readers`, 'primary dogpile-run', () => this.dogpile())),
+      this.dogpileResult);
   }
 
   private syncFields(): void {
@@ -157,6 +165,11 @@ export class SimulatorView {
     this.changed();
   }
 
+  private dogpile(): void {
+    this.lastDogpile = new DogpileDemo(this.cache).run(this.useLock.checked);
+    this.changed();
+  }
+
   private changePrice(): void {
     this.demo.changePrice(Number(this.product.value));
     this.lastLoad = undefined;
@@ -205,5 +218,9 @@ export class SimulatorView {
       ? `${last.key}: ${last.hit ? `hit, ${last.ms} ms` : `miss, read from the database in ${last.ms} ms and cached for ${CacheAsideDemo.TTL_SECONDS} s`}. Shown: ${last.shown}.${last.stale ? ` Stale: the database now says ${demo.describe(last.id)}.` : ''}`
       : '';
     this.lastResult.classList.toggle('stale', Boolean(last?.stale));
+    const run = this.lastDogpile;
+    this.dogpileResult.textContent = run
+      ? `${run.readers} readers, ${run.rebuilds} ${run.rebuilds === 1 ? 'rebuild' : 'rebuilds'} (${formatSeconds(run.databaseMs)} of database work)${run.withLock ? `, ${run.servedStale} served the stale copy at once` : ''}.`
+      : '';
   }
 }

@@ -71,11 +71,13 @@ export function parseTimeout(text: string): { ok: true; timeout: Timeout } | { o
   return { ok: false, error: 'A timeout is a number of seconds, or None for "never"; leave it empty for the default (300 s).' };
 }
 
+/** A duration for display: "45 s", "2.5 s", "5 min", "7.5 min", "2 h". */
 export function formatSeconds(ms: number): string {
   const seconds = ms / 1000;
-  if (Math.abs(seconds) >= 3600) return `${(seconds / 3600).toFixed(1)} h`;
-  if (Math.abs(seconds) >= 120) return `${(seconds / 60).toFixed(1)} min`;
-  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
+  const figure = (value: number): string => (Number.isInteger(value) ? String(value) : value.toFixed(1));
+  if (Math.abs(seconds) >= 3600) return `${figure(Math.round((seconds / 3600) * 10) / 10)} h`;
+  if (Math.abs(seconds) >= 120) return `${figure(Math.round((seconds / 60) * 10) / 10)} min`;
+  return `${figure(Math.round(seconds * 10) / 10)} s`;
 }
 
 export class CacheSimulator {
@@ -164,14 +166,20 @@ export class CacheSimulator {
       this.record({ call, result: pyRepr(entry.value), kind: 'hit' });
       return entry.value;
     }
-    this.record({ call, result: 'None', kind: 'miss', note: expired ? 'the entry had expired: this read removed it (a miss).' : 'no such key (a miss).' });
+    this.record({ call, result: 'None', kind: 'miss', note: expired ? 'the entry had expired: this read removed it.' : 'no such key.' });
     return null;
   }
 
+  /**
+   * True when the key was stored, even if its time was up: LocMemCache's delete() removes whatever is
+   * in the store and does not check expiry, and an expired entry stays there until something reads it.
+   */
   delete(key: string): boolean {
-    const { entry } = this.readable(key);
+    const entry = this.entries.get(key);
+    const expired = entry !== undefined && this.isExpired(entry);
     this.entries.delete(key);
-    this.record({ call: this.call('delete', key), result: entry ? 'True' : 'False', kind: entry ? 'write' : 'info', ...(entry ? {} : { note: 'nothing readable was there.' }) });
+    const note = entry === undefined ? 'no such key.' : expired ? 'the entry had expired but nothing had read it, so it was still stored: delete() removed it and says True.' : undefined;
+    this.record({ call: this.call('delete', key), result: entry ? 'True' : 'False', kind: entry ? 'write' : 'info', ...(note ? { note } : {}) });
     return entry !== undefined;
   }
 
@@ -259,6 +267,74 @@ export class CacheAsideDemo {
     this.prices[id] = Math.round(((this.prices[id] ?? 0) + 1.5) * 100) / 100;
     this.cache.log.push({ at: this.cache.now, call: `Product.objects.filter(pk=${id}).update(price=${this.prices[id]!.toFixed(2)})`, result: '', kind: 'info', note: this.invalidateOnWrite ? 'and the cached copy is deleted:' : 'the cached copy (if any) is now stale.' });
     if (this.invalidateOnWrite) this.cache.delete(CacheAsideDemo.key(id));
+  }
+}
+
+export interface DogpileRun {
+  readers: number;
+  withLock: boolean;
+  rebuilds: number;
+  servedStale: number;
+  databaseMs: number;
+}
+
+/**
+ * A hot key expires and ten readers arrive within the time one rebuild takes (the lesson's
+ * "Stampedes and locks"). Without a lock every reader misses and rebuilds; with a `cache.add()` lock
+ * one reader rebuilds and the others serve the stale copy kept under a second key.
+ */
+export class DogpileDemo {
+  static readonly KEY = 'prices';
+  static readonly STALE_KEY = 'prices:stale';
+  static readonly LOCK_KEY = 'prices:lock';
+  static readonly READERS = 10;
+  static readonly FRESH_SECONDS = 60;
+  static readonly STALE_SECONDS = 600;
+  static readonly LOCK_SECONDS = 30;
+  static readonly REBUILD_MS = 800;
+
+  private version = 1;
+
+  constructor(readonly cache: CacheSimulator) {}
+
+  private query(): string {
+    this.cache.log.push({ at: this.cache.now, call: 'Price.objects.all()  # the slow rebuild', result: '', kind: 'info', note: `${DogpileDemo.REBUILD_MS} ms of database work.` });
+    return `prices v${this.version++}`;
+  }
+
+  private store(value: string): void {
+    this.cache.set(DogpileDemo.KEY, value, DogpileDemo.FRESH_SECONDS);
+    this.cache.set(DogpileDemo.STALE_KEY, value, DogpileDemo.STALE_SECONDS);
+  }
+
+  run(withLock: boolean, readers = DogpileDemo.READERS): DogpileRun {
+    // The hot key exists with its stale copy, then its fresh time runs out.
+    if (this.cache.get(DogpileDemo.STALE_KEY) === null) this.store(this.query());
+    this.cache.advance(DogpileDemo.FRESH_SECONDS);
+    let rebuilds = 0;
+    let servedStale = 0;
+    let winner = false;
+    const missed: number[] = [];
+    for (let reader = 0; reader < readers; reader++) {
+      if (this.cache.get(DogpileDemo.KEY) !== null) continue;
+      if (!withLock) {
+        missed.push(reader);
+      } else if (this.cache.add(DogpileDemo.LOCK_KEY, `reader ${reader + 1}`, DogpileDemo.LOCK_SECONDS)) {
+        winner = true;
+      } else if (this.cache.get(DogpileDemo.STALE_KEY) !== null) {
+        servedStale++;
+      } else {
+        missed.push(reader);
+      }
+    }
+    // Every reader arrived before the first rebuild finished: now the rebuilds run.
+    for (let index = 0; index < missed.length + (winner ? 1 : 0); index++) {
+      rebuilds++;
+      this.store(this.query());
+    }
+    if (winner) this.cache.delete(DogpileDemo.LOCK_KEY);
+    this.cache.now += DogpileDemo.REBUILD_MS;
+    return { readers, withLock, rebuilds, servedStale, databaseMs: rebuilds * DogpileDemo.REBUILD_MS };
   }
 }
 

@@ -39,6 +39,7 @@ interface FillInSpecFile {
   prompt: string;
   code: string;
   blank: string;
+  variables?: Record<string, unknown>;
   normalize: { steps: { id: string }[] };
   accepted: string[];
   evaluate?: { program: string; cases: { value: unknown; expect: string }[] };
@@ -120,6 +121,8 @@ export async function loadLesson(read: ReadLessonFile): Promise<LessonContent> {
       fillIn = {
         id: spec.id, kind: 'fill-in', title: spec.title, section: spec.section, concept: spec.concept,
         promptHtml: inline(spec.prompt), code: spec.code, blank: spec.blank, steps, accepted: spec.accepted,
+        variable: Object.keys(spec.variables ?? {})[0] ?? '',
+        cases: (spec.evaluate?.cases ?? []).filter((item): item is { value: number; expect: string } => typeof item.value === 'number'),
         feedback: spec.feedback.map((entry) => ({ match: entry.match, hintHtml: inline(entry.hint) })),
         hintsHtml: spec.hints.map(inline), fallbackHintHtml: inline(spec.fallbackHint),
       };

@@ -6,7 +6,7 @@
  */
 import type { LessonContent } from './content';
 import { checkFillIn } from './fill-in';
-import { parsePageMessage, type ExerciseRun, type FillInEvaluation, type HostMessage, type PageMessage, type RunnerStatus, type View } from './messages';
+import { parsePageMessage, type ExerciseRun, type FillInEvaluation, type HostMessage, type PageMessage, type QuizAttempt, type RunnerStatus, type View } from './messages';
 import type { ProgressStore } from './progress';
 
 /** Runs the learner's code where that is allowed, and says why not elsewhere. */
@@ -92,6 +92,13 @@ export class LessonController {
         await this.progress.recordAnswer(message.questionId, message.option, message.option === question.answer);
         return;
       }
+      case 'quizAttempt': {
+        const content = await this.content();
+        const problem = attemptProblem(message.attempt, content.questions);
+        if (problem) return this.ignore(from, message, problem);
+        await this.progress.saveAttempt(message.attempt);
+        return;
+      }
       case 'quizFinished': {
         const content = await this.content();
         const bad = message.answers.find((a) => !content.questions.has(a.questionId) || a.option >= content.questions.get(a.questionId)!.options);
@@ -132,6 +139,22 @@ export class LessonController {
       this.running = false;
     }
   }
+}
+
+/** Why an attempt does not fit the lesson's questions, or undefined when it does. */
+export function attemptProblem(attempt: QuizAttempt, questions: LessonContent['questions']): string | undefined {
+  if (attempt.index > attempt.order.length) return `question ${attempt.index} of ${attempt.order.length}`;
+  if (new Set(attempt.order).size !== attempt.order.length) return 'a question is asked twice';
+  for (const id of attempt.order) {
+    const question = questions.get(id);
+    if (!question) return `no question ${id}`;
+    const order = attempt.optionOrder[id];
+    if (!order || order.length !== question.options || [...order].sort((a, b) => a - b).some((value, index) => value !== index)) return `the option order of ${id} does not fit its ${question.options} options`;
+    const chosen = attempt.answers[id];
+    if (chosen !== undefined && chosen >= question.options) return `question ${id} has no option ${chosen}`;
+  }
+  for (const id of Object.keys(attempt.answers)) if (!attempt.order.includes(id)) return `an answer to ${id}, which the attempt does not ask`;
+  return undefined;
 }
 
 /** A short, single-line view of a rejected message for the log (never its whole text). */

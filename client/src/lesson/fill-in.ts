@@ -1,9 +1,12 @@
 /**
  * The fill-in exercise's checks (lessons/FORMAT.md, "exercises/"): normalise the learner's answer with
  * the spec's steps, accept it when it is one of the accepted forms, otherwise pick the hint of the first
- * feedback entry whose pattern matches, else the fallback hint. Shared by the page (instant feedback)
- * and the extension (which can also run the answer in Python).
+ * feedback entry whose pattern matches, else the fallback hint. An answer in none of the listed forms
+ * is still accepted when it builds the expected key for every case, as worked out without Python by
+ * key-expression.ts. Shared by the page (instant feedback) and the extension (which can also run the
+ * answer in Python).
  */
+import { evaluateKeyExpression } from './key-expression';
 
 /** The steps this code knows, in the spec's vocabulary. An unknown step makes the spec unusable. */
 export const NORMALIZE_STEPS = ['trim', 'strip-trailing-comma', 'unify-quotes', 'lowercase-prefixes', 'remove-spaces-outside-strings', 'strip-outer-parentheses'] as const;
@@ -92,18 +95,22 @@ export function normalizeAnswer(answer: string, steps: readonly string[]): strin
 export interface FillInSpec {
   steps: readonly string[];
   accepted: readonly string[];
+  /** The variable the key is built from (`user_id`) and the key each of its values must give. */
+  variable?: string;
+  cases?: readonly { value: number; expect: string }[];
   feedback: readonly { match: string; hintHtml: string }[];
   fallbackHintHtml: string;
 }
 
 export type FillInVerdict =
-  | { accepted: true; normalized: string }
+  | { accepted: true; normalized: string; by: 'form' | 'evaluation' }
   | { accepted: false; normalized: string; hintHtml: string; matchedFeedback: boolean };
 
 /** Checks an answer against the accepted forms; a wrong answer gets its hint. Runs no code. */
 export function checkFillIn(spec: FillInSpec, answer: string): FillInVerdict {
   const normalized = normalizeAnswer(answer, spec.steps);
-  if (spec.accepted.includes(normalized)) return { accepted: true, normalized };
+  if (spec.accepted.includes(normalized)) return { accepted: true, normalized, by: 'form' };
+  if (buildsEveryKey(spec, answer)) return { accepted: true, normalized, by: 'evaluation' };
   for (const entry of spec.feedback) {
     let pattern: RegExp;
     try {
@@ -114,6 +121,14 @@ export function checkFillIn(spec: FillInSpec, answer: string): FillInVerdict {
     if (pattern.test(normalized)) return { accepted: false, normalized, hintHtml: entry.hintHtml, matchedFeedback: true };
   }
   return { accepted: false, normalized, hintHtml: spec.fallbackHintHtml, matchedFeedback: false };
+}
+
+/** True when the answer, evaluated without Python, builds the expected key for every case. */
+export function buildsEveryKey(spec: FillInSpec, answer: string): boolean {
+  const { variable, cases } = spec;
+  if (!variable || !cases || cases.length === 0) return false;
+  const expression = answerForEvaluation(answer);
+  return cases.every((item) => evaluateKeyExpression(expression, { [variable]: item.value }) === item.expect);
 }
 
 /** The answer as it is run in Python: trimmed, without the trailing comma a learner may copy. */

@@ -5,9 +5,33 @@
  *  - fences drop the words after the language (`python runnable id=x` shows as Python), and an `output`
  *    fence is shown as the output of the example above it;
  *  - table alignment becomes a class (the page's CSP allows no inline styles);
- *  - images become their alt text (the page loads nothing but its own script and style sheet).
+ *  - images become their alt text (the page loads nothing but its own script and style sheet);
+ *  - code is coloured here, when the lesson is rendered, by highlight.js: the page receives spans with
+ *    `hljs-*` classes that its style sheet colours from the theme, so it needs no script and no inline
+ *    style for it (the CSP allows neither).
  */
+import hljs from 'highlight.js/lib/core';
+import bash from 'highlight.js/lib/languages/bash';
+import django from 'highlight.js/lib/languages/django';
+import ini from 'highlight.js/lib/languages/ini';
+import javascript from 'highlight.js/lib/languages/javascript';
+import python from 'highlight.js/lib/languages/python';
+import typescript from 'highlight.js/lib/languages/typescript';
+import xml from 'highlight.js/lib/languages/xml';
 import MarkdownIt from 'markdown-it';
+
+// The languages of the lesson's fences (python, django, ts, sh, toml) and what they embed (HTML).
+for (const [name, language] of Object.entries({ bash, django, ini, javascript, python, typescript, xml })) hljs.registerLanguage(name, language);
+
+/** The code as HTML: highlighted when the language is known (highlight.js escapes the text), else escaped. */
+function codeHtml(code: string, language: string, escape: (text: string) => string): string {
+  if (!language || !hljs.getLanguage(language)) return escape(code);
+  try {
+    return hljs.highlight(code, { language, ignoreIllegals: true }).value;
+  } catch {
+    return escape(code);
+  }
+}
 
 type Token = ReturnType<MarkdownIt['parse']>[number];
 
@@ -49,10 +73,10 @@ export function createMarkdown(options: MarkdownOptions): MarkdownIt {
   md.renderer.rules.fence = (tokens, index) => {
     const token = tokens[index]!;
     const language = (token.info.trim().split(/\s+/)[0] ?? '').toLowerCase();
-    const code = escape(token.content);
-    if (language === 'output') return `<div class="example-output"><div class="label">Output</div><pre><code>${code}</code></pre></div>\n`;
+    if (language === 'output') return `<div class="example-output"><div class="label">Output</div><pre><code>${escape(token.content)}</code></pre></div>\n`;
     const label = language && /^[a-z0-9+#-]{1,20}$/.test(language) ? language : '';
-    return `<pre class="code"${label ? ` data-language="${label}"` : ''}><code${label ? ` class="language-${label}"` : ''}>${code}</code></pre>\n`;
+    const code = codeHtml(token.content, label, escape);
+    return `<pre class="code"${label ? ` data-language="${label}"` : ''}><code class="hljs${label ? ` language-${label}` : ''}">${code}</code></pre>\n`;
   };
   md.renderer.rules.image = (tokens, index) => `<span class="image-alt">${escape(tokens[index]!.content)}</span>`;
   return md;

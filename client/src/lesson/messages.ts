@@ -62,6 +62,8 @@ export const FillInData = obj({
   blank: str({ min: 1, max: 40 }),
   steps: arr(str({ max: 60 }), 20),
   accepted: arr(str({ max: MAX_FILL_IN_LENGTH }), 200),
+  variable: str({ max: 60, pattern: /^([A-Za-z_][A-Za-z0-9_]*)?$/ }),
+  cases: arr(obj({ value: int(-1e9, 1e9), expect: str({ max: 500 }) }), 10),
   feedback: arr(obj({ match: str({ max: 500 }), hintHtml: TEXT }), 100),
   hintsHtml: arr(TEXT, 20),
   fallbackHintHtml: TEXT,
@@ -91,6 +93,25 @@ export const LessonData = obj({
 export type LessonData = Infer<typeof LessonData>;
 
 // ---------------------------------------------------------------------------------------------------
+// A quiz attempt: kept by the page (vscode.setState) and, so that it survives a closed panel or a
+// reload, by the extension in the learner's progress
+
+export const QuizAttempt = obj({
+  /** Question ids in the order asked. */
+  order: arr(ID, MAX_QUESTIONS),
+  /** For each question, the original option indexes in the order shown. */
+  optionOrder: record(ID, arr(int(0, MAX_OPTIONS - 1), MAX_OPTIONS), MAX_QUESTIONS),
+  /** The question being shown (order.length once the attempt is over). */
+  index: int(0, MAX_QUESTIONS),
+  /** Original option index chosen, per question. */
+  answers: record(ID, int(0, MAX_OPTIONS - 1), MAX_QUESTIONS),
+  number: int(1, 1_000_000),
+  /** Whether the extension was told this attempt ended. */
+  reported: bool,
+});
+export type QuizAttempt = Infer<typeof QuizAttempt>;
+
+// ---------------------------------------------------------------------------------------------------
 // Progress, kept in the extension's global state
 
 export const Score = obj({ correct: int(0, MAX_QUESTIONS), total: int(1, MAX_QUESTIONS) });
@@ -101,7 +122,8 @@ export const Progress = obj({
   sectionsRead: arr(ID, 500),
   /** The last answer given to each question (the original option index, before shuffling). */
   answers: record(ID, obj({ option: int(0, MAX_OPTIONS - 1), correct: bool }), MAX_QUESTIONS),
-  quiz: obj({ attempts: int(0, 1_000_000), last: nullable(Score), best: nullable(Score) }),
+  /** `current`: the latest attempt, finished or not, so a reopened panel carries on where it was. */
+  quiz: obj({ attempts: int(0, 1_000_000), last: nullable(Score), best: nullable(Score), current: optional(QuizAttempt) }),
   exercises: record(ID, obj({ passed: bool }), 50),
 });
 export type Progress = Infer<typeof Progress>;
@@ -163,6 +185,8 @@ export const PageMessage = tagged({
   sectionViewed: { section: ID },
   /** One quiz answer: the original option index. */
   answer: { questionId: ID, option: int(0, MAX_OPTIONS - 1) },
+  /** The quiz attempt as it stands after each answer, step or retake: kept in the progress. */
+  quizAttempt: { attempt: QuizAttempt },
   /** A quiz attempt ended: the extension computes the score from these answers itself. */
   quizFinished: { answers: arr(obj({ questionId: ID, option: int(0, MAX_OPTIONS - 1) }), MAX_QUESTIONS) },
   /** Run the hidden checks on the learner's code. */

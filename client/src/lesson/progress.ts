@@ -3,7 +3,7 @@
  * exercises passed. Stored in the extension's global state (any Memento), checked when read back: a
  * value that does not fit (another version, a hand edit) starts afresh rather than breaking the panel.
  */
-import { emptyProgress, Progress, type Score } from './messages';
+import { emptyProgress, Progress, type QuizAttempt, type Score } from './messages';
 
 export const PROGRESS_KEY = 'cacheCoach.progress';
 
@@ -75,13 +75,21 @@ export class ProgressStore {
     }
     const score: Score = { correct, total: Math.max(1, key.questions.size) };
     const best = this.value.quiz.best;
+    const current = this.value.quiz.current;
     this.value.quiz = {
       attempts: this.value.quiz.attempts + 1,
       last: score,
       best: !best || score.correct / score.total > best.correct / best.total ? score : best,
+      ...(current ? { current } : {}),
     };
     await this.save();
     return score;
+  }
+
+  /** Keeps the quiz attempt as it stands (the caller has checked it against the questions). */
+  async saveAttempt(attempt: QuizAttempt): Promise<void> {
+    this.value.quiz.current = structuredClone(attempt);
+    await this.save();
   }
 
   async recordExercise(exerciseId: string, passed: boolean): Promise<void> {
