@@ -1,6 +1,6 @@
 import type { Expr } from '../analysis/python/expr.js';
-import type { PyModule } from '../analysis/python/project.js';
-import type { Rule, SpanEdit } from './rule.js';
+import type { PyModule, PythonProject } from '../analysis/python/project.js';
+import type { Report, Rule, SpanEdit } from './rule.js';
 import { assignmentsInForce, constantSetting } from './settings-helpers.js';
 import { wholeLines } from './python-helpers.js';
 
@@ -27,9 +27,10 @@ export const cache005: Rule = {
     example: 'MIDDLEWARE = [\n    "django.contrib.sessions.middleware.SessionMiddleware",\n    "django.middleware.cache.UpdateCacheMiddleware",\n    "django.middleware.common.CommonMiddleware",\n    "django.middleware.cache.FetchFromCacheMiddleware",\n]',
     useInstead: 'MIDDLEWARE = [\n    "django.middleware.cache.UpdateCacheMiddleware",\n    "django.contrib.sessions.middleware.SessionMiddleware",\n    "django.middleware.common.CommonMiddleware",\n    "django.middleware.cache.FetchFromCacheMiddleware",\n]',
     cannotSee:
-      'Only literal MIDDLEWARE lists (and constants) are read; lists built with `insert()`/`+=` at run time are not. Third-party middleware that add to Vary are not known.',
+      'Only literal MIDDLEWARE lists (and constants) are read, and `MIDDLEWARE += (...)` appending UpdateCacheMiddleware to a list that already adds to Vary (no fix is offered there: the entry has to move into the base list); lists built with `insert()` or comprehensions are not. Third-party middleware that add to Vary are not known.',
   },
   checkPython({ module, project, report }) {
+    checkExtensions(module, project, report);
     for (const assignment of assignmentsInForce(module, 'MIDDLEWARE')) {
       if (assignment.value.kind !== 'sequence') continue;
       const items = assignment.value.items;
@@ -56,6 +57,27 @@ export const cache005: Rule = {
     }
   },
 };
+
+/**
+ * `MIDDLEWARE += (...)` appending UpdateCacheMiddleware to a list (star-imported or earlier) that
+ * already holds a middleware adding to Vary: the appended entry runs its response phase first.
+ */
+function checkExtensions(module: PyModule, project: PythonProject, report: (report: Report) => void): void {
+  for (const extension of module.facts.extensions) {
+    if (extension.name !== 'MIDDLEWARE' || extension.guard === 'debug' || extension.value.kind !== 'sequence') continue;
+    const base = module.facts.assignments.filter((assignment) => assignment.name === 'MIDDLEWARE' && assignment.span.start < extension.span.start).pop()?.value ?? project.resolveConstant(module, 'MIDDLEWARE')?.expr;
+    if (base?.kind !== 'sequence') continue;
+    const vary = base.items.map((item) => constantSetting(project, module, item)).find((name) => typeof name === 'string' && VARY_MIDDLEWARE.has(name));
+    if (!vary) continue;
+    for (const item of extension.value.items) {
+      if (constantSetting(project, module, item) !== UPDATE) continue;
+      report({
+        span: item,
+        message: `UpdateCacheMiddleware is appended after ${shortName(vary)}, which adds to the Vary header: pages are stored before Vary is set and served to the wrong users. It must come first in MIDDLEWARE.`,
+      });
+    }
+  }
+}
 
 function shortName(name: string | number | undefined): string {
   return String(name).split('.').pop() ?? String(name);

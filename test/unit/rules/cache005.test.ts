@@ -120,11 +120,21 @@ test('quiet when only one of the pair is present and well placed', async () => {
   assert.deepEqual(await flagged(CODE, settings([SESSION, COMMON, FETCH])), []);
 });
 
-test('quiet on a MIDDLEWARE list built at run time', async () => {
+test('MIDDLEWARE += [UpdateCacheMiddleware] after a list holding SessionMiddleware is the misplacement it looks like', async () => {
   const files = {
     [PATH]: py`
       MIDDLEWARE = ["${SESSION}", "${COMMON}"]
       MIDDLEWARE += ["${UPDATE}"]
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), [`${PATH}:2`]);
+});
+
+test('quiet on a MIDDLEWARE list changed by insert() at run time', async () => {
+  const files = {
+    [PATH]: py`
+      MIDDLEWARE = ["${SESSION}", "${COMMON}"]
+      MIDDLEWARE.insert(0, "${UPDATE}")
     `,
   };
   assert.deepEqual(await flagged(CODE, files), []);
@@ -195,4 +205,30 @@ test('comment lines inside the list are not entries: the fix moves only the entr
   assert.deepEqual(await flagged(CODE, files), [`${PATH}:5`]);
   const text = await assertFixIsClean(CODE, files, PATH);
   assert.equal(text, `MIDDLEWARE = [\n    # sessions first\n    "${UPDATE}",\n    "${SESSION}",\n    # then the cache\n    "${FETCH}",\n]\n`);
+});
+
+test('MIDDLEWARE += (...) appending UpdateCacheMiddleware after a star-imported SessionMiddleware is flagged; appended first in the base list is not', async () => {
+  const base = py`
+    MIDDLEWARE = (
+        "django.middleware.security.SecurityMiddleware",
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.middleware.common.CommonMiddleware",
+    )
+  `;
+  const extended = py`
+    from config.common import *
+
+    MIDDLEWARE += (
+        "django.middleware.cache.UpdateCacheMiddleware",
+        "django.middleware.common.CommonMiddleware",
+        "django.middleware.cache.FetchFromCacheMiddleware",
+    )
+  `;
+  assert.deepEqual(await flagged(CODE, { 'config/common.py': base, 'config/production.py': extended }), ['config/production.py:4']);
+  // Appending only FetchFromCacheMiddleware (last, after every Vary middleware) is right.
+  const fetchOnly = extended.replace('    "django.middleware.cache.UpdateCacheMiddleware",\n', '');
+  assert.deepEqual(await flagged(CODE, { 'config/common.py': base, 'config/production.py': fetchOnly }), []);
+  // Under `if DEBUG:` the extension is development-only.
+  const debugOnly = 'from config.common import *\n\nif DEBUG:\n    MIDDLEWARE += ("django.middleware.cache.UpdateCacheMiddleware",)\n';
+  assert.deepEqual(await flagged(CODE, { 'config/common.py': base, 'config/production.py': debugOnly }), []);
 });

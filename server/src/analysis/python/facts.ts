@@ -124,6 +124,8 @@ export interface PyModuleFacts {
   assignments: ModuleAssignment[];
   /** Module-level names assigned through a subscript or attribute (`CACHES["default"] = ...`). */
   mutatedNames: string[];
+  /** Module-level `NAME += value` (settings that extend a star-imported list: `MIDDLEWARE += (...)`). */
+  extensions: ModuleAssignment[];
   functions: FunctionFacts[];
   classes: ClassFacts[];
   cacheCalls: CacheCall[];
@@ -202,7 +204,7 @@ export function extractModuleFacts(tree: Tree, text: string, memo?: FactsMemo, n
 }
 
 function emptyFragment(): FragmentFacts {
-  return { starImports: [], assignments: [], mutatedNames: [], functions: [], classes: [], cacheCalls: [], wrappedViews: [], fragmentKeyCalls: [], templateRenders: [], calls: [] };
+  return { starImports: [], assignments: [], mutatedNames: [], extensions: [], functions: [], classes: [], cacheCalls: [], wrappedViews: [], fragmentKeyCalls: [], templateRenders: [], calls: [] };
 }
 
 /** A statement's facts, placed as if the module's functions before it were `functionOffset` many. */
@@ -414,6 +416,8 @@ function readAssignment(statement: SyntaxNode, facts: PyModuleFacts, guard: Guar
       if (value) facts.assignments.push({ name: left.text, value, guard, span: spanOf(assignment) });
     } else {
       facts.mutatedNames.push(left.text);
+      const operator = assignment.child(1)?.text;
+      if (right && operator === '+=' && right.endIndex - right.startIndex < 200_000) facts.extensions.push({ name: left.text, value: toExpr(right), guard, span: spanOf(assignment) });
     }
   } else if (left.type === 'subscript' || left.type === 'attribute') {
     let base: SyntaxNode | null = left;
