@@ -98,6 +98,16 @@ export class Deployments {
       });
   }
 
+  /** Variables naming a cache server (`CACHE_URL`, `REDIS_URL`, `MEMCACHED_SERVERS`...) that the deployment sets. */
+  cacheVariables(deployment: Deployment): string[] {
+    const files = deployment.readsEnvFiles ? [...deployment.files, ...this.envFiles] : deployment.files;
+    const names = new Set<string>();
+    for (const file of files) {
+      for (const match of file.text.matchAll(/\b((?=[A-Z])[A-Z0-9_]*(?:CACHE|REDIS|MEMCACHE)[A-Z0-9_]*)\b/g)) names.add(match[1]);
+    }
+    return [...names].filter((name) => this.sets(deployment, name));
+  }
+
   /** Whether the deployment gives the variable a non-empty value (or provisions the add-on that does). */
   sets(deployment: Deployment, variable: string): boolean {
     if (deployment.files.some((file) => setsVariable(file, variable))) return true;

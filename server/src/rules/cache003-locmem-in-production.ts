@@ -54,7 +54,7 @@ export const cache003: Rule = {
           const conditions = conditional ? [conditional] : overridesLater(assignment.span.end, alias.alias);
           if (conditions.length > 0) {
             judgeFallback({ alias: alias.alias, span: backend, variables: conditions.flatMap((change) => conditionVariables(module, change.condition)), deployments: deployments(), report, fixes });
-          } else {
+          } else if (!configuredElsewhere(project, deployments())) {
             report({
               span: backend,
               message: `The "${alias.alias}" cache is LocMemCache in production settings: each worker process gets its own cache, so deletes and sessions do not reach the others.`,
@@ -97,6 +97,28 @@ export const cache003: Rule = {
     });
   },
 };
+
+/**
+ * LocMem written in the settings, while every shipped deployment sets a cache-server variable that some settings
+ * code reads (`CACHE_URL` in an `extra_settings.py` the image adds): the deployment replaces it in a way this
+ * rule cannot follow, so it stays quiet.
+ */
+function configuredElsewhere(project: PythonProject, deployments: Deployments): boolean {
+  if (deployments.deployments.length === 0) return false;
+  let readers: string[] | undefined;
+  return deployments.deployments.every((deployment) => {
+    const variables = deployments.cacheVariables(deployment);
+    if (variables.length === 0) return false;
+    readers ??= project
+      .allPaths()
+      .filter((path) => /settings/i.test(path))
+      .flatMap((path) => {
+        const text = project.textOf(path);
+        return text && /environ|getenv|\benv\b|config\(/.test(text) ? [text] : [];
+      });
+    return variables.some((variable) => readers!.some((text) => new RegExp(`["']${variable}["']`).test(text)));
+  });
+}
 
 interface Fallback {
   alias: string;

@@ -607,3 +607,16 @@ test('quiet on a fallback that defaults to a shared backend', async () => {
   const settings = ENV_CACHE_URL.replace('locmemcache://', 'redis://redis:6379/1');
   assert.deepEqual(await cache003({ 'shop/settings.py': settings, 'docker-compose.yml': COMPOSE('      OTHER: 1') }), []);
 });
+
+test('written LocMem stays quiet when every shipped deployment sets a cache variable that settings code reads (an override file the image adds)', async () => {
+  const override = py`
+    import os
+
+    if os.environ.get("CACHE_URL"):
+        CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}}
+  `;
+  const base = { 'shop/settings.py': LOCMEM_CACHES, 'docker/extra_settings.py': override };
+  assert.deepEqual(await cache003({ ...base, 'docker-compose.yml': COMPOSE('      CACHE_URL: redis://redis:6379/1') }), []);
+  // Nothing in the settings reads the variable the deployment sets: the written LocMem is what runs.
+  assert.equal((await cache003({ 'shop/settings.py': LOCMEM_CACHES, 'docker-compose.yml': COMPOSE('      CACHE_URL: redis://redis:6379/1') })).length, 1);
+});
