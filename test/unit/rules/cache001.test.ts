@@ -743,3 +743,46 @@ test('the fix of a set_many() None timeout parses and is quiet', async () => {
   const text = await assertFixIsClean(CODE, files, 'shop/views.py');
   assert.match(text, /^ {8}300,$/m);
 });
+
+test('quiet when the key names its content through local variables (checksum = md5(...).hexdigest(); key = "render:" + checksum)', async () => {
+  const files = {
+    'shop/rendering.py': py`
+      import hashlib
+
+      from django.core.cache import cache
+
+      def render_markdown(payload):
+          checksum = hashlib.md5(payload.encode()).hexdigest()
+          key = "render:" + checksum
+          html = cache.get(key)
+          if html is None:
+              html = markdown_to_html(payload)
+              cache.set(key, html, None)
+          return html
+
+      def render_snippet(snippet):
+          digest = hashlib.sha256(snippet.body.encode()).hexdigest()
+          parts = ("snippet", digest)
+          cache_key = ":".join(parts)
+          cache.set(cache_key, snippet.render(), timeout=None)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('a local key built from an identifier, not a digest, is still flagged (and a later hash does not count)', async () => {
+  const files = {
+    'shop/rendering.py': py`
+      import hashlib
+
+      from django.core.cache import cache
+
+      def render_page(page):
+          key = "page:" + str(page.pk)
+          cache.set(key, page.render(), None)
+          key = "page:" + hashlib.md5(page.body.encode()).hexdigest()
+          return key
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['shop/rendering.py:7']);
+});
