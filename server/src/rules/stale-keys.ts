@@ -3,7 +3,7 @@ import { invalidates, isContentAddressed, isOpaque } from '../analysis/keys.js';
 import type { Expr } from '../analysis/python/expr.js';
 import type { CacheCall } from '../analysis/python/facts.js';
 import { keyExpressions, REFRESH_METHODS, type PyModule, type PythonProject } from '../analysis/python/project.js';
-import { sourceText } from './python-helpers.js';
+import { sourceText, storedValue } from './python-helpers.js';
 
 /** The key expressions of a store call that nothing in the project deletes or re-sets, with their templates. */
 export function neverInvalidatedKeys(project: PythonProject, module: PyModule, call: CacheCall, extraQuiet?: (text: string) => boolean): { key: Expr; template: string }[] {
@@ -87,3 +87,30 @@ function namesIn(expr: Expr): string[] {
   visit(expr);
   return names;
 }
+
+/** The value is the moment of writing (`time.time()`, `timezone.now()`, or a local holding it): a record of when something happened, never a stale copy of other data. */
+export function storesWriteTime(module: PyModule, call: CacheCall): boolean {
+  const value = storedValue(call);
+  if (!value) return false;
+  const text = sourceText(module, value).replace(/\s+/g, '');
+  if (WRITE_TIME.test(text)) return true;
+  const fn = call.functionIndex >= 0 ? module.facts.functions[call.functionIndex] : undefined;
+  if (value.kind !== 'name' || !fn) return false;
+  const assigned = fn.assignments.filter((assignment) => assignment.targets.length === 1 && assignment.targets[0] === value.id && assignment.value.start < call.span.start);
+  const last = assigned[assigned.length - 1];
+  return last !== undefined && WRITE_TIME.test(sourceText(module, last.value).replace(/\s+/g, ''));
+}
+
+const WRITE_TIME = /^(int|float|round)?\(?(time\.(time|monotonic)|timezone\.now|(datetime\.)?datetime\.(now|utcnow)|datetime\.(now|utcnow)|now)\([^()]*\)\)?(\.isoformat\(\)|\.timestamp\(\))?$/;
+
+/**
+ * The write runs in a job that re-runs on a schedule or by hand (a management command, a Celery task): every run
+ * overwrites the key, so the job is its refresh.
+ */
+export function writtenByJob(module: PyModule, call: CacheCall): boolean {
+  if (/(^|\/)management\/commands\/[^/]+\.py$/.test(module.path)) return true;
+  const fn = call.functionIndex >= 0 ? module.facts.functions[call.functionIndex] : undefined;
+  return fn?.decorators.some((decorator) => JOB_DECORATOR.test(sourceText(module, decorator.span))) ?? false;
+}
+
+const JOB_DECORATOR = /^@?\s*([\w.]+\.)?(shared_task|task|periodic_task|db_periodic_task|db_task)\b/;
