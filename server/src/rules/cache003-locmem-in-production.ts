@@ -43,7 +43,7 @@ export const cache003: Rule = {
     for (const assignment of assignmentsInForce(module, 'CACHES')) {
       // LocMem in a branch is a fallback when it is what remains without the variable (`else:`, `if not REDIS_URL:`);
       // in a branch that asks for it (`elif CACHE_TYPE == "locmem":`) it is opted into, and stays quiet.
-      const conditional = assignment.guard === 'conditional' ? module.facts.settingConditions.find((change) => change.name === 'CACHES' && change.assigned && change.span.start === assignment.span.start && asksForVariable(change.condition) && (change.branch === 'else' || NEGATED.test(change.condition))) : undefined;
+      const conditional = assignment.guard === 'conditional' ? module.facts.settingConditions.find((change) => change.name === 'CACHES' && change.assigned && change.span.start === assignment.span.start && asksForVariable(change.condition) && (change.branch === 'else' || NEGATED.test(productionCondition(change.condition)))) : undefined;
       if (assignment.guard === 'conditional' ? !conditional || !settings.settingReachesProduction(module, 'CACHES') : !settings.reachesProduction(module, assignment)) continue;
       for (const alias of cacheAliases(assignment.value)) {
         if (!important.has(alias.alias)) continue;
@@ -81,7 +81,7 @@ export const cache003: Rule = {
       return base !== undefined && base !== module && settings.settingValue(base, 'CACHES') !== undefined;
     });
     if (fromBase) return;
-    const onlyWhen = module.facts.settingConditions.filter((change) => change.name === 'CACHES' && change.assigned && change.branch === 'then' && asksForVariable(change.condition) && !NEGATED.test(change.condition));
+    const onlyWhen = module.facts.settingConditions.filter((change) => change.name === 'CACHES' && change.assigned && change.branch === 'then' && asksForVariable(change.condition) && !NEGATED.test(productionCondition(change.condition)));
     const first = onlyWhen[0];
     if (!first || !settings.settingReachesProduction(module, 'CACHES')) return;
     const covered = module.facts.settingConditions.some((change) => change.name === 'CACHES' && change.assigned && change.branch === 'else' && change.conditionSpan.start === first.conditionSpan.start);
@@ -179,9 +179,16 @@ const ENVIRONMENT_VARIABLE =
  * `"X" in os.environ`, `X is not None`), not which value it has (`CACHE_TYPE == "redis"` may hold by default).
  */
 function asksForVariable(condition: string): boolean {
-  if (/\bDEBUG\b/.test(condition)) return false;
-  const withoutEnvironmentTests = condition.replace(/\bnot\s+in\s+os\.environ\b|\bin\s+os\.environ\b|\bis\s+(not\s+)?None\b|==\s*(""|''|None)/g, '');
+  // `if not DEBUG and os.getenv("REDIS_URL"):` is production's question: the variable decides there.
+  const production = productionCondition(condition);
+  if (/\bDEBUG\b/.test(production)) return false;
+  const withoutEnvironmentTests = production.replace(/\bnot\s+in\s+os\.environ\b|\bin\s+os\.environ\b|\bis\s+(not\s+)?None\b|==\s*(""|''|None)/g, '');
   return !/==|!=|<|>|\bin\b/.test(withoutEnvironmentTests);
+}
+
+/** The condition as production sees it: `not DEBUG and X` is X. */
+function productionCondition(condition: string): string {
+  return condition.replace(/\bnot\s+(settings\.)?DEBUG\s+and\s+|\s+and\s+not\s+(settings\.)?DEBUG\b/g, '');
 }
 
 const NEGATED = /^not\b|\bis None$|==\s*(""|''|None)$/;

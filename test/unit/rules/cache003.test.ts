@@ -620,3 +620,18 @@ test('written LocMem stays quiet when every shipped deployment sets a cache vari
   // Nothing in the settings reads the variable the deployment sets: the written LocMem is what runs.
   assert.equal((await cache003({ 'shop/settings.py': LOCMEM_CACHES, 'docker-compose.yml': COMPOSE('      CACHE_URL: redis://redis:6379/1') })).length, 1);
 });
+
+test('`if not DEBUG and os.getenv("REDIS_CACHE_LOCATION") is not None:` with no else: production falls back to Django\'s LocMem unless the variable is set', async () => {
+  const settings = py`
+    import os
+
+    DEBUG = os.getenv("DEBUG", "False") == "True"
+
+    if not DEBUG and os.getenv("REDIS_CACHE_LOCATION") is not None:
+        CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.getenv("REDIS_CACHE_LOCATION")}}
+  `;
+  const found = await cache003({ 'shop/settings.py': settings, 'docker-compose.yml': COMPOSE('      OTHER: 1') });
+  assert.deepEqual(found.map(({ at, severity }) => [at, severity]), [['shop/settings.py:5', 'warning']]);
+  assert.match(found[0].message, /REDIS_CACHE_LOCATION/);
+  assert.deepEqual(await cache003({ 'shop/settings.py': settings.replace('if not DEBUG and', 'if DEBUG and'), 'docker-compose.yml': COMPOSE('      OTHER: 1') }), []);
+});
