@@ -162,9 +162,10 @@ function capitalise(text: string): string {
 
 /** Environment variables a condition reads: `os.environ.get("X")`, `env("X")`, `"X" in os.environ`, `env="X"`, one step through module names. */
 function conditionVariables(module: PyModule, condition: string, depth = 0): string[] {
-  const found = [...condition.matchAll(ENVIRONMENT_VARIABLE)].map((match) => match[1] ?? match[2]);
+  const asked = depth === 0 ? productionCondition(condition) : condition;
+  const found = [...asked.matchAll(ENVIRONMENT_VARIABLE)].map((match) => match[1] ?? match[2]).filter((name) => !/DEBUG/.test(name));
   if (depth > 0) return found;
-  for (const name of condition.match(/\b[A-Za-z_]\w*\b/g) ?? []) {
+  for (const name of asked.match(/\b[A-Za-z_]\w*\b/g) ?? []) {
     const assigned = module.facts.assignments.filter((assignment) => assignment.name === name);
     for (const assignment of assigned) found.push(...conditionVariables(module, module.text.slice(assignment.value.start, assignment.value.end), depth + 1));
   }
