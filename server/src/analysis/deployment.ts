@@ -49,6 +49,8 @@ export interface Deployment {
   files: DeploymentFile[];
   /** Reads environment files (`env_file:`, `envFrom:`, `--env-file`): the project's `.env` examples apply. */
   readsEnvFiles: boolean;
+  /** It names an application server or worker (gunicorn, uWSGI, Celery, replicas...): visibly several processes. */
+  namesProcesses: boolean;
 }
 
 /** What runs a Django app in production processes (gunicorn/uWSGI workers, ASGI servers, Celery workers, replicas). */
@@ -93,9 +95,17 @@ export class Deployments {
     this.deployments = [...groups.values()]
       .filter(runsTheApp)
       .map((group) => {
-        const named = group.find((file) => file.kind !== 'kubernetes' || !/^(Chart|values)/.test(file.relative.slice(file.relative.lastIndexOf('/') + 1)) ) ?? group[0];
-        return { path: named.path, files: group, readsEnvFiles: group.some((file) => /\benv_file\b|\benvFrom\b|--env-file\b/.test(file.text)) };
-      });
+        // A chart is named by a manifest that runs the app (its Deployment), else by its first file.
+        const named = group.find((file) => file.kind !== 'kubernetes' || /^\s*kind:\s*(Deployment|StatefulSet|DaemonSet)\b/m.test(file.text)) ?? group[0];
+        return {
+          path: named.path,
+          files: group,
+          readsEnvFiles: group.some((file) => /\benv_file\b|\benvFrom\b|--env-file\b/.test(file.text)),
+          namesProcesses: group.some((file) => SERVES_APP.test(file.text)),
+        };
+      })
+      // The deployment a message names first is one that visibly runs several processes.
+      .sort((a, b) => Number(b.namesProcesses) - Number(a.namesProcesses));
   }
 
   /** Variables naming a cache server (`CACHE_URL`, `REDIS_URL`, `MEMCACHED_SERVERS`...) that the deployment sets. */
