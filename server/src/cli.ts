@@ -1,6 +1,6 @@
 /** `cache-coach`: the command-line adapter over the engine. Output formats and exit codes are contracts. */
 import { mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import packageJson from '../../package.json';
 import { ConfigError, type CacheCoachConfig } from './analysis/config.js';
 import { Workspace } from './analysis/engine.js';
@@ -9,7 +9,7 @@ import type { Finding } from './analysis/types.js';
 import { formatGithub, formatJson, formatSarif, formatText, toCliFinding } from './cli/formats.js';
 import { ruleDocsText } from './cli/rule-docs.js';
 import { ConfigFinder } from './node/config-files.js';
-import { readSourceFile, walkWorkspace } from './node/files.js';
+import { projectRootOf, readSourceFile, toPosix, walkWorkspace } from './node/files.js';
 import { loadTypeScript } from './node/typescript.js';
 import { loadPythonWasm } from './node/wasm.js';
 import { RULE_CODES, ruleByCode } from './rules/index.js';
@@ -140,7 +140,15 @@ async function check(options: CheckOptions, cwd: string, out: (text: string) => 
       return result.text;
     },
   };
-  const workspace = await Workspace.create({ wasm: loadPythonWasm(), source, paths: walk.files, configFor: (path) => configs.configFor(path), loadTypeScript });
+  // Settings are judged by their path below the project (the folder holding the config, else the project folder
+  // of each path given), never by the folders the project happens to sit in.
+  const rootFolders = new Set(options.paths.map((path) => projectRootOf(path, cwd)));
+  for (const path of walk.files) {
+    const configRoot = configs.configRootFor(path);
+    if (configRoot) rootFolders.add(configRoot);
+  }
+  const roots = [...rootFolders].map((folder) => toPosix(relative(cwd, folder))).filter((root) => root !== '');
+  const workspace = await Workspace.create({ wasm: loadPythonWasm(), source, paths: walk.files, roots, configFor: (path) => configs.configFor(path), loadTypeScript });
   let findings = workspace.check();
   if (options.fix) findings = applySafeFixes(workspace, findings, cwd, err);
   for (const [path, reason] of workspace.python.unparsed) err(`cache-coach: ${path}: skipped: ${reason}\n`);

@@ -33,3 +33,17 @@ test('the language server names files by absolute path: every front end finds th
   assert.deepEqual(absolute, relative);
   for (const code of ['CACHE001', 'CACHE003', 'CACHE101', 'CACHE201', 'CACHE202', 'CACHE203']) assert.ok(relative.some((line) => line.endsWith(code)), code);
 });
+
+test('deployment files are judged below the workspace folder too: a compose file under ~/code/tests/ is a shipped deployment', async () => {
+  const folder = '/home/dev/code/tests/shop';
+  const files: Record<string, string> = {
+    [`${folder}/shop/settings.py`]: 'import environ\n\nenv = environ.Env()\n\nCACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}\n',
+    [`${folder}/docker-compose.yml`]: 'services:\n  web:\n    build: .\n    command: gunicorn shop.wsgi --workers 4\n',
+  };
+  const severities = async (roots?: string[]): Promise<string[]> => {
+    const workspace = await Workspace.create({ wasm: loadPythonWasm(), roots, paths: Object.keys(files), source: { read: (path) => files[path] } });
+    return workspace.check().filter((finding) => finding.code === 'CACHE003').map((finding) => finding.severity);
+  };
+  // `dev` and `tests` above the workspace folder say nothing about the project: its compose file ships, its settings are production.
+  assert.deepEqual(await severities([folder]), ['warning']);
+});

@@ -5,6 +5,7 @@
 import { RULES, RULE_CODES } from '../rules/index.js';
 import type { FixSpec, Report, Rule } from '../rules/rule.js';
 import { DEFAULT_CONFIG, isRuleEnabled, type CacheCoachConfig } from './config.js';
+import { deploymentKind, Deployments, type DeploymentFile } from './deployment.js';
 import type { SuppressionComment } from './suppression.js';
 import { isPythonPath, isPythonTestPath } from './python/modules.js';
 import type { PythonWasm } from './python/parser.js';
@@ -17,7 +18,7 @@ import { templateStructureBroken } from './template/validity.js';
 import type { LineIndex } from './text.js';
 import { isTypeScriptPath } from './typescript/load.js';
 import { TypeScriptProject, type TsModule } from './typescript/project.js';
-import type { Finding, Fix, Span } from './types.js';
+import type { Finding, Fix, Severity, Span } from './types.js';
 
 export interface WorkspaceOptions {
   wasm: PythonWasm;
@@ -39,6 +40,9 @@ export interface WorkspaceOptions {
 export class Workspace {
   private readonly settingsByConfig = new WeakMap<CacheCoachConfig, SettingsIndex>();
   private templateSettings: TemplateSettings | undefined;
+  private readonly deploymentPaths = new Set<string>();
+  private deploymentFacts: Deployments | undefined;
+  private readonly source: TextSource;
   private readonly configFor: (path: string) => CacheCoachConfig;
   readonly templates: TemplateProject;
   readonly typescript: TypeScriptProject;
@@ -50,6 +54,8 @@ export class Workspace {
     this.configFor = options.configFor ?? (() => DEFAULT_CONFIG);
     this.roots = (options.roots ?? []).map((root) => root.replace(/\/+$/, ''));
     const paths = [...options.paths];
+    this.source = options.source;
+    for (const path of paths) if (deploymentKind(path)) this.deploymentPaths.add(path);
     this.templates = new TemplateProject(options.source, paths, (folder) => this.python.hasPath(`${folder}/__init__.py`));
     this.typescript = new TypeScriptProject(options.source, paths, options.loadTypeScript);
   }
@@ -62,6 +68,10 @@ export class Workspace {
 
   /** A file was created or changed (`text` given for unsaved editor buffers). */
   update(path: string, text?: string): void {
+    if (deploymentKind(path)) {
+      this.deploymentPaths.add(path);
+      this.deploymentFacts = undefined;
+    }
     if (isTemplatePath(path)) this.templates.update(path, text);
     else this.python.update(path, text);
     this.typescript.update(path, text);
@@ -70,6 +80,7 @@ export class Workspace {
   }
 
   remove(path: string): void {
+    if (this.deploymentPaths.delete(path)) this.deploymentFacts = undefined;
     if (isTemplatePath(path)) this.templates.remove(path);
     else this.python.remove(path);
     this.typescript.remove(path);
@@ -183,6 +194,20 @@ export class Workspace {
     return this.templateSettings;
   }
 
+  /** The repository's deployment files, read when a rule first asks (texts through the host's source). */
+  deployments(): Deployments {
+    if (!this.deploymentFacts) {
+      const files: DeploymentFile[] = [];
+      for (const path of this.deploymentPaths) {
+        const kind = deploymentKind(path);
+        const text = kind ? this.source.read(path) : undefined;
+        if (kind && text !== undefined) files.push({ path, relative: this.relativePath(path), kind, text });
+      }
+      this.deploymentFacts = new Deployments(files);
+    }
+    return this.deploymentFacts;
+  }
+
   private checkModule(module: PyModule): Finding[] {
     if (module.facts.skipFile || isPythonTestPath(module.path)) return [];
     const config = this.configFor(module.path);
@@ -190,7 +215,7 @@ export class Workspace {
     const raw: RawReport[] = [];
     for (const rule of RULES) {
       if (!rule.checkPython || !this.runs(rule.code, config)) continue;
-      rule.checkPython({ module, project: this.python, templates: this.templates, templateSettings: this.currentTemplateSettings(), settings, config, report: (report) => raw.push({ rule, report }) });
+      rule.checkPython({ module, project: this.python, templates: this.templates, templateSettings: this.currentTemplateSettings(), settings, deployments: () => this.deployments(), config, report: (report) => raw.push({ rule, report }) });
     }
     return suppressAndConvert({ path: module.path, text: module.text, lines: module.lines, suppressions: module.facts.suppressions }, raw, config, (code) => this.runs(code, config));
   }
@@ -252,7 +277,7 @@ function suppressAndConvert(file: CheckedFile, raw: RawReport[], config: CacheCo
       used.add(`${suppression.line}:${rule.code}`);
       continue;
     }
-    findings.push(toFinding(rule, file.path, file.lines, report.span, report.message, report.fixes ?? [], config));
+    findings.push(toFinding(rule, file.path, file.lines, report.span, report.message, report.fixes ?? [], config, report.severity));
   }
   const unused = RULES.find((rule) => rule.code === 'CACHE900')!;
   if (isRuleEnabled(unused.code, config)) {
@@ -265,12 +290,12 @@ function suppressAndConvert(file: CheckedFile, raw: RawReport[], config: CacheCo
   return findings;
 }
 
-function toFinding(rule: Rule, path: string, lines: LineIndex, span: Span, message: string, fixes: FixSpec[], config: CacheCoachConfig): Finding {
+function toFinding(rule: Rule, path: string, lines: LineIndex, span: Span, message: string, fixes: FixSpec[], config: CacheCoachConfig, reported?: Severity): Finding {
   const severity = config.severity[rule.code];
   return {
     code: rule.code,
     name: rule.name,
-    severity: severity && severity !== 'off' ? severity : rule.severity,
+    severity: severity && severity !== 'off' ? severity : (reported ?? rule.severity),
     message,
     path,
     range: lines.rangeOf(span),

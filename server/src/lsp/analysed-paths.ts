@@ -2,6 +2,7 @@
  * Which workspace files the analysis looks at, by path alone: shared by the Node walk (node/files.ts), the
  * Node server's scan and the browser server's scan, so it must not touch the file system (no Node APIs).
  */
+import { isDeploymentPath } from '../analysis/deployment.js';
 import { isTemplatePath } from '../analysis/template/project.js';
 import { isPackageJsonPath, isTypeScriptPath } from '../analysis/typescript/load.js';
 
@@ -13,8 +14,9 @@ export const SKIPPED_DIRECTORIES = new Set([
 
 /**
  * Whether the walk keeps a file: Python modules, templates (see analysis/template/project.ts), TS/JS
- * files and package.json (the TS rules read dependency versions from it; see analysis/typescript/load.ts).
+ * files and package.json (the TS rules read dependency versions from it; see analysis/typescript/load.ts), and
+ * the deployment files CACHE003 reads (Dockerfiles, compose files, charts...: few, found by name; see analysis/deployment.ts).
  */
 export function isAnalysedPath(path: string): boolean {
-  return path.endsWith('.py') || isTemplatePath(path) || isTypeScriptPath(path) || isPackageJsonPath(path);
+  return path.endsWith('.py') || isTemplatePath(path) || isTypeScriptPath(path) || isPackageJsonPath(path) || isDeploymentPath(path);
 }

@@ -225,6 +225,11 @@ export function startServerCore(connection: Connection, host: ServerHost, option
           { globPattern: '**/*.{ts,tsx,js,jsx,mjs,cjs}' },
           { globPattern: '**/package.json' },
           { globPattern: '**/pyproject.toml' },
+          // Deployment files CACHE003 reads (see analysis/deployment.ts).
+          { globPattern: '**/{Dockerfile,Dockerfile.*,*.dockerfile,Procfile,app.json,render.yaml,fly.toml,.env,.env.*,*.env,*.env.*}' },
+          { globPattern: '**/*compose*.{yml,yaml}' },
+          { globPattern: '**/{helm,charts,k8s,kubernetes,manifests}/**/*.{yml,yaml,tpl}' },
+          { globPattern: '**/{gunicorn,uwsgi}*.{ini,conf,cfg}' },
         ],
       });
     }

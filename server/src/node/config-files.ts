@@ -6,6 +6,8 @@ import { RULE_CODES } from '../rules/index.js';
 
 export class ConfigFinder {
   private readonly byDirectory = new Map<string, CacheCoachConfig>();
+  /** Directory -> the directory holding the pyproject.toml whose table is in force there (null: none). */
+  private readonly rootByDirectory = new Map<string, string | null>();
 
   constructor(
     private readonly cwd: string,
@@ -15,6 +17,12 @@ export class ConfigFinder {
   /** The configuration for a file (path relative to cwd). Throws ConfigError for a malformed pyproject.toml. */
   configFor(path: string): CacheCoachConfig {
     return this.forDirectory(dirname(resolve(this.cwd, path)));
+  }
+
+  /** The absolute folder holding the `[tool.cache-coach]` table in force for a file, if there is one. */
+  configRootFor(path: string): string | undefined {
+    this.configFor(path);
+    return this.rootByDirectory.get(dirname(resolve(this.cwd, path))) ?? undefined;
   }
 
   private forDirectory(directory: string): CacheCoachConfig {
@@ -29,10 +37,13 @@ export class ConfigFinder {
       text = undefined;
     }
     const found = text === undefined ? null : parsePyprojectConfig(text, file, RULE_CODES);
-    if (found) config = mergeConfig(DEFAULT_CONFIG, found, this.overrides);
-    else {
+    if (found) {
+      config = mergeConfig(DEFAULT_CONFIG, found, this.overrides);
+      this.rootByDirectory.set(directory, directory);
+    } else {
       const parent = dirname(directory);
       config = parent === directory ? mergeConfig(DEFAULT_CONFIG, this.overrides) : this.forDirectory(parent);
+      this.rootByDirectory.set(directory, parent === directory ? null : (this.rootByDirectory.get(parent) ?? null));
     }
     this.byDirectory.set(directory, config);
     return config;

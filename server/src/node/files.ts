@@ -1,6 +1,6 @@
 /** Reading the workspace from disk: which files to look at, and their text (or why they were skipped). */
 import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { isAnalysedPath, SKIPPED_DIRECTORIES } from '../lsp/analysed-paths.js';
 import { decodeSourceBytes, oversized } from '../lsp/web-protocol.js';
@@ -108,4 +108,34 @@ export function readSourceFile(absolute: string, maxFileSize: number): ReadResul
     return { skipped: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
   }
   return decodeSourceBytes(bytes, maxFileSize);
+}
+
+/** Files that mark the top folder of a Python project. */
+const PROJECT_MARKERS = ['pyproject.toml', 'setup.py', 'setup.cfg', 'manage.py'];
+
+/**
+ * The project folder a path given on the command line belongs to: the nearest folder at or above it holding a
+ * project marker, else the folder given (a file's own folder). Names above it (`~/code/tests/proj`) say nothing
+ * about the project's settings.
+ */
+export function projectRootOf(given: string, cwd: string): string {
+  const absolute = resolve(cwd, given);
+  let start = absolute;
+  try {
+    if (!statSync(absolute).isDirectory()) start = dirname(absolute);
+  } catch {
+    start = dirname(absolute);
+  }
+  for (let folder = start; ; folder = dirname(folder)) {
+    if (PROJECT_MARKERS.some((marker) => isFile(join(folder, marker)))) return folder;
+    if (dirname(folder) === folder) return start;
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
+  } catch {
+    return false;
+  }
 }

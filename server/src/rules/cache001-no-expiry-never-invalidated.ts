@@ -1,8 +1,8 @@
-import { invalidates, isContentAddressed, isOpaque } from '../analysis/keys.js';
-import { keyExpressions, REFRESH_METHODS, STORE_METHODS } from '../analysis/python/project.js';
+import { STORE_METHODS } from '../analysis/python/project.js';
 import { Q } from '../analysis/python/qualified-names.js';
-import { sourceText, timeoutArgument } from './python-helpers.js';
+import { timeoutArgument } from './python-helpers.js';
 import type { Rule } from './rule.js';
+import { neverInvalidatedKeys, storesWriteTime, writtenByJob } from './stale-keys.js';
 
 export const cache001: Rule = {
   code: 'CACHE001',
@@ -20,10 +20,9 @@ export const cache001: Rule = {
     useInstead:
       'Give the entry a finite timeout, or keep `None` and delete the key where the data changes:\n\n@receiver(post_save, sender=Order)\ndef forget_order(sender, instance, **kwargs):\n    cache.delete(f"order:{instance.pk}")',
     cannotSee:
-      'Keys are matched by their template (`f"order:{pk}"`, `"order:%s" % pk` and `ORDER_KEY % pk` are all `order:{}`); a key built in a way it cannot follow (a computed string passed through several helpers, keys from another package) keeps the rule quiet rather than guessing. `cache.clear()` and expiry set by other tools are not counted as invalidation. A store inside a `@receiver` signal handler is taken as the refresh itself (write-through). Keys that name their content (a hash, digest, checksum or version) are never flagged.',
+      'Keys are matched by their template (`f"order:{pk}"`, `"order:%s" % pk` and `ORDER_KEY % pk` are all `order:{}`); a key built in a way it cannot follow (a computed string passed through several helpers, keys from another package) keeps the rule quiet rather than guessing. `cache.clear()` and expiry set by other tools are not counted as invalidation. A store inside a `@receiver` signal handler, a management command or a Celery task is taken as the refresh itself (it runs again and overwrites the key), and a stored write time (`time.time()`, `timezone.now()`) is a record, not a copy that can go stale. Keys that name their content (a hash, digest, checksum or version, also through local variables: `checksum = md5(payload).hexdigest(); key = "render:" + checksum`) are never flagged.',
   },
   checkPython({ module, project, config, report }) {
-    const { invalidated, refreshSites } = project.facts();
     for (const call of module.facts.cacheCalls) {
       if (!STORE_METHODS.has(call.method)) continue;
       const timeout = timeoutArgument(call);
@@ -34,15 +33,10 @@ export const cache001: Rule = {
       // A store in a signal receiver (`@receiver(post_save, ...)`) runs where the data changes: it is the refresh.
       const fn = call.functionIndex >= 0 ? module.facts.functions[call.functionIndex] : undefined;
       if (fn?.decorators.some((decorator) => decorator.qualified === Q.receiver || decorator.qualified === 'django.dispatch.dispatcher.receiver')) continue;
-      const staleKeys = keyExpressions(call.method, call.args, call.keywords).filter((key) => {
-        const template = project.keyTemplateAt(module, call.functionIndex, key);
-        if (isOpaque(template) || isContentAddressed(sourceText(module, key)) || isContentAddressed(template)) return false;
-        if (invalidated.some((deleted) => invalidates(deleted, template))) return false;
-        const ownRefresh = REFRESH_METHODS.has(call.method) ? 1 : 0;
-        return (refreshSites.get(template) ?? 0) <= ownRefresh;
-      });
+      if (storesWriteTime(module, call) || writtenByJob(module, call)) continue;
+      const staleKeys = neverInvalidatedKeys(project, module, call);
       if (staleKeys.length === 0) continue;
-      const names = staleKeys.map((key) => `"${project.keyTemplateAt(module, call.functionIndex, key)}"`).join(', ');
+      const names = staleKeys.map(({ template }) => `"${template}"`).join(', ');
       report({
         span: timeout,
         message: `${names} is cached with no expiry (timeout=None) and nothing in the project deletes or re-sets it: readers will get a stale value until the cache restarts.`,

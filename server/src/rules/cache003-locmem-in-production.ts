@@ -1,7 +1,11 @@
+import type { Deployments } from '../analysis/deployment.js';
+import type { Expr } from '../analysis/python/expr.js';
+import type { SettingCondition } from '../analysis/python/facts.js';
 import type { PyModule, PythonProject } from '../analysis/python/project.js';
 import type { SettingsIndex } from '../analysis/python/settings.js';
-import type { Rule, SpanEdit } from './rule.js';
-import { assignmentsInForce, cacheAliases, constantSetting, type CacheAlias } from './settings-helpers.js';
+import type { Span } from '../analysis/types.js';
+import type { FixSpec, Report, Rule, SpanEdit } from './rule.js';
+import { aliasValues, assignmentsInForce, cacheAliases, constantSetting, type CacheAlias } from './settings-helpers.js';
 
 const LOCMEM = 'django.core.cache.backends.locmem.LocMemCache';
 const REDIS = 'django.core.cache.backends.redis.RedisCache';
@@ -11,37 +15,200 @@ export const cache003: Rule = {
   code: 'CACHE003',
   name: 'locmem-in-production',
   severity: 'warning',
-  span: 'the BACKEND value',
+  span: 'the BACKEND value (or the fallback)',
   fix: 'unsafe',
   crossFile: true,
   lessonSection: 'backends',
   docs: {
-    summary: 'Production settings use `LocMemCache` for the default cache, the session cache, the page cache or template fragments.',
+    summary:
+      'Production settings use `LocMemCache` for the default cache, the session cache, the page cache or template fragments — written down, or as the fallback (`env.cache(default="locmemcache://")`, an `if os.environ...` branch, no CACHES) that a shipped deployment leaves in effect.',
     why:
       'LocMemCache lives inside one process. With several workers (gunicorn, uWSGI, several servers) each has its own copy: a `delete` in one worker leaves stale entries in the others, sessions stored in the cache vanish between requests, and memory grows per worker.',
-    example: '# settings/production.py\nCACHES = {\n    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},\n}',
+    example: '# settings/production.py\nCACHES = {\n    "default": env.cache("CACHE_URL", default="locmemcache://"),\n}\n# docker-compose.yml runs gunicorn --workers 4 and never sets CACHE_URL',
     useInstead:
-      'CACHES = {\n    "default": {\n        "BACKEND": "django.core.cache.backends.redis.RedisCache",  # Django >= 4.0\n        "LOCATION": os.environ["REDIS_URL"],\n    },\n}',
+      'CACHES = {\n    "default": {\n        "BACKEND": "django.core.cache.backends.redis.RedisCache",  # Django >= 4.0\n        "LOCATION": os.environ["REDIS_URL"],\n    },\n}\n# or keep the fallback and set CACHE_URL in every deployment (compose, chart, app.json)',
     cannotSee:
-      'Settings are judged by module name (`dev`, `development`, `local`, `test`, `tests`, `testing`, `ci` as whole path segments or `_`-separated words), `if DEBUG:` guards, the `dev-settings` / `production-settings` globs, and which production module star-imports a base module. Settings built at run time (from environment variables, `django-environ`, or a dict changed by code) are not evaluated. A deliberate per-process alias beside a shared default is fine and stays quiet.',
+      'Settings are judged by their path below the project root (`dev`, `development`, `local`, `test`, `tests`, `testing`, `ci` as whole path segments or `_`-separated words), `if DEBUG:` guards, the `dev-settings` / `production-settings` globs, and which production module star-imports a base module. A fallback is judged by the deployment files the repository ships (Dockerfiles, compose files, Procfile and app.json add-ons, render.yaml, fly.toml, Helm charts and Kubernetes manifests, `.env` examples a compose file reads, gunicorn/uWSGI configs): a variable counts as set when one of them gives it a non-empty value. Deployments configured elsewhere (a secrets manager, a YAML or JSON config file the settings read, a generated `settings_local.py`) are not seen: without deployment files a fallback is only a hint. A condition comparing a variable\'s value (`CACHE_TYPE == "redis"`) is not taken as a fallback. A deliberate per-process alias beside a shared default is fine and stays quiet.',
   },
-  checkPython({ module, project, settings, report }) {
+  checkPython({ module, project, settings, deployments, report }) {
     if (!settings.isSettingsModule(module)) return;
     const important = importantAliases(module, project, settings);
+    // Later conditional changes of that alias (`if HAS_REDIS: CACHES["default"] = ...`) make the LocMem a fallback.
+    const overridesLater = (after: number, alias: string): SettingCondition[] =>
+      module.facts.settingConditions.filter((change) => {
+        if (change.name !== 'CACHES' || change.span.start < after || /\bDEBUG\b/.test(change.condition)) return false;
+        const statement = module.text.slice(change.span.start, change.span.end);
+        return change.assigned || new RegExp(`^CACHES\\s*\\[\\s*["']${alias.replace(/\W/g, '\\$&')}["']\\s*\\]\\s*=`).test(statement);
+      });
     for (const assignment of assignmentsInForce(module, 'CACHES')) {
-      if (!settings.reachesProduction(module, assignment)) continue;
+      // LocMem in a branch is a fallback when it is what remains without the variable (`else:`, `if not REDIS_URL:`);
+      // in a branch that asks for it (`elif CACHE_TYPE == "locmem":`) it is opted into, and stays quiet.
+      const conditional = assignment.guard === 'conditional' ? module.facts.settingConditions.find((change) => change.name === 'CACHES' && change.assigned && change.span.start === assignment.span.start && asksForVariable(change.condition) && (change.branch === 'else' || NEGATED.test(productionCondition(change.condition)))) : undefined;
+      if (assignment.guard === 'conditional' ? !conditional || !settings.settingReachesProduction(module, 'CACHES') : !settings.reachesProduction(module, assignment)) continue;
       for (const alias of cacheAliases(assignment.value)) {
+        if (!important.has(alias.alias)) continue;
         const backend = alias.entry('BACKEND');
-        if (!backend || !important.has(alias.alias) || constantSetting(project, module, backend) !== LOCMEM) continue;
-        report({
-          span: backend,
-          message: `The "${alias.alias}" cache is LocMemCache in production settings: each worker process gets its own cache, so deletes and sessions do not reach the others.`,
-          fixes: [{ title: 'Use the Redis backend (Django 4.0+), LOCATION from REDIS_URL', safety: 'unsafe', edits: redisEdits(module, alias, backend) }],
-        });
+        if (backend && constantSetting(project, module, backend) === LOCMEM) {
+          const fixes = [{ title: 'Use the Redis backend (Django 4.0+), LOCATION from REDIS_URL', safety: 'unsafe' as const, edits: redisEdits(module, alias, backend) }];
+          // LocMem written down, but only as the fallback of a condition: `if REDIS_URL: CACHES = redis; else: locmem`, or replaced later when a variable is set.
+          const conditions = conditional ? [conditional] : overridesLater(assignment.span.end, alias.alias);
+          if (conditions.length > 0) {
+            judgeFallback({ alias: alias.alias, span: backend, variables: conditions.flatMap((change) => conditionVariables(module, change.condition)), deployments: deployments(), report, fixes });
+          } else if (!configuredElsewhere(project, deployments())) {
+            report({
+              span: backend,
+              message: `The "${alias.alias}" cache is LocMemCache in production settings: each worker process gets its own cache, so deletes and sessions do not reach the others.`,
+              fixes,
+            });
+          }
+          continue;
+        }
+        // `"BACKEND": env("CACHE_BACKEND", default="...LocMemCache")`, `{**env.cache_url(default="locmem://"), ...}`.
+        const spread = alias.config.entries.filter((entry) => entry.key === null).map((entry) => entry.value);
+        const fallback = [...(backend ? [backend] : []), ...spread].map((expr) => environmentFallback(project, module, expr)).find((found) => found !== undefined);
+        if (fallback) judgeFallback({ alias: alias.alias, span: fallback.span, variables: [fallback.variable], deployments: deployments(), report, fixes: [] });
+      }
+      // `"default": env.cache("CACHE_URL", default="locmemcache://")`.
+      for (const { alias, value } of aliasValues(assignment.value)) {
+        const fallback = important.has(alias) ? environmentFallback(project, module, value) : undefined;
+        if (fallback) judgeFallback({ alias, span: fallback.span, variables: [fallback.variable], deployments: deployments(), report, fixes: [] });
       }
     }
+    // `if env("REDIS_URL"): CACHES = {...}` with no else and no CACHES before it: Django's default (LocMem) is the fallback.
+    if (!important.has('default') || module.facts.assignments.some((assignment) => assignment.name === 'CACHES' && assignment.guard !== 'conditional')) return;
+    const fromBase = module.facts.starImports.some((star) => {
+      const base = project.resolveModule(star.module, module.path);
+      return base !== undefined && base !== module && settings.settingValue(base, 'CACHES') !== undefined;
+    });
+    if (fromBase) return;
+    const onlyWhen = module.facts.settingConditions.filter((change) => change.name === 'CACHES' && change.assigned && change.branch === 'then' && asksForVariable(change.condition) && !NEGATED.test(productionCondition(change.condition)));
+    const first = onlyWhen[0];
+    if (!first || !settings.settingReachesProduction(module, 'CACHES')) return;
+    const covered = module.facts.settingConditions.some((change) => change.name === 'CACHES' && change.assigned && change.branch === 'else' && change.conditionSpan.start === first.conditionSpan.start);
+    if (covered) return;
+    judgeFallback({
+      alias: 'default',
+      span: first.conditionSpan,
+      variables: onlyWhen.flatMap((change) => conditionVariables(module, change.condition)),
+      deployments: deployments(),
+      report,
+      fixes: [],
+      django: true,
+    });
   },
 };
+
+/**
+ * LocMem written in the settings, while every shipped deployment sets a cache-server variable that some settings
+ * code reads (`CACHE_URL` in an `extra_settings.py` the image adds): the deployment replaces it in a way this
+ * rule cannot follow, so it stays quiet.
+ */
+function configuredElsewhere(project: PythonProject, deployments: Deployments): boolean {
+  if (deployments.deployments.length === 0) return false;
+  let readers: string[] | undefined;
+  return deployments.deployments.every((deployment) => {
+    const variables = deployments.cacheVariables(deployment);
+    if (variables.length === 0) return false;
+    readers ??= project
+      .allPaths()
+      .filter((path) => /settings/i.test(path))
+      .flatMap((path) => {
+        const text = project.textOf(path);
+        return text && /environ|getenv|\benv\b|config\(/.test(text) ? [text] : [];
+      });
+    return variables.some((variable) => readers!.some((text) => new RegExp(`["']${variable}["']`).test(text)));
+  });
+}
+
+interface Fallback {
+  alias: string;
+  span: Span;
+  /** The environment variables that select a shared backend. */
+  variables: string[];
+  deployments: Deployments;
+  report: (report: Report) => void;
+  fixes: FixSpec[];
+  /** The fallback is Django's own default (no CACHES assigned). */
+  django?: boolean;
+}
+
+/** A fallback is a problem where a shipped multi-process deployment leaves it in effect; without deployment files, a hint. */
+function judgeFallback({ alias, span, variables, deployments, report, fixes, django }: Fallback): void {
+  const names = [...new Set(variables)];
+  const what = django ? 'Django\'s default cache (LocMemCache) is in effect' : `the "${alias}" cache falls back to LocMemCache`;
+  const unless = names.length > 0 ? ` unless ${names.join(' or ')} is set` : '';
+  if (names.length > 0 && deployments.deployments.length > 0) {
+    const leaving = deployments.deployments.find((deployment) => !names.some((name) => deployments.sets(deployment, name)));
+    if (!leaving) return;
+    report({
+      span,
+      message: `${capitalise(what)}${unless}, and ${leaving.path} does not set ${names.length === 1 ? 'it' : 'any of them'}: each worker process of that deployment gets its own cache, so deletes and sessions do not reach the others.`,
+      fixes,
+    });
+    return;
+  }
+  const why = names.length === 0 ? 'which setting applies is decided at run time' : 'no deployment file in the repository says whether it is set';
+  report({
+    span,
+    message: `${capitalise(what)}${unless} (${why}): with several worker processes each gets its own cache. Make sure production configures a shared cache.`,
+    fixes,
+    severity: 'info',
+  });
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** Environment variables a condition reads: `os.environ.get("X")`, `env("X")`, `"X" in os.environ`, `env="X"`, one step through module names. */
+function conditionVariables(module: PyModule, condition: string, depth = 0): string[] {
+  const asked = depth === 0 ? productionCondition(condition) : condition;
+  const found = [...asked.matchAll(ENVIRONMENT_VARIABLE)].map((match) => match[1] ?? match[2]).filter((name) => !/DEBUG/.test(name));
+  if (depth > 0) return found;
+  for (const name of asked.match(/\b[A-Za-z_]\w*\b/g) ?? []) {
+    const assigned = module.facts.assignments.filter((assignment) => assignment.name === name);
+    for (const assignment of assigned) found.push(...conditionVariables(module, module.text.slice(assignment.value.start, assignment.value.end), depth + 1));
+  }
+  return found;
+}
+
+const ENVIRONMENT_VARIABLE =
+  /(?:\b(?:getenv|environ\.get|env(?:\.\w+)?|config|get_env\w*|env_\w+)\s*\(\s*|\benviron\s*\[\s*|\benv(?:iron_name)?\s*=\s*)["']([A-Z][A-Z0-9_]*)["']|["']([A-Z][A-Z0-9_]*)["']\s+in\s+os\.environ/g;
+
+/**
+ * A condition that asks whether a variable is set (`os.environ.get("REDIS_URL")`, `env("X")`, `HAS_REDIS`,
+ * `"X" in os.environ`, `X is not None`), not which value it has (`CACHE_TYPE == "redis"` may hold by default).
+ */
+function asksForVariable(condition: string): boolean {
+  // `if not DEBUG and os.getenv("REDIS_URL"):` is production's question: the variable decides there.
+  const production = productionCondition(condition);
+  if (/\bDEBUG\b/.test(production)) return false;
+  const withoutEnvironmentTests = production.replace(/\bnot\s+in\s+os\.environ\b|\bin\s+os\.environ\b|\bis\s+(not\s+)?None\b|==\s*(""|''|None)/g, '');
+  return !/==|!=|<|>|\bin\b/.test(withoutEnvironmentTests);
+}
+
+/** The condition as production sees it: `not DEBUG and X` is X. */
+function productionCondition(condition: string): string {
+  return condition.replace(/\bnot\s+(settings\.)?DEBUG\s+and\s+|\s+and\s+not\s+(settings\.)?DEBUG\b/g, '');
+}
+
+const NEGATED = /^not\b|\bis None$|==\s*(""|''|None)$/;
+
+const CACHE_URL_CALLEES = /^(cache|cache_url|parse|config)$/;
+
+/** A call that reads a variable and defaults to LocMem: `env.cache("CACHE_URL", default="locmemcache://")`. */
+function environmentFallback(project: PythonProject, module: PyModule, expr: Expr): { span: Span; variable: string } | undefined {
+  if (expr.kind !== 'call') return undefined;
+  const defaultArg = expr.keywords.default ?? expr.args[1];
+  const fallback = defaultArg ? constantSetting(project, module, defaultArg) : undefined;
+  if (typeof fallback !== 'string' || !(fallback === LOCMEM || /^locmem(cache)?:\/\//.test(fallback))) return undefined;
+  const named = expr.keywords.var ?? expr.keywords.name ?? expr.args[0];
+  let variable = named ? constantSetting(project, module, named) : undefined;
+  const callee = expr.callee.kind === 'attribute' ? expr.callee.attribute : expr.callee.kind === 'name' ? expr.callee.id : '';
+  if (typeof variable !== 'string' && CACHE_URL_CALLEES.test(callee)) variable = 'CACHE_URL';
+  if (typeof variable !== 'string' || !/^[A-Z][A-Z0-9_]*$/.test(variable)) return undefined;
+  return { span: { start: defaultArg!.start, end: defaultArg!.end }, variable };
+}
 
 /** Aliases whose sharing matters: default, the session cache, the page-cache alias, template fragments. */
 function importantAliases(module: PyModule, project: PythonProject, settings: SettingsIndex): Set<string> {

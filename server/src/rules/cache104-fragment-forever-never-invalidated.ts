@@ -17,7 +17,7 @@ export const cache104: Rule = {
     useInstead:
       '{% load cache %}\n{% cache 3600 footer_links %}…{% endcache %}\n\n{# or keep None, and where the links change (Python): #}\n{# cache.delete(make_template_fragment_key("footer_links")) #}',
     cannotSee:
-      'A deletion counts when `make_template_fragment_key("name", …)` with a constant name appears in a function that also deletes from the cache; which cache alias it deletes from, and which vary-on values it passes, are not compared. A timeout that is a variable holding `None` is not evaluated. Deletions made by code outside the workspace, by `cache.clear()` or by hand are not seen.',
+      'A deletion counts when `make_template_fragment_key("name", …)` with a constant name appears in a function that also deletes from the cache (`delete`, `delete_many`) or overwrites an entry (`set`, `set_many`), or when a helper that builds the key from its parameter (`def forget(name, *args): cache.delete(make_template_fragment_key(name, args))`, or one that returns the key to a deleting caller) is called with the name; which cache alias it deletes from, and which vary-on values it passes, are not compared. A timeout that is a variable holding `None` is not evaluated. Deletions made by code outside the workspace, by `cache.clear()` or by hand are not seen.',
   },
   checkTemplate({ template, python, config, report }) {
     const invalidated = python.facts().invalidatedFragments;

@@ -12,7 +12,7 @@ export const cache105: Rule = {
   fix: 'safe',
   lessonSection: 'template-fragments',
   docs: {
-    summary: 'A `{% cache %}` fragment name written in quotes: the quotes become part of the name.',
+    summary: 'A `{% cache %}` fragment name written in quotes: the quotes become part of the name. A warning where Python code invalidates the fragment by its bare name, otherwise a hint.',
     why:
       'Django takes the fragment name verbatim, never as a string literal, so `{% cache 500 "sidebar" %}` is stored under `template.cache."sidebar".…`. `cache.delete(make_template_fragment_key("sidebar"))` builds a different key and silently deletes nothing, and the stale fragment stays.',
     example: '{% load cache %}\n{% cache 500 "sidebar" %}…{% endcache %}',
@@ -29,10 +29,12 @@ export const cache105: Rule = {
       if (!name || inner === undefined || invalidated.has(name.text)) continue;
       const deletedUnquoted = invalidated.has(inner) ? ` The Python code deletes make_template_fragment_key(${pythonString(inner)}), which misses this fragment.` : '';
       const fixes: FixSpec[] = PLAIN_NAME.test(inner) ? [{ title: `Drop the quotes: ${inner}`, safety: 'safe', edits: [{ span: name, newText: inner }] }] : [];
+      // Only a delete by the bare name makes the quotes a bug (a fragment that is never invalidated by name is unaffected): otherwise a hint.
       report({
         span: { start: name.start, end: name.end },
         message: `The quotes are part of the fragment name: the key is built from ${name.text}, so make_template_fragment_key(${pythonString(inner)}) never matches it.${deletedUnquoted}`,
         fixes,
+        ...(deletedUnquoted ? {} : { severity: 'info' as const }),
       });
     }
   },

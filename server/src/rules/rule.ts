@@ -1,5 +1,6 @@
 /** What a rule is: its contract (code, name, severity, span, fix kind), its documentation, and its check. */
 import type { CacheCoachConfig } from '../analysis/config.js';
+import type { Deployments } from '../analysis/deployment.js';
 import type { PyModule, PythonProject } from '../analysis/python/project.js';
 import type { SettingsIndex } from '../analysis/python/settings.js';
 import type { TemplateSettings } from '../analysis/template/settings.js';
@@ -35,6 +36,8 @@ export interface Report {
   span: Span;
   message: string;
   fixes?: FixSpec[];
+  /** Overrides the rule's default severity for this finding (a configured severity still wins). */
+  severity?: Severity;
 }
 
 export interface PythonRuleContext {
@@ -44,6 +47,8 @@ export interface PythonRuleContext {
   /** What TEMPLATES says (context processors, Jinja2 backends). */
   templateSettings: TemplateSettings;
   settings: SettingsIndex;
+  /** How the repository deploys (its Dockerfiles, compose files, charts...), read on first use. */
+  deployments(): Deployments;
   config: CacheCoachConfig;
   report(report: Report): void;
 }

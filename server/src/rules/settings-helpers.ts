@@ -38,6 +38,12 @@ export function cacheAliases(caches: Expr): CacheAlias[] {
   });
 }
 
+/** Every alias of a CACHES dict with its value, whatever it is (a dict, `env.cache(...)`, a name). */
+export function aliasValues(caches: Expr): { alias: string; value: Expr }[] {
+  if (caches.kind !== 'dict') return [];
+  return caches.entries.flatMap(({ key, value }) => (key?.kind === 'string' ? [{ alias: key.value, value }] : []));
+}
+
 /** A constant string or number setting as seen from `module`. */
 export function constantSetting(project: PythonProject, module: PyModule, expr: Expr): string | number | undefined {
   return constantValue(expr, project.keyScope(module, -1));

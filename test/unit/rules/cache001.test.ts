@@ -743,3 +743,103 @@ test('the fix of a set_many() None timeout parses and is quiet', async () => {
   const text = await assertFixIsClean(CODE, files, 'shop/views.py');
   assert.match(text, /^ {8}300,$/m);
 });
+
+test('quiet when the key names its content through local variables (checksum = md5(...).hexdigest(); key = "render:" + checksum)', async () => {
+  const files = {
+    'shop/rendering.py': py`
+      import hashlib
+
+      from django.core.cache import cache
+
+      def render_markdown(payload):
+          checksum = hashlib.md5(payload.encode()).hexdigest()
+          key = "render:" + checksum
+          html = cache.get(key)
+          if html is None:
+              html = markdown_to_html(payload)
+              cache.set(key, html, None)
+          return html
+
+      def render_snippet(snippet):
+          digest = hashlib.sha256(snippet.body.encode()).hexdigest()
+          parts = ("snippet", digest)
+          cache_key = ":".join(parts)
+          cache.set(cache_key, snippet.render(), timeout=None)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('a local key built from an identifier, not a digest, is still flagged (and a later hash does not count)', async () => {
+  const files = {
+    'shop/rendering.py': py`
+      import hashlib
+
+      from django.core.cache import cache
+
+      def render_page(page):
+          key = "page:" + str(page.pk)
+          cache.set(key, page.render(), None)
+          key = "page:" + hashlib.md5(page.body.encode()).hexdigest()
+          return key
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['shop/rendering.py:7']);
+});
+
+test('quiet when the stored value is the moment of writing (a record of when something happened)', async () => {
+  const files = {
+    'shop/jobs.py': py`
+      import time
+
+      from django.core.cache import cache
+      from django.utils import timezone
+
+      def mark_import_started():
+          cache.set("import:last_started", int(time.time()), None)
+
+      def reset_counters():
+          now = timezone.now()
+          cache.set("counters:last_reset", now, None)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('quiet when a management command or a Celery task writes the key: every run overwrites it', async () => {
+  const files = {
+    'shop/management/commands/refresh_rates.py': py`
+      from django.core.cache import cache
+      from django.core.management.base import BaseCommand
+
+      class Command(BaseCommand):
+          def handle(self, *args, **options):
+              cache.set("rates:latest", fetch_rates(), None)
+    `,
+    'shop/tasks.py': py`
+      from celery import shared_task
+      from django.core.cache import cache
+
+      @shared_task
+      def rebuild_sitemap():
+          cache.set("sitemap:xml", build_sitemap(), None)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('a computed value stored forever from a view (not a job, not a time) is still flagged', async () => {
+  const files = {
+    'shop/views.py': py`
+      import time
+
+      from django.core.cache import cache
+
+      def rates_page(request):
+          rates = fetch_rates(time.time())
+          cache.set("rates:latest", rates, None)
+          return rates
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['shop/views.py:7']);
+});

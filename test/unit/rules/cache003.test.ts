@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { flagged, py, spans } from '../../helpers/engine.js';
+import { findingsOf, flagged, py, spans } from '../../helpers/engine.js';
 import { assertFixIsClean } from './support.js';
 
 const CODE = 'CACHE003';
@@ -430,4 +430,208 @@ test("Django's own default settings (django/conf/global_settings.py) are not a p
   };
   assert.deepEqual(await flagged('CACHE003', files), []);
   assert.deepEqual(await flagged('CACHE003', { 'myproject/global_settings.py': files['django/conf/global_settings.py'] }), ['myproject/global_settings.py:2']);
+});
+
+// ---- fallbacks judged by how the project deploys ----
+
+const ENV_CACHE_URL = py`
+  import environ
+
+  env = environ.Env()
+
+  CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+`;
+
+const REDIS_OR_LOCMEM = py`
+  import os
+
+  if os.environ.get("REDIS_URL"):
+      CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}}
+  else:
+      CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+`;
+
+const ONLY_WHEN_SET = py`
+  import environ
+
+  env = environ.Env(SHOP_CACHE_URL=(str, ""))
+
+  MIDDLEWARE = ["django.contrib.sessions.middleware.SessionMiddleware"]
+
+  if env("SHOP_CACHE_URL"):
+      CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("SHOP_CACHE_URL")}}
+`;
+
+const COMPOSE = (environment: string): string => py`
+  services:
+    web:
+      build: .
+      command: gunicorn shop.wsgi --workers 4 --bind 0.0.0.0:8000
+      environment:
+  ${environment}
+    worker:
+      build: .
+      command: celery -A shop worker
+    redis:
+      image: redis:7
+`;
+
+async function cache003(files: Record<string, string>): Promise<{ at: string; severity: string; message: string }[]> {
+  return (await findingsOf(files))
+    .filter((finding) => finding.code === CODE)
+    .map((finding) => ({ at: `${finding.path}:${finding.range.start.line + 1}`, severity: finding.severity, message: finding.message }));
+}
+
+test('env.cache() defaulting to LocMem, shipped compose file without CACHE_URL: a warning naming the file and the variable, on the default', async () => {
+  const files = { 'shop/settings.py': ENV_CACHE_URL, 'docker-compose.yml': COMPOSE('      DATABASE_URL: postgres://db/shop') };
+  const found = await cache003(files);
+  assert.deepEqual(found.map(({ at, severity }) => [at, severity]), [['shop/settings.py:5', 'warning']]);
+  assert.match(found[0].message, /CACHE_URL/);
+  assert.match(found[0].message, /docker-compose\.yml/);
+  assert.deepEqual(await spans(CODE, files), ['"locmemcache://"']);
+});
+
+test('env.cache() defaulting to LocMem is quiet when every shipped deployment sets CACHE_URL', async () => {
+  const files = {
+    'shop/settings.py': ENV_CACHE_URL,
+    'docker-compose.yml': COMPOSE('      CACHE_URL: redis://redis:6379/1'),
+    'deploy/helm/shop/templates/deployment.yaml': 'kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - env:\n            - name: CACHE_URL\n              value: redis://redis:6379/1\n',
+  };
+  assert.deepEqual(await cache003(files), []);
+});
+
+test('one chart of two leaving CACHE_URL unset is enough to flag, and the message names it', async () => {
+  const files = {
+    'shop/settings.py': ENV_CACHE_URL,
+    'docker-compose.yml': COMPOSE('      CACHE_URL: redis://redis:6379/1'),
+    'helm/shop/Chart.yaml': 'name: shop\n',
+    'helm/shop/templates/deployment.yaml': 'kind: Deployment\nspec:\n  replicas: 3\n',
+  };
+  const found = await cache003(files);
+  assert.equal(found.length, 1);
+  assert.match(found[0].message, /helm\/shop\/templates\/deployment\.yaml/);
+});
+
+test('a variable set to an empty value does not count as set', async () => {
+  const files = { 'shop/settings.py': ENV_CACHE_URL, 'docker-compose.yml': COMPOSE("      CACHE_URL: ''") };
+  assert.deepEqual((await cache003(files)).map(({ severity }) => severity), ['warning']);
+});
+
+test('compose reading an env file: the .env example that sets the variable counts', async () => {
+  const compose = COMPOSE('      DEBUG_TOOLBAR: "0"').replace('    command: gunicorn', '    env_file: .env\n    command: gunicorn');
+  assert.deepEqual(await cache003({ 'shop/settings.py': ENV_CACHE_URL, 'docker-compose.yml': compose, '.env.example': 'CACHE_URL=redis://redis:6379/1\n' }), []);
+  assert.equal((await cache003({ 'shop/settings.py': ENV_CACHE_URL, 'docker-compose.yml': compose, '.env.example': 'SECRET_KEY=change-me\n' })).length, 1);
+});
+
+test('with no deployment files, a fallback is reported as information only', async () => {
+  const found = await cache003({ 'shop/settings.py': ENV_CACHE_URL });
+  assert.deepEqual(found.map(({ at, severity }) => [at, severity]), [['shop/settings.py:5', 'info']]);
+});
+
+test('development-only deployment files (dev compose, DEBUG on, runserver) leave a fallback as information', async () => {
+  const devCompose = 'services:\n  web:\n    build: .\n    command: python manage.py runserver 0.0.0.0:8000\n';
+  const debugCompose = COMPOSE('      DJANGO_DEBUG: "true"');
+  const variants: Record<string, string>[] = [{ 'docker-compose.dev.yml': COMPOSE('      X: 1') }, { 'docker-compose.yml': devCompose }, { 'docker-compose.yml': debugCompose }];
+  for (const files of variants) {
+    assert.deepEqual((await cache003({ 'shop/settings.py': ENV_CACHE_URL, ...files })).map(({ severity }) => severity), ['info'], Object.keys(files)[0]);
+  }
+});
+
+test('`if os.environ.get("REDIS_URL"): ... else: LocMem` with a Procfile: flagged unless app.json provisions Redis', async () => {
+  const procfile = 'web: gunicorn shop.wsgi\nworker: celery -A shop worker\n';
+  const bare = { 'shop/settings.py': REDIS_OR_LOCMEM, Procfile: procfile, 'app.json': '{"name": "shop", "addons": ["heroku-postgresql"]}' };
+  const found = await cache003(bare);
+  assert.deepEqual(found.map(({ at, severity }) => [at, severity]), [['shop/settings.py:6', 'warning']]);
+  assert.match(found[0].message, /REDIS_URL/);
+  assert.deepEqual(await cache003({ ...bare, 'app.json': '{"name": "shop", "addons": ["heroku-postgresql", "heroku-redis:mini"]}' }), []);
+});
+
+test('CACHES only assigned when a variable is set (Django default LocMem otherwise): flagged on the condition when a chart does not set it', async () => {
+  const chart = { 'helm/shop/Chart.yaml': 'name: shop\n', 'helm/shop/templates/web.yaml': 'kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - command: ["uwsgi", "--processes", "4"]\n' };
+  const found = await cache003({ 'shop/settings.py': ONLY_WHEN_SET, ...chart });
+  assert.deepEqual(found.map(({ at, severity }) => [at, severity]), [['shop/settings.py:7', 'warning']]);
+  assert.match(found[0].message, /SHOP_CACHE_URL/);
+  assert.deepEqual(await spans(CODE, { 'shop/settings.py': ONLY_WHEN_SET, ...chart }), ['env("SHOP_CACHE_URL")']);
+  const setting = { ...chart, 'helm/shop/templates/configmap.yaml': 'kind: ConfigMap\ndata:\n  SHOP_CACHE_URL: "redis://shop-redis:6379/1"\n' };
+  assert.deepEqual(await cache003({ 'shop/settings.py': ONLY_WHEN_SET, ...setting }), []);
+});
+
+test('LocMem written first and replaced when a variable is set (through a module flag) is a fallback judged by the deployment', async () => {
+  const settings = py`
+    import os
+
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+    HAS_REDIS = bool(os.environ.get("SHOP_REDIS"))
+    if HAS_REDIS:
+        CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["SHOP_REDIS"]}
+  `;
+  assert.deepEqual(await cache003({ 'shop/settings.py': settings, 'docker-compose.yml': COMPOSE('      SHOP_REDIS: redis://redis:6379/0') }), []);
+  const found = await cache003({ 'shop/settings.py': settings, 'docker-compose.yml': COMPOSE('      OTHER: 1') });
+  assert.deepEqual(found.map(({ at, severity }) => [at, severity]), [['shop/settings.py:3', 'warning']]);
+  assert.match(found[0].message, /SHOP_REDIS/);
+});
+
+test('a later conditional change of another alias does not make the default LocMem a fallback', async () => {
+  const settings = py`
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+    if "staticfiles" not in CACHES:
+        CACHES["staticfiles"] = {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": "/tmp/static"}
+  `;
+  const found = await cache003({ 'shop/settings.py': settings, 'docker-compose.yml': COMPOSE('      CACHE_URL: redis://redis:6379/1') });
+  assert.deepEqual(found.map(({ at, severity }) => [at, severity]), [['shop/settings.py:1', 'warning']]);
+  assert.match(found[0].message, /is LocMemCache in production settings/);
+});
+
+test('quiet when LocMem is opted into by a variable (`elif CACHE_TYPE == "locmem":`)', async () => {
+  const settings = py`
+    import os
+
+    CACHE_TYPE = os.environ.get("CACHE_TYPE", "redis")
+
+    if CACHE_TYPE == "redis":
+        CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ.get("CACHE_URL", "redis://redis:6379/1")}}
+    elif CACHE_TYPE == "locmem":
+        CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+  `;
+  assert.deepEqual(await cache003({ 'shop/settings.py': settings, 'docker-compose.yml': COMPOSE('      OTHER: 1') }), []);
+});
+
+test('quiet on fallbacks in development and test settings', async () => {
+  const files = { 'shop/settings/test.py': ENV_CACHE_URL, 'shop/settings/local.py': REDIS_OR_LOCMEM, 'docker-compose.yml': COMPOSE('      OTHER: 1') };
+  assert.deepEqual(await cache003(files), []);
+});
+
+test('quiet on a fallback that defaults to a shared backend', async () => {
+  const settings = ENV_CACHE_URL.replace('locmemcache://', 'redis://redis:6379/1');
+  assert.deepEqual(await cache003({ 'shop/settings.py': settings, 'docker-compose.yml': COMPOSE('      OTHER: 1') }), []);
+});
+
+test('written LocMem stays quiet when every shipped deployment sets a cache variable that settings code reads (an override file the image adds)', async () => {
+  const override = py`
+    import os
+
+    if os.environ.get("CACHE_URL"):
+        CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}}
+  `;
+  const base = { 'shop/settings.py': LOCMEM_CACHES, 'docker/extra_settings.py': override };
+  assert.deepEqual(await cache003({ ...base, 'docker-compose.yml': COMPOSE('      CACHE_URL: redis://redis:6379/1') }), []);
+  // Nothing in the settings reads the variable the deployment sets: the written LocMem is what runs.
+  assert.equal((await cache003({ 'shop/settings.py': LOCMEM_CACHES, 'docker-compose.yml': COMPOSE('      CACHE_URL: redis://redis:6379/1') })).length, 1);
+});
+
+test('`if not DEBUG and os.getenv("REDIS_CACHE_LOCATION") is not None:` with no else: production falls back to Django\'s LocMem unless the variable is set', async () => {
+  const settings = py`
+    import os
+
+    DEBUG = os.getenv("DEBUG", "False") == "True"
+
+    if not DEBUG and os.getenv("REDIS_CACHE_LOCATION") is not None:
+        CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.getenv("REDIS_CACHE_LOCATION")}}
+  `;
+  const found = await cache003({ 'shop/settings.py': settings, 'docker-compose.yml': COMPOSE('      OTHER: 1') });
+  assert.deepEqual(found.map(({ at, severity }) => [at, severity]), [['shop/settings.py:5', 'warning']]);
+  assert.match(found[0].message, /REDIS_CACHE_LOCATION/);
+  assert.deepEqual(await cache003({ 'shop/settings.py': settings.replace('if not DEBUG and', 'if DEBUG and'), 'docker-compose.yml': COMPOSE('      OTHER: 1') }), []);
 });

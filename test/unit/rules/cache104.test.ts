@@ -93,3 +93,34 @@ test('the fix uses the configured default-timeout', async () => {
   assert.equal(text, FOREVER.replace('None', '900'));
   assert.deepEqual(of(CODE, await findingsOf({ ...files, [PAGE]: text })), []);
 });
+
+// ---- invalidation through helpers, delete_many and overwrites ----
+
+test('a helper deleting make_template_fragment_key(name, args) built from its parameters counts where it is called with the name', async () => {
+  const helpers = {
+    'shop/fragments.py': 'from django.core.cache import cache\nfrom django.core.cache.utils import make_template_fragment_key\n\n\ndef forget_fragment(name, *vary_on):\n    cache.delete(make_template_fragment_key(name, vary_on))\n',
+  };
+  const caller = (name: string): Record<string, string> => ({
+    'shop/signals.py': `from django.db.models.signals import post_save\nfrom django.dispatch import receiver\n\nfrom .fragments import forget_fragment\n\n\n@receiver(post_save)\ndef links_changed(sender, **kwargs):\n    forget_fragment("${name}")\n`,
+  });
+  assert.deepEqual(await flagged(CODE, app(FOREVER, { ...helpers, ...caller('footer_links') })), []);
+  assert.deepEqual(await flagged(CODE, app(FOREVER, { ...helpers, ...caller('header_links') })), [`${PAGE}:2`]);
+  assert.deepEqual(await flagged(CODE, app(FOREVER, helpers)), [`${PAGE}:2`], 'a helper nobody calls invalidates nothing');
+});
+
+test('a helper returning the key counts only where the caller deletes it', async () => {
+  const helpers = {
+    'shop/fragments.py': 'from django.core.cache.utils import make_template_fragment_key\n\n\ndef fragment_key(name, *vary_on):\n    return make_template_fragment_key(name, vary_on)\n',
+  };
+  const deleting = { 'shop/signals.py': 'from django.core.cache import cache\n\nfrom .fragments import fragment_key\n\n\ndef links_changed():\n    cache.delete(fragment_key("footer_links"))\n' };
+  const reading = { 'shop/views.py': 'from django.core.cache import cache\n\nfrom .fragments import fragment_key\n\n\ndef has_footer():\n    return cache.get(fragment_key("footer_links")) is not None\n' };
+  assert.deepEqual(await flagged(CODE, app(FOREVER, { ...helpers, ...deleting })), []);
+  assert.deepEqual(await flagged(CODE, app(FOREVER, { ...helpers, ...reading })), [`${PAGE}:2`]);
+});
+
+test('delete_many of fragment keys, and an overwrite with set(), count', async () => {
+  const deleteMany = SIGNALS('def forget():\n    cache.delete_many([make_template_fragment_key("header"), make_template_fragment_key(FOOTER)])');
+  assert.deepEqual(await flagged(CODE, app(FOREVER, deleteMany)), []);
+  const overwrite = SIGNALS('def rebuild(html):\n    cache.set(make_template_fragment_key(FOOTER), html, None)');
+  assert.deepEqual(await flagged(CODE, app(FOREVER, overwrite)), []);
+});

@@ -89,3 +89,11 @@ test('no fix when the name is not a plain word without its quotes (spaces, brace
   assert.equal(findings.length, 3);
   for (const finding of findings) assert.deepEqual(finding.fixes, []);
 });
+
+test('a warning only where Python invalidates the fragment by its bare name; otherwise a hint (info)', async () => {
+  const severities = async (files: Record<string, string>): Promise<string[]> => (await findingsOf(files)).filter((f) => f.code === CODE).map((f) => f.severity);
+  const template = '{% load cache %}{% cache 500 "sidebar" %}A{% endcache %}';
+  assert.deepEqual(await severities(app(template)), ['info']);
+  assert.deepEqual(await severities(app(template, SIGNALS('"footer"'))), ['info']);
+  assert.deepEqual(await severities(app(template, SIGNALS('"sidebar"'))), ['warning']);
+});

@@ -19,6 +19,19 @@ export interface ModuleAssignment {
   span: Span;
 }
 
+/** A module-level setting assigned or changed inside an `if`: which condition, which branch. */
+export interface SettingCondition {
+  name: string;
+  /** The condition's source text, white space collapsed. */
+  condition: string;
+  conditionSpan: Span;
+  branch: 'then' | 'else';
+  /** `NAME = ...` (true) or `NAME[...] = ...` / `NAME.x = ...` (false). */
+  assigned: boolean;
+  /** The assignment statement. */
+  span: Span;
+}
+
 export interface Decorator {
   expr: Expr;
   /** The qualified name of the decorator's callee (`@cache_page(60)` -> django.views.decorators.cache.cache_page). */
@@ -126,6 +139,8 @@ export interface PyModuleFacts {
   mutatedNames: string[];
   /** Module-level `NAME += value` (settings that extend a star-imported list: `MIDDLEWARE += (...)`). */
   extensions: ModuleAssignment[];
+  /** Settings (upper-case names) assigned or changed under an `if`, with the innermost condition. */
+  settingConditions: SettingCondition[];
   functions: FunctionFacts[];
   classes: ClassFacts[];
   cacheCalls: CacheCall[];
@@ -204,7 +219,7 @@ export function extractModuleFacts(tree: Tree, text: string, memo?: FactsMemo, n
 }
 
 function emptyFragment(): FragmentFacts {
-  return { starImports: [], assignments: [], mutatedNames: [], extensions: [], functions: [], classes: [], cacheCalls: [], wrappedViews: [], fragmentKeyCalls: [], templateRenders: [], calls: [] };
+  return { starImports: [], assignments: [], mutatedNames: [], extensions: [], settingConditions: [], functions: [], classes: [], cacheCalls: [], wrappedViews: [], fragmentKeyCalls: [], templateRenders: [], calls: [] };
 }
 
 /** A statement's facts, placed as if the module's functions before it were `functionOffset` many. */
@@ -359,13 +374,34 @@ function readIf(statement: SyntaxNode, facts: PyModuleFacts, functionIndexByStar
     return 'conditional';
   };
   const consequence = field(statement, 'consequence');
-  if (consequence) readModuleLevel(consequence, facts, functionIndexByStart, guardFor('then'));
+  const within = (at: SyntaxNode | null, branch: 'then' | 'else', read: () => void): void => {
+    conditions.push({ condition: at?.text.replace(/\s+/g, ' ') ?? '', conditionSpan: spanOf(at ?? statement), branch });
+    try {
+      read();
+    } finally {
+      conditions.pop();
+    }
+  };
+  if (consequence) within(condition, 'then', () => readModuleLevel(consequence, facts, functionIndexByStart, guardFor('then')));
   for (const alternative of namedChildren(statement)) {
     if (alternative.type === 'else_clause' || alternative.type === 'elif_clause') {
       const body = field(alternative, 'body') ?? namedChildren(alternative).find((child) => child.type === 'block');
-      if (body) readModuleLevel(body, facts, functionIndexByStart, alternative.type === 'else_clause' ? guardFor('else') : 'conditional');
+      if (!body) continue;
+      if (alternative.type === 'else_clause') within(condition, 'else', () => readModuleLevel(body, facts, functionIndexByStart, guardFor('else')));
+      else within(field(alternative, 'condition'), 'then', () => readModuleLevel(body, facts, functionIndexByStart, 'conditional'));
     }
   }
+}
+
+/** The `if` conditions around the module-level statement being read, innermost last. */
+const conditions: Omit<SettingCondition, 'name' | 'assigned' | 'span'>[] = [];
+
+function noteCondition(facts: PyModuleFacts, name: string, assigned: boolean, statement: SyntaxNode): void {
+  const innermost = conditions[conditions.length - 1];
+  if (!innermost || !/^[A-Z][A-Z0-9_]*$/.test(name)) return;
+  // The text of every enclosing condition: what the setting depends on (`if HAS_REDIS:` / `if not HAS_MEMCACHED:`).
+  const condition = conditions.map((outer) => outer.condition).join(' and ');
+  facts.settingConditions.push({ ...innermost, condition, conditionSpan: { ...innermost.conditionSpan }, name, assigned, span: spanOf(statement) });
 }
 
 /** Star imports; the names an import binds were read by collectBindings. */
@@ -414,15 +450,20 @@ function readAssignment(statement: SyntaxNode, facts: PyModuleFacts, guard: Guar
     if (right && assignment.type === 'assignment') {
       const value = right.endIndex - right.startIndex > 200_000 ? null : toExpr(right);
       if (value) facts.assignments.push({ name: left.text, value, guard, span: spanOf(assignment) });
+      noteCondition(facts, left.text, true, assignment);
     } else {
       facts.mutatedNames.push(left.text);
       const operator = assignment.child(1)?.text;
       if (right && operator === '+=' && right.endIndex - right.startIndex < 200_000) facts.extensions.push({ name: left.text, value: toExpr(right), guard, span: spanOf(assignment) });
+      noteCondition(facts, left.text, false, assignment);
     }
   } else if (left.type === 'subscript' || left.type === 'attribute') {
     let base: SyntaxNode | null = left;
     while (base && (base.type === 'subscript' || base.type === 'attribute')) base = field(base, base.type === 'subscript' ? 'value' : 'object');
-    if (base?.type === 'identifier') facts.mutatedNames.push(base.text);
+    if (base?.type === 'identifier') {
+      facts.mutatedNames.push(base.text);
+      noteCondition(facts, base.text, false, assignment);
+    }
   }
 }
 

@@ -55,6 +55,8 @@ interface ModuleContribution {
   refreshed: string[];
   pageCacheAliases: string[];
   invalidatedFragments: string[];
+  /** Functions that build `make_template_fragment_key(<param>, ...)` from a parameter (and delete or overwrite it when `invalidates`). */
+  fragmentHelpers: { index: number; paramIndex: number; invalidates: boolean }[];
 }
 
 interface ProjectFacts {
@@ -394,9 +396,13 @@ export class PythonProject {
     const pageCacheAliases = new Set<string>();
     const invalidatedFragments = new Set<string>();
     const deleteHelpers: { fn: ResolvedFunction; paramIndex: number }[] = [];
+    const fragmentHelpers: { fn: ResolvedFunction; paramIndex: number; invalidates: boolean }[] = [];
     const modules = this.candidateModules();
     for (const module of modules) {
       const contribution = this.contributionOf(module);
+      for (const helper of contribution.fragmentHelpers) {
+        fragmentHelpers.push({ fn: { module, index: helper.index, fn: module.facts.functions[helper.index] }, paramIndex: helper.paramIndex, invalidates: helper.invalidates });
+      }
       for (const name of contribution.invalidatedFragments) invalidatedFragments.add(name);
       for (const template of contribution.deleted) invalidated.push(template);
       for (const template of contribution.refreshed) refreshSites.set(template, (refreshSites.get(template) ?? 0) + 1);
@@ -426,16 +432,51 @@ export class PythonProject {
         }
       }
     }
+    // Fragment helpers (`def forget_fragment(name, *args): cache.delete(make_template_fragment_key(name, args))`):
+    // a call with a constant name invalidates that fragment; a key-building helper counts where the caller deletes or overwrites.
+    if (fragmentHelpers.length > 0) {
+      for (const module of this.callersOf(modules, fragmentHelpers.map((helper) => helper.fn.fn.name))) {
+        const writing = writingFunctions(module);
+        for (const call of module.facts.calls) {
+          const target = this.resolveFunction(call.callee, module.path);
+          const helper = target && fragmentHelpers.find((candidate) => candidate.fn.module === target.module && candidate.fn.index === target.index);
+          if (!helper || !(helper.invalidates || writing.has(call.functionIndex))) continue;
+          const argument = call.args[helper.fn.fn.className ? helper.paramIndex - 1 : helper.paramIndex];
+          const name = argument ? constantValue(argument, this.keyScope(module, call.functionIndex)) : undefined;
+          if (typeof name === 'string') invalidatedFragments.add(name);
+        }
+      }
+    }
     return { invalidated, refreshSites, pageCacheAliases, invalidatedFragments };
+  }
+
+  /** The given modules, and every other module whose text calls one of the named functions. */
+  private callersOf(modules: PyModule[], names: string[]): PyModule[] {
+    const usable = [...new Set(names)].filter((name) => name.length <= MAX_PATTERN_NAME);
+    if (usable.length === 0) return modules;
+    const callsHelper = new RegExp(`\\b(?:${usable.join('|')})[ \\t]*\\(`);
+    const callers = [...modules];
+    for (const path of this.paths) {
+      if (this.isCandidate(path) || !callsHelper.test(this.textOf(path) ?? '')) continue;
+      const module = this.module(path);
+      if (module) callers.push(module);
+    }
+    return callers;
   }
 
   private contributionOf(module: PyModule): ModuleContribution {
     const cached = this.contributions.get(module.path);
     if (cached) return cached;
-    const contribution: ModuleContribution = { deleted: [], deleteHelpers: [], refreshed: [], pageCacheAliases: [], invalidatedFragments: [] };
-    // make_template_fragment_key("name", ...) in a function that deletes from the cache invalidates that fragment.
-    const deletingFunctions = new Set(module.facts.cacheCalls.filter((call) => DELETE_METHODS.has(call.method)).map((call) => call.functionIndex));
+    const contribution: ModuleContribution = { deleted: [], deleteHelpers: [], refreshed: [], pageCacheAliases: [], invalidatedFragments: [], fragmentHelpers: [] };
+    // make_template_fragment_key("name", ...) in a function that deletes (or overwrites) cache entries invalidates that fragment.
+    const deletingFunctions = writingFunctions(module);
     for (const fragmentCall of module.facts.fragmentKeyCalls) {
+      const fn = fragmentCall.functionIndex >= 0 ? module.facts.functions[fragmentCall.functionIndex] : undefined;
+      const paramIndex = fn && fragmentCall.name?.kind === 'name' ? fn.params.indexOf(fragmentCall.name.id) : -1;
+      if (paramIndex >= 0) {
+        contribution.fragmentHelpers.push({ index: fragmentCall.functionIndex, paramIndex, invalidates: deletingFunctions.has(fragmentCall.functionIndex) });
+        continue;
+      }
       if (!fragmentCall.name || !deletingFunctions.has(fragmentCall.functionIndex)) continue;
       const name = constantValue(fragmentCall.name, this.keyScope(module, fragmentCall.functionIndex));
       if (typeof name === 'string') contribution.invalidatedFragments.push(name);
@@ -462,6 +503,11 @@ export class PythonProject {
     this.contributions.set(module.path, contribution);
     return contribution;
   }
+}
+
+/** Functions (by index; -1 for module level) that delete cache entries or overwrite them with set/set_many. */
+function writingFunctions(module: PyModule): Set<number> {
+  return new Set(module.facts.cacheCalls.filter((call) => DELETE_METHODS.has(call.method) || REFRESH_METHODS.has(call.method)).map((call) => call.functionIndex));
 }
 
 function lastAssignment(module: PyModule, name: string): Expr | undefined {

@@ -50,6 +50,11 @@ export class SettingsIndex {
     return this.moduleReachesProduction(module, assignment.name, new Set());
   }
 
+  /** Whether the module's setting `name` (as it stands at the end of the module) is in force in some production settings module. */
+  settingReachesProduction(module: PyModule, name: string): boolean {
+    return this.moduleReachesProduction(module, name, new Set());
+  }
+
   /** The assignment of `name` in force in this module (the last unguarded or not-debug one). */
   effectiveAssignment(module: PyModule, name: string): ModuleAssignment | undefined {
     const assignments = module.facts.assignments.filter((assignment) => assignment.name === name);

@@ -1,0 +1,203 @@
+/**
+ * The deployment files a repository ships (Dockerfiles, compose files, Procfile, app.json, render.yaml,
+ * fly.toml, Helm charts and Kubernetes manifests, `.env` examples, gunicorn/uWSGI configs), found by name,
+ * and what they say about the environment: whether a deployment sets a variable, whether it runs the app in
+ * several processes. Pure: texts come from the host through the workspace's text source.
+ */
+import { isDevPathByName } from './python/settings.js';
+
+export type DeploymentKind = 'dockerfile' | 'compose' | 'heroku' | 'render' | 'fly' | 'kubernetes' | 'env' | 'server-config';
+
+const KUBERNETES_FOLDERS = new Set(['helm', 'charts', 'chart', 'k8s', 'kubernetes', 'kube', 'manifests', 'kustomize']);
+
+/** The kind of deployment file a path names, by its name alone (the walk calls this for every file: keep it cheap). */
+export function deploymentKind(path: string): DeploymentKind | undefined {
+  const slash = path.lastIndexOf('/');
+  const name = path.slice(slash + 1);
+  if (/^Dockerfile([.-][\w.-]+)?$/i.test(name) || /\.dockerfile$/i.test(name)) return 'dockerfile';
+  if (/^(docker-)?compose([.-][\w.-]+)?\.ya?ml$/i.test(name)) return 'compose';
+  if (/^Procfile(\.[\w-]+)?$/.test(name) || name === 'app.json') return 'heroku';
+  if (name === 'render.yaml' || name === 'render.yml') return 'render';
+  if (name === 'fly.toml') return 'fly';
+  if (/^\.env([.-][\w.-]+)?$/.test(name) || /^[\w.-]+\.env(\.(example|sample|template|dist|tmpl))?$/i.test(name) || /^env\.(example|sample|template|dist)$/i.test(name)) return 'env';
+  if (/^(gunicorn|uwsgi)[\w.-]*\.(ini|conf|cfg|py|ya?ml)$/i.test(name)) return 'server-config';
+  if (/\.(ya?ml|tpl)$/i.test(name)) {
+    if (name === 'Chart.yaml' || /^values([.-][\w.-]+)?\.ya?ml$/.test(name)) return 'kubernetes';
+    const folders = path.slice(0, Math.max(slash, 0)).split('/');
+    if (folders.some((folder) => KUBERNETES_FOLDERS.has(folder.toLowerCase()))) return 'kubernetes';
+  }
+  return undefined;
+}
+
+export function isDeploymentPath(path: string): boolean {
+  return deploymentKind(path) !== undefined;
+}
+
+export interface DeploymentFile {
+  /** The path as the workspace knows it. */
+  path: string;
+  /** The path below the project root (what names are judged on). */
+  relative: string;
+  kind: DeploymentKind;
+  text: string;
+}
+
+/** One way the project is deployed: a compose folder, a Helm chart, a Heroku app, a render.yaml, a Dockerfile. */
+export interface Deployment {
+  /** The file the message names. */
+  path: string;
+  files: DeploymentFile[];
+  /** Reads environment files (`env_file:`, `envFrom:`, `--env-file`): the project's `.env` examples apply. */
+  readsEnvFiles: boolean;
+  /** It names an application server or worker (gunicorn, uWSGI, Celery, replicas...): visibly several processes. */
+  namesProcesses: boolean;
+}
+
+/** What runs a Django app in production processes (gunicorn/uWSGI workers, ASGI servers, Celery workers, replicas). */
+const SERVES_APP = /\b(gunicorn|uwsgi|uvicorn|daphne|hypercorn|granian|celery|replicas|WEB_CONCURRENCY|waitress-serve|wsgi|asgi)\b/i;
+const ORCHESTRATORS: ReadonlySet<DeploymentKind> = new Set(['compose', 'heroku', 'render', 'fly', 'kubernetes']);
+
+export class Deployments {
+  readonly deployments: Deployment[];
+  private readonly envFiles: DeploymentFile[];
+
+  constructor(files: DeploymentFile[]) {
+    const shipped = files.filter((file) => !isDevDeployment(file.relative));
+    this.envFiles = shipped.filter((file) => file.kind === 'env');
+    const groups = new Map<string, DeploymentFile[]>();
+    const add = (key: string, file: DeploymentFile): void => {
+      const group = groups.get(key);
+      if (group) group.push(file);
+      else groups.set(key, [file]);
+    };
+    const hasOrchestrator = shipped.some((file) => ORCHESTRATORS.has(file.kind));
+    for (const file of shipped) {
+      const folder = file.relative.includes('/') ? file.relative.slice(0, file.relative.lastIndexOf('/')) : '';
+      switch (file.kind) {
+        case 'compose':
+        case 'heroku':
+          add(`${file.kind}:${folder}`, file);
+          break;
+        case 'kubernetes':
+          add(`kubernetes:${kubernetesRoot(file.relative)}`, file);
+          break;
+        case 'render':
+        case 'fly':
+          add(`${file.kind}:${file.relative}`, file);
+          break;
+        case 'dockerfile':
+        case 'server-config':
+          // The deployment only when nothing orchestrates it: compose files and charts set the environment they run in.
+          if (!hasOrchestrator) add(`${file.kind}:${file.relative}`, file);
+          break;
+      }
+    }
+    this.deployments = [...groups.values()]
+      .filter(runsTheApp)
+      .map((group) => {
+        // A chart is named by a manifest that runs the app (its Deployment), else by its first file.
+        const named = group.find((file) => file.kind !== 'kubernetes' || /^\s*kind:\s*(Deployment|StatefulSet|DaemonSet)\b/m.test(file.text)) ?? group[0];
+        return {
+          path: named.path,
+          files: group,
+          readsEnvFiles: group.some((file) => /\benv_file\b|\benvFrom\b|--env-file\b/.test(file.text)),
+          namesProcesses: group.some((file) => SERVES_APP.test(file.text)),
+        };
+      })
+      // The deployment a message names first is one that visibly runs several processes.
+      .sort((a, b) => Number(b.namesProcesses) - Number(a.namesProcesses));
+  }
+
+  /** Variables naming a cache server (`CACHE_URL`, `REDIS_URL`, `MEMCACHED_SERVERS`...) that the deployment sets. */
+  cacheVariables(deployment: Deployment): string[] {
+    const files = deployment.readsEnvFiles ? [...deployment.files, ...this.envFiles] : deployment.files;
+    const names = new Set<string>();
+    for (const file of files) {
+      for (const match of file.text.matchAll(/\b((?=[A-Z])[A-Z0-9_]*(?:CACHE|REDIS|MEMCACHE)[A-Z0-9_]*)\b/g)) names.add(match[1]);
+    }
+    return [...names].filter((name) => this.sets(deployment, name));
+  }
+
+  /** Whether the deployment gives the variable a non-empty value (or provisions the add-on that does). */
+  sets(deployment: Deployment, variable: string): boolean {
+    if (deployment.files.some((file) => setsVariable(file, variable))) return true;
+    return deployment.readsEnvFiles && this.envFiles.some((file) => setsVariable(file, variable));
+  }
+}
+
+/**
+ * Whether a deployment runs the Django app in production processes: a Heroku app, a chart, a compose file that
+ * builds or runs an application image (not only databases, nor only `runserver`), a Dockerfile or server config
+ * that starts an application server.
+ */
+function runsTheApp(group: DeploymentFile[]): boolean {
+  const text = group.map((file) => file.text).join('\n');
+  const kind = group[0].kind;
+  if (kind === 'heroku' || kind === 'kubernetes' || kind === 'render' || kind === 'fly') return true;
+  // Development compose files: Django's debug mode switched on, or only the development server.
+  if (kind === 'compose' && (DEBUG_ON.test(text) || group.some((file) => saysDevelopment(file.text)) || (/\brunserver\b/.test(text) && !SERVES_APP.test(text)))) return false;
+  if (SERVES_APP.test(text)) return true;
+  if (kind !== 'compose') return false;
+  if (/^\s*build:/m.test(text)) return true;
+  return [...text.matchAll(/^\s*image:\s*["']?([^\s"']+)/gm)].some((match) => !INFRASTRUCTURE_IMAGE.test(match[1]));
+}
+
+/** A file whose opening comments say it is for development (`# docker-compose for local development`). */
+function saysDevelopment(text: string): boolean {
+  const opening = /^(\s*#[^\n]*\n)+/.exec(text)?.[0] ?? '';
+  return /\b(development|local dev|for dev)\b/i.test(opening) && !/\bproduction\b/i.test(opening);
+}
+
+const DEBUG_ON = /\b\w*(DEBUG|_DEV)\b["']?\s*[:=]\s*["']?(true|1|yes|on)\b/i;
+
+const INFRASTRUCTURE_IMAGE =
+  /(^|\/)(postgres|postgis|mysql|mariadb|redis|valkey|memcached|rabbitmq|nginx|elasticsearch|opensearch|minio|mailhog|mailpit|traefik|caddy|mongo|keycloak|localstack|selenium|kibana|grafana|prometheus|solr|zookeeper|kafka|clickhouse|httpd|haproxy|busybox|alpine)[:@]?/i;
+
+/** Compose overrides for tests, dev containers, CI: not how the project ships. */
+function isDevDeployment(relative: string): boolean {
+  return isDevPathByName(relative.replace(/\.(ya?ml|json|toml|tpl)$/i, '')) || /(^|\/)\.devcontainer\//.test(relative) || /(^|\/)\.github\//.test(relative);
+}
+
+/** The chart or manifests folder a Kubernetes file belongs to. */
+function kubernetesRoot(relative: string): string {
+  const parts = relative.split('/');
+  const templates = parts.lastIndexOf('templates');
+  if (templates > 0) return parts.slice(0, templates).join('/');
+  return parts.slice(0, -1).join('/');
+}
+
+const HEROKU_ADDON_VARIABLES: [RegExp, RegExp][] = [
+  [/redis/i, /REDIS/],
+  [/memcach/i, /MEMCACH|CACHE/],
+];
+
+/** A whole-word assignment of the variable with a non-empty value, in any of the formats deployment files use. */
+export function setsVariable(file: DeploymentFile, variable: string): boolean {
+  const name = variable.replace(/[^A-Za-z0-9_]/g, '');
+  if (!name) return false;
+  if (file.kind === 'heroku' && file.path.endsWith('app.json') && addonProvides(file.text, name)) return true;
+  const assignment = new RegExp(`(?:^|[\\s"',(-])${name}["']?\\s*[:=]\\s*(.*)$`);
+  const listedName = new RegExp(`(?:^|\\s)-?\\s*name:\\s*["']?${name}["']?\\s*$`);
+  const dockerEnv = new RegExp(`^\\s*ENV\\s+${name}\\s+\\S`);
+  const lines = file.text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (!line.includes(name) || /^\s*#/.test(line)) continue;
+    if (dockerEnv.test(line)) return true;
+    if (listedName.test(line)) return true;
+    const match = assignment.exec(line);
+    if (match && !isEmptyValue(match[1])) return true;
+  }
+  return false;
+}
+
+function isEmptyValue(value: string): boolean {
+  const trimmed = value.replace(/\s+#.*$/, '').replace(/,$/, '').trim();
+  return trimmed === '' || trimmed === '""' || trimmed === "''" || trimmed === 'null' || trimmed === '~' || trimmed === '|' || trimmed === '>';
+}
+
+function addonProvides(text: string, variable: string): boolean {
+  const addons = /"addons"\s*:\s*\[([\s\S]*?)\]/.exec(text)?.[1];
+  if (!addons) return false;
+  return HEROKU_ADDON_VARIABLES.some(([plan, provides]) => plan.test(addons) && provides.test(variable));
+}
