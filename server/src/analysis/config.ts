@@ -42,6 +42,16 @@ export class ConfigError extends Error {
 
 const CODE_OR_PREFIX = /^CACHE\d{0,3}$/;
 
+/** A value as the user wrote it in TOML (or JSON settings): strings quoted, numbers and booleans bare. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return `[${value.map(describeValue).join(', ')}]`;
+  if (value === null || value === undefined) return String(value);
+  return 'a table';
+}
+
 /**
  * Reads the `[tool.cache-coach]` table of a pyproject.toml text. Returns null when the file has no such
  * table (the search for a config goes on upwards); throws ConfigError for malformed TOML or bad values.
@@ -94,7 +104,7 @@ export function validateConfig(
   const positiveInteger = (key: string, value: unknown): number | undefined => {
     if (typeof value === 'bigint') value = Number(value);
     if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-      problems.push(`${keyPrefix}${key} must be a positive whole number, got ${JSON.stringify(String(value))}`);
+      problems.push(`${keyPrefix}${key} must be a positive whole number, got ${describeValue(value)}`);
       return undefined;
     }
     return value;
@@ -117,7 +127,7 @@ export function validateConfig(
           const upper = code.toUpperCase();
           if (!knownCodes.has(upper)) problems.push(`${keyPrefix}severity: unknown rule code "${code}"`);
           else if (level !== 'error' && level !== 'warning' && level !== 'info' && level !== 'off') {
-            problems.push(`${keyPrefix}severity.${code} must be "error", "warning", "info" or "off", got ${JSON.stringify(level)}`);
+            problems.push(`${keyPrefix}severity.${code} must be "error", "warning", "info" or "off", got ${describeValue(level)}`);
           } else severity[upper] = level;
         }
         config.severity = severity;
