@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, type LanguageClientOptions } from 'vscode-languageclient/browser';
 import type { WebInitializationOptions } from '../../server/src/lsp/web-protocol';
 import { DOCUMENT_SELECTOR } from './document-selector';
-import { FindingsStatus } from './status';
+import { FindingsStatus, type ConfigProblem } from './status';
 import { registerWorkspaceFiles } from './web/workspace-files';
 import { noteFindings, quickFixMarker, registerLesson } from './lesson/browser';
 import type { LessonApi } from './lesson';
@@ -30,6 +30,8 @@ export interface CacheCoachWebApi {
   ready(): Promise<void>;
   /** The lesson panel's progress, and a quiz answer through the page's own message path. */
   lesson: LessonApi;
+  /** What the language status item shows. */
+  status(): ReturnType<FindingsStatus['snapshot']>;
 }
 
 function webDocumentSelector(): LanguageClientOptions['documentSelector'] {
@@ -82,6 +84,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<CacheC
         output.info(`[web] ${message}`);
         if (context.extensionMode === vscode.ExtensionMode.Test) console.log(`[cache-coach client] ${message}`);
       }),
+      client.onNotification('cacheCoach/configProblems', (params: { problems: ConfigProblem[] }) => status.setConfigProblems(params.problems)),
       client.onNotification('cacheCoach/status', (params: { uri: string; findings: number }) => {
         status.setFindings(params.uri, params.findings);
         lesson.onFindings(params.findings);
@@ -119,7 +122,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<CacheC
   );
   started = start();
   await started;
-  return { serverProcessId: () => undefined, ready: () => started, lesson: lessonApi };
+  return { serverProcessId: () => undefined, ready: () => started, lesson: lessonApi, status: () => status.snapshot() };
 }
 
 export async function deactivate(): Promise<void> {

@@ -7,7 +7,7 @@ import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerO
 import { DOCUMENT_SELECTOR } from './document-selector';
 import { registerLesson, type LessonApi } from './lesson';
 import { noteFindings, quickFixMarker } from './lesson/walkthrough';
-import { FindingsStatus } from './status';
+import { FindingsStatus, type ConfigProblem } from './status';
 
 let client: LanguageClient | undefined;
 
@@ -16,6 +16,8 @@ export interface CacheCoachApi {
   serverProcessId(): number | undefined;
   /** The lesson panel's progress, and a quiz answer through the page's own message path. */
   lesson: LessonApi;
+  /** What the language status item shows. */
+  status(): ReturnType<FindingsStatus['snapshot']>;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<CacheCoachApi> {
@@ -47,6 +49,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<CacheC
     status.set('starting');
     client = new LanguageClient('cacheCoach', 'Cache Coach', serverOptions, clientOptions);
     client.onDidChangeState((event) => status.set(event.newState === 2 ? 'ready' : event.newState === 3 ? 'starting' : 'stopped'));
+    context.subscriptions.push(client.onNotification('cacheCoach/configProblems', (params: { problems: ConfigProblem[] }) => status.setConfigProblems(params.problems)));
     context.subscriptions.push(client.onNotification('cacheCoach/status', (params: { uri: string; findings: number }) => {
       status.setFindings(params.uri, params.findings);
       noteFindings(params.findings); // the walkthrough's "see a diagnostic" step
@@ -77,6 +80,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<CacheC
   await start();
   return {
     lesson,
+    status: () => status.snapshot(),
     serverProcessId: () => (client?.initializeResult?.capabilities.experimental as { cacheCoach?: { processId?: number } } | undefined)?.cacheCoach?.processId,
   };
 }

@@ -152,6 +152,7 @@ test('rule CODE prints the rule docs', () => {
 test('a malformed pyproject.toml: exit 2 naming the file and the problem, nothing written', () => {
   for (const [toml, problem] of [
     ['[tool.cache-coach\nselect = 1', /not valid TOML/],
+    ['[tool.cache-coach]\nselect = ["CACHE0"\nignore = ["CACHE900"]', /not valid TOML at line 3, column 1: expected comma or end of structure/],
     ['[tool.cache-coach]\nselect = "CACHE001"', /select must be a list of rule codes/],
     ['[tool.cache-coach]\nignore = ["CACHE777"]', /unknown rule code "CACHE777"/],
     ['[tool.cache-coach]\ncolour = "blue"', /unknown key tool\.cache-coach\.colour/],
