@@ -10,7 +10,7 @@ import type { WebInitializationOptions } from '../../server/src/lsp/web-protocol
 import { DOCUMENT_SELECTOR } from './document-selector';
 import { FindingsStatus, type ConfigProblem } from './status';
 import { registerWorkspaceFiles } from './web/workspace-files';
-import { noteFindings, quickFixMarker, registerLesson } from './lesson/browser';
+import { lessonCodeLinks, noteFindings, quickFixMarker, registerLesson } from './lesson/browser';
 import type { LessonApi } from './lesson';
 
 /** The Worker constructor of the web worker extension host (VS Code makes nested workers work from there). */
@@ -45,7 +45,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<CacheC
   context.subscriptions.push(output, status);
   // The same lesson panel as on the desktop, with a hints-only exercise runner (no Python in the browser).
   const lessonApi = registerLesson(context, output);
-  const lesson = { lessonMiddleware: { ...quickFixMarker }, onFindings: noteFindings };
+  const lesson = { lessonMiddleware: { ...quickFixMarker, ...lessonCodeLinks }, onFindings: noteFindings };
 
   const asset = (...path: string[]): string => vscode.Uri.joinPath(context.extensionUri, 'dist', ...path).toString(true);
   // The wasm binaries are the desktop's (dist/*.wasm, fetched by the worker); the rest is dist/web/.

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { DOCUMENT_SELECTOR } from './document-selector';
 import { registerLesson, type LessonApi } from './lesson';
+import { lessonCodeLinks } from './lesson/code-links';
 import { noteFindings, quickFixMarker } from './lesson/walkthrough';
 import { FindingsStatus, type ConfigProblem } from './status';
 
@@ -38,7 +39,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<CacheC
     synchronize: { configurationSection: 'cacheCoach' },
     // Hovers link into the lesson with `command:cacheCoach.openLesson?[...]`: trust that command only.
     markdown: { isTrusted: { enabledCommands: ['cacheCoach.openLesson'] } },
-    middleware: { ...quickFixMarker },
+    // Diagnostic codes open the rule's page in the lesson.
+    middleware: { ...quickFixMarker, ...lessonCodeLinks },
   };
 
   const start = async (): Promise<void> => {

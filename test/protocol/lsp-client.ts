@@ -76,7 +76,7 @@ export class LspClient {
     connection.onNotification('cacheCoach/status', () => undefined);
   }
 
-  static async start(folder: string, env: Record<string, string> = {}): Promise<LspClient> {
+  static async start(folder: string, env: Record<string, string> = {}, initializationOptions?: Record<string, unknown>): Promise<LspClient> {
     const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, CACHE_COACH_DEBOUNCE_MS: '50', ...env } });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const client = new LspClient(connection, child);
@@ -85,6 +85,7 @@ export class LspClient {
       processId: process.pid,
       rootUri: uri(folder),
       workspaceFolders: [{ uri: uri(folder), name: 'project' }],
+      initializationOptions,
       capabilities: {
         workspace: { configuration: true, didChangeWatchedFiles: { dynamicRegistration: true }, didChangeConfiguration: { dynamicRegistration: true } },
         textDocument: { publishDiagnostics: { versionSupport: true }, hover: { contentFormat: ['markdown'] } },

@@ -12,6 +12,7 @@ import { staticHints } from './static-hints';
 
 export type { LessonApi } from './register';
 export { noteFindings, quickFixMarker } from './walkthrough';
+export { lessonCodeLinks } from './code-links';
 
 export const BROWSER_REASON = 'Cache Coach runs exercise code only in VS Code on the desktop, where it can start your Python.';
 

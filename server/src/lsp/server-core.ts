@@ -16,12 +16,14 @@ import {
   FileChangeType,
   TextDocumentSyncKind,
   type Connection,
+  type Hover,
   type InitializeParams,
 } from 'vscode-languageserver';
 import packageJson from '../../../package.json';
 import { DEFAULT_CONFIG, type ConfigError } from '../analysis/config.js';
 import { Workspace } from '../analysis/engine.js';
 import type { TextChange } from '../analysis/python/project.js';
+import type { Finding } from '../analysis/types.js';
 import { isPythonPath } from '../analysis/python/modules.js';
 import { isTemplatePath } from '../analysis/template/project.js';
 import { isTypeScriptPath } from '../analysis/typescript/load.js';
@@ -31,7 +33,7 @@ import { codeActions, FIX_ALL_KIND, safeEdits } from './code-actions.js';
 import type { ConfigSource } from './config-finder.js';
 import { DIAGNOSTIC_SOURCE, toDiagnostic } from './diagnostics.js';
 import type { ServerHost } from './host.js';
-import { pythonHover, templateHover, typescriptHover, type HoverLinks } from './hover.js';
+import { findingsHover, pythonHover, templateHover, typescriptHover, type HoverLinks } from './hover.js';
 import { resolveSettings, type DocumentSettings, type EditorSettings } from './settings.js';
 
 export const DEBOUNCE_MS = 150;
@@ -82,6 +84,8 @@ export function startServerCore(connection: Connection, host: ServerHost, option
   const configByPath = new Map<string, DocumentSettings>();
   /** Milliseconds spent reparsing each document since its diagnostics were last published (benchmarks read it). */
   const reparseMs = new Map<string, number>();
+  /** The findings last published per open document (the hover links those under the cursor to the lesson). */
+  const publishedFindings = new Map<string, Finding[]>();
 
   const log = (message: string): void => connection.console.log(message);
   /** pyproject.toml files with a problem (by URI): a diagnostic on each, one notification each until fixed. */
@@ -184,11 +188,10 @@ export function startServerCore(connection: Connection, host: ServerHost, option
     if (documents.get(uri)?.version !== version) return;
     configByPath.set(path, settings);
     const started = performance.now();
-    const diagnostics =
-      settings.enable && !isExcluded(path, settings)
-        ? space.check([path]).map((finding) => toDiagnostic(finding, (code) => ruleUrl(homepage, code)))
-        : [];
+    const findings = settings.enable && !isExcluded(path, settings) ? space.check([path]) : [];
+    const diagnostics = findings.map((finding) => toDiagnostic(finding, (code) => ruleUrl(homepage, code)));
     if (documents.get(uri)?.version !== version) return;
+    publishedFindings.set(uri, findings);
     const computeMs = performance.now() - started + (reparseMs.get(uri) ?? 0);
     reparseMs.delete(uri);
     void connection.sendDiagnostics({ uri, version, diagnostics });
@@ -342,6 +345,7 @@ export function startServerCore(connection: Connection, host: ServerHost, option
 
   connection.onDidCloseTextDocument(async ({ textDocument }) => {
     documents.delete(textDocument.uri);
+    publishedFindings.delete(textDocument.uri);
     clearTimeout(timers.get(textDocument.uri));
     settingsCache.delete(textDocument.uri);
     const path = pathOf(textDocument.uri);
@@ -391,6 +395,14 @@ export function startServerCore(connection: Connection, host: ServerHost, option
     const document = documents.get(textDocument.uri);
     const path = pathOf(textDocument.uri);
     if (!document || !path) return null;
+    const lessonLinks = findingsHover(publishedFindings.get(textDocument.uri) ?? [], position, links);
+    const hover = await apiHover(document, path, position);
+    if (!lessonLinks) return hover;
+    const apiText = hover && typeof hover.contents === 'object' && 'kind' in hover.contents ? hover.contents.value : '';
+    return { contents: { kind: 'markdown' as const, value: apiText ? `${apiText}\n\n---\n\n${lessonLinks}` : lessonLinks } };
+  });
+
+  async function apiHover(document: TextDocument, path: string, position: { line: number; character: number }): Promise<Hover | null> {
     // Hover never waits for the workspace scan: it needs only the parser and the document's own facts.
     const space = await workspaceReady;
     if (isTemplatePath(path)) {
@@ -404,7 +416,7 @@ export function startServerCore(connection: Connection, host: ServerHost, option
     if (!isPythonPath(path)) return null;
     const module = space.python.module(path);
     return module ? pythonHover(module, document.offsetAt(position), links) : null;
-  });
+  }
 
   connection.onCodeAction(async (params) => {
     const document = documents.get(params.textDocument.uri);
