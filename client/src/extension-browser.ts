@@ -10,7 +10,7 @@ import type { WebInitializationOptions } from '../../server/src/lsp/web-protocol
 import { DOCUMENT_SELECTOR } from './document-selector';
 import { FindingsStatus, type ConfigProblem } from './status';
 import { registerWorkspaceFiles } from './web/workspace-files';
-import { lessonCodeLinks, noteFindings, quickFixMarker, registerLesson } from './lesson/browser';
+import { lessonCodeLinks, noteFindings, noteStep, quickFixMarker, registerLesson, walkthroughSteps } from './lesson/browser';
 import type { LessonApi } from './lesson';
 
 /** The Worker constructor of the web worker extension host (VS Code makes nested workers work from there). */
@@ -32,6 +32,8 @@ export interface CacheCoachWebApi {
   lesson: LessonApi;
   /** What the language status item shows. */
   status(): ReturnType<FindingsStatus['snapshot']>;
+  /** The walkthrough steps recorded as done (kept across windows). */
+  walkthroughSteps(): string[];
 }
 
 function webDocumentSelector(): LanguageClientOptions['documentSelector'] {
@@ -115,6 +117,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<CacheC
       const editor = vscode.window.activeTextEditor;
       if (!editor || !client) return;
       await client.sendRequest('workspace/executeCommand', { command: 'cacheCoach.applyFixAll', arguments: [editor.document.uri.toString()] });
+      noteStep('appliedFix');
     }),
     vscode.workspace.onDidChangeConfiguration(async (event) => {
       if (event.affectsConfiguration('cacheCoach.enable')) await vscode.commands.executeCommand('cacheCoach.restartServer');
@@ -122,7 +125,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<CacheC
   );
   started = start();
   await started;
-  return { serverProcessId: () => undefined, ready: () => started, lesson: lessonApi, status: () => status.snapshot() };
+  return { serverProcessId: () => undefined, ready: () => started, lesson: lessonApi, status: () => status.snapshot(), walkthroughSteps };
 }
 
 export async function deactivate(): Promise<void> {

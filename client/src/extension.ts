@@ -7,7 +7,7 @@ import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerO
 import { DOCUMENT_SELECTOR } from './document-selector';
 import { registerLesson, type LessonApi } from './lesson';
 import { lessonCodeLinks } from './lesson/code-links';
-import { noteFindings, quickFixMarker } from './lesson/walkthrough';
+import { noteFindings, noteStep, quickFixMarker, walkthroughSteps } from './lesson/walkthrough';
 import { FindingsStatus, type ConfigProblem } from './status';
 
 let client: LanguageClient | undefined;
@@ -19,6 +19,8 @@ export interface CacheCoachApi {
   lesson: LessonApi;
   /** What the language status item shows. */
   status(): ReturnType<FindingsStatus['snapshot']>;
+  /** The walkthrough steps recorded as done (kept across windows). */
+  walkthroughSteps(): string[];
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<CacheCoachApi> {
@@ -72,6 +74,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<CacheC
       const editor = vscode.window.activeTextEditor;
       if (!editor || !client) return;
       await client.sendRequest('workspace/executeCommand', { command: 'cacheCoach.applyFixAll', arguments: [editor.document.uri.toString()] });
+      noteStep('appliedFix');
     }),
     vscode.workspace.onDidChangeConfiguration(async (event) => {
       if (event.affectsConfiguration('cacheCoach.enable')) await vscode.commands.executeCommand('cacheCoach.restartServer');
@@ -83,6 +86,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<CacheC
   return {
     lesson,
     status: () => status.snapshot(),
+    walkthroughSteps,
     serverProcessId: () => (client?.initializeResult?.capabilities.experimental as { cacheCoach?: { processId?: number } } | undefined)?.cacheCoach?.processId,
   };
 }

@@ -1,6 +1,6 @@
 // Drives the real workbench (code-server in Debian's Chromium) the way a user would, with Cache Coach installed:
-// open the sample project copy, see a CACHE004 row in the Problems panel, hover the flagged code, apply the quick
-// fix from the light bulb, save, and check the file on disk. Screenshots go to <repo>/test-artifacts/ui-*.png.
+// open the sample project copy, see a CACHE004 row in the Problems panel, hover the flagged code, apply the quick fix from the light bulb, save, check the file on
+// disk, open the lesson, reload, and find those steps ticked in the walkthrough. Screenshots go to <repo>/test-artifacts/ui-*.png.
 // Selectors and keyboard moves are the ones that held (shared NOTES.md). Every wait has a timeout; no sleeps.
 //
 // usage: node test/e2e/ui.mjs [--extension DIR] [--install vsix|symlink] [--keep]   (or through ui.test.mjs / run.mjs)
@@ -14,6 +14,7 @@ import { checkExtension } from './run-suites.mjs';
 
 const FILE = 'catalog/views.py';
 const FIX_TITLE = 'Add @vary_on_cookie below @cache_page';
+const WALKTHROUGH = 'Get started with Cache Coach';
 
 /**
  * Makes the extension available in `extensionsDir`:
@@ -103,7 +104,11 @@ async function waitForFile(path, predicate, timeout = 15_000) {
   const deadline = Date.now() + timeout;
   let text;
   for (;;) {
-    text = readFileSync(path, 'utf8');
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      text = ''; // not written yet
+    }
     if (predicate(text) || Date.now() > deadline) return text;
     await sleep(100);
   }
@@ -152,10 +157,14 @@ export async function runUiScenario({ extensionDir = ROOT, install = 'vsix', kee
       return `${install}: ${how}`;
     });
 
-    await step('open the sample project and catalog/views.py', async () => {
+    await step('open the sample project', async () => {
       await page.goto(workbenchUrl(server, workspace), { timeout: 60_000 });
       await waiting('the workbench', page.locator('.monaco-workbench').waitFor({ timeout: 60_000 }));
       await waiting('the explorer to list catalog/', page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'catalog' }).first().waitFor({ timeout: 60_000 }));
+      return workspace;
+    });
+
+    await step('open catalog/views.py', async () => {
       await quickOpen(page, FILE);
       await waiting('the editor to show @cache_page(60 * 10)', page.locator('.monaco-editor .view-lines', { hasText: '@cache_page(60 * 10)' }).waitFor());
       return workspace;
@@ -243,6 +252,32 @@ export async function runUiScenario({ extensionDir = ROOT, install = 'vsix', kee
       await waiting('@vary_on_cookie on screen', page.locator('.monaco-editor .view-lines', { hasText: '@vary_on_cookie' }).waitFor({ timeout: 10_000 }));
       await shot('4-fixed-and-saved');
       return `line ${at + 2} of ${FILE} on disk: ${lines[at + 1].trim()}`;
+    });
+
+    await step('after a reload, the walkthrough ticks what was done before Welcome was ever opened', async () => {
+      await runCommand(page, 'Cache Coach: Open Lesson');
+      await waiting('the lesson tab', page.locator('.tab', { hasText: 'Cache Coach: Lesson' }).first().waitFor({ timeout: 30_000 }));
+      await page.reload({ timeout: 60_000 });
+      await waiting('the workbench after reload', page.locator('.monaco-workbench').waitFor({ timeout: 60_000 }));
+      await waiting('the editor to come back', page.locator('.monaco-editor .view-lines').first().waitFor({ timeout: 60_000 }));
+      await runCommand(page, 'Welcome: Open Walkthrough...');
+      const input = page.locator('.quick-input-widget .quick-input-box input');
+      await input.waitFor({ state: 'visible' });
+      await input.fill(WALKTHROUGH);
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: WALKTHROUGH }).first().waitFor();
+      await page.keyboard.press('Enter');
+      const stepButton = (id) => page.locator(`button.getting-started-step[data-step-id$="${id}"]`).first();
+      await waiting('the walkthrough page', stepButton('openLesson').waitFor({ timeout: 30_000 }));
+      const states = {};
+      for (const id of ['openLesson', 'seeDiagnostic', 'applyQuickFix']) {
+        await waiting(`the "${id}" step ticked`, page.waitForFunction((sel) => document.querySelector(sel)?.getAttribute('aria-checked') === 'true', `button.getting-started-step[data-step-id$="${id}"]`, { timeout: 30_000 })).catch(async (error) => {
+          await shot('5-walkthrough-failure');
+          throw error;
+        });
+        states[id] = await stepButton(id).getAttribute('aria-checked');
+      }
+      await shot('5-walkthrough-ticked-after-reload');
+      return JSON.stringify(states);
     });
   } catch (error) {
     if (page) await page.screenshot({ path: join(ARTIFACTS, 'ui-failure.png'), timeout: 10_000 }).then(() => say(`screenshot ${join(ARTIFACTS, 'ui-failure.png')}`), () => {});
