@@ -23,6 +23,8 @@ export const WALKTHROUGH_KEY = 'cacheCoach.walkthrough';
 export type WalkthroughStep = 'openedLesson' | 'sawFinding' | 'appliedFix';
 const CONTEXT_KEYS: Record<WalkthroughStep, string> = { openedLesson: OPENED_LESSON_CONTEXT, sawFinding: SAW_FINDING_CONTEXT, appliedFix: APPLIED_FIX_CONTEXT };
 
+const RESTORE_DELAY_MS = 3000;
+
 let state: vscode.Memento | undefined;
 const done = new Set<WalkthroughStep>();
 
@@ -51,12 +53,18 @@ export function walkthroughSteps(): WalkthroughStep[] {
 export function registerWalkthrough(globalState: vscode.Memento): vscode.Disposable {
   state = globalState;
   const recorded = globalState.get<Partial<Record<WalkthroughStep, boolean>>>(WALKTHROUGH_KEY) ?? {};
-  for (const step of Object.keys(CONTEXT_KEYS) as WalkthroughStep[]) {
-    if (recorded[step] !== true) continue;
-    done.add(step);
-    void vscode.commands.executeCommand('setContext', CONTEXT_KEYS[step], true);
-  }
-  return vscode.commands.registerCommand(QUICK_FIX_APPLIED_COMMAND, () => noteStep('appliedFix'));
+  const restored = (Object.keys(CONTEXT_KEYS) as WalkthroughStep[]).filter((step) => recorded[step] === true);
+  for (const step of restored) done.add(step);
+  // VS Code ticks an `onContext` step only when the key turns true after the walkthrough is registered: a key
+  // already true at registration is remembered as seen and never ticks in that window. Activation can come
+  // first (workspaceContains), so the recorded keys are set once the workbench has registered walkthroughs.
+  const timer = setTimeout(() => {
+    for (const step of restored) void vscode.commands.executeCommand('setContext', CONTEXT_KEYS[step], true);
+  }, RESTORE_DELAY_MS);
+  return vscode.Disposable.from(
+    new vscode.Disposable(() => clearTimeout(timer)),
+    vscode.commands.registerCommand(QUICK_FIX_APPLIED_COMMAND, () => noteStep('appliedFix')),
+  );
 }
 
 /** Language client middleware: marks our quick fixes so that applying one ticks the walkthrough step. */
