@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import { LanguageClient, type LanguageClientOptions } from 'vscode-languageclient/browser';
 import type { WebInitializationOptions } from '../../server/src/lsp/web-protocol';
+import { offerDjangoHtml, type OfferOutcome } from './django-templates';
 import { DOCUMENT_SELECTOR } from './document-selector';
 import { FindingsStatus, type ConfigProblem } from './status';
 import { registerWorkspaceFiles } from './web/workspace-files';
@@ -34,6 +35,8 @@ export interface CacheCoachWebApi {
   status(): ReturnType<FindingsStatus['snapshot']>;
   /** The walkthrough steps recorded as done (kept across windows). */
   walkthroughSteps(): string[];
+  /** How the offer to open templates as Django HTML ended (asked at most once per workspace). */
+  djangoHtmlOffer: Promise<OfferOutcome>;
 }
 
 function webDocumentSelector(): LanguageClientOptions['documentSelector'] {
@@ -125,7 +128,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<CacheC
   );
   started = start();
   await started;
-  return { serverProcessId: () => undefined, ready: () => started, lesson: lessonApi, status: () => status.snapshot(), walkthroughSteps };
+  const djangoHtmlOffer = offerDjangoHtml(context.workspaceState, (message) => output.info(message));
+  return { serverProcessId: () => undefined, ready: () => started, lesson: lessonApi, status: () => status.snapshot(), walkthroughSteps, djangoHtmlOffer };
 }
 
 export async function deactivate(): Promise<void> {

@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { offerDjangoHtml, type OfferOutcome } from './django-templates';
 import { DOCUMENT_SELECTOR } from './document-selector';
 import { registerLesson, type LessonApi } from './lesson';
 import { lessonCodeLinks } from './lesson/code-links';
@@ -21,6 +22,8 @@ export interface CacheCoachApi {
   status(): ReturnType<FindingsStatus['snapshot']>;
   /** The walkthrough steps recorded as done (kept across windows). */
   walkthroughSteps(): string[];
+  /** How the offer to open templates as Django HTML ended (asked at most once per workspace). */
+  djangoHtmlOffer: Promise<OfferOutcome>;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<CacheCoachApi> {
@@ -83,10 +86,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<CacheC
   // Open Lesson, Start Quiz, Reset Progress, the panel's serializer and the lesson URI handler.
   const lesson = registerLesson(context, output);
   await start();
+  const djangoHtmlOffer = offerDjangoHtml(context.workspaceState, (message) => output.info(message));
   return {
     lesson,
     status: () => status.snapshot(),
     walkthroughSteps,
+    djangoHtmlOffer,
     serverProcessId: () => (client?.initializeResult?.capabilities.experimental as { cacheCoach?: { processId?: number } } | undefined)?.cacheCoach?.processId,
   };
 }
