@@ -23,7 +23,7 @@ export const WALKTHROUGH_KEY = 'cacheCoach.walkthrough';
 export type WalkthroughStep = 'openedLesson' | 'sawFinding' | 'appliedFix';
 const CONTEXT_KEYS: Record<WalkthroughStep, string> = { openedLesson: OPENED_LESSON_CONTEXT, sawFinding: SAW_FINDING_CONTEXT, appliedFix: APPLIED_FIX_CONTEXT };
 
-const RESTORE_DELAY_MS = 3000;
+const RESTORE_DELAY_MS = 15_000;
 
 let state: vscode.Memento | undefined;
 const done = new Set<WalkthroughStep>();
@@ -55,14 +55,23 @@ export function registerWalkthrough(globalState: vscode.Memento): vscode.Disposa
   const recorded = globalState.get<Partial<Record<WalkthroughStep, boolean>>>(WALKTHROUGH_KEY) ?? {};
   const restored = (Object.keys(CONTEXT_KEYS) as WalkthroughStep[]).filter((step) => recorded[step] === true);
   for (const step of restored) done.add(step);
-  // VS Code ticks an `onContext` step only when the key turns true after the walkthrough is registered: a key
+  // VS Code ticks an `onContext` step only when its key turns true after the walkthrough is registered: a key
   // already true at registration is remembered as seen and never ticks in that window. Activation can come
-  // first (workspaceContains), so the recorded keys are set once the workbench has registered walkthroughs.
-  const timer = setTimeout(() => {
+  // before that (workspaceContains), so the recorded keys are set when an editor VS Code does not expose
+  // (the Welcome page) opens, which is after registration, or else a while after activation.
+  let restoredKeys = false;
+  const restore = (): void => {
+    if (restoredKeys) return;
+    restoredKeys = true;
     for (const step of restored) void vscode.commands.executeCommand('setContext', CONTEXT_KEYS[step], true);
-  }, RESTORE_DELAY_MS);
+  };
+  const timer = setTimeout(restore, RESTORE_DELAY_MS);
+  const tabs = vscode.window.tabGroups.onDidChangeTabs((event) => {
+    if (event.opened.some((tab) => tab.input === undefined)) restore();
+  });
   return vscode.Disposable.from(
     new vscode.Disposable(() => clearTimeout(timer)),
+    tabs,
     vscode.commands.registerCommand(QUICK_FIX_APPLIED_COMMAND, () => noteStep('appliedFix')),
   );
 }
