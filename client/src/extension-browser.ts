@@ -7,10 +7,11 @@
 import * as vscode from 'vscode';
 import { LanguageClient, type LanguageClientOptions } from 'vscode-languageclient/browser';
 import type { WebInitializationOptions } from '../../server/src/lsp/web-protocol';
+import { offerDjangoHtml, type OfferOutcome } from './django-templates';
 import { DOCUMENT_SELECTOR } from './document-selector';
-import { FindingsStatus } from './status';
+import { FindingsStatus, type ConfigProblem } from './status';
 import { registerWorkspaceFiles } from './web/workspace-files';
-import { noteFindings, quickFixMarker, registerLesson } from './lesson/browser';
+import { lessonCodeLinks, noteFindings, noteStep, quickFixMarker, registerLesson, walkthroughSteps } from './lesson/browser';
 import type { LessonApi } from './lesson';
 
 /** The Worker constructor of the web worker extension host (VS Code makes nested workers work from there). */
@@ -30,6 +31,12 @@ export interface CacheCoachWebApi {
   ready(): Promise<void>;
   /** The lesson panel's progress, and a quiz answer through the page's own message path. */
   lesson: LessonApi;
+  /** What the language status item shows. */
+  status(): ReturnType<FindingsStatus['snapshot']>;
+  /** The walkthrough steps recorded as done (kept across windows). */
+  walkthroughSteps(): string[];
+  /** How the offer to open templates as Django HTML ended (asked at most once per workspace). */
+  djangoHtmlOffer: Promise<OfferOutcome>;
 }
 
 function webDocumentSelector(): LanguageClientOptions['documentSelector'] {
@@ -43,7 +50,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<CacheC
   context.subscriptions.push(output, status);
   // The same lesson panel as on the desktop, with a hints-only exercise runner (no Python in the browser).
   const lessonApi = registerLesson(context, output);
-  const lesson = { lessonMiddleware: { ...quickFixMarker }, onFindings: noteFindings };
+  const lesson = { lessonMiddleware: { ...quickFixMarker, ...lessonCodeLinks }, onFindings: noteFindings };
 
   const asset = (...path: string[]): string => vscode.Uri.joinPath(context.extensionUri, 'dist', ...path).toString(true);
   // The wasm binaries are the desktop's (dist/*.wasm, fetched by the worker); the rest is dist/web/.
@@ -82,6 +89,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<CacheC
         output.info(`[web] ${message}`);
         if (context.extensionMode === vscode.ExtensionMode.Test) console.log(`[cache-coach client] ${message}`);
       }),
+      client.onNotification('cacheCoach/configProblems', (params: { problems: ConfigProblem[] }) => status.setConfigProblems(params.problems)),
       client.onNotification('cacheCoach/status', (params: { uri: string; findings: number }) => {
         status.setFindings(params.uri, params.findings);
         lesson.onFindings(params.findings);
@@ -112,6 +120,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<CacheC
       const editor = vscode.window.activeTextEditor;
       if (!editor || !client) return;
       await client.sendRequest('workspace/executeCommand', { command: 'cacheCoach.applyFixAll', arguments: [editor.document.uri.toString()] });
+      noteStep('appliedFix');
     }),
     vscode.workspace.onDidChangeConfiguration(async (event) => {
       if (event.affectsConfiguration('cacheCoach.enable')) await vscode.commands.executeCommand('cacheCoach.restartServer');
@@ -119,7 +128,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<CacheC
   );
   started = start();
   await started;
-  return { serverProcessId: () => undefined, ready: () => started, lesson: lessonApi };
+  const djangoHtmlOffer = offerDjangoHtml(context.workspaceState, (message) => output.info(message));
+  return { serverProcessId: () => undefined, ready: () => started, lesson: lessonApi, status: () => status.snapshot(), walkthroughSteps, djangoHtmlOffer };
 }
 
 export async function deactivate(): Promise<void> {

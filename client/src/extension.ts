@@ -4,10 +4,12 @@
  */
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { offerDjangoHtml, type OfferOutcome } from './django-templates';
 import { DOCUMENT_SELECTOR } from './document-selector';
 import { registerLesson, type LessonApi } from './lesson';
-import { noteFindings, quickFixMarker } from './lesson/walkthrough';
-import { FindingsStatus } from './status';
+import { lessonCodeLinks } from './lesson/code-links';
+import { noteFindings, noteStep, quickFixMarker, walkthroughSteps } from './lesson/walkthrough';
+import { FindingsStatus, type ConfigProblem } from './status';
 
 let client: LanguageClient | undefined;
 
@@ -16,6 +18,12 @@ export interface CacheCoachApi {
   serverProcessId(): number | undefined;
   /** The lesson panel's progress, and a quiz answer through the page's own message path. */
   lesson: LessonApi;
+  /** What the language status item shows. */
+  status(): ReturnType<FindingsStatus['snapshot']>;
+  /** The walkthrough steps recorded as done (kept across windows). */
+  walkthroughSteps(): string[];
+  /** How the offer to open templates as Django HTML ended (asked at most once per workspace). */
+  djangoHtmlOffer: Promise<OfferOutcome>;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<CacheCoachApi> {
@@ -36,7 +44,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<CacheC
     synchronize: { configurationSection: 'cacheCoach' },
     // Hovers link into the lesson with `command:cacheCoach.openLesson?[...]`: trust that command only.
     markdown: { isTrusted: { enabledCommands: ['cacheCoach.openLesson'] } },
-    middleware: { ...quickFixMarker },
+    // Diagnostic codes open the rule's page in the lesson.
+    middleware: { ...quickFixMarker, ...lessonCodeLinks },
   };
 
   const start = async (): Promise<void> => {
@@ -47,6 +56,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<CacheC
     status.set('starting');
     client = new LanguageClient('cacheCoach', 'Cache Coach', serverOptions, clientOptions);
     client.onDidChangeState((event) => status.set(event.newState === 2 ? 'ready' : event.newState === 3 ? 'starting' : 'stopped'));
+    context.subscriptions.push(client.onNotification('cacheCoach/configProblems', (params: { problems: ConfigProblem[] }) => status.setConfigProblems(params.problems)));
     context.subscriptions.push(client.onNotification('cacheCoach/status', (params: { uri: string; findings: number }) => {
       status.setFindings(params.uri, params.findings);
       noteFindings(params.findings); // the walkthrough's "see a diagnostic" step
@@ -67,6 +77,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<CacheC
       const editor = vscode.window.activeTextEditor;
       if (!editor || !client) return;
       await client.sendRequest('workspace/executeCommand', { command: 'cacheCoach.applyFixAll', arguments: [editor.document.uri.toString()] });
+      noteStep('appliedFix');
     }),
     vscode.workspace.onDidChangeConfiguration(async (event) => {
       if (event.affectsConfiguration('cacheCoach.enable')) await vscode.commands.executeCommand('cacheCoach.restartServer');
@@ -75,8 +86,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<CacheC
   // Open Lesson, Start Quiz, Reset Progress, the panel's serializer and the lesson URI handler.
   const lesson = registerLesson(context, output);
   await start();
+  const djangoHtmlOffer = offerDjangoHtml(context.workspaceState, (message) => output.info(message));
   return {
     lesson,
+    status: () => status.snapshot(),
+    walkthroughSteps,
+    djangoHtmlOffer,
     serverProcessId: () => (client?.initializeResult?.capabilities.experimental as { cacheCoach?: { processId?: number } } | undefined)?.cacheCoach?.processId,
   };
 }

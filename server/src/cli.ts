@@ -38,9 +38,10 @@ interface CheckOptions {
 export async function main(argv: string[], cwd: string, out: (text: string) => void, err: (text: string) => void): Promise<number> {
   try {
     const [command, ...rest] = argv;
-    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    if (command === undefined) throw new UsageError('no command given; to check the current folder, run `cache-coach check`');
+    if (command === '--help' || command === '-h' || command === 'help') {
       out(USAGE);
-      return command === undefined ? 2 : 0;
+      return 0;
     }
     if (command === '--version' || command === '-V') {
       out(`${packageJson.version}\n`);

@@ -26,6 +26,33 @@ test('--version and --help', () => {
   assert.match(help.stdout, /cache-coach check \[PATH\.\.\.\]/);
 });
 
+test('a bare `cache-coach` says in one line what is missing, with the usage, and exits 2 (a usage error)', () => {
+  const bare = runCli([], ROOT);
+  assert.equal(bare.status, 2);
+  assert.equal(bare.stdout, '');
+  assert.match(bare.stderr.split('\n')[0], /^cache-coach: no command given; .*cache-coach check/);
+  assert.match(bare.stderr, /Usage:/);
+});
+
+test('configuration errors quote values by their TOML type: numbers bare, strings quoted', () => {
+  for (const [toml, shown] of [
+    ['[tool.cache-coach]\ndefault-timeout = -5', 'got -5\n'],
+    ['[tool.cache-coach]\ndefault-timeout = 2.5', 'got 2.5\n'],
+    ['[tool.cache-coach]\ndefault-timeout = "300"', 'got "300"\n'],
+    ['[tool.cache-coach]\nmax-file-size = true', 'got true\n'],
+    ['[tool.cache-coach.severity]\nCACHE001 = 3', 'got 3\n'],
+  ] as const) {
+    const copy = project({ 'pyproject.toml': toml, 'shop/views.py': LEAKY_VIEW });
+    try {
+      const run = runCli(['check'], copy.dir);
+      assert.equal(run.status, 2, toml);
+      assert.ok(run.stderr.endsWith(shown), `${toml}\n${run.stderr}`);
+    } finally {
+      copy.dispose();
+    }
+  }
+});
+
 test('exit 0 with no findings, 1 with findings', () => {
   const clean = project({ 'shop/views.py': 'from django.core.cache import cache\n\ndef f():\n    return cache.get("x")\n' });
   const dirty = project({ 'shop/views.py': LEAKY_VIEW });
@@ -125,6 +152,7 @@ test('rule CODE prints the rule docs', () => {
 test('a malformed pyproject.toml: exit 2 naming the file and the problem, nothing written', () => {
   for (const [toml, problem] of [
     ['[tool.cache-coach\nselect = 1', /not valid TOML/],
+    ['[tool.cache-coach]\nselect = ["CACHE0"\nignore = ["CACHE900"]', /not valid TOML at line 3, column 1: expected comma or end of structure/],
     ['[tool.cache-coach]\nselect = "CACHE001"', /select must be a list of rule codes/],
     ['[tool.cache-coach]\nignore = ["CACHE777"]', /unknown rule code "CACHE777"/],
     ['[tool.cache-coach]\ncolour = "blue"', /unknown key tool\.cache-coach\.colour/],

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import ts from 'typescript';
 import { ROOT, runCli, SAMPLE_PROJECT } from './helpers.js';
 
 const SERVICE = 'services/catalog-api/';
@@ -23,4 +24,27 @@ test('the CLI shows the Node service\'s findings in text form, run from the serv
   assert.match(lines[0], /CACHE201 "product:\{\}" is stored with no TTL/);
   const inside = runCli(['check', '--format', 'json'], join(SAMPLE_PROJECT, SERVICE));
   assert.deepEqual((JSON.parse(inside.stdout) as { code: string }[]).map((finding) => finding.code), ['CACHE201', 'CACHE203', 'CACHE202']);
+});
+
+test('the Node service is complete: its own modules all exist and type-check; only its npm packages wait for `npm install`', () => {
+  const service = join(SAMPLE_PROJECT, SERVICE);
+  const manifest = JSON.parse(readFileSync(join(service, 'package.json'), 'utf8')) as { main: string; dependencies: Record<string, string>; devDependencies: Record<string, string> };
+  const packages = new Set([...Object.keys(manifest.dependencies), ...Object.keys(manifest.devDependencies)]);
+  // The fixture has no node_modules: Node's own types come from this repository's.
+  const config = ts.getParsedCommandLineOfConfigFile(join(service, 'tsconfig.json'), { types: ['node'], typeRoots: [join(ROOT, 'node_modules', '@types')], noEmit: true }, {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (diagnostic) => assert.fail(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')),
+  });
+  assert.ok(config && config.errors.length === 0, 'tsconfig.json parses');
+  const program = ts.createProgram(config.fileNames, config.options);
+  const problems = ts
+    .getPreEmitDiagnostics(program)
+    .map((diagnostic) => ({ code: diagnostic.code, file: diagnostic.file?.fileName.slice(service.length), message: ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ') }))
+    .filter(({ code, message }) => {
+      const module = /module '([^']+)'/.exec(message)?.[1];
+      return !((code === 2307 || code === 7016) && module && !module.startsWith('.') && packages.has(module));
+    });
+  assert.deepEqual(problems, []);
+  // package.json "main" is the build of a source file that exists.
+  assert.ok(config.fileNames.some((file) => file.endsWith(manifest.main.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts'))), manifest.main);
 });

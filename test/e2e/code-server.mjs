@@ -116,7 +116,7 @@ export function packageExtension(extensionDir, outDir) {
 
 /**
  * Starts code-server on 127.0.0.1:<free port> with fresh user-data, extensions and HOME/XDG dirs under `dir`.
- * opts: { dir, smokeTestDriver, settings, extensionsDir, port, log, timeoutMs, extraArgs, env (passed on to the extension host) }
+ * opts: { dir, smokeTestDriver, settings, extensionsDir, port, bindHost, log, timeoutMs, extraArgs, env (passed on to the extension host) }
  * Returns { url, host, port, pid, dir, userDataDir, extensionsDir, home, logFile, stop() }.
  */
 export async function startCodeServer(opts = {}) {
@@ -133,11 +133,13 @@ export async function startCodeServer(opts = {}) {
 
   for (let attempt = 1; ; attempt++) {
     const port = opts.port || await freePort();
-    const host = `127.0.0.1:${port}`;
+    // opts.bindHost: the address to listen on (127.0.0.1 unless asked; `npm start -- --host 0.0.0.0`)
+    const bind = `${opts.bindHost || '127.0.0.1'}:${port}`;
+    const host = opts.bindHost && opts.bindHost !== '127.0.0.1' ? `127.0.0.1:${port}` : bind;
     const out = createWriteStream(logFile, { flags: 'a' });
     await new Promise((resolve) => out.on('open', resolve));
     const args = ['--config', '/dev/null', '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir,
-      '--bind-addr', host, '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+      '--bind-addr', bind, '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
       '--disable-getting-started-override', '--ignore-last-opened',
       // the URL payload's extensionDevelopmentPath/extensionTestsPath are honoured only with the smoke-test driver on
       ...(opts.smokeTestDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),

@@ -1,6 +1,7 @@
 // Drives the real workbench (code-server in Debian's Chromium) the way a user would, with Cache Coach installed:
-// open the sample project copy, see a CACHE004 row in the Problems panel, hover the flagged code, apply the quick
-// fix from the light bulb, save, and check the file on disk. Screenshots go to <repo>/test-artifacts/ui-*.png.
+// open the sample project copy, open a template first (checked; Django HTML offered and taken), see a CACHE004 row
+// in the Problems panel, hover the flagged code, apply the quick fix from the light bulb, save, check the file on
+// disk, open the lesson, reload, and find those steps ticked in the walkthrough. Screenshots go to <repo>/test-artifacts/ui-*.png.
 // Selectors and keyboard moves are the ones that held (shared NOTES.md). Every wait has a timeout; no sleeps.
 //
 // usage: node test/e2e/ui.mjs [--extension DIR] [--install vsix|symlink] [--keep]   (or through ui.test.mjs / run.mjs)
@@ -14,6 +15,8 @@ import { checkExtension } from './run-suites.mjs';
 
 const FILE = 'catalog/views.py';
 const FIX_TITLE = 'Add @vary_on_cookie below @cache_page';
+const TEMPLATE = 'catalog/templates/catalog/publisher_list.html';
+const WALKTHROUGH = 'Get started with Cache Coach';
 
 /**
  * Makes the extension available in `extensionsDir`:
@@ -103,7 +106,11 @@ async function waitForFile(path, predicate, timeout = 15_000) {
   const deadline = Date.now() + timeout;
   let text;
   for (;;) {
-    text = readFileSync(path, 'utf8');
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      text = ''; // not written yet
+    }
     if (predicate(text) || Date.now() > deadline) return text;
     await sleep(100);
   }
@@ -152,10 +159,32 @@ export async function runUiScenario({ extensionDir = ROOT, install = 'vsix', kee
       return `${install}: ${how}`;
     });
 
-    await step('open the sample project and catalog/views.py', async () => {
+    await step('open the sample project', async () => {
       await page.goto(workbenchUrl(server, workspace), { timeout: 60_000 });
       await waiting('the workbench', page.locator('.monaco-workbench').waitFor({ timeout: 60_000 }));
       await waiting('the explorer to list catalog/', page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'catalog' }).first().waitFor({ timeout: 60_000 }));
+      return workspace;
+    });
+
+    await step('a template opened first is checked, and Django HTML is offered once', async () => {
+      // No Python file is open: Cache Coach must have started for the Django project itself.
+      await quickOpen(page, TEMPLATE);
+      await waiting('the editor to show the quoted fragment name', page.locator('.monaco-editor .view-lines', { hasText: '"publisher_index"' }).waitFor());
+      await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
+      await waiting('a CACHE105 row in the Problems panel', page.locator('.markers-panel .monaco-list-row', { hasText: 'CACHE105' }).first().waitFor({ timeout: 60_000 }));
+      const offer = page.locator('.notification-toast', { hasText: 'Django HTML' }).first();
+      await waiting('the offer to open templates as Django HTML', offer.waitFor({ timeout: 30_000 }));
+      await shot('0-template-first-django-html-offer');
+      await offer.locator('.monaco-button', { hasText: 'Use Django HTML' }).first().click();
+      const settings = join(workspace, '.vscode', 'settings.json');
+      const written = await waitForFile(settings, (t) => /"\*\*\/templates\/\*\*\/\*\.html":\s*"django-html"/.test(t));
+      if (!/"files\.associations"/.test(written)) throw new Error(`.vscode/settings.json has no files.associations for templates: ${JSON.stringify(written)}`);
+      await waiting('the language mode to read Django HTML', page.locator('.statusbar-item', { hasText: 'Django HTML' }).first().waitFor({ timeout: 15_000 }));
+      await shot('0b-template-as-django-html');
+      return written.replace(/\s+/g, ' ').trim();
+    });
+
+    await step('open catalog/views.py', async () => {
       await quickOpen(page, FILE);
       await waiting('the editor to show @cache_page(60 * 10)', page.locator('.monaco-editor .view-lines', { hasText: '@cache_page(60 * 10)' }).waitFor());
       return workspace;
@@ -243,6 +272,41 @@ export async function runUiScenario({ extensionDir = ROOT, install = 'vsix', kee
       await waiting('@vary_on_cookie on screen', page.locator('.monaco-editor .view-lines', { hasText: '@vary_on_cookie' }).waitFor({ timeout: 10_000 }));
       await shot('4-fixed-and-saved');
       return `line ${at + 2} of ${FILE} on disk: ${lines[at + 1].trim()}`;
+    });
+
+    await step('after a reload, the walkthrough ticks what was done before Welcome was ever opened', async () => {
+      await runCommand(page, 'Cache Coach: Open Lesson');
+      await waiting('the lesson tab', page.locator('.tab', { hasText: 'Cache Coach: Lesson' }).first().waitFor({ timeout: 30_000 }));
+      // A user reads the lesson before reloading: by then what the window recorded has reached its storage.
+      const lesson = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+      await waiting('the lesson page content', lesson.locator('h1, h2').first().waitFor({ timeout: 30_000 }));
+      await shot('5a-lesson-open-before-reload');
+      await page.reload({ timeout: 60_000 });
+      await waiting('the workbench after reload', page.locator('.monaco-workbench').waitFor({ timeout: 60_000 }));
+      await waiting('the editor to come back', page.locator('.monaco-editor .view-lines').first().waitFor({ timeout: 60_000 }));
+      // The command opens a second quick pick (the walkthroughs), so runCommand's wait for it to close does not apply.
+      await page.keyboard.press('Control+Shift+P');
+      const input = page.locator('.quick-input-widget .quick-input-box input');
+      await input.waitFor({ state: 'visible' });
+      await input.fill('>Welcome: Open Walkthrough');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Open Walkthrough' }).first().waitFor();
+      await page.keyboard.press('Enter');
+      await waiting('the walkthrough picker', page.locator('.quick-input-list .monaco-list-row', { hasText: WALKTHROUGH }).first().waitFor());
+      await input.fill(WALKTHROUGH);
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: WALKTHROUGH }).first().waitFor();
+      await page.keyboard.press('Enter');
+      const stepButton = (id) => page.locator(`button.getting-started-step[data-step-id$="${id}"]`).first();
+      await waiting('the walkthrough page', stepButton('openLesson').waitFor({ timeout: 30_000 }));
+      const states = {};
+      for (const id of ['openLesson', 'seeDiagnostic', 'applyQuickFix']) {
+        await waiting(`the "${id}" step ticked`, page.waitForFunction((sel) => document.querySelector(sel)?.getAttribute('aria-checked') === 'true', `button.getting-started-step[data-step-id$="${id}"]`, { timeout: 30_000 })).catch(async (error) => {
+          await shot('5-walkthrough-failure');
+          throw error;
+        });
+        states[id] = await stepButton(id).getAttribute('aria-checked');
+      }
+      await shot('5-walkthrough-ticked-after-reload');
+      return JSON.stringify(states);
     });
   } catch (error) {
     if (page) await page.screenshot({ path: join(ARTIFACTS, 'ui-failure.png'), timeout: 10_000 }).then(() => say(`screenshot ${join(ARTIFACTS, 'ui-failure.png')}`), () => {});

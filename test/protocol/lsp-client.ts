@@ -19,9 +19,21 @@ export interface Published {
   at: number;
 }
 
+export interface MessageRequest {
+  type: number;
+  message: string;
+  actions?: { title: string }[];
+}
+
 export class LspClient {
   readonly published = new Map<string, Published[]>();
   readonly logs: string[] = [];
+  /** window/showMessageRequest params, in order; `answerMessage` picks the reply (none by default). */
+  readonly messageRequests: MessageRequest[] = [];
+  answerMessage: (request: MessageRequest) => { title: string } | null = () => null;
+  readonly shownDocuments: { uri: string; selection?: unknown }[] = [];
+  /** Each `cacheCoach/configProblems` notification's list. */
+  readonly configProblems: { uri: string; message: string; line: number; column: number }[][] = [];
   settings: Record<string, unknown> = {};
   initializeResult: { capabilities: Record<string, unknown>; serverInfo?: { name: string; version?: string } } | undefined;
   private readonly waiters: (() => void)[] = [];
@@ -44,14 +56,27 @@ export class LspClient {
       this.logs.push(`showMessage: ${params.message}`);
       this.wake();
     });
-    connection.onRequest('window/showMessageRequest', () => null);
+    connection.onRequest('window/showMessageRequest', (params: MessageRequest) => {
+      this.messageRequests.push(params);
+      this.wake();
+      return this.answerMessage(params);
+    });
+    connection.onRequest('window/showDocument', (params: { uri: string; selection?: unknown }) => {
+      this.shownDocuments.push(params);
+      this.wake();
+      return { success: true };
+    });
+    connection.onNotification('cacheCoach/configProblems', (params: { problems: { uri: string; message: string; line: number; column: number }[] }) => {
+      this.configProblems.push(params.problems);
+      this.wake();
+    });
     connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) => params.items.map(() => this.settings));
     connection.onRequest('client/registerCapability', () => null);
     connection.onRequest('workspace/applyEdit', () => ({ applied: true }));
     connection.onNotification('cacheCoach/status', () => undefined);
   }
 
-  static async start(folder: string, env: Record<string, string> = {}): Promise<LspClient> {
+  static async start(folder: string, env: Record<string, string> = {}, initializationOptions?: Record<string, unknown>): Promise<LspClient> {
     const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, CACHE_COACH_DEBOUNCE_MS: '50', ...env } });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const client = new LspClient(connection, child);
@@ -60,9 +85,11 @@ export class LspClient {
       processId: process.pid,
       rootUri: uri(folder),
       workspaceFolders: [{ uri: uri(folder), name: 'project' }],
+      initializationOptions,
       capabilities: {
         workspace: { configuration: true, didChangeWatchedFiles: { dynamicRegistration: true }, didChangeConfiguration: { dynamicRegistration: true } },
         textDocument: { publishDiagnostics: { versionSupport: true }, hover: { contentFormat: ['markdown'] } },
+        window: { showDocument: { support: true } },
       },
     });
     await connection.sendNotification('initialized', {});
@@ -83,6 +110,15 @@ export class LspClient {
       const latest = list?.[list.length - 1];
       if (latest && predicate(latest.diagnostics)) return latest.diagnostics;
       if (Date.now() > deadline) throw new Error(`timed out waiting for diagnostics of ${documentUri}; last: ${JSON.stringify(latest?.diagnostics.map((d) => `${d.code}@${d.range.start.line}`))}`);
+      await this.nextEvent(deadline - Date.now());
+    }
+  }
+
+  /** Waits until `predicate` holds (checked after each message from the server). */
+  async until(predicate: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
       await this.nextEvent(deadline - Date.now());
     }
   }

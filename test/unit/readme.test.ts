@@ -16,6 +16,12 @@ test('every rule has a README anchor that its docs URL points at', () => {
   for (const rule of RULES) assert.match(readme, new RegExp(`^### ${rule.code}$`, 'm'));
 });
 
+test('rule links (package.json homepage) go to the npm page that publishes this README, and the README says so', () => {
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; homepage: string };
+  assert.equal(manifest.homepage, `https://www.npmjs.com/package/${manifest.name}`);
+  assert.ok(readme.includes(`\`${manifest.homepage}#cache001\``));
+});
+
 test('the README gives the two commands a new user runs', () => {
   assert.match(readme, /npm ci && npm start/);
   assert.match(readme, /npm ci && npm test/);

@@ -11,7 +11,8 @@ import { registerLessonWith, type LessonApi } from './register';
 import { staticHints } from './static-hints';
 
 export type { LessonApi } from './register';
-export { noteFindings, quickFixMarker } from './walkthrough';
+export { noteFindings, noteStep, quickFixMarker, walkthroughSteps } from './walkthrough';
+export { lessonCodeLinks } from './code-links';
 
 export const BROWSER_REASON = 'Cache Coach runs exercise code only in VS Code on the desktop, where it can start your Python.';
 

@@ -12,7 +12,7 @@ import { LessonPanels, VIEW_TYPE } from './panel';
 import { PROGRESS_KEY, ProgressStore } from './progress';
 import { LessonSerializer } from './serializer';
 import { LessonUriHandler, lessonUri } from './uri-handler';
-import { noteQuizCompleted, registerWalkthrough } from './walkthrough';
+import { noteQuizCompleted, noteStep, registerWalkthrough } from './walkthrough';
 
 /** What the extension's API offers about the lesson (its tests use it; it goes through the page's message path). */
 export interface LessonApi {
@@ -53,6 +53,7 @@ export function registerLessonWith(context: vscode.ExtensionContext, output: vsc
     }
     if (wanted && !view) warn(`There is no lesson section "${wanted}"; opening the lesson where it was.`);
     panels.show(view);
+    noteStep('openedLesson');
   };
 
   noteQuizCompleted(progress.get().quiz.attempts > 0);
@@ -68,7 +69,7 @@ export function registerLessonWith(context: vscode.ExtensionContext, output: vsc
     }),
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, new LessonSerializer(panels)),
     vscode.window.registerUriHandler(new LessonUriHandler(open, warn)),
-    registerWalkthrough(),
+    registerWalkthrough(context.globalState),
   );
 
   const noPeer = { post: () => undefined, takePendingView: () => undefined };

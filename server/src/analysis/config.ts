@@ -2,7 +2,7 @@
  * `[tool.cache-coach]` in pyproject.toml, validated. Pure: TOML text in, configuration or problems out.
  * Every problem names the key, so the CLI and the editor can say exactly what is wrong.
  */
-import { parse as parseToml } from 'smol-toml';
+import { parse as parseToml, TomlError } from 'smol-toml';
 import type { Severity } from './types.js';
 
 export type SeveritySetting = Severity | 'off';
@@ -31,16 +31,34 @@ export const DEFAULT_CONFIG: CacheCoachConfig = {
   maxFileSize: 2 * 1024 * 1024,
 };
 
+/** Where in its file a configuration problem is: 1-based line and column. */
+export interface ConfigPosition {
+  line: number;
+  column: number;
+}
+
 export class ConfigError extends Error {
   constructor(
     readonly file: string,
     readonly problems: string[],
+    /** The TOML parser's error position, or the `[tool.cache-coach]` table's header for a bad value; absent for editor settings. */
+    readonly position?: ConfigPosition,
   ) {
     super(`${file}: ${problems.join('; ')}`);
   }
 }
 
 const CODE_OR_PREFIX = /^CACHE\d{0,3}$/;
+
+/** A value as the user wrote it in TOML (or JSON settings): strings quoted, numbers and booleans bare. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return `[${value.map(describeValue).join(', ')}]`;
+  if (value === null || value === undefined) return String(value);
+  return 'a table';
+}
 
 /**
  * Reads the `[tool.cache-coach]` table of a pyproject.toml text. Returns null when the file has no such
@@ -51,16 +69,30 @@ export function parsePyprojectConfig(text: string, file: string, knownCodes: Rea
   try {
     document = parseToml(text) as Record<string, unknown>;
   } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new ConfigError(file, [`not valid TOML: ${message}`]);
+    const message = (error instanceof Error ? error.message.split('\n')[0] : String(error)).replace(/^Invalid TOML document:\s*/, '');
+    const position = error instanceof TomlError && error.line > 0 ? { line: error.line, column: error.column } : undefined;
+    throw new ConfigError(file, [`not valid TOML${position ? ` at line ${position.line}, column ${position.column}` : ''}: ${message}`], position);
   }
   const tool = document.tool;
   if (tool === undefined || typeof tool !== 'object' || tool === null || !('cache-coach' in tool)) return null;
   const table = (tool as Record<string, unknown>)['cache-coach'];
+  const header = tableHeaderPosition(text);
   if (typeof table !== 'object' || table === null || Array.isArray(table)) {
-    throw new ConfigError(file, ['[tool.cache-coach] must be a table']);
+    throw new ConfigError(file, ['[tool.cache-coach] must be a table'], header);
   }
-  return validateConfig(table as Record<string, unknown>, file, knownCodes, 'tool.cache-coach.');
+  try {
+    return validateConfig(table as Record<string, unknown>, file, knownCodes, 'tool.cache-coach.');
+  } catch (error) {
+    if (error instanceof ConfigError && header) throw new ConfigError(error.file, error.problems, header);
+    throw error;
+  }
+}
+
+/** The first line that opens the `[tool.cache-coach]` table (or a sub-table of it), 1-based. */
+function tableHeaderPosition(text: string): ConfigPosition | undefined {
+  const lines = text.split(/\r?\n/);
+  const index = lines.findIndex((line) => /^\s*\[\s*tool\s*\.\s*(?:"cache-coach"|'cache-coach'|cache-coach)\s*[\].]/.test(line));
+  return index < 0 ? undefined : { line: index + 1, column: lines[index].search(/\S/) + 1 };
 }
 
 /** Validates a config object (from TOML or from editor settings); throws ConfigError listing every problem. */
@@ -94,7 +126,7 @@ export function validateConfig(
   const positiveInteger = (key: string, value: unknown): number | undefined => {
     if (typeof value === 'bigint') value = Number(value);
     if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-      problems.push(`${keyPrefix}${key} must be a positive whole number, got ${JSON.stringify(String(value))}`);
+      problems.push(`${keyPrefix}${key} must be a positive whole number, got ${describeValue(value)}`);
       return undefined;
     }
     return value;
@@ -117,7 +149,7 @@ export function validateConfig(
           const upper = code.toUpperCase();
           if (!knownCodes.has(upper)) problems.push(`${keyPrefix}severity: unknown rule code "${code}"`);
           else if (level !== 'error' && level !== 'warning' && level !== 'info' && level !== 'off') {
-            problems.push(`${keyPrefix}severity.${code} must be "error", "warning", "info" or "off", got ${JSON.stringify(level)}`);
+            problems.push(`${keyPrefix}severity.${code} must be "error", "warning", "info" or "off", got ${describeValue(level)}`);
           } else severity[upper] = level;
         }
         config.severity = severity;

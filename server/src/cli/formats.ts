@@ -76,7 +76,7 @@ export function formatSarif(findings: CliFinding[], version: string, homepage: s
               shortDescription: { text: rule.docs.summary },
               fullDescription: { text: rule.docs.why },
               helpUri: ruleUrl(homepage, rule.code),
-              help: { text: `${rule.docs.summary}\n\n${rule.docs.why}`, markdown: `${rule.docs.summary}\n\n${rule.docs.why}\n\n**Use instead:**\n\n\`\`\`${rule.checkTypeScript ? 'ts' : rule.checkTemplate ? 'django' : 'python'}\n${rule.docs.useInstead}\n\`\`\`` },
+              help: { text: `${rule.docs.summary}\n\n${rule.docs.why}`, markdown: `${rule.docs.summary}\n\n${rule.docs.why}\n\n**Use instead:**${rule.docs.useInsteadNote ? ` ${rule.docs.useInsteadNote}` : ''}\n\n\`\`\`${rule.checkTypeScript ? 'ts' : rule.checkTemplate ? 'django' : 'python'}\n${rule.docs.useInstead}\n\`\`\`` },
               defaultConfiguration: { level: level(rule.severity) },
             })),
           },

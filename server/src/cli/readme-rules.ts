@@ -32,7 +32,7 @@ export function readmeRulesSection(): string {
       rule.docs.example,
       '```',
       '',
-      'Use instead:',
+      rule.docs.useInsteadNote ? `Use instead: ${rule.docs.useInsteadNote}` : 'Use instead:',
       '',
       fence,
       rule.docs.useInstead,

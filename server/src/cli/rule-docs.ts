@@ -15,6 +15,7 @@ export function ruleDocsText(rule: Rule): string {
     indent(rule.docs.example),
     '',
     'Use instead',
+    ...(rule.docs.useInsteadNote ? [`  ${rule.docs.useInsteadNote}`, ''] : []),
     indent(rule.docs.useInstead),
     '',
     'What it cannot see',

@@ -1,5 +1,6 @@
 /** Hover on the cache API, on settings and backends, and on rule codes in noqa comments. */
-import type { Hover } from 'vscode-languageserver';
+import type { Hover, Position, Range } from 'vscode-languageserver';
+import type { Finding } from '../analysis/types.js';
 import { backendDoc, cacheMethodDoc, cacheTagDoc, cacheTagUsingDoc, qualifiedNameDoc, renderHover, settingsKeyDoc } from '../docs/cache-api.js';
 import type { TemplateModule } from '../analysis/template/project.js';
 import { describeCall } from '../analysis/typescript/calls.js';
@@ -60,6 +61,23 @@ export function ruleHover(rule: Rule, links: HoverLinks): string {
     '',
     `[Rule docs](${links.ruleDocs(rule.code)}) · [Lesson](${links.lesson(rule.lessonSection)})`,
   ].join('\n');
+}
+
+/**
+ * What the hover adds over a finding (VS Code shows it under the diagnostic): a link to the rule's page in
+ * the lesson, beside the diagnostic's own code link. Null when no finding covers the position.
+ */
+export function findingsHover(findings: readonly Finding[], position: Position, links: HoverLinks): string | null {
+  const codes = [...new Set(findings.filter((finding) => contains(finding.range, position)).map((finding) => finding.code))];
+  if (codes.length === 0) return null;
+  return codes
+    .map((code) => `${code}: [Lesson: ${code} ${ruleByCode(code)?.name ?? ''}](${links.lesson(code.toLowerCase())}) · [Rule docs](${links.ruleDocs(code)})`)
+    .join('\n\n');
+}
+
+function contains(range: Range, position: Position): boolean {
+  const after = (a: Position, b: Position): boolean => a.line > b.line || (a.line === b.line && a.character >= b.character);
+  return after(position, range.start) && after(range.end, position);
 }
 
 /** The CACHE code under the cursor inside a `noqa` comment. */

@@ -10,17 +10,20 @@ import picomatch from 'picomatch';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   CodeActionKind,
+  DiagnosticSeverity,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
   FileChangeType,
   TextDocumentSyncKind,
   type Connection,
+  type Hover,
   type InitializeParams,
 } from 'vscode-languageserver';
 import packageJson from '../../../package.json';
-import { DEFAULT_CONFIG } from '../analysis/config.js';
+import { DEFAULT_CONFIG, type ConfigError } from '../analysis/config.js';
 import { Workspace } from '../analysis/engine.js';
 import type { TextChange } from '../analysis/python/project.js';
+import type { Finding } from '../analysis/types.js';
 import { isPythonPath } from '../analysis/python/modules.js';
 import { isTemplatePath } from '../analysis/template/project.js';
 import { isTypeScriptPath } from '../analysis/typescript/load.js';
@@ -28,12 +31,23 @@ import { ruleUrl } from '../cli/formats.js';
 import { isAnalysedPath } from './analysed-paths.js';
 import { codeActions, FIX_ALL_KIND, safeEdits } from './code-actions.js';
 import type { ConfigSource } from './config-finder.js';
-import { toDiagnostic } from './diagnostics.js';
+import { DIAGNOSTIC_SOURCE, toDiagnostic } from './diagnostics.js';
 import type { ServerHost } from './host.js';
-import { pythonHover, templateHover, typescriptHover, type HoverLinks } from './hover.js';
+import { findingsHover, pythonHover, templateHover, typescriptHover, type HoverLinks } from './hover.js';
 import { resolveSettings, type DocumentSettings, type EditorSettings } from './settings.js';
 
 export const DEBOUNCE_MS = 150;
+
+/** Server → client: the pyproject.toml files whose `[tool.cache-coach]` cannot be used (empty once all are fixed). */
+export const CONFIG_PROBLEMS_NOTIFICATION = 'cacheCoach/configProblems';
+
+export interface ConfigProblem {
+  uri: string;
+  message: string;
+  /** 1-based. */
+  line: number;
+  column: number;
+}
 
 // VS Code's ids, and the ones Neovim and Helix send.
 const TEMPLATE_LANGUAGES = new Set(['django-html', 'django-txt', 'jinja-html', 'htmldjango', 'jinja', 'jinja2']);
@@ -63,19 +77,61 @@ export function startServerCore(connection: Connection, host: ServerHost, option
   const initialized = new Promise<void>((resolve) => (markInitialized = resolve));
   let supportsConfiguration = false;
   let supportsWatchers = false;
+  let supportsShowDocument = false;
   let commandLinks = false;
   let scanGeneration = 0;
   let shuttingDown = false;
   const configByPath = new Map<string, DocumentSettings>();
   /** Milliseconds spent reparsing each document since its diagnostics were last published (benchmarks read it). */
   const reparseMs = new Map<string, number>();
+  /** The findings last published per open document (the hover links those under the cursor to the lesson). */
+  const publishedFindings = new Map<string, Finding[]>();
 
   const log = (message: string): void => connection.console.log(message);
-  const reportProblem = (problem: string): void => {
-    log(problem);
+  /** pyproject.toml files with a problem (by URI): a diagnostic on each, one notification each until fixed. */
+  const configProblems = new Map<string, ConfigProblem>();
+  const notifiedConfigs = new Set<string>();
+  const reportProblem = (problem: string, error?: ConfigError): void => {
+    // Every file of a broken project asks for its configuration: tell the user once, not once per file.
     if (reportedProblems.has(problem)) return;
     reportedProblems.add(problem);
-    void connection.window.showWarningMessage(problem);
+    log(problem);
+    if (!error) {
+      void connection.window.showWarningMessage(problem);
+      return;
+    }
+    const uri = host.uriOf(error.file);
+    const line = Math.max(0, (error.position?.line ?? 1) - 1);
+    const character = Math.max(0, (error.position?.column ?? 1) - 1);
+    const found: ConfigProblem = { uri, message: error.problems.join('; '), line: line + 1, column: character + 1 };
+    configProblems.set(uri, found);
+    void connection.sendDiagnostics({
+      uri,
+      diagnostics: [{ range: { start: { line, character }, end: { line, character: character + 1 } }, severity: DiagnosticSeverity.Error, source: DIAGNOSTIC_SOURCE, message: `${found.message}. Cache Coach uses its defaults for this project until it is fixed.` }],
+    });
+    void connection.sendNotification(CONFIG_PROBLEMS_NOTIFICATION, { problems: [...configProblems.values()] });
+    if (notifiedConfigs.has(uri)) return;
+    notifiedConfigs.add(uri);
+    const open = { title: 'Open pyproject.toml' };
+    void connection.window.showWarningMessage(problem, open).then(async (choice) => {
+      if (choice?.title !== open.title) return;
+      const selection = { start: { line, character }, end: { line, character } };
+      if (supportsShowDocument) await connection.window.showDocument({ uri, takeFocus: true, selection });
+    }, () => undefined);
+  };
+  /** A pyproject.toml changed: forget what was reported about it, and look at it again. */
+  const recheckConfig = (changedPaths: string[]): void => {
+    const before = new Set(configProblems.keys());
+    for (const uri of before) void connection.sendDiagnostics({ uri, diagnostics: [] });
+    configProblems.clear();
+    reportedProblems.clear();
+    for (const path of changedPaths) resolveSettings(`${path.slice(0, path.lastIndexOf('/'))}/__cache_coach__.py`, null, configFinder, reportProblem);
+    for (const uri of documents.keys()) {
+      const path = pathOf(uri);
+      if (path) resolveSettings(path, null, configFinder, reportProblem);
+    }
+    for (const uri of notifiedConfigs) if (!configProblems.has(uri)) notifiedConfigs.delete(uri);
+    if (before.size > 0 || configProblems.size > 0) void connection.sendNotification(CONFIG_PROBLEMS_NOTIFICATION, { problems: [...configProblems.values()] });
   };
   const homepage = packageJson.homepage;
   const links: HoverLinks = {
@@ -132,11 +188,10 @@ export function startServerCore(connection: Connection, host: ServerHost, option
     if (documents.get(uri)?.version !== version) return;
     configByPath.set(path, settings);
     const started = performance.now();
-    const diagnostics =
-      settings.enable && !isExcluded(path, settings)
-        ? space.check([path]).map((finding) => toDiagnostic(finding, (code) => ruleUrl(homepage, code)))
-        : [];
+    const findings = settings.enable && !isExcluded(path, settings) ? space.check([path]) : [];
+    const diagnostics = findings.map((finding) => toDiagnostic(finding, (code) => ruleUrl(homepage, code)));
     if (documents.get(uri)?.version !== version) return;
+    publishedFindings.set(uri, findings);
     const computeMs = performance.now() - started + (reparseMs.get(uri) ?? 0);
     reparseMs.delete(uri);
     void connection.sendDiagnostics({ uri, version, diagnostics });
@@ -175,6 +230,7 @@ export function startServerCore(connection: Connection, host: ServerHost, option
     const capabilities = params.capabilities;
     supportsConfiguration = capabilities.workspace?.configuration === true;
     supportsWatchers = capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    supportsShowDocument = capabilities.window?.showDocument?.support === true;
     commandLinks = (params.initializationOptions as { commandLinks?: boolean } | undefined)?.commandLinks === true;
     folders = (params.workspaceFolders ?? []).flatMap((folder) => pathOf(folder.uri) ?? []);
     if (folders.length === 0 && params.rootUri) folders = [pathOf(params.rootUri)].flatMap((path) => path ?? []);
@@ -294,6 +350,7 @@ export function startServerCore(connection: Connection, host: ServerHost, option
 
   connection.onDidCloseTextDocument(async ({ textDocument }) => {
     documents.delete(textDocument.uri);
+    publishedFindings.delete(textDocument.uri);
     clearTimeout(timers.get(textDocument.uri));
     settingsCache.delete(textDocument.uri);
     const path = pathOf(textDocument.uri);
@@ -315,19 +372,21 @@ export function startServerCore(connection: Connection, host: ServerHost, option
       });
       if (wanted.length > 0) await host.refresh(wanted, maxFileSizeFor).catch((error: unknown) => log(`Could not read changed files: ${String(error)}`));
     }
+    const changedConfigs: string[] = [];
     for (const change of changes) {
       const path = pathOf(change.uri);
       if (!path) continue;
       if (path.endsWith('pyproject.toml')) {
         configFinder = host.configFinder(folders[0]);
         settingsCache.clear();
-        reportedProblems.clear();
+        changedConfigs.push(path);
         continue;
       }
       if (!isAnalysedPath(path) || documents.has(change.uri)) continue;
       if (change.type === FileChangeType.Deleted) space.remove(path);
       else space.update(path);
     }
+    if (changedConfigs.length > 0) recheckConfig(changedConfigs);
     scheduleAllOpen(0);
   });
 
@@ -341,6 +400,14 @@ export function startServerCore(connection: Connection, host: ServerHost, option
     const document = documents.get(textDocument.uri);
     const path = pathOf(textDocument.uri);
     if (!document || !path) return null;
+    const lessonLinks = findingsHover(publishedFindings.get(textDocument.uri) ?? [], position, links);
+    const hover = await apiHover(document, path, position);
+    if (!lessonLinks) return hover;
+    const apiText = hover && typeof hover.contents === 'object' && 'kind' in hover.contents ? hover.contents.value : '';
+    return { contents: { kind: 'markdown' as const, value: apiText ? `${apiText}\n\n---\n\n${lessonLinks}` : lessonLinks } };
+  });
+
+  async function apiHover(document: TextDocument, path: string, position: { line: number; character: number }): Promise<Hover | null> {
     // Hover never waits for the workspace scan: it needs only the parser and the document's own facts.
     const space = await workspaceReady;
     if (isTemplatePath(path)) {
@@ -354,7 +421,7 @@ export function startServerCore(connection: Connection, host: ServerHost, option
     if (!isPythonPath(path)) return null;
     const module = space.python.module(path);
     return module ? pythonHover(module, document.offsetAt(position), links) : null;
-  });
+  }
 
   connection.onCodeAction(async (params) => {
     const document = documents.get(params.textDocument.uri);

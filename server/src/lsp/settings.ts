@@ -24,7 +24,8 @@ export interface DocumentSettings {
   config: CacheCoachConfig;
 }
 
-export type ProblemReporter = (problem: string) => void;
+/** A problem in the configuration; `error` is there when a pyproject.toml is at fault (its file and position). */
+export type ProblemReporter = (problem: string, error?: ConfigError) => void;
 
 /** Merges editor settings over the pyproject configuration; problems are reported, never thrown. */
 export function resolveSettings(path: string, editor: EditorSettings | null | undefined, finder: ConfigSource, report: ProblemReporter): DocumentSettings {
@@ -33,7 +34,7 @@ export function resolveSettings(path: string, editor: EditorSettings | null | un
     config = finder.configFor(path);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    report(`Cache Coach: ${error.file}: ${error.problems.join('; ')}. Using the defaults for that project until it is fixed.`);
+    report(`Cache Coach: ${error.file}: ${error.problems.join('; ')}. Using the defaults for that project until it is fixed.`, error);
   }
   const explicit: Record<string, unknown> = {};
   for (const key of ['select', 'ignore', 'severity', 'productionSettings', 'exclude', 'defaultTimeout'] as const) {

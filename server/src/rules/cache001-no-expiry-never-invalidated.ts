@@ -17,8 +17,9 @@ export const cache001: Rule = {
     why:
       'With `None` Django keeps the entry until it is evicted. If nothing deletes or overwrites the key when the data changes, every reader gets the old value until the cache restarts: prices, permissions and settings go stale silently.',
     example: 'def order_summary(order):\n    summary = build_summary(order)\n    cache.set(f"order:{order.pk}", summary, None)\n    return summary',
+    useInsteadNote: 'Give the entry a finite timeout, or keep `None` and delete the key where the data changes:',
     useInstead:
-      'Give the entry a finite timeout, or keep `None` and delete the key where the data changes:\n\n@receiver(post_save, sender=Order)\ndef forget_order(sender, instance, **kwargs):\n    cache.delete(f"order:{instance.pk}")',
+      '@receiver(post_save, sender=Order)\ndef forget_order(sender, instance, **kwargs):\n    cache.delete(f"order:{instance.pk}")',
     cannotSee:
       'Keys are matched by their template (`f"order:{pk}"`, `"order:%s" % pk` and `ORDER_KEY % pk` are all `order:{}`); a key built in a way it cannot follow (a computed string passed through several helpers, keys from another package) keeps the rule quiet rather than guessing. `cache.clear()` and expiry set by other tools are not counted as invalidation. A store inside a `@receiver` signal handler, a management command or a Celery task is taken as the refresh itself (it runs again and overwrites the key), and a stored write time (`time.time()`, `timezone.now()`) is a record, not a copy that can go stale. Keys that name their content (a hash, digest, checksum or version, also through local variables: `checksum = md5(payload).hexdigest(); key = "render:" + checksum`) are never flagged.',
   },

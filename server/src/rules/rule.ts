@@ -15,8 +15,10 @@ export interface RuleDocs {
   why: string;
   /** Code it flags. */
   example: string;
-  /** The same code written correctly. */
+  /** The same code written correctly: code only (prose goes in useInsteadNote or in code comments). */
   useInstead: string;
+  /** A sentence shown before the useInstead code, as prose. */
+  useInsteadNote?: string;
   /** What the rule cannot see (its known blind spots). */
   cannotSee: string;
 }

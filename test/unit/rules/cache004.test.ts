@@ -433,6 +433,84 @@ test('the fix adds @vary_on_cookie directly below @cache_page and imports it', a
   assert.deepEqual(await allFindings({ 'shop/views.py': text }), []);
 });
 
+// The expected import blocks below are what isort 9 (default settings) leaves unchanged.
+test('the fix places the import where isort would: with the django imports, before relative imports', async () => {
+  const files = {
+    'shop/views.py': py`
+      import json
+
+      from django.shortcuts import render
+      from django.views.decorators.cache import cache_page
+
+      from .models import Order
+      from .utils import totals
+
+
+      @cache_page(60)
+      def account(request):
+          return render(request, "shop/account.html", {"orders": Order.objects.filter(user=request.user), "t": json.dumps(totals())})
+    `,
+  };
+  const text = await assertFixIsClean(CODE, files, 'shop/views.py');
+  assert.equal(
+    text.split('\n').slice(0, 8).join('\n'),
+    py`
+      import json
+
+      from django.shortcuts import render
+      from django.views.decorators.cache import cache_page
+      from django.views.decorators.vary import vary_on_cookie
+
+      from .models import Order
+      from .utils import totals
+    `.trimEnd(),
+  );
+});
+
+test('the fix sorts the import among the django imports, and adds the name to an import of the same module', async () => {
+  const before = {
+    'shop/views.py': py`
+      from django.contrib.auth.decorators import login_required
+      from django.views.decorators.cache import cache_page
+      from django.views.generic import TemplateView
+
+      from shop.forms import SearchForm
+
+
+      @cache_page(60)
+      @login_required
+      def account(request):
+          return TemplateView.as_view()(request, form=SearchForm(user=request.user))
+    `,
+  };
+  const sorted = await assertFixIsClean(CODE, before, 'shop/views.py');
+  assert.equal(
+    sorted.split('\n').slice(0, 6).join('\n'),
+    py`
+      from django.contrib.auth.decorators import login_required
+      from django.views.decorators.cache import cache_page
+      from django.views.decorators.vary import vary_on_cookie
+      from django.views.generic import TemplateView
+
+      from shop.forms import SearchForm
+    `.trimEnd(),
+  );
+  const merged = await assertFixIsClean(CODE, {
+    'shop/views.py': py`
+      from django.shortcuts import render
+      from django.views.decorators.cache import cache_page
+      from django.views.decorators.vary import vary_on_headers
+
+
+      @cache_page(60)
+      @vary_on_headers("Accept-Language")
+      def account(request):
+          return render(request, "shop/account.html", {"user": request.user})
+    `,
+  }, 'shop/views.py');
+  assert.equal(merged.split('\n')[2], 'from django.views.decorators.vary import vary_on_cookie, vary_on_headers');
+});
+
 test('the fix reuses an existing vary_on_cookie import (under its alias) and keeps indentation in a class', async () => {
   const files = {
     'shop/views.py': py`
@@ -513,9 +591,9 @@ test('the fix in urls.py wraps the view in vary_on_cookie and imports it', async
     py`
       from django.urls import path
       from django.views.decorators.cache import cache_page
+      from django.views.decorators.vary import vary_on_cookie
 
       from . import views
-      from django.views.decorators.vary import vary_on_cookie
 
       urlpatterns = [path("account/", cache_page(60)(vary_on_cookie(views.account)))]
     `,
