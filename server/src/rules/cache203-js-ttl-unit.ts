@@ -1,13 +1,11 @@
 import type * as TS from 'typescript';
-import { creationTtls, describeCall, type TtlArgument } from '../analysis/typescript/calls.js';
+import { creationTtls, describeCall, type TtlArgument, type Unit } from '../analysis/typescript/calls.js';
 import { LIBRARY_LABEL, type LibraryId } from '../analysis/typescript/libraries.js';
 import { isTestPath, type TypeScriptApi } from '../analysis/typescript/load.js';
+import type { TsModule, TypeScriptProject } from '../analysis/typescript/project.js';
 import { spanOf, unwrap } from '../analysis/typescript/syntax.js';
-import type { FixSpec, Rule } from './rule.js';
-
-/** Names that say seconds (`ttlSeconds`, `TTL_SECONDS`, `CACHE_SECS`) or milliseconds (`ttlMs`, `TTL_MS`, `timeoutMillis`). */
-const SECONDS_NAME = /(?:^seconds|Seconds|SECONDS|_seconds|^secs|Secs|SECS|_secs|InSec|_SEC|_sec)$/;
-const MILLISECONDS_NAME = /(?:^ms|[a-z0-9]Ms|_MS|_ms|^MS|Millis|MILLIS|millis|Milliseconds|MILLISECONDS|milliseconds)$/;
+import { traceTtl, UNIT_WORD } from '../analysis/typescript/units.js';
+import type { FixSpec, Report, Rule } from './rule.js';
 
 export const cache203: Rule = {
   code: 'CACHE203',
@@ -15,6 +13,7 @@ export const cache203: Rule = {
   severity: 'warning',
   span: 'the TTL',
   fix: 'unsafe',
+  crossFile: true,
   lessonSection: 'timeouts',
   docs: {
     summary:
@@ -28,48 +27,73 @@ export const cache203: Rule = {
   },
   checkTypeScript({ module, project, report }) {
     if (isTestPath(module.path)) return;
+    for (const finding of project.memo('CACHE203', () => unitFindings(project)).get(module.path) ?? []) report(finding);
+  },
+};
+
+interface Sink {
+  module: TsModule;
+  ttl: TtlArgument;
+  library: LibraryId;
+  /** The library call, for messages: `redis.set()`, `new LRUCache()`. */
+  call: string;
+}
+
+/** Every TTL argument of a library call or constructor in the project's non-test modules, with the unit it takes. */
+function sinks(project: TypeScriptProject): Sink[] {
+  const found: Sink[] = [];
+  for (const module of project.candidateModules()) {
+    if (isTestPath(module.path)) continue;
     const ts = module.ts;
-    const seen = new Set<TS.Node>();
-    const check = (ttl: TtlArgument, library: LibraryId): void => {
-      if (!ttl.unit || seen.has(ttl.expr)) return;
-      seen.add(ttl.expr);
-      const expr = unwrap(ts, ttl.expr);
-      const value = project.numberValue(module, ttl.expr);
-      const name = ts.isIdentifier(expr) ? expr.text : ts.isPropertyAccessExpression(expr) ? expr.name.text : undefined;
-      const text = ttl.expr.getText();
-      const takes = `${LIBRARY_LABEL[library]} takes \`${ttl.label}\``;
-      if (ttl.unit === 'ms') {
-        const small = value !== undefined && value > 0 && value < 1000;
-        const secondsName = name !== undefined && SECONDS_NAME.test(name);
-        if (!small && !secondsName) return;
-        const message = small
-          ? `${takes} in milliseconds: ${text} is ${value} ms, not ${value} seconds, so entries expire almost at once.`
-          : `${takes} in milliseconds, but \`${name}\` reads as seconds.`;
-        report({
-          span: spanOf(ttl.expr),
-          message,
-          fixes: [{ title: 'Convert seconds to milliseconds (* 1000)', safety: 'unsafe', edits: [{ span: spanOf(ttl.expr), newText: `${operand(ts, ttl.expr)} * 1000` }] }],
-        });
-        return;
-      }
-      const thousand = project.hasThousandFactor(module, ttl.expr);
-      const millisecondsName = name !== undefined && MILLISECONDS_NAME.test(name);
-      const large = value !== undefined && value >= 3_600_000 && value % 1000 === 0;
-      if (!thousand && !millisecondsName && !large) return;
-      const duration = value !== undefined ? ` (${value} seconds is ${humanSeconds(value)})` : '';
-      report({ span: spanOf(ttl.expr), message: `${takes} in seconds, but ${text} looks like milliseconds${duration}.`, fixes: secondsFixes(ts, ttl) });
-    };
     for (const call of module.calls) {
       const created = project.creationAt(module, call);
-      if (created) for (const ttl of creationTtls(project, created)) check(ttl, created.library);
+      if (created) for (const ttl of creationTtls(project, created)) found.push({ module, ttl, library: created.library, call: `new ${call.expression.getText()}()` });
       if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) continue;
       const client = project.clientOf(module, call.expression.expression);
       if (!client) continue;
       const operation = describeCall(project, module, call, client);
-      if (operation && operation.kind !== 'get') for (const ttl of operation.ttls) check(ttl, client.library);
+      const receiver = call.expression.expression.getText().replace(/\s+/g, '');
+      if (operation && operation.kind !== 'get') for (const ttl of operation.ttls) found.push({ module, ttl, library: client.library, call: `${receiver}.${call.expression.name.text}()` });
     }
-  },
-};
+  }
+  return found;
+}
+
+function unitFindings(project: TypeScriptProject): Map<string, Report[]> {
+  const byPath = new Map<string, Report[]>();
+  const seen = new Set<string>();
+  for (const sink of sinks(project)) {
+    const { ttl, module } = sink;
+    if (!ttl.unit) continue;
+    for (const mismatch of traceTtl(project, module, ttl.expr, ttl.unit)) {
+      const origin = mismatch.fact.origin;
+      // Report where the wrong unit enters: the conversion or constant that made it, when the analysis reads that file.
+      const at = origin && project.isCandidate(origin.module.path) && !isTestPath(origin.module.path) ? origin : { module: mismatch.module, node: mismatch.node };
+      const key = `${at.module.path}:${at.node.getStart()}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const ts = at.module.ts;
+      const direct = at.node === unwrap(ts, ttl.expr) || at.node === ttl.expr;
+      const takes = `${LIBRARY_LABEL[sink.library]} takes \`${ttl.label}\` in ${UNIT_WORD[ttl.unit]}`;
+      const value = mismatch.fact.value;
+      const lasts = value !== undefined && value > 0 ? ` (as ${UNIT_WORD[ttl.unit]}, ${value} is ${ttl.unit === 's' ? humanSeconds(value) : value >= 1000 ? humanSeconds(value / 1000) : `${value} ms`})` : '';
+      const line = module.lines.positionAt(sink.ttl.expr.getStart()).line + 1;
+      const route = direct ? '' : `; it reaches \`${sink.call}\` at ${module.path}:${line}${mismatch.via.length ? ` through ${mismatch.via.join(', ')}` : ''}`;
+      const reason = mismatch.fact.reason ?? `${mismatch.node.getText()} is in ${UNIT_WORD[mismatch.fact.unit ?? 's']}`;
+      const message = `${takes}, but ${reason}${lasts}${route}.`;
+      const fixes = direct ? fixesFor(ts, ttl, ttl.unit) : [];
+      const list = byPath.get(at.module.path) ?? [];
+      list.push({ span: spanOf(at.node), message, fixes });
+      byPath.set(at.module.path, list);
+    }
+  }
+  return byPath;
+}
+
+function fixesFor(ts: TypeScriptApi, ttl: TtlArgument, unit: Unit): FixSpec[] {
+  if (unit === 'ms') return [{ title: 'Convert seconds to milliseconds (* 1000)', safety: 'unsafe', edits: [{ span: spanOf(ttl.expr), newText: `${operand(ts, ttl.expr)} * 1000` }] }];
+  return secondsFixes(ts, ttl);
+}
 
 /** The expression as an operand of `*` or `/`: parenthesised unless it is a primary expression. */
 function operand(ts: TypeScriptApi, expr: TS.Expression): string {
@@ -97,5 +121,5 @@ function humanSeconds(seconds: number): string {
   if (seconds >= 86_400) return `${round(seconds / 86_400)} days`;
   if (seconds >= 3_600) return `${round(seconds / 3_600)} hours`;
   if (seconds >= 60) return `${round(seconds / 60)} minutes`;
-  return `${seconds} seconds`;
+  return seconds === 1 ? '1 second' : `${seconds} seconds`;
 }

@@ -108,7 +108,7 @@ test('Redis EX with a * 1000 factor is flagged (ioredis and node-redis)', async 
   };
   assert.deepEqual(await flagged(CODE, files), ['src/redis.ts:8', 'src/redis.ts:9', 'src/redis.ts:10', 'src/redis.ts:11']);
   const [finding] = (await findingsOf(files)).filter((item) => item.code === CODE);
-  assert.match(finding.message, /ioredis takes `EX` in seconds, but 5 \* 60 \* 1000 looks like milliseconds \(300000 seconds is 3\.5 days\)/);
+  assert.match(finding.message, /ioredis takes `EX` in seconds, but `5 \* 60 \* 1000` multiplies by 1000, which reads as milliseconds \(as seconds, 300000 is 3\.5 days\)/);
 });
 
 test('node-cache stdTTL and set ttl in milliseconds (factor, name, a large round number) are flagged', async () => {

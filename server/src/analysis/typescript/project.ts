@@ -47,6 +47,8 @@ export type Value =
   | { kind: 'client'; client: Client }
   | { kind: 'function'; module: TsModule; node: FunctionLike }
   | { kind: 'class'; module: TsModule; node: TS.ClassLikeDeclaration }
+  /** An instance of a project class, known from a type annotation (`private readonly cache: CacheService`). */
+  | { kind: 'instance'; module: TsModule; node: TS.ClassLikeDeclaration }
   | { kind: 'expr'; module: TsModule; expr: TS.Expression };
 
 export interface TsProjectFacts {
@@ -81,6 +83,7 @@ interface Derived {
   members: Map<string, Value | null>;
   exports: Map<string, ExportTable>;
   facts?: TsProjectFacts;
+  memos: Map<string, unknown>;
 }
 
 const MAX_DEPTH = 16;
@@ -90,7 +93,7 @@ const RELATIVE_SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"
 const INVALIDATION_TEXT = /\.(?:del|unlink|getdel|getDel|expire|pexpire|pExpire|expireat|expireAt|pexpireat|pExpireAt|take|mdel|DEL|UNLINK|GETDEL|EXPIRE)\s*\(/;
 
 function emptyDerived(): Derived {
-  return { values: new Map(), clients: new Map(), members: new Map(), exports: new Map() };
+  return { values: new Map(), clients: new Map(), members: new Map(), exports: new Map(), memos: new Map() };
 }
 
 function dirnameOf(path: string): string {
@@ -308,8 +311,28 @@ export class TypeScriptProject {
 
   /** cache-manager's major version for a file (from the nearest package.json listing it), or undefined. */
   cacheManagerMajor(path: string): number | undefined {
+    const near = this.cacheManagerMajorListed(path);
+    if (near !== null) return near;
+    // A workspace package that uses the library through a sibling (the NestJS module lives in `packages/core`):
+    // the project's other package.json files decide when they all agree.
+    return this.memo('cache-manager-major', () => {
+      const majors = new Set<number | undefined>();
+      for (const packageJson of this.packageJsons) {
+        const major = this.cacheManagerMajorListed(packageJson);
+        if (major !== null) majors.add(major);
+      }
+      return majors.size === 1 ? [...majors][0] : undefined;
+    });
+  }
+
+  /** cache-manager's major from the nearest package.json listing it or @nestjs/cache-manager (whose v2 needs cache-manager 5, v3 needs 6); null when none does. */
+  private cacheManagerMajorListed(path: string): number | undefined | null {
     const range = this.dependencyRange(path, 'cache-manager');
-    return range === undefined ? undefined : majorOfRange(range);
+    if (range !== undefined) return majorOfRange(range);
+    const nest = this.dependencyRange(path, '@nestjs/cache-manager');
+    if (nest === undefined) return null;
+    const major = majorOfRange(nest);
+    return major === undefined ? undefined : major >= 3 ? 6 : major === 2 ? 5 : undefined;
   }
 
   private packageJson(path: string): Record<string, unknown> | null {
@@ -420,6 +443,7 @@ export class TypeScriptProject {
         if (type && declaration.path.length === 0) {
           const client = this.clientOfType(module, type, declaration.node);
           if (client) return { kind: 'client', client };
+          return this.instanceOfType(module, type, depth);
         }
         return undefined;
       }
@@ -469,6 +493,8 @@ export class TypeScriptProject {
         return this.exportValue(value.module, name, depth + 1);
       case 'class':
         return this.classMember(value.module, value.node, name, true, depth + 1);
+      case 'instance':
+        return this.classMember(value.module, value.node, name, false, depth + 1);
       case 'expr': {
         const ts = value.module.ts;
         const object = unwrap(ts, value.expr);
@@ -541,6 +567,7 @@ export class TypeScriptProject {
         if (value?.kind !== 'client' && member.type) {
           const client = this.clientOfType(module, member.type, member);
           if (client) value = { kind: 'client', client };
+          else value ??= this.instanceOfType(module, member.type, depth);
         }
       } else if (ts.isGetAccessorDeclaration(member) && staticMember(member) && propertyNameText(ts, member.name) === name) {
         value = this.returnedClient(module, member, depth);
@@ -556,6 +583,7 @@ export class TypeScriptProject {
           if (!(ts.getCombinedModifierFlags(parameter) & ts.ModifierFlags.ParameterPropertyModifier)) continue;
           const client = this.clientOfType(module, parameter.type, parameter);
           if (client) value = { kind: 'client', client };
+          else value ??= this.instanceOfType(module, parameter.type, depth);
         }
       }
     }
@@ -664,6 +692,25 @@ export class TypeScriptProject {
     // A class of the project (`import RedisAdapter from './redis'`) that extends a library class.
     const imported = names.length === 1 ? this.valueOfSpecifier(module, declaration.specifier, declaration.name, depth + 1) : undefined;
     return imported?.kind === 'class' ? this.classLibrary(imported.module, imported.node, depth + 1) : undefined;
+  }
+
+  /** An instance of a project class a type annotation names (`cache: CacheService`, imported or local). */
+  private instanceOfType(module: TsModule, type: TS.TypeNode, depth: number): Value | undefined {
+    const ts = module.ts;
+    if (!ts.isTypeReferenceNode(type) || !ts.isIdentifier(type.typeName)) return undefined;
+    const declaration = lookup(ts, type.typeName.text, type);
+    if (declaration?.kind === 'class') return { kind: 'instance', module, node: declaration.node };
+    if (declaration?.kind !== 'import' || libraryOfSpecifier(declaration.specifier)) return undefined;
+    const imported = this.valueOfSpecifier(module, declaration.specifier, declaration.name, depth + 1);
+    return imported?.kind === 'class' ? { kind: 'instance', module: imported.module, node: imported.node } : undefined;
+  }
+
+  /** A value computed once per project state (dropped with every change), for analyses across files. */
+  memo<T>(key: string, compute: () => T): T {
+    if (this.derived.memos.has(key)) return this.derived.memos.get(key) as T;
+    const value = compute();
+    this.derived.memos.set(key, value);
+    return value;
   }
 
   /** The client a function returns (`export function getRedis() { return client; }`). */
