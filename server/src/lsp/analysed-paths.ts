@@ -3,7 +3,7 @@
  * Node server's scan and the browser server's scan, so it must not touch the file system (no Node APIs).
  */
 import { isTemplatePath } from '../analysis/template/project.js';
-import { isPackageJsonPath, isTypeScriptPath } from '../analysis/typescript/load.js';
+import { isPackageJsonPath, isTsconfigPath, isTypeScriptPath } from '../analysis/typescript/load.js';
 
 /** Folders never worth reading: VCS data, dependencies, virtualenvs, caches, build output. */
 export const SKIPPED_DIRECTORIES = new Set([
@@ -13,8 +13,9 @@ export const SKIPPED_DIRECTORIES = new Set([
 
 /**
  * Whether the walk keeps a file: Python modules, templates (see analysis/template/project.ts), TS/JS
- * files and package.json (the TS rules read dependency versions from it; see analysis/typescript/load.ts).
+ * files, package.json (the TS rules read dependency versions from it) and tsconfig files (import aliases;
+ * see analysis/typescript/load.ts).
  */
 export function isAnalysedPath(path: string): boolean {
-  return path.endsWith('.py') || isTemplatePath(path) || isTypeScriptPath(path) || isPackageJsonPath(path);
+  return path.endsWith('.py') || isTemplatePath(path) || isTypeScriptPath(path) || isPackageJsonPath(path) || isTsconfigPath(path);
 }

@@ -224,6 +224,7 @@ export function startServerCore(connection: Connection, host: ServerHost, option
           { globPattern: '**/*.{jinja,jinja2,j2}' },
           { globPattern: '**/*.{ts,tsx,js,jsx,mjs,cjs}' },
           { globPattern: '**/package.json' },
+          { globPattern: '**/tsconfig*.json' },
           { globPattern: '**/pyproject.toml' },
         ],
       });

@@ -79,7 +79,8 @@ function unitFindings(project: TypeScriptProject): Map<string, Report[]> {
       const lasts = value !== undefined && value > 0 ? ` (as ${UNIT_WORD[ttl.unit]}, ${value} is ${ttl.unit === 's' ? humanSeconds(value) : value >= 1000 ? humanSeconds(value / 1000) : `${value} ms`})` : '';
       const line = module.lines.positionAt(sink.ttl.expr.getStart()).line + 1;
       const route = direct ? '' : `; it reaches \`${sink.call}\` at ${module.path}:${line}${mismatch.via.length ? ` through ${mismatch.via.join(', ')}` : ''}`;
-      const reason = mismatch.fact.reason ?? `${mismatch.node.getText()} is in ${UNIT_WORD[mismatch.fact.unit ?? 's']}`;
+      let reason = mismatch.fact.reason ?? `${mismatch.node.getText()} is in ${UNIT_WORD[mismatch.fact.unit ?? 's']}`;
+      if (origin && at.node !== origin.node) reason += ` (\`${at.node.getText()}\` is defined in ${origin.module.path})`;
       const message = `${takes}, but ${reason}${lasts}${route}.`;
       const fixes = direct ? fixesFor(ts, ttl, ttl.unit) : [];
       const list = byPath.get(at.module.path) ?? [];

@@ -176,6 +176,24 @@ test('a key built by a key helper in another module is followed', async () => {
   assert.deepEqual(await flagged(CODE, files), ['src/products.ts:8']);
 });
 
+test('a client imported through a tsconfig `paths` alias or a workspace package name is traced', async () => {
+  const aliased = {
+    'tsconfig.json': '{ "compilerOptions": { "baseUrl": ".", "paths": { "@/*": ["src/*"] } } }',
+    'src/lib/redis.ts': REDIS,
+    'src/products.ts': CACHE_ASIDE.replace("from './redis'", "from '@/lib/redis'"),
+  };
+  assert.deepEqual(await flagged(CODE, aliased), ['src/products.ts:7']);
+  const workspace = {
+    'packages/redis/package.json': JSON.stringify({ name: '@shop/redis', main: './dist/index.js', types: './dist/index.d.ts' }),
+    'packages/redis/src/index.ts': REDIS,
+    'apps/api/src/products.ts': CACHE_ASIDE.replace("from './redis'", "from '@shop/redis'"),
+  };
+  assert.deepEqual(await flagged(CODE, workspace), ['apps/api/src/products.ts:7']);
+  // An alias that resolves nowhere leaves the receiver untraced: quiet.
+  const unresolved = { 'src/products.ts': CACHE_ASIDE.replace("from './redis'", "from '@/lib/redis'") };
+  assert.deepEqual(await flagged(CODE, unresolved), []);
+});
+
 test('a key deleted only under another template is still flagged', async () => {
   const files = {
     'src/redis.ts': REDIS,

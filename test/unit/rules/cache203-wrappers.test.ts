@@ -251,3 +251,39 @@ test('quiet when sibling packages disagree on the major, and on cache-manager 4 
   const v4Milliseconds = { ...v4, 'src/settings.middleware.ts': nestService.replace('5 * 60;', '5 * 60 * 1000;') };
   assert.deepEqual(await flagged(CODE, v4Milliseconds), ['src/settings.middleware.ts:10']);
 });
+
+// ---- reach: workspace packages by name, tsconfig `paths` aliases ----
+
+test('a TTL crosses a tsconfig `paths` alias and a workspace package import to reach the library call', async () => {
+  const monorepo = (ttl: string): Record<string, string> => ({
+    'package.json': JSON.stringify({ name: 'acme', private: true, workspaces: ['packages/*', 'apps/*'] }),
+    'packages/cache/package.json': JSON.stringify({ name: '@acme/cache', main: 'dist/index.js', dependencies: { ioredis: '^5.4.0' } }),
+    'packages/cache/src/index.ts': remember.replace("import { HOUR_MS } from './durations';\n", '').replace('ttl = HOUR_MS', 'ttl = 60'),
+    'apps/api/package.json': JSON.stringify({ name: '@acme/api', dependencies: { '@acme/cache': 'workspace:*' } }),
+    'apps/api/tsconfig.json': '{\n  // aliases for the app\n  "extends": "../../tsconfig.base.json",\n  "compilerOptions": { "baseUrl": ".", "paths": { "@/*": ["./src/*"] }, },\n}\n',
+    'apps/api/src/config/ttl.ts': `export const PRICES_TTL = ${ttl};\n`,
+    'apps/api/src/prices.ts': js`
+      import { remember } from '@acme/cache';
+      import { PRICES_TTL } from '@/config/ttl';
+
+      export const prices = () => remember('prices', () => fetchPrices(), PRICES_TTL);
+    `,
+  });
+  assert.deepEqual(await flagged(CODE, monorepo('15 * 60 * 1000')), ['apps/api/src/prices.ts:4']);
+  assert.deepEqual(await flagged(CODE, monorepo('15 * 60')), []);
+});
+
+test('a constant defined in a file that never touches the cache is reported at its use, naming where it is defined', async () => {
+  const files = {
+    'src/config/ttl.ts': 'export const PRICES_TTL = 15 * 60 * 1000;\n',
+    'src/prices.ts': js`
+      import Redis from 'ioredis';
+      import { PRICES_TTL } from './config/ttl';
+
+      const redis = new Redis();
+      export const save = (body: string) => redis.set('prices', body, 'EX', PRICES_TTL);
+    `,
+  };
+  const [message] = await messages(files);
+  assert.match(message, /`15 \* 60 \* 1000` multiplies by 1000, which reads as milliseconds .*\(`PRICES_TTL` is defined in src\/config\/ttl\.ts\)/);
+});

@@ -11,7 +11,7 @@ import { parseSuppression, type SuppressionComment } from '../suppression.js';
 import { LineIndex } from '../text.js';
 import { describeCall, invalidatedKeys, listedPattern } from './calls.js';
 import { cacheManagerFactory, isClientConstructor, isClientType, LIBRARY_IMPORT, libraryOfSpecifier, majorOfRange, type LibraryId } from './libraries.js';
-import { isPackageJsonPath, isTypeScriptPath, parseSource, syntaxErrors, type TypeScriptApi } from './load.js';
+import { isPackageJsonPath, isTsconfigPath, isTypeScriptPath, parseSource, syntaxErrors, type TypeScriptApi } from './load.js';
 import { collectComments, enclosingClass, isFunctionLike, lookup, objectProperty, propertyNameText, propertyValue, unwrap, type Declaration, type FunctionLike } from './syntax.js';
 
 export interface TsModule {
@@ -84,16 +84,21 @@ interface Derived {
   exports: Map<string, ExportTable>;
   facts?: TsProjectFacts;
   memos: Map<string, unknown>;
+  /** Bare import specifiers resolved from a folder (`dir\0specifier`). */
+  resolutions: Map<string, string | null>;
 }
 
 const MAX_DEPTH = 16;
 const EXTENSIONS = ['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs'];
-const RELATIVE_SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"](\.{1,2}(?:\/[^'"\n]*)?)['"]/g;
+/** Import and require specifiers: relative ones, and bare ones that may be a workspace package or a `paths` alias. */
+const IMPORT_SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"]([^'"\n]+)['"]/g;
+/** Bare specifiers that can never be a project file: Node built-ins. */
+const BUILTIN_SPECIFIER = /^(?:node:|(?:fs|path|os|http|https|url|util|crypto|stream|events|buffer|child_process|net|tls|zlib|assert|querystring|readline|worker_threads|cluster|dns|perf_hooks|timers|module|process|v8|vm)(?:\/|$))/;
 /** Text that may invalidate a key from some receiver (a module that never names a library may still hold `client.del(key)`). */
 const INVALIDATION_TEXT = /\.(?:del|unlink|getdel|getDel|expire|pexpire|pExpire|expireat|expireAt|pexpireat|pExpireAt|take|mdel|DEL|UNLINK|GETDEL|EXPIRE)\s*\(/;
 
 function emptyDerived(): Derived {
-  return { values: new Map(), clients: new Map(), members: new Map(), exports: new Map(), memos: new Map() };
+  return { values: new Map(), clients: new Map(), members: new Map(), exports: new Map(), memos: new Map(), resolutions: new Map() };
 }
 
 function dirnameOf(path: string): string {
@@ -128,6 +133,7 @@ function buildModuleOrSkip(ts: TypeScriptApi, path: string, text: string): TsMod
 export class TypeScriptProject {
   private readonly paths = new Set<string>();
   private readonly packageJsons = new Set<string>();
+  private readonly tsconfigs = new Set<string>();
   private readonly texts = new Map<string, string>();
   private readonly modules = new Map<string, TsModule | null>();
   /** What a file's text says without parsing it; kept until the file changes. */
@@ -167,11 +173,12 @@ export class TypeScriptProject {
   private track(path: string): void {
     if (isTypeScriptPath(path)) this.paths.add(path);
     else if (isPackageJsonPath(path)) this.packageJsons.add(path);
+    else if (isTsconfigPath(path)) this.tsconfigs.add(path);
   }
 
   /** A new or changed file; `text` undefined means: read it from the source again. */
   update(path: string, text?: string): void {
-    if (!isTypeScriptPath(path) && !isPackageJsonPath(path)) return;
+    if (!isTypeScriptPath(path) && !isPackageJsonPath(path) && !isTsconfigPath(path)) return;
     this.track(path);
     if (text === undefined) this.texts.delete(path);
     else this.texts.set(path, text);
@@ -179,7 +186,7 @@ export class TypeScriptProject {
   }
 
   remove(path: string): void {
-    if (!this.paths.delete(path) && !this.packageJsons.delete(path)) return;
+    if (!this.paths.delete(path) && !this.packageJsons.delete(path) && !this.tsconfigs.delete(path)) return;
     this.texts.delete(path);
     this.forget(path);
   }
@@ -242,7 +249,7 @@ export class TypeScriptProject {
       changed = false;
       for (const path of this.paths) {
         if (involved.has(path)) continue;
-        if (this.relativeSpecifiers(path).some((specifier) => involved.has(this.resolvePath(path, specifier) ?? ''))) {
+        if (this.importSpecifiers(path).some((specifier) => involved.has(this.resolvePath(path, specifier) ?? ''))) {
           involved.add(path);
           changed = true;
         }
@@ -256,21 +263,37 @@ export class TypeScriptProject {
     let found = this.sniffs.get(path);
     if (!found) {
       const text = this.textOf(path) ?? '';
-      found = { library: LIBRARY_IMPORT.test(text), invalidation: INVALIDATION_TEXT.test(text), specifiers: [...text.matchAll(RELATIVE_SPECIFIER)].map((match) => match[1]) };
+      found = { library: LIBRARY_IMPORT.test(text), invalidation: INVALIDATION_TEXT.test(text), specifiers: [...new Set([...text.matchAll(IMPORT_SPECIFIER)].map((match) => match[1]).filter((specifier) => !BUILTIN_SPECIFIER.test(specifier) && !libraryOfSpecifier(specifier)))] };
       this.sniffs.set(path, found);
     }
     return found;
   }
 
-  private relativeSpecifiers(path: string): string[] {
+  private importSpecifiers(path: string): string[] {
     return this.sniff(path).specifiers;
   }
 
-  /** The project file a relative import names (`./redis`, `./redis.js` for `redis.ts`, `./lib` for `lib/index.ts`). */
+  /**
+   * The project file an import names: relative (`./redis`, `./redis.js` for `redis.ts`, `./lib` for
+   * `lib/index.ts`), an alias from the nearest tsconfig's `paths` (`@/lib/redis`), or a workspace package
+   * by its package.json name (`@acme/cache`, `@acme/cache/ttl`).
+   */
   resolvePath(fromPath: string, specifier: string): string | undefined {
-    if (!specifier.startsWith('.')) return undefined;
-    const directory = dirnameOf(fromPath);
-    const base = normalizePath(directory ? `${directory}/${specifier}` : specifier);
+    if (specifier.startsWith('.')) {
+      const directory = dirnameOf(fromPath);
+      return this.fileAt(normalizePath(directory ? `${directory}/${specifier}` : specifier));
+    }
+    if (BUILTIN_SPECIFIER.test(specifier) || libraryOfSpecifier(specifier)) return undefined;
+    const key = `${dirnameOf(fromPath)}\0${specifier}`;
+    const resolutions = this.derived.resolutions;
+    if (resolutions.has(key)) return resolutions.get(key) ?? undefined;
+    const resolved = this.resolveAlias(fromPath, specifier) ?? this.resolveWorkspacePackage(specifier);
+    resolutions.set(key, resolved ?? null);
+    return resolved;
+  }
+
+  /** A file by its path without (or with a swappable) extension, or a folder's index. */
+  private fileAt(base: string): string | undefined {
     const candidates = [base];
     const swapped = /\.(m|c)?js$/.exec(base);
     if (swapped) {
@@ -280,6 +303,99 @@ export class TypeScriptProject {
     for (const extension of EXTENSIONS) candidates.push(base + extension);
     for (const extension of EXTENSIONS) candidates.push(`${base}/index${extension}`);
     return candidates.find((candidate) => this.paths.has(candidate));
+  }
+
+  private resolveAlias(fromPath: string, specifier: string): string | undefined {
+    const config = this.compilerPaths(fromPath);
+    if (!config) return undefined;
+    for (const [pattern, targets] of config.paths) {
+      const star = pattern.indexOf('*');
+      let rest: string | undefined;
+      if (star < 0) rest = pattern === specifier ? '' : undefined;
+      else if (specifier.startsWith(pattern.slice(0, star)) && specifier.endsWith(pattern.slice(star + 1)) && specifier.length >= pattern.length - 1) {
+        rest = specifier.slice(star, specifier.length - (pattern.length - star - 1));
+      }
+      if (rest === undefined) continue;
+      for (const target of targets) {
+        const path = normalizePath(config.base ? `${config.base}/${target.replace('*', rest)}` : target.replace('*', rest));
+        const found = this.fileAt(path.replace(/\.d\.ts$/, ''));
+        if (found) return found;
+      }
+    }
+    return undefined;
+  }
+
+  /** `compilerOptions.paths` of the nearest tsconfig.json above a file (following relative `extends`), with the folder they are relative to. */
+  private compilerPaths(fromPath: string): { paths: [string, string[]][]; base: string } | undefined {
+    let directory = dirnameOf(fromPath);
+    for (;;) {
+      const candidate = directory ? `${directory}/tsconfig.json` : 'tsconfig.json';
+      if (this.tsconfigs.has(candidate)) return this.tsconfigPaths(candidate, 0);
+      if (!directory) return undefined;
+      directory = dirnameOf(directory);
+    }
+  }
+
+  private tsconfigPaths(path: string, depth: number): { paths: [string, string[]][]; base: string } | undefined {
+    if (depth > 4 || !this.tsconfigs.has(path)) return undefined;
+    const data = this.jsonFile(path, true);
+    const options = data?.compilerOptions;
+    const directory = dirnameOf(path);
+    if (options && typeof options === 'object' && !Array.isArray(options)) {
+      const { paths, baseUrl } = options as Record<string, unknown>;
+      if (paths && typeof paths === 'object' && !Array.isArray(paths)) {
+        const base = normalizePath(typeof baseUrl === 'string' ? (directory ? `${directory}/${baseUrl}` : baseUrl) : directory);
+        const entries = Object.entries(paths as Record<string, unknown>).flatMap(([pattern, targets]): [string, string[]][] =>
+          Array.isArray(targets) ? [[pattern, targets.filter((target): target is string => typeof target === 'string')]] : [],
+        );
+        return { paths: entries, base };
+      }
+    }
+    const parents = typeof data?.extends === 'string' ? [data.extends] : Array.isArray(data?.extends) ? data.extends.filter((item): item is string => typeof item === 'string') : [];
+    for (const parent of parents.reverse()) {
+      if (!parent.startsWith('.')) continue;
+      const target = normalizePath(directory ? `${directory}/${parent}` : parent);
+      const found = this.tsconfigPaths(target.endsWith('.json') ? target : `${target}.json`, depth + 1);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** A workspace package's file: `@acme/cache` is its entry point (source preferred over build output), `@acme/cache/ttl` a file in it. */
+  private resolveWorkspacePackage(specifier: string): string | undefined {
+    const parts = specifier.split('/');
+    const nameLength = specifier.startsWith('@') ? 2 : 1;
+    if (parts.length < nameLength) return undefined;
+    const directory = this.packageDirectories().get(parts.slice(0, nameLength).join('/'));
+    if (directory === undefined) return undefined;
+    const join = (relative: string): string => normalizePath(directory ? `${directory}/${relative}` : relative);
+    const sub = parts.slice(nameLength).join('/');
+    if (sub) return this.fileAt(join(sub)) ?? this.fileAt(join(`src/${sub}`));
+    const data = this.jsonFile(directory ? `${directory}/package.json` : 'package.json', false);
+    const entries: string[] = [];
+    for (const field of ['source', 'types', 'typings', 'module', 'main']) if (typeof data?.[field] === 'string') entries.push(data[field] as string);
+    const exported = data?.exports;
+    const dot = exported && typeof exported === 'object' && !Array.isArray(exported) ? ((exported as Record<string, unknown>)['.'] ?? exported) : exported;
+    if (typeof dot === 'string') entries.push(dot);
+    else if (dot && typeof dot === 'object') for (const value of Object.values(dot as Record<string, unknown>)) if (typeof value === 'string') entries.push(value);
+    for (const entry of entries) {
+      const plain = entry.replace(/\.d\.ts$/, '');
+      const found = this.fileAt(join(plain)) ?? this.fileAt(join(plain.replace(/^(?:\.\/)?(?:dist|lib|build|out)\//, 'src/')));
+      if (found) return found;
+    }
+    return this.fileAt(join('src/index')) ?? this.fileAt(join('index'));
+  }
+
+  /** Workspace package names to their folders, from every package.json with a name. */
+  private packageDirectories(): Map<string, string> {
+    return this.memo('package-directories', () => {
+      const directories = new Map<string, string>();
+      for (const path of this.packageJsons) {
+        const name = this.jsonFile(path, false)?.name;
+        if (typeof name === 'string' && !directories.has(name)) directories.set(name, dirnameOf(path));
+      }
+      return directories;
+    });
   }
 
   private resolveModule(fromPath: string, specifier: string): TsModule | undefined {
@@ -336,10 +452,16 @@ export class TypeScriptProject {
   }
 
   private packageJson(path: string): Record<string, unknown> | null {
+    return this.jsonFile(path, false);
+  }
+
+  /** A JSON file's top-level object (tsconfig files may hold comments and trailing commas), or null. */
+  private jsonFile(path: string, lenient: boolean): Record<string, unknown> | null {
     if (this.packageData.has(path)) return this.packageData.get(path) ?? null;
     let data: Record<string, unknown> | null = null;
     try {
-      const parsed: unknown = JSON.parse(this.textOf(path) ?? '');
+      const text = this.textOf(path) ?? '';
+      const parsed: unknown = JSON.parse(lenient ? stripJsonComments(text) : text);
       if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) data = parsed as Record<string, unknown>;
     } catch {
       data = null;
@@ -913,7 +1035,7 @@ export class TypeScriptProject {
       const helperPaths = new Set(helpers.map((helper) => helper.module.path));
       const callers = new Set(modules);
       for (const path of this.allPaths()) {
-        if (!this.relativeSpecifiers(path).some((specifier) => helperPaths.has(this.resolvePath(path, specifier) ?? ''))) continue;
+        if (!this.importSpecifiers(path).some((specifier) => helperPaths.has(this.resolvePath(path, specifier) ?? ''))) continue;
         const module = this.module(path);
         if (module) callers.add(module);
       }
@@ -937,12 +1059,33 @@ export class TypeScriptProject {
   }
 }
 
+/** JSON with comments and trailing commas (tsconfig) as plain JSON; strings are kept as they are. */
+function stripJsonComments(text: string): string {
+  let out = '';
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index];
+    if (char === '"') {
+      let end = index + 1;
+      while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      out += text.slice(index, end + 1);
+      index = end;
+    } else if (char === '/' && text[index + 1] === '/') {
+      while (index < text.length && text[index] !== '\n') index++;
+      out += '\n';
+    } else if (char === '/' && text[index + 1] === '*') {
+      const end = text.indexOf('*/', index + 2);
+      index = end < 0 ? text.length : end + 1;
+    } else out += char;
+  }
+  return out.replace(/,(\s*[}\]])/g, '$1');
+}
+
 interface Sniff {
   /** Imports or requires a cache library. */
   library: boolean;
   /** Calls something that may invalidate a key (`.del(`, `.expire(`...). */
   invalidation: boolean;
-  /** Relative import and require specifiers. */
+  /** Import and require specifiers, relative or bare (not libraries or Node built-ins). */
   specifiers: string[];
 }
 
