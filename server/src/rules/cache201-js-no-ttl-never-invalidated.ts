@@ -1,6 +1,6 @@
 import { invalidates, isContentAddressed, isOpaque } from '../analysis/keys.js';
 import { defaultExpiry, describeCall } from '../analysis/typescript/calls.js';
-import { isCacheAside } from '../analysis/typescript/flow.js';
+import { isCacheAside, isConfigurationValue } from '../analysis/typescript/flow.js';
 import { isRedis, LIBRARY_LABEL } from '../analysis/typescript/libraries.js';
 import { isTestPath } from '../analysis/typescript/load.js';
 import { spanOf } from '../analysis/typescript/syntax.js';
@@ -37,6 +37,7 @@ export const cache201: Rule = {
       const operation = describeCall(project, module, call, client);
       if (operation?.kind !== 'store' || operation.expiry !== 'none') continue;
       if (defaultExpiry(project, client) !== 'none') continue;
+      if (isConfigurationValue(ts, operation.value)) continue;
       const template = project.keyTemplate(module, operation.key);
       if (isOpaque(template) || isContentAddressed(template) || isContentAddressed(operation.key.getText())) continue;
       facts ??= project.facts();

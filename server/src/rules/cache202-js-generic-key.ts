@@ -4,6 +4,9 @@ import { distinguishingSource, isCacheAside } from '../analysis/typescript/flow.
 import { isRedis } from '../analysis/typescript/libraries.js';
 import { isTestPath } from '../analysis/typescript/load.js';
 import { spanOf, unwrap } from '../analysis/typescript/syntax.js';
+import { callSitesOf } from '../analysis/typescript/units.js';
+import type { TsModule, TypeScriptProject } from '../analysis/typescript/project.js';
+import type { FunctionLike } from '../analysis/typescript/syntax.js';
 import type { FixSpec, Rule } from './rule.js';
 
 export const cache202: Rule = {
@@ -37,6 +40,7 @@ export const cache202: Rule = {
       if (isRedis(client.library) && !isCacheAside(project, module, call, client, operation.key, operation.value)) continue;
       const source = distinguishingSource(module, call, operation.value);
       if (!source) continue;
+      if (source.parameter && callersAgree(project, module, source.parameter)) continue;
       const key = unwrap(ts, operation.key);
       const fixes: FixSpec[] = [];
       if (ts.isStringLiteral(key) || ts.isNoSubstitutionTemplateLiteral(key)) {
@@ -55,3 +59,26 @@ export const cache202: Rule = {
     }
   },
 };
+
+/**
+ * Whether every call of the function from outside it passes the same constant for the parameter (or
+ * none passes it): the function then only ever caches one variant (`getSitemap(undefined, true)`).
+ */
+function callersAgree(project: TypeScriptProject, module: TsModule, parameter: { fn: FunctionLike; index: number }): boolean {
+  const ts = module.ts;
+  const sites = callSitesOf(project, module, parameter.fn).filter((site) => !(site.call.pos >= parameter.fn.pos && site.call.end <= parameter.fn.end && site.module === module));
+  if (sites.length === 0) return false;
+  const passed = new Set<string>();
+  for (const site of sites) {
+    const argument = site.call.arguments[parameter.index];
+    if (argument === undefined) {
+      passed.add('undefined');
+      continue;
+    }
+    const node = unwrap(ts, argument);
+    const constant = ts.isStringLiteralLike(node) || ts.isNumericLiteral(node) || node.kind === ts.SyntaxKind.TrueKeyword || node.kind === ts.SyntaxKind.FalseKeyword || node.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(node) && node.text === 'undefined');
+    if (!constant) return false;
+    passed.add(ts.isStringLiteralLike(node) ? JSON.stringify(node.text) : node.getText());
+  }
+  return passed.size === 1;
+}

@@ -76,7 +76,7 @@ function unitFindings(project: TypeScriptProject): Map<string, Report[]> {
       const direct = at.node === unwrap(ts, ttl.expr) || at.node === ttl.expr;
       const takes = `${LIBRARY_LABEL[sink.library]} takes \`${ttl.label}\` in ${UNIT_WORD[ttl.unit]}`;
       const value = mismatch.fact.value;
-      const lasts = value !== undefined && value > 0 ? ` (as ${UNIT_WORD[ttl.unit]}, ${value} is ${ttl.unit === 's' ? humanSeconds(value) : value >= 1000 ? humanSeconds(value / 1000) : `${value} ms`})` : '';
+      const lasts = value !== undefined && value > 0 && !mismatch.fact.magnitude ? ` (as ${UNIT_WORD[ttl.unit]}, ${value} is ${ttl.unit === 's' ? humanSeconds(value) : value >= 1000 ? humanSeconds(value / 1000) : `${value} ms`})` : '';
       const line = module.lines.positionAt(sink.ttl.expr.getStart()).line + 1;
       const route = direct ? '' : `; it reaches \`${sink.call}\` at ${module.path}:${line}${mismatch.via.length ? ` through ${mismatch.via.join(', ')}` : ''}`;
       let reason = mismatch.fact.reason ?? `${mismatch.node.getText()} is in ${UNIT_WORD[mismatch.fact.unit ?? 's']}`;

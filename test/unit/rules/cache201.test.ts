@@ -570,3 +570,19 @@ test('the node-redis, cache-manager, Keyv and node-cache fixes use each library\
     '}',
   ]);
 });
+
+test('quiet on a value read from configuration only (process.env with a literal fallback): nothing to invalidate', async () => {
+  const files = {
+    'src/redis.ts': REDIS,
+    'src/host.ts': js`
+      import { redis } from './redis';
+
+      export async function publicHost() {
+        const host = await redis.get('public-host');
+        if (!host) await redis.set('public-host', process.env.PUBLIC_HOST || 'http://localhost:3000');
+        return host;
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});

@@ -287,3 +287,40 @@ test('a constant defined in a file that never touches the cache is reported at i
   const [message] = await messages(files);
   assert.match(message, /`15 \* 60 \* 1000` multiplies by 1000, which reads as milliseconds .*\(`PRICES_TTL` is defined in src\/config\/ttl\.ts\)/);
 });
+
+test('node-redis 3 promisified (setexAsync) takes seconds; a parameter named in milliseconds reaching it is flagged', async () => {
+  const files = {
+    'src/signers.ts': js`
+      import * as redis from 'redis';
+      import { promisifyAll } from 'bluebird';
+      promisifyAll(redis.RedisClient.prototype);
+
+      const client = redis.createClient(process.env.REDIS_URL);
+
+      export async function saveSigners(key: string, signers: string[], ttlMsec: number) {
+        await client.setexAsync(key, ttlMsec, JSON.stringify(signers));
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['src/signers.ts:8']);
+  assert.deepEqual(await spans(CODE, files), ['ttlMsec']);
+});
+
+test('quiet on short millisecond TTLs that are not round seconds: a placeholder of 1, a 100 ms lock window through a helper', async () => {
+  const files = {
+    'src/lock.ts': js`
+      import Redis from 'ioredis';
+      import { LRUCache } from 'lru-cache';
+
+      const redis = new Redis();
+      export const entries = new LRUCache<string, object>({ max: 1000, ttl: 1 });
+
+      export async function getLock(key: string, value: string, timeout: number) {
+        return (await redis.set(key, value, 'PX', timeout, 'NX')) === 'OK';
+      }
+      export const dedupe = (hash: string) => getLock('dedupe:' + hash, '1', 100);
+      export const slow = (hash: string) => getLock('slow:' + hash, '1', 60);
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['src/lock.ts:11']);
+});

@@ -244,14 +244,14 @@ test('the milliseconds fix multiplies by 1000; the result parses and is quiet', 
       const TTL = 60;
       export const products = new LRUCache<string, object>({ max: 500, ttl: 60 });
       export const keyv = new Keyv({ ttl: TTL });
-      export const other = new LRUCache<string, object>({ max: 5, ttl: 1 + 2 });
+      export const other = new LRUCache<string, object>({ max: 5, ttl: 60 + 30 });
     `,
   };
   const text = await assertTsFixIsClean(CODE, files, 'src/lru.ts');
   assert.deepEqual(text.split('\n').slice(4, 7), [
     'export const products = new LRUCache<string, object>({ max: 500, ttl: 60 * 1000 });',
     'export const keyv = new Keyv({ ttl: TTL * 1000 });',
-    'export const other = new LRUCache<string, object>({ max: 5, ttl: (1 + 2) * 1000 });',
+    'export const other = new LRUCache<string, object>({ max: 5, ttl: (60 + 30) * 1000 });',
   ]);
   await assertFixesUnsafe(CODE, files);
 });

@@ -16,7 +16,7 @@ const SECONDS_PER: Readonly<Record<TimeUnit, number>> = { ms: 0.001, s: 1, min: 
 
 /** Names that state their unit as a suffix (`ttlSeconds`, `TTL_MS`, `cacheMinutes`, `EXPIRY_IN_HOURS`). */
 const NAME_UNITS: readonly [TimeUnit, RegExp][] = [
-  ['ms', /(?:^ms|[a-z0-9]Ms|_MS|_ms|^MS|Millis|MILLIS|millis|Milliseconds|MILLISECONDS|milliseconds)$/],
+  ['ms', /(?:^ms|[a-z0-9]Ms|_MS|_ms|^MS|Millis|MILLIS|millis|Milliseconds|MILLISECONDS|milliseconds|Msecs?|MSECS?|_msecs?|^msecs?)$/],
   ['s', /(?:^seconds|Seconds|SECONDS|_seconds|^secs|Secs|SECS|_secs|InSec|_SEC|_sec)$/],
   ['min', /(?:^minutes|Minutes|MINUTES|_minutes|^mins|Mins|_MINS|_mins)$/],
   ['h', /(?:^hours|Hours|HOURS|_hours)$/],
@@ -37,6 +37,8 @@ export interface UnitFact {
   reason?: string;
   /** Only a bare `* 1000` among literals says milliseconds: weaker than a name. */
   weak?: boolean;
+  /** Judged by its size alone (`ttl: 60` for lru-cache): the reason already says what it lasts. */
+  magnitude?: boolean;
 }
 
 export function unitOfName(name: string): TimeUnit | undefined {
@@ -197,8 +199,9 @@ export function traceTtl(project: TypeScriptProject, module: TsModule, expr: TS.
   // a whole number of seconds of a thousand hours or more that is a multiple of 1000 reads as milliseconds.
   const value = fact.value;
   if (value === undefined) return [];
-  if (expected === 'ms' && value > 0 && value < 1000) return [{ module, node, fact: { value, unit: 's', reason: `${node.getText()} is ${value}: ${value} ms, not ${value} seconds` }, expected, via }];
-  if (expected === 's' && value >= 3_600_000 && value % 1000 === 0) return [{ module, node, fact: { value, unit: 'ms', reason: `${node.getText()} is ${value}, which looks like milliseconds` }, expected, via }];
+  // Only round numbers of seconds (30, 60, 300, 600...): 1, 100 or 250 ms are deliberate short TTLs (placeholders, lock windows).
+  if (expected === 'ms' && value >= 30 && value < 1000 && value % 30 === 0) return [{ module, node, fact: { value, unit: 's', magnitude: true, reason: `\`${node.getText()}\` is ${value}: ${value} ms, a round number of seconds, so entries expire almost at once` }, expected, via }];
+  if (expected === 's' && value >= 3_600_000 && value % 1000 === 0) return [{ module, node, fact: { value, unit: 'ms', reason: `\`${node.getText()}\` is ${value}, which looks like milliseconds` }, expected, via }];
   return [];
 }
 
