@@ -304,6 +304,20 @@ test('node-redis 3 promisified (setexAsync) takes seconds; a parameter named in 
   };
   assert.deepEqual(await flagged(CODE, files), ['src/signers.ts:8']);
   assert.deepEqual(await spans(CODE, files), ['ttlMsec']);
+  // The v3 client declared by its type (`RedisClient`) and handed in.
+  const injected = {
+    'src/store.ts': js`
+      import { RedisClient } from 'redis';
+
+      export class RedisSignerStore {
+        constructor(private cli: RedisClient) {}
+        async save(key: string, signers: string[], ttlMsec: number) {
+          await this.cli.setexAsync(key, ttlMsec, signers.join(','));
+        }
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, injected), ['src/store.ts:6']);
 });
 
 test('quiet on short millisecond TTLs that are not round seconds: a placeholder of 1, a 100 ms lock window through a helper', async () => {

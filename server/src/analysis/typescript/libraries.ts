@@ -81,7 +81,7 @@ export function isClientType(library: LibraryId, names: readonly string[]): bool
     case 'node-cache':
       return name === undefined || name === 'NodeCache';
     case 'node-redis':
-      return name === 'RedisClientType' || name === 'RedisClusterType';
+      return name === 'RedisClientType' || name === 'RedisClusterType' || name === 'RedisClient';
     case 'cache-manager':
       return name === 'Cache' || name === 'MemoryCache' || name === 'MultiCache';
   }
