@@ -189,6 +189,9 @@ test('a client imported through a tsconfig `paths` alias or a workspace package 
     'apps/api/src/products.ts': CACHE_ASIDE.replace("from './redis'", "from '@shop/redis'"),
   };
   assert.deepEqual(await flagged(CODE, workspace), ['apps/api/src/products.ts:7']);
+  // Through the package's barrel (`export * from './client'`).
+  const barrel = { ...workspace, 'packages/redis/src/index.ts': "export * from './client';\n", 'packages/redis/src/client.ts': REDIS };
+  assert.deepEqual(await flagged(CODE, barrel), ['apps/api/src/products.ts:7']);
   // An alias that resolves nowhere leaves the receiver untraced: quiet.
   const unresolved = { 'src/products.ts': CACHE_ASIDE.replace("from './redis'", "from '@/lib/redis'") };
   assert.deepEqual(await flagged(CODE, unresolved), []);

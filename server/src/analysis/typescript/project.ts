@@ -92,6 +92,7 @@ const MAX_DEPTH = 16;
 const EXTENSIONS = ['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs'];
 /** Import and require specifiers: relative ones, and bare ones that may be a workspace package or a `paths` alias. */
 const IMPORT_SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"]([^'"\n]+)['"]/g;
+const REEXPORT_SPECIFIER = /\bexport\s+(?:type\s+)?(?:\*(?:\s+as\s+[\w$]+)?|\{[^}]*\})\s*from\s*['"]([^'"\n]+)['"]/g;
 /** Bare specifiers that can never be a project file: Node built-ins. */
 const BUILTIN_SPECIFIER = /^(?:node:|(?:fs|path|os|http|https|url|util|crypto|stream|events|buffer|child_process|net|tls|zlib|assert|querystring|readline|worker_threads|cluster|dns|perf_hooks|timers|module|process|v8|vm)(?:\/|$))/;
 /** Text that may invalidate a key from some receiver (a module that never names a library may still hold `client.del(key)`). */
@@ -249,7 +250,14 @@ export class TypeScriptProject {
       changed = false;
       for (const path of this.paths) {
         if (involved.has(path)) continue;
-        if (this.importSpecifiers(path).some((specifier) => involved.has(this.resolvePath(path, specifier) ?? ''))) {
+        // Relative imports spread involvement transitively; an alias or workspace package import only when it names
+        // a module that uses a library itself, or a barrel re-exporting one: a package's index reaches half the monorepo.
+        const reaches = (specifier: string): boolean => {
+          const target = this.resolvePath(path, specifier);
+          if (target === undefined || !involved.has(target)) return false;
+          return specifier.startsWith('.') || this.usesLibraryThroughReexports(target, 0);
+        };
+        if (this.importSpecifiers(path).some(reaches)) {
           involved.add(path);
           changed = true;
         }
@@ -259,11 +267,22 @@ export class TypeScriptProject {
     return involved;
   }
 
+  /** A module that imports a library, or re-exports (`export * from`, `export { x } from`) one that does. */
+  private usesLibraryThroughReexports(path: string, depth: number): boolean {
+    const sniff = this.sniff(path);
+    if (sniff.library) return true;
+    if (depth > 3) return false;
+    return sniff.reexports.some((specifier) => {
+      const target = this.resolvePath(path, specifier);
+      return target !== undefined && this.usesLibraryThroughReexports(target, depth + 1);
+    });
+  }
+
   private sniff(path: string): Sniff {
     let found = this.sniffs.get(path);
     if (!found) {
       const text = this.textOf(path) ?? '';
-      found = { library: LIBRARY_IMPORT.test(text), invalidation: INVALIDATION_TEXT.test(text), specifiers: [...new Set([...text.matchAll(IMPORT_SPECIFIER)].map((match) => match[1]).filter((specifier) => !BUILTIN_SPECIFIER.test(specifier) && !libraryOfSpecifier(specifier)))] };
+      found = { library: LIBRARY_IMPORT.test(text), invalidation: INVALIDATION_TEXT.test(text), reexports: [...text.matchAll(REEXPORT_SPECIFIER)].map((match) => match[1]), specifiers: [...new Set([...text.matchAll(IMPORT_SPECIFIER)].map((match) => match[1]).filter((specifier) => !BUILTIN_SPECIFIER.test(specifier) && !libraryOfSpecifier(specifier)))] };
       this.sniffs.set(path, found);
     }
     return found;
@@ -1085,6 +1104,8 @@ interface Sniff {
   library: boolean;
   /** Calls something that may invalidate a key (`.del(`, `.expire(`...). */
   invalidation: boolean;
+  /** `export ... from` specifiers: a barrel passes its modules' clients on. */
+  reexports: string[];
   /** Import and require specifiers, relative or bare (not libraries or Node built-ins). */
   specifiers: string[];
 }
