@@ -3,6 +3,7 @@ import { defaultExpiry, describeCall } from '../analysis/typescript/calls.js';
 import { isCacheAside, isConfigurationValue } from '../analysis/typescript/flow.js';
 import { isRedis, LIBRARY_LABEL } from '../analysis/typescript/libraries.js';
 import { isTestPath } from '../analysis/typescript/load.js';
+import { ownerOf } from '../analysis/typescript/project.js';
 import { spanOf } from '../analysis/typescript/syntax.js';
 import type { Rule } from './rule.js';
 
@@ -41,8 +42,11 @@ export const cache201: Rule = {
       const template = project.keyTemplate(module, operation.key);
       if (isOpaque(template) || isContentAddressed(template) || isContentAddressed(operation.key.getText())) continue;
       facts ??= project.facts();
-      if (facts.invalidated.some((deleted) => invalidates(deleted, template))) continue;
-      if ((facts.refreshSites.get(template) ?? 0) > (operation.refresh ? 1 : 0)) continue;
+      // A delete or re-set in a function nothing calls is dead code, unless it sits beside this store.
+      const owner = ownerOf(module, call);
+      const live = (site: string | undefined): boolean => site === undefined || site === owner || !facts!.dead.has(site);
+      if (facts.invalidated.some((deleted) => live(deleted.owner) && invalidates(deleted.template, template))) continue;
+      if ((facts.refreshSites.get(template) ?? []).filter(live).length > (operation.refresh ? 1 : 0)) continue;
       const redis = isRedis(client.library);
       if (redis && !isCacheAside(project, module, call, client, operation.key, operation.value)) continue;
       const fix = operation.addExpiry?.(config.defaultTimeout);

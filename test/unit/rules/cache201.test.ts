@@ -589,3 +589,35 @@ test('quiet on a value read from configuration only (process.env with a literal 
   };
   assert.deepEqual(await flagged(CODE, files), []);
 });
+
+test('a clearing function that nothing calls does not count as invalidation; once called (or an entry point) it does', async () => {
+  const orgs = js`
+    import { redis } from './redis';
+
+    export const organizationsCache = async () => {
+      const value = await redis.get('organizations');
+      let organizations = value ? JSON.parse(value) : [];
+      if (organizations.length === 0) {
+        organizations = await db.organization.findMany();
+        await redis.set('organizations', JSON.stringify(organizations));
+      }
+      return organizations;
+    };
+
+    export const clearOrganizationsCache = () => redis.set('organizations', '');
+    export function forgetOrganizations() {
+      return redis.del('organizations');
+    }
+  `;
+  const files = {
+    'src/redis.ts': REDIS,
+    'src/orgs.ts': orgs,
+    'src/hosts.ts': "import { organizationsCache } from './orgs';\nexport const isKnownHost = async (host: string) => (await organizationsCache()).some((org: { host: string }) => org.host === host);\n",
+  };
+  assert.deepEqual(await flagged(CODE, files), ['src/orgs.ts:8']);
+  const called = { ...files, 'src/admin.ts': "import { forgetOrganizations } from './orgs';\nexport const onOrganizationCreated = () => forgetOrganizations();\n" };
+  assert.deepEqual(await flagged(CODE, called), []);
+  // A module nothing imports is an entry point (a route file): its exported functions are called by the framework.
+  const entry = { 'src/redis.ts': REDIS, 'src/orgs.ts': orgs };
+  assert.deepEqual(await flagged(CODE, entry), []);
+});

@@ -12,7 +12,8 @@ import { LineIndex } from '../text.js';
 import { describeCall, invalidatedKeys, listedPattern } from './calls.js';
 import { cacheManagerFactory, isClientConstructor, isClientType, LIBRARY_IMPORT, libraryOfSpecifier, majorOfRange, type LibraryId } from './libraries.js';
 import { isPackageJsonPath, isTsconfigPath, isTypeScriptPath, parseSource, syntaxErrors, type TypeScriptApi } from './load.js';
-import { collectComments, enclosingClass, isFunctionLike, lookup, objectProperty, propertyNameText, propertyValue, unwrap, type Declaration, type FunctionLike } from './syntax.js';
+import { functionName } from './units.js';
+import { collectComments, enclosingClass, enclosingFunctions, isFunctionLike, lookup, objectProperty, propertyNameText, propertyValue, unwrap, type Declaration, type FunctionLike } from './syntax.js';
 
 export interface TsModule {
   path: string;
@@ -52,10 +53,12 @@ export type Value =
   | { kind: 'expr'; module: TsModule; expr: TS.Expression };
 
 export interface TsProjectFacts {
-  /** Key templates some code deletes, expires or lists by pattern. */
-  invalidated: string[];
-  /** Key template -> number of call sites that (re-)set it. */
-  refreshSites: Map<string, number>;
+  /** Key templates some code deletes, expires or lists by pattern, with the function doing it (`path#name`, see `dead`). */
+  invalidated: { template: string; owner?: string }[];
+  /** Key template -> the functions of the call sites that (re-)set it (undefined: not in a named function). */
+  refreshSites: Map<string, (string | undefined)[]>;
+  /** Functions (declared by name, not methods) that nothing in the project names but their declaration: dead code. */
+  dead: Set<string>;
 }
 
 export interface TsTextSource {
@@ -1015,8 +1018,8 @@ export class TypeScriptProject {
   }
 
   private computeFacts(): TsProjectFacts {
-    const invalidated: string[] = [];
-    const refreshSites = new Map<string, number>();
+    const invalidated: { template: string; owner?: string }[] = [];
+    const refreshSites = new Map<string, (string | undefined)[]>();
     const candidates = new Set(this.candidatePaths());
     const modules = this.allPaths().flatMap((path) => {
       if (!candidates.has(path) && !this.sniff(path).invalidation) return [];
@@ -1031,19 +1034,19 @@ export class TypeScriptProject {
         for (const key of invalidatedKeys(ts, call)) {
           const helper = deleteHelper(module, key);
           if (helper) helpers.push({ module, ...helper });
-          else invalidated.push(this.keyTemplate(module, key));
+          else invalidated.push({ template: this.keyTemplate(module, key), owner: ownerOf(module, call) });
         }
         const pattern = listedPattern(ts, call);
         if (pattern) {
           const template = this.keyTemplate(module, pattern);
-          if (template.includes('*')) invalidated.push(joinTemplate([template.replace(/[*?]/g, HOLE)]));
+          if (template.includes('*')) invalidated.push({ template: joinTemplate([template.replace(/[*?]/g, HOLE)]), owner: ownerOf(module, call) });
         }
         if (!candidates.has(module.path)) continue;
         const client = this.clientOf(module, call.expression.expression);
         const operation = client && describeCall(this, module, call, client);
         if (operation?.kind === 'store' && operation.refresh) {
           const template = this.keyTemplate(module, operation.key);
-          refreshSites.set(template, (refreshSites.get(template) ?? 0) + 1);
+          refreshSites.set(template, [...(refreshSites.get(template) ?? []), ownerOf(module, call)]);
         }
       }
     }
@@ -1069,13 +1072,72 @@ export class TypeScriptProject {
             if (helper.name !== calleeName) continue;
             const matches = target?.kind === 'function' ? target.node === helper.fn : ts.isMethodDeclaration(helper.fn) && ts.isPropertyAccessExpression(call.expression);
             const argument = matches ? call.arguments[helper.index] : undefined;
-            if (argument && !ts.isSpreadElement(argument)) invalidated.push(this.keyTemplate(module, argument));
+            if (argument && !ts.isSpreadElement(argument)) invalidated.push({ template: this.keyTemplate(module, argument), owner: ownerOf(module, call) });
           }
         }
       }
     }
-    return { invalidated, refreshSites };
+    const owners = [...invalidated.map((entry) => entry.owner), ...[...refreshSites.values()].flat()].filter((owner): owner is string => owner !== undefined);
+    return { invalidated, refreshSites, dead: this.deadFunctions(owners) };
   }
+
+  /**
+   * Of `path#name` owners, those nothing calls: the name occurs once in the project's text, and the function is
+   * not exported from a module no project file imports (an entry point: a route file, a framework handler).
+   */
+  private deadFunctions(owners: string[]): Set<string> {
+    const unique = [...new Set(owners)];
+    const unreferenced = this.unreferencedNames(unique.map((owner) => owner.slice(owner.lastIndexOf('#') + 1)));
+    if (unreferenced.size === 0) return new Set();
+    const imported = new Set<string>();
+    for (const path of this.paths) for (const specifier of this.importSpecifiers(path)) imported.add(this.resolvePath(path, specifier) ?? '');
+    return new Set(
+      unique.filter((owner) => {
+        const split = owner.lastIndexOf('#');
+        const path = owner.slice(0, split);
+        const name = owner.slice(split + 1);
+        if (!unreferenced.has(name)) return false;
+        const module = this.module(path);
+        const exported = module !== undefined && this.exportsOf(module).named.has(name);
+        return !exported || imported.has(path);
+      }),
+    );
+  }
+
+  /** The names (of functions) that occur only once in all the project's TS/JS text: at their declaration. */
+  private unreferencedNames(names: string[]): Set<string> {
+    const unique = [...new Set(names)];
+    if (unique.length === 0) return new Set();
+    const counts = new Map(unique.map((name) => [name, 0]));
+    const pattern = new RegExp(`(?<![\\w$])(?:${unique.map((name) => name.replace(/\$/g, '\\$')).join('|')})(?![\\w$])`, 'g');
+    for (const path of this.paths) {
+      const text = this.textOf(path);
+      if (!text) continue;
+      for (const match of text.matchAll(pattern)) counts.set(match[0], (counts.get(match[0]) ?? 0) + 1);
+    }
+    return new Set(unique.filter((name) => (counts.get(name) ?? 0) <= 1));
+  }
+}
+
+/**
+ * The name of the nearest function declared by name around a node (`function removeOrgsCache`, `const
+ * removeOrgsCache = () =>`). Methods and object properties may be called by a framework (decorated
+ * handlers, lifecycle hooks, resolvers): they have no owner and are never taken as dead.
+ */
+/** `path#name` of the function declared by name around a call (see ownerName). */
+export function ownerOf(module: TsModule, node: TS.Node): string | undefined {
+  const name = ownerName(module.ts, node);
+  return name === undefined ? undefined : `${module.path}#${name}`;
+}
+
+export function ownerName(ts: TypeScriptApi, node: TS.Node): string | undefined {
+  for (const fn of enclosingFunctions(ts, node)) {
+    if (ts.isConstructorDeclaration(fn) || ts.isMethodDeclaration(fn) || ts.isGetAccessorDeclaration(fn) || ts.isSetAccessorDeclaration(fn)) return undefined;
+    if (!ts.isFunctionDeclaration(fn) && !ts.isVariableDeclaration(fn.parent)) continue;
+    const name = functionName(ts, fn);
+    return name && /^[A-Za-z_$][\w$]*$/.test(name) ? name : undefined;
+  }
+  return undefined;
 }
 
 /** JSON with comments and trailing commas (tsconfig) as plain JSON; strings are kept as they are. */
