@@ -3,7 +3,7 @@ import { creationTtls, describeCall, type TtlArgument, type Unit } from '../anal
 import { LIBRARY_LABEL, type LibraryId } from '../analysis/typescript/libraries.js';
 import { isTestPath, type TypeScriptApi } from '../analysis/typescript/load.js';
 import type { TsModule, TypeScriptProject } from '../analysis/typescript/project.js';
-import { spanOf, unwrap } from '../analysis/typescript/syntax.js';
+import { lookup, objectProperty, propertyValue, spanOf, unwrap } from '../analysis/typescript/syntax.js';
 import { traceTtl, UNIT_WORD } from '../analysis/typescript/units.js';
 import type { FixSpec, Report, Rule } from './rule.js';
 
@@ -48,6 +48,7 @@ function sinks(project: TypeScriptProject): Sink[] {
     for (const call of module.calls) {
       const created = project.creationAt(module, call);
       if (created) for (const ttl of creationTtls(project, created)) found.push({ module, ttl, library: created.library, call: `new ${call.expression.getText()}()` });
+      if (ts.isCallExpression(call)) found.push(...nestSinks(project, module, call));
       if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) continue;
       const client = project.clientOf(module, call.expression.expression);
       if (!client) continue;
@@ -57,6 +58,36 @@ function sinks(project: TypeScriptProject): Sink[] {
     }
   }
   return found;
+}
+
+const NEST_CACHE_PACKAGES = new Set(['@nestjs/cache-manager', '@nestjs/common']);
+
+/** NestJS: `@CacheTTL(ttl)` and `CacheModule.register({ ttl })` / `registerAsync({ useFactory: () => ({ ttl }) })`, in cache-manager's unit. */
+function nestSinks(project: TypeScriptProject, module: TsModule, call: TS.CallExpression): Sink[] {
+  const ts = module.ts;
+  const callee = call.expression;
+  const root = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) ? callee.expression : undefined;
+  if (!root) return [];
+  const declaration = lookup(ts, root.text, root);
+  if (declaration?.kind !== 'import' || !NEST_CACHE_PACKAGES.has(declaration.specifier)) return [];
+  const major = project.cacheManagerMajor(module.path);
+  if (major === undefined) return [];
+  const unit: Unit = major >= 5 ? 'ms' : 's';
+  const sink = (expr: TS.Expression | undefined, label: string): Sink[] => (expr ? [{ module, ttl: { expr, unit, label }, library: 'cache-manager', call: `${callee.getText()}()` }] : []);
+  if (ts.isIdentifier(callee) && declaration.name === 'CacheTTL' && call.arguments.length === 1) return sink(call.arguments[0], '@CacheTTL()');
+  if (!ts.isPropertyAccessExpression(callee) || declaration.name !== 'CacheModule' || call.arguments.length < 1) return [];
+  let options = unwrap(ts, call.arguments[0]);
+  if (callee.name.text === 'registerAsync' && ts.isObjectLiteralExpression(options)) {
+    const factory = objectProperty(ts, options, 'useFactory').found;
+    const fn = factory && (ts.isMethodDeclaration(factory) ? factory : propertyValue(ts, factory));
+    const body = fn && (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn) || ts.isMethodDeclaration(fn)) ? fn.body : undefined;
+    const returned = body && !ts.isBlock(body) ? body : body?.statements.find(ts.isReturnStatement)?.expression;
+    if (!returned) return [];
+    options = unwrap(ts, returned);
+  } else if (callee.name.text !== 'register') return [];
+  if (!ts.isObjectLiteralExpression(options)) return [];
+  const ttl = objectProperty(ts, options, 'ttl').found;
+  return sink(ttl && propertyValue(ts, ttl), 'ttl');
 }
 
 function unitFindings(project: TypeScriptProject): Map<string, Report[]> {

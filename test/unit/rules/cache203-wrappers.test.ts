@@ -338,3 +338,44 @@ test('quiet on short millisecond TTLs that are not round seconds: a placeholder 
   };
   assert.deepEqual(await flagged(CODE, files), ['src/lock.ts:11']);
 });
+
+// ---- NestJS: @CacheTTL and CacheModule.register take cache-manager's unit ----
+
+const nestApp = (ttls: { module: string; factory: string; decorator: string }): string => js`
+  import { Controller, Get, Module } from '@nestjs/common';
+  import { CacheModule, CacheTTL } from '@nestjs/cache-manager';
+
+  @Controller('catalogue')
+  export class CatalogueController {
+    @Get()
+    @CacheTTL(${ttls.decorator})
+    list() {
+      return listProducts();
+    }
+  }
+
+  @Module({
+    imports: [
+      CacheModule.register({ ttl: ${ttls.module}, max: 100 }),
+      CacheModule.registerAsync({ useFactory: () => ({ ttl: ${ttls.factory} }) }),
+    ],
+    controllers: [CatalogueController],
+  })
+  export class CatalogueModule {}
+`;
+
+test('NestJS @CacheTTL and CacheModule.register/registerAsync ttl in seconds are flagged on cache-manager 5 and later', async () => {
+  const files = {
+    'package.json': JSON.stringify({ name: 'shop', dependencies: { '@nestjs/cache-manager': '^2.2.0', 'cache-manager': '^5.7.0' } }),
+    'src/catalogue.module.ts': nestApp({ decorator: '60', module: '300', factory: '5 * 60' }),
+  };
+  assert.deepEqual(await flagged(CODE, files), ['src/catalogue.module.ts:7', 'src/catalogue.module.ts:15', 'src/catalogue.module.ts:16']);
+  const right = { ...files, 'src/catalogue.module.ts': nestApp({ decorator: '60_000', module: '300 * 1000', factory: '5 * 60 * 1000' }) };
+  assert.deepEqual(await flagged(CODE, right), []);
+});
+
+test('NestJS on cache-manager 4 takes seconds: milliseconds there are flagged, seconds are quiet', async () => {
+  const v4 = { 'package.json': JSON.stringify({ name: 'shop', dependencies: { '@nestjs/cache-manager': '^1.0.0', 'cache-manager': '^4.1.0' } }) };
+  assert.deepEqual(await flagged(CODE, { ...v4, 'src/catalogue.module.ts': nestApp({ decorator: '60', module: '300', factory: '5 * 60' }) }), []);
+  assert.deepEqual(await flagged(CODE, { ...v4, 'src/catalogue.module.ts': nestApp({ decorator: '60', module: '300 * 1000', factory: '5 * 60' }) }), ['src/catalogue.module.ts:15']);
+});
