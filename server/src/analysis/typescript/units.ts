@@ -149,13 +149,16 @@ export interface UnitMismatch {
 
 const MAX_HOPS = 4;
 const MAX_CALL_SITES = 300;
+const MAX_STEPS = 2000;
 
 /**
  * Follows a TTL argument back to where it is written and judges its unit there. A parameter of the
  * function around it is followed to its default value and to every call site of that function in the
  * project (`wrapRedis(key, fn, ONE_DAY)`), through a conversion on the way (`ttl / 1000` expects ms).
  */
-export function traceTtl(project: TypeScriptProject, module: TsModule, expr: TS.Expression, expected: 's' | 'ms', via: string[] = [], hops = 0): UnitMismatch[] {
+export function traceTtl(project: TypeScriptProject, module: TsModule, expr: TS.Expression, expected: 's' | 'ms', via: string[] = [], hops = 0, budget = { steps: MAX_STEPS }): UnitMismatch[] {
+  // Wrappers of wrappers fan out (call sites of call sites): a fixed budget per TTL keeps any project bounded.
+  if (--budget.steps < 0) return [];
   const ts = module.ts;
   const node = unwrap(ts, expr);
   const parameter = parameterOf(ts, node);
@@ -165,13 +168,13 @@ export function traceTtl(project: TypeScriptProject, module: TsModule, expr: TS.
     if (hops >= MAX_HOPS) return [];
     const found: UnitMismatch[] = [];
     const initializer = parameter.declaration.initializer;
-    if (initializer) found.push(...traceTtl(project, module, initializer, expected, [`the default of \`${parameter.name}\``, ...via], hops + 1));
+    if (initializer) found.push(...traceTtl(project, module, initializer, expected, [`the default of \`${parameter.name}\``, ...via], hops + 1, budget));
     const callee = functionName(ts, parameter.fn);
     if (callee) {
       for (const site of callSitesOf(project, module, parameter.fn)) {
         const argument = site.call.arguments[parameter.index];
         if (!argument || ts.isSpreadElement(argument)) continue;
-        found.push(...traceTtl(project, site.module, argument, expected, [`${callee}()`, ...via], hops + 1));
+        found.push(...traceTtl(project, site.module, argument, expected, [`${callee}()`, ...via], hops + 1, budget));
       }
     }
     return found;
@@ -186,7 +189,7 @@ export function traceTtl(project: TypeScriptProject, module: TsModule, expr: TS.
       const operand = unwrap(ts, conversion.left);
       if ((multiply || divide) && thousand(conversion.right) && parameterOf(ts, operand)) {
         const inner: 's' | 'ms' | undefined = multiply && expected === 'ms' ? 's' : divide && expected === 's' ? 'ms' : undefined;
-        return inner ? traceTtl(project, module, operand, inner, via, hops) : [];
+        return inner ? traceTtl(project, module, operand, inner, via, hops, budget) : [];
       }
     }
   }
