@@ -293,9 +293,9 @@ test('without loadTypeScript (a browser build) TS/JS files are simply not analys
 
 // ---- files, edits, comments ----
 
-test('TS/JS file kinds and package.json are analysed paths; declaration files are not', () => {
-  for (const path of ['a.ts', 'a.tsx', 'a.js', 'a.jsx', 'a.mjs', 'a.cjs', 'services/api/package.json', 'package.json']) assert.ok(isAnalysedPath(path), path);
-  for (const path of ['a.d.ts', 'a.json', 'tsconfig.json', 'a.ts.map']) assert.equal(isAnalysedPath(path), false, path);
+test('TS/JS file kinds, package.json and tsconfig files are analysed paths; declaration files are not', () => {
+  for (const path of ['a.ts', 'a.tsx', 'a.js', 'a.jsx', 'a.mjs', 'a.cjs', 'services/api/package.json', 'package.json', 'tsconfig.json', 'apps/web/tsconfig.base.json']) assert.ok(isAnalysedPath(path), path);
+  for (const path of ['a.d.ts', 'a.json', 'my-tsconfig.json', 'a.ts.map']) assert.equal(isAnalysedPath(path), false, path);
   assert.ok(isTypeScriptPath('x/y.tsx') && isPackageJsonPath('x/package.json') && !isPackageJsonPath('x/my-package.json'));
 });
 

@@ -4,7 +4,7 @@
  */
 import { isDeploymentPath } from '../analysis/deployment.js';
 import { isTemplatePath } from '../analysis/template/project.js';
-import { isPackageJsonPath, isTypeScriptPath } from '../analysis/typescript/load.js';
+import { isPackageJsonPath, isTsconfigPath, isTypeScriptPath } from '../analysis/typescript/load.js';
 
 /** Folders never worth reading: VCS data, dependencies, virtualenvs, caches, build output. */
 export const SKIPPED_DIRECTORIES = new Set([
@@ -14,9 +14,10 @@ export const SKIPPED_DIRECTORIES = new Set([
 
 /**
  * Whether the walk keeps a file: Python modules, templates (see analysis/template/project.ts), TS/JS
- * files and package.json (the TS rules read dependency versions from it; see analysis/typescript/load.ts), and
- * the deployment files CACHE003 reads (Dockerfiles, compose files, charts...: few, found by name; see analysis/deployment.ts).
+ * files, package.json (the TS rules read dependency versions from it) and tsconfig files (import aliases;
+ * see analysis/typescript/load.ts), and the deployment files CACHE003 reads (Dockerfiles, compose files,
+ * charts...: few, found by name; see analysis/deployment.ts).
  */
 export function isAnalysedPath(path: string): boolean {
-  return path.endsWith('.py') || isTemplatePath(path) || isTypeScriptPath(path) || isPackageJsonPath(path) || isDeploymentPath(path);
+  return path.endsWith('.py') || isTemplatePath(path) || isTypeScriptPath(path) || isPackageJsonPath(path) || isTsconfigPath(path) || isDeploymentPath(path);
 }

@@ -29,7 +29,7 @@ const BATCH = 64;
 const MAX_FILES = 50_000;
 
 const EXTENSIONS = ['.py', '.html', '.txt', '.jinja', '.jinja2', '.j2', '.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs'];
-const NAMES = ['package.json', 'pyproject.toml', 'pyvenv.cfg'];
+const NAMES = ['package.json', 'tsconfig.json', 'tsconfig.base.json', 'pyproject.toml', 'pyvenv.cfg'];
 
 /** Synchronous XMLHttpRequest, which workers allow: the engine loads TypeScript synchronously, on the first TS/JS file. */
 interface SyncXhr {

@@ -280,6 +280,7 @@ export function startServerCore(connection: Connection, host: ServerHost, option
           { globPattern: '**/*.{jinja,jinja2,j2}' },
           { globPattern: '**/*.{ts,tsx,js,jsx,mjs,cjs}' },
           { globPattern: '**/package.json' },
+          { globPattern: '**/tsconfig*.json' },
           { globPattern: '**/pyproject.toml' },
           // Deployment files CACHE003 reads (see analysis/deployment.ts).
           { globPattern: '**/{Dockerfile,Dockerfile.*,*.dockerfile,Procfile,app.json,render.yaml,fly.toml,.env,.env.*,*.env,*.env.*}' },

@@ -1,8 +1,9 @@
 import { invalidates, isContentAddressed, isOpaque } from '../analysis/keys.js';
 import { defaultExpiry, describeCall } from '../analysis/typescript/calls.js';
-import { isCacheAside } from '../analysis/typescript/flow.js';
+import { isCacheAside, isConfigurationValue } from '../analysis/typescript/flow.js';
 import { isRedis, LIBRARY_LABEL } from '../analysis/typescript/libraries.js';
 import { isTestPath } from '../analysis/typescript/load.js';
+import { ownerOf } from '../analysis/typescript/project.js';
 import { spanOf } from '../analysis/typescript/syntax.js';
 import type { Rule } from './rule.js';
 
@@ -24,7 +25,7 @@ export const cache201: Rule = {
     useInstead:
       "await redis.set(`product:${id}`, JSON.stringify(product), 'EX', 300);\n\n// or keep it and delete the key where the data changes:\nasync function updateProduct(id: string, data: ProductInput) {\n  await db.product.update({ where: { id }, data });\n  await redis.del(`product:${id}`);\n}",
     cannotSee:
-      'Receivers are traced through imports, requires, constructors, factories, class fields and type annotations, without a type checker: a client passed around untyped, built by an unrecognised wrapper, or imported through a path alias (`@/lib/redis`) is not seen. A plain Redis client is only judged in the cache-aside shape (an earlier `get` of the same key in the same function, tested for a miss, and a computed value): Redis used as a datastore is left alone. Keys are matched by template (`` `product:${id}` ``, `\'product:\' + id` and `productKey(id)` are all `product:{}`); deletes (`del`, `unlink`, `delete`, `getdel`, `take`, `expire`, `keys`/`scan` patterns) count from any receiver, and a key set at another call site is taken as refreshed. `flushall`, `clear()` and eviction policies are not counted. lru-cache is bounded by `max` and never flagged. A client whose default TTL lives in options it cannot read (a variable, NestJS `CacheModule.register`) is taken as having one. Keys that name their content (hash, digest, version) are never flagged. Test files (`*.test.ts`, `*.spec.js`, `__tests__/`) are not checked: tests use tiny TTLs and throw-away clients on purpose.',
+      "Receivers are traced through imports (relative, tsconfig `paths` aliases such as `@/lib/redis`, workspace packages by name and their barrels), requires, constructors, factories, class fields and type annotations, without a type checker: a client passed around untyped or built by an unrecognised wrapper is not seen. A plain Redis client is only judged in the cache-aside shape (an earlier `get` of the same key in the same function, tested for a miss, and a computed value): Redis used as a datastore is left alone, and so is a value read from configuration only (`process.env.X || 'default'`). Keys are matched by template (`` `product:${id}` ``, `'product:' + id` and `productKey(id)` are all `product:{}`); deletes (`del`, `unlink`, `delete`, `getdel`, `take`, `expire`, `keys`/`scan` patterns) count from any receiver, and a key set at another call site is taken as refreshed, unless that delete or set sits in a function nothing calls (its name occurs once in the project, and it is not exported from a module no file imports, such as a route file). It does not see that the key is deleted on some changes of the data but not on others (a rename that skips the delete): any live delete of the template keeps it quiet. `flushall`, `clear()` and eviction policies are not counted. lru-cache is bounded by `max` and never flagged. A client whose default TTL lives in options it cannot read (a variable, NestJS `CacheModule.register`) is taken as having one. Keys that name their content (hash, digest, version) are never flagged. Test files (`*.test.ts`, `*.spec.js`, `__tests__/`) are not checked: tests use tiny TTLs and throw-away clients on purpose.",
   },
   checkTypeScript({ module, project, config, report }) {
     if (isTestPath(module.path)) return;
@@ -37,11 +38,15 @@ export const cache201: Rule = {
       const operation = describeCall(project, module, call, client);
       if (operation?.kind !== 'store' || operation.expiry !== 'none') continue;
       if (defaultExpiry(project, client) !== 'none') continue;
+      if (isConfigurationValue(ts, operation.value)) continue;
       const template = project.keyTemplate(module, operation.key);
       if (isOpaque(template) || isContentAddressed(template) || isContentAddressed(operation.key.getText())) continue;
       facts ??= project.facts();
-      if (facts.invalidated.some((deleted) => invalidates(deleted, template))) continue;
-      if ((facts.refreshSites.get(template) ?? 0) > (operation.refresh ? 1 : 0)) continue;
+      // A delete or re-set in a function nothing calls is dead code, unless it sits beside this store.
+      const owner = ownerOf(module, call);
+      const live = (site: string | undefined): boolean => site === undefined || site === owner || !facts!.dead.has(site);
+      if (facts.invalidated.some((deleted) => live(deleted.owner) && invalidates(deleted.template, template))) continue;
+      if ((facts.refreshSites.get(template) ?? []).filter(live).length > (operation.refresh ? 1 : 0)) continue;
       const redis = isRedis(client.library);
       if (redis && !isCacheAside(project, module, call, client, operation.key, operation.value)) continue;
       const fix = operation.addExpiry?.(config.defaultTimeout);

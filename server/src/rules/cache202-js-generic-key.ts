@@ -4,6 +4,9 @@ import { distinguishingSource, isCacheAside } from '../analysis/typescript/flow.
 import { isRedis } from '../analysis/typescript/libraries.js';
 import { isTestPath } from '../analysis/typescript/load.js';
 import { spanOf, unwrap } from '../analysis/typescript/syntax.js';
+import { callSitesOf } from '../analysis/typescript/units.js';
+import type { TsModule, TypeScriptProject } from '../analysis/typescript/project.js';
+import type { FunctionLike } from '../analysis/typescript/syntax.js';
 import type { FixSpec, Rule } from './rule.js';
 
 export const cache202: Rule = {
@@ -21,7 +24,7 @@ export const cache202: Rule = {
       "app.get('/basket', async (req, res) => {\n  let basket = await cache.get('basket');\n  if (!basket) {\n    basket = await loadBasket(req.user.id);\n    await cache.set('basket', basket, 60_000);\n  }\n  res.json(basket);\n});",
     useInstead: "app.get('/basket', async (req, res) => {\n  const key = `basket:${req.user.id}`;\n  let basket = await cache.get(key);\n  if (!basket) {\n    basket = await loadBasket(req.user.id);\n    await cache.set(key, basket, 60_000);\n  }\n  res.json(basket);\n});",
     cannotSee:
-      'It follows data flow through local variables to the parameters of the function holding the store; parameters of functions around it (often injected dependencies of a factory) are not counted. Values that depend on a parameter only through a condition (`if (force)`), through instance state other than `this.request`/`this.req`/`this.ctx`, or through module state are not followed, and a function that stores exactly the parameter it was given (a setter) is left alone. Keys are resolved through constants and simple key helpers, in this module or imported; a key it cannot read keeps it quiet. A plain Redis client is only judged in the cache-aside shape, as in CACHE201. Global data (site settings, exchange rates) under a constant key is correct and stays quiet. Test files (`*.test.ts`, `*.spec.js`, `__tests__/`) are not checked: tests use tiny TTLs and throw-away clients on purpose.',
+      'It follows data flow through local variables to the parameters of the function holding the store; parameters of functions around it (often injected dependencies of a factory) are not counted. Values that depend on a parameter only through a condition (`if (force)`), through instance state other than `this.request`/`this.req`/`this.ctx`, or through module state are not followed, and a function that stores exactly the parameter it was given (a setter) is left alone. Keys are resolved through constants and simple key helpers, in this module or imported; a key it cannot read keeps it quiet. A plain Redis client is only judged in the cache-aside shape, as in CACHE201. Global data (site settings, exchange rates) under a constant key is correct and stays quiet, and so is a parameter every caller in the project passes the same constant for (`pages(undefined, true)`). Keys that hold some inputs but not others (a `findOne` by more fields than the key, a locale or permission left out, a per-user URL under a resource key) are not judged: only constant keys are. Test files (`*.test.ts`, `*.spec.js`, `__tests__/`) are not checked: tests use tiny TTLs and throw-away clients on purpose.',
   },
   checkTypeScript({ module, project, report }) {
     if (isTestPath(module.path)) return;
@@ -37,6 +40,7 @@ export const cache202: Rule = {
       if (isRedis(client.library) && !isCacheAside(project, module, call, client, operation.key, operation.value)) continue;
       const source = distinguishingSource(module, call, operation.value);
       if (!source) continue;
+      if (source.parameter && callersAgree(project, module, source.parameter)) continue;
       const key = unwrap(ts, operation.key);
       const fixes: FixSpec[] = [];
       if (ts.isStringLiteral(key) || ts.isNoSubstitutionTemplateLiteral(key)) {
@@ -55,3 +59,26 @@ export const cache202: Rule = {
     }
   },
 };
+
+/**
+ * Whether every call of the function from outside it passes the same constant for the parameter (or
+ * none passes it): the function then only ever caches one variant (`getSitemap(undefined, true)`).
+ */
+function callersAgree(project: TypeScriptProject, module: TsModule, parameter: { fn: FunctionLike; index: number }): boolean {
+  const ts = module.ts;
+  const sites = callSitesOf(project, module, parameter.fn).filter((site) => !(site.call.pos >= parameter.fn.pos && site.call.end <= parameter.fn.end && site.module === module));
+  if (sites.length === 0) return false;
+  const passed = new Set<string>();
+  for (const site of sites) {
+    const argument = site.call.arguments[parameter.index];
+    if (argument === undefined) {
+      passed.add('undefined');
+      continue;
+    }
+    const node = unwrap(ts, argument);
+    const constant = ts.isStringLiteralLike(node) || ts.isNumericLiteral(node) || node.kind === ts.SyntaxKind.TrueKeyword || node.kind === ts.SyntaxKind.FalseKeyword || node.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(node) && node.text === 'undefined');
+    if (!constant) return false;
+    passed.add(ts.isStringLiteralLike(node) ? JSON.stringify(node.text) : node.getText());
+  }
+  return passed.size === 1;
+}

@@ -176,6 +176,27 @@ test('a key built by a key helper in another module is followed', async () => {
   assert.deepEqual(await flagged(CODE, files), ['src/products.ts:8']);
 });
 
+test('a client imported through a tsconfig `paths` alias or a workspace package name is traced', async () => {
+  const aliased = {
+    'tsconfig.json': '{ "compilerOptions": { "baseUrl": ".", "paths": { "@/*": ["src/*"] } } }',
+    'src/lib/redis.ts': REDIS,
+    'src/products.ts': CACHE_ASIDE.replace("from './redis'", "from '@/lib/redis'"),
+  };
+  assert.deepEqual(await flagged(CODE, aliased), ['src/products.ts:7']);
+  const workspace = {
+    'packages/redis/package.json': JSON.stringify({ name: '@shop/redis', main: './dist/index.js', types: './dist/index.d.ts' }),
+    'packages/redis/src/index.ts': REDIS,
+    'apps/api/src/products.ts': CACHE_ASIDE.replace("from './redis'", "from '@shop/redis'"),
+  };
+  assert.deepEqual(await flagged(CODE, workspace), ['apps/api/src/products.ts:7']);
+  // Through the package's barrel (`export * from './client'`).
+  const barrel = { ...workspace, 'packages/redis/src/index.ts': "export * from './client';\n", 'packages/redis/src/client.ts': REDIS };
+  assert.deepEqual(await flagged(CODE, barrel), ['apps/api/src/products.ts:7']);
+  // An alias that resolves nowhere leaves the receiver untraced: quiet.
+  const unresolved = { 'src/products.ts': CACHE_ASIDE.replace("from './redis'", "from '@/lib/redis'") };
+  assert.deepEqual(await flagged(CODE, unresolved), []);
+});
+
 test('a key deleted only under another template is still flagged', async () => {
   const files = {
     'src/redis.ts': REDIS,
@@ -551,4 +572,52 @@ test('the node-redis, cache-manager, Keyv and node-cache fixes use each library\
     '  local.set(`k:${id}`, compute(id), 300);',
     '}',
   ]);
+});
+
+test('quiet on a value read from configuration only (process.env with a literal fallback): nothing to invalidate', async () => {
+  const files = {
+    'src/redis.ts': REDIS,
+    'src/host.ts': js`
+      import { redis } from './redis';
+
+      export async function publicHost() {
+        const host = await redis.get('public-host');
+        if (!host) await redis.set('public-host', process.env.PUBLIC_HOST || 'http://localhost:3000');
+        return host;
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('a clearing function that nothing calls does not count as invalidation; once called (or an entry point) it does', async () => {
+  const orgs = js`
+    import { redis } from './redis';
+
+    export const organizationsCache = async () => {
+      const value = await redis.get('organizations');
+      let organizations = value ? JSON.parse(value) : [];
+      if (organizations.length === 0) {
+        organizations = await db.organization.findMany();
+        await redis.set('organizations', JSON.stringify(organizations));
+      }
+      return organizations;
+    };
+
+    export const clearOrganizationsCache = () => redis.set('organizations', '');
+    export function forgetOrganizations() {
+      return redis.del('organizations');
+    }
+  `;
+  const files = {
+    'src/redis.ts': REDIS,
+    'src/orgs.ts': orgs,
+    'src/hosts.ts': "import { organizationsCache } from './orgs';\nexport const isKnownHost = async (host: string) => (await organizationsCache()).some((org: { host: string }) => org.host === host);\n",
+  };
+  assert.deepEqual(await flagged(CODE, files), ['src/orgs.ts:8']);
+  const called = { ...files, 'src/admin.ts': "import { forgetOrganizations } from './orgs';\nexport const onOrganizationCreated = () => forgetOrganizations();\n" };
+  assert.deepEqual(await flagged(CODE, called), []);
+  // A module nothing imports is an entry point (a route file): its exported functions are called by the framework.
+  const entry = { 'src/redis.ts': REDIS, 'src/orgs.ts': orgs };
+  assert.deepEqual(await flagged(CODE, entry), []);
 });

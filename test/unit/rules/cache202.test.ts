@@ -375,3 +375,33 @@ test('no fix is offered when the key is a name, not a literal', async () => {
   assert.equal(findings.length, 1);
   assert.deepEqual(findings[0].fixes, []);
 });
+
+test('a parameter every caller passes the same constant for is no variant; callers that differ are flagged', async () => {
+  const service = js`
+    import { cache } from './cache';
+
+    export class SitemapService {
+      async pages(section?: string, deep?: boolean) {
+        const pages = await listPages(section, deep);
+        await cache.set('sitemap', pages);
+        return pages;
+      }
+    }
+  `;
+  const controller = (calls: string): string => js`
+    import { SitemapService } from './sitemap.service';
+
+    export class SitemapController {
+      constructor(private readonly sitemap: SitemapService) {}
+      ${calls}
+    }
+  `;
+  const same = {
+    'src/cache.ts': CACHE,
+    'src/sitemap.service.ts': service,
+    'src/sitemap.controller.ts': controller("index() { return this.sitemap.pages(undefined, true); }\n  feed() { return this.sitemap.pages(undefined, true); }"),
+  };
+  assert.deepEqual(await flagged(CODE, same), []);
+  const different = { ...same, 'src/sitemap.controller.ts': controller("index() { return this.sitemap.pages(undefined, true); }\n  docs() { return this.sitemap.pages('docs', false); }") };
+  assert.deepEqual(await flagged(CODE, different), ['src/sitemap.service.ts:6']);
+});

@@ -108,7 +108,7 @@ test('Redis EX with a * 1000 factor is flagged (ioredis and node-redis)', async 
   };
   assert.deepEqual(await flagged(CODE, files), ['src/redis.ts:8', 'src/redis.ts:9', 'src/redis.ts:10', 'src/redis.ts:11']);
   const [finding] = (await findingsOf(files)).filter((item) => item.code === CODE);
-  assert.match(finding.message, /ioredis takes `EX` in seconds, but 5 \* 60 \* 1000 looks like milliseconds \(300000 seconds is 3\.5 days\)/);
+  assert.match(finding.message, /ioredis takes `EX` in seconds, but `5 \* 60 \* 1000` multiplies by 1000, which reads as milliseconds \(as seconds, 300000 is 3\.5 days\)/);
 });
 
 test('node-cache stdTTL and set ttl in milliseconds (factor, name, a large round number) are flagged', async () => {
@@ -244,14 +244,14 @@ test('the milliseconds fix multiplies by 1000; the result parses and is quiet', 
       const TTL = 60;
       export const products = new LRUCache<string, object>({ max: 500, ttl: 60 });
       export const keyv = new Keyv({ ttl: TTL });
-      export const other = new LRUCache<string, object>({ max: 5, ttl: 1 + 2 });
+      export const other = new LRUCache<string, object>({ max: 5, ttl: 60 + 30 });
     `,
   };
   const text = await assertTsFixIsClean(CODE, files, 'src/lru.ts');
   assert.deepEqual(text.split('\n').slice(4, 7), [
     'export const products = new LRUCache<string, object>({ max: 500, ttl: 60 * 1000 });',
     'export const keyv = new Keyv({ ttl: TTL * 1000 });',
-    'export const other = new LRUCache<string, object>({ max: 5, ttl: (1 + 2) * 1000 });',
+    'export const other = new LRUCache<string, object>({ max: 5, ttl: (60 + 30) * 1000 });',
   ]);
   await assertFixesUnsafe(CODE, files);
 });

@@ -171,7 +171,8 @@ function stringContentSpan(node: TS.StringLiteralLike): Span {
 }
 
 function redisCall(ts: TypeScriptApi, module: TsModule, library: LibraryId, method: string, args: readonly TS.Expression[]): CacheOperation | undefined {
-  const lower = method.toLowerCase();
+  // node-redis 3 promisified with bluebird's promisifyAll: `setexAsync`, `getAsync`.
+  const lower = method.toLowerCase().replace(/async$/, '');
   switch (lower) {
     case 'get':
     case 'getbuffer':
@@ -295,7 +296,7 @@ const DELETE_FIRST_ARGUMENT = new Set(['delete', 'getdel', 'take', 'expire', 'pe
 
 /** The keys a call deletes or expires, whatever its receiver: `del(a, b)`, `unlink([a, b])`, `delete(k)`, `expire(k, 60)`. */
 export function invalidatedKeys(ts: TypeScriptApi, call: TS.CallExpression): TS.Expression[] {
-  const method = methodName(ts, call)?.toLowerCase();
+  const method = methodName(ts, call)?.toLowerCase().replace(/async$/, '');
   if (!method) return [];
   const args = DELETE_ALL_ARGUMENTS.has(method) ? call.arguments : DELETE_FIRST_ARGUMENT.has(method) ? call.arguments.slice(0, 1) : [];
   return args.flatMap((argument) => {

@@ -14,6 +14,8 @@ export interface ValueSource {
   text: string;
   /** For the fix: the expression that tells callers apart (`userId`, `req.user.id`). */
   placeholder: string;
+  /** The function's own parameter the value comes from (not request state): its callers may all pass the same. */
+  parameter?: { fn: FunctionLike; index: number };
 }
 
 const REQUEST_NAMES = new Set(['req', 'request', 'ctx']);
@@ -112,7 +114,8 @@ export function distinguishingSource(module: TsModule, call: TS.CallExpression, 
       if (isOwnParameter(declaration)) {
         const parts = chainFrom(ts, identifier);
         if (REQUEST_NAMES.has(identifier.text) && declaration.path.length === 0) return requestSource(parts);
-        return { text: identifier.text, placeholder: parts.length > 1 ? `${identifier.text}.id` : identifier.text };
+        const parameter = declaration.path.length === 0 ? { fn: declaration.fn, index: declaration.fn.parameters.indexOf(declaration.node) } : undefined;
+        return { text: identifier.text, placeholder: parts.length > 1 ? `${identifier.text}.id` : identifier.text, parameter };
       }
       if (declaration.kind !== 'variable' || !isAncestor(outermost, declaration.node) || visited.has(declaration.node)) continue;
       visited.add(declaration.node);
@@ -122,6 +125,27 @@ export function distinguishingSource(module: TsModule, call: TS.CallExpression, 
     }
   }
   return undefined;
+}
+
+/**
+ * A value that comes from configuration only (`process.env.DOMAIN || 'http://localhost'`, literals, their
+ * concatenation): it does not change while the process runs, so there is nothing to invalidate.
+ */
+export function isConfigurationValue(ts: TypeScriptApi, expr: TS.Expression): boolean {
+  const node = unwrap(ts, expr);
+  if (isLiteral(ts, node) || ts.isNoSubstitutionTemplateLiteral(node)) return true;
+  if ((ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) && /^process\.env\b/.test(node.expression.getText())) return node.expression.getText() === 'process.env';
+  if (ts.isBinaryExpression(node)) {
+    const operator = node.operatorToken.kind;
+    if (operator !== ts.SyntaxKind.BarBarToken && operator !== ts.SyntaxKind.QuestionQuestionToken && operator !== ts.SyntaxKind.PlusToken) return false;
+    return isConfigurationValue(ts, node.left) && isConfigurationValue(ts, node.right);
+  }
+  if (ts.isTemplateExpression(node)) return node.templateSpans.every((span) => isConfigurationValue(ts, span.expression));
+  if (ts.isCallExpression(node) && node.arguments.length === 1) {
+    const callee = node.expression.getText();
+    if (callee === 'JSON.stringify' || callee === 'String') return isConfigurationValue(ts, node.arguments[0]);
+  }
+  return false;
 }
 
 function isLiteral(ts: TypeScriptApi, expr: TS.Expression): boolean {

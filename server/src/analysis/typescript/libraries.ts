@@ -30,7 +30,7 @@ export function libraryOfSpecifier(specifier: string): LibraryId | undefined {
 }
 
 /** Text that imports or requires one of the libraries: the pre-filter for the TS/JS front end. */
-export const LIBRARY_IMPORT = /(?:\bfrom|\bimport|\brequire\s*\()\s*['"](?:ioredis|redis|@redis\/client|cache-manager|keyv|lru-cache|node-cache)['"]/;
+export const LIBRARY_IMPORT = /(?:\bfrom|\bimport|\brequire\s*\()\s*['"](?:ioredis|redis|@redis\/client|cache-manager|@nestjs\/cache-manager|keyv|lru-cache|node-cache)['"]/;
 
 /** A Redis client: stores without TTL are only caches in the cache-aside shape. */
 export function isRedis(library: LibraryId): boolean {
@@ -81,7 +81,7 @@ export function isClientType(library: LibraryId, names: readonly string[]): bool
     case 'node-cache':
       return name === undefined || name === 'NodeCache';
     case 'node-redis':
-      return name === 'RedisClientType' || name === 'RedisClusterType';
+      return name === 'RedisClientType' || name === 'RedisClusterType' || name === 'RedisClient';
     case 'cache-manager':
       return name === 'Cache' || name === 'MemoryCache' || name === 'MultiCache';
   }

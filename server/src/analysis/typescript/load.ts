@@ -21,6 +21,11 @@ export function isTestPath(path: string): boolean {
   return /(?:^|\/)__tests__\/|\.(?:test|spec|e2e-spec)\.[cm]?[jt]sx?$/.test(path);
 }
 
+/** `tsconfig.json` and the files it extends (`tsconfig.base.json`): their `paths` aliases resolve imports. */
+export function isTsconfigPath(path: string): boolean {
+  return /(?:^|\/)tsconfig(?:\.[\w-]+)?\.json$/.test(path);
+}
+
 export function isPackageJsonPath(path: string): boolean {
   return path === 'package.json' || path.endsWith('/package.json');
 }

@@ -11,8 +11,9 @@ import { parseSuppression, type SuppressionComment } from '../suppression.js';
 import { LineIndex } from '../text.js';
 import { describeCall, invalidatedKeys, listedPattern } from './calls.js';
 import { cacheManagerFactory, isClientConstructor, isClientType, LIBRARY_IMPORT, libraryOfSpecifier, majorOfRange, type LibraryId } from './libraries.js';
-import { isPackageJsonPath, isTypeScriptPath, parseSource, syntaxErrors, type TypeScriptApi } from './load.js';
-import { collectComments, enclosingClass, isFunctionLike, lookup, objectProperty, propertyNameText, propertyValue, unwrap, type Declaration, type FunctionLike } from './syntax.js';
+import { isPackageJsonPath, isTsconfigPath, isTypeScriptPath, parseSource, syntaxErrors, type TypeScriptApi } from './load.js';
+import { functionName } from './units.js';
+import { collectComments, enclosingClass, enclosingFunctions, isFunctionLike, lookup, objectProperty, propertyNameText, propertyValue, unwrap, type Declaration, type FunctionLike } from './syntax.js';
 
 export interface TsModule {
   path: string;
@@ -47,13 +48,17 @@ export type Value =
   | { kind: 'client'; client: Client }
   | { kind: 'function'; module: TsModule; node: FunctionLike }
   | { kind: 'class'; module: TsModule; node: TS.ClassLikeDeclaration }
+  /** An instance of a project class, known from a type annotation (`private readonly cache: CacheService`). */
+  | { kind: 'instance'; module: TsModule; node: TS.ClassLikeDeclaration }
   | { kind: 'expr'; module: TsModule; expr: TS.Expression };
 
 export interface TsProjectFacts {
-  /** Key templates some code deletes, expires or lists by pattern. */
-  invalidated: string[];
-  /** Key template -> number of call sites that (re-)set it. */
-  refreshSites: Map<string, number>;
+  /** Key templates some code deletes, expires or lists by pattern, with the function doing it (`path#name`, see `dead`). */
+  invalidated: { template: string; owner?: string }[];
+  /** Key template -> the functions of the call sites that (re-)set it (undefined: not in a named function). */
+  refreshSites: Map<string, (string | undefined)[]>;
+  /** Functions (declared by name, not methods) that nothing in the project names but their declaration: dead code. */
+  dead: Set<string>;
 }
 
 export interface TsTextSource {
@@ -81,16 +86,23 @@ interface Derived {
   members: Map<string, Value | null>;
   exports: Map<string, ExportTable>;
   facts?: TsProjectFacts;
+  memos: Map<string, unknown>;
+  /** Bare import specifiers resolved from a folder (`dir\0specifier`). */
+  resolutions: Map<string, string | null>;
 }
 
 const MAX_DEPTH = 16;
 const EXTENSIONS = ['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs'];
-const RELATIVE_SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"](\.{1,2}(?:\/[^'"\n]*)?)['"]/g;
+/** Import and require specifiers: relative ones, and bare ones that may be a workspace package or a `paths` alias. */
+const IMPORT_SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"]([^'"\n]+)['"]/g;
+const REEXPORT_SPECIFIER = /\bexport\s+(?:type\s+)?(?:\*(?:\s+as\s+[\w$]+)?|\{[^}]*\})\s*from\s*['"]([^'"\n]+)['"]/g;
+/** Bare specifiers that can never be a project file: Node built-ins. */
+const BUILTIN_SPECIFIER = /^(?:node:|(?:fs|path|os|http|https|url|util|crypto|stream|events|buffer|child_process|net|tls|zlib|assert|querystring|readline|worker_threads|cluster|dns|perf_hooks|timers|module|process|v8|vm)(?:\/|$))/;
 /** Text that may invalidate a key from some receiver (a module that never names a library may still hold `client.del(key)`). */
 const INVALIDATION_TEXT = /\.(?:del|unlink|getdel|getDel|expire|pexpire|pExpire|expireat|expireAt|pexpireat|pExpireAt|take|mdel|DEL|UNLINK|GETDEL|EXPIRE)\s*\(/;
 
 function emptyDerived(): Derived {
-  return { values: new Map(), clients: new Map(), members: new Map(), exports: new Map() };
+  return { values: new Map(), clients: new Map(), members: new Map(), exports: new Map(), memos: new Map(), resolutions: new Map() };
 }
 
 function dirnameOf(path: string): string {
@@ -125,6 +137,7 @@ function buildModuleOrSkip(ts: TypeScriptApi, path: string, text: string): TsMod
 export class TypeScriptProject {
   private readonly paths = new Set<string>();
   private readonly packageJsons = new Set<string>();
+  private readonly tsconfigs = new Set<string>();
   private readonly texts = new Map<string, string>();
   private readonly modules = new Map<string, TsModule | null>();
   /** What a file's text says without parsing it; kept until the file changes. */
@@ -164,11 +177,12 @@ export class TypeScriptProject {
   private track(path: string): void {
     if (isTypeScriptPath(path)) this.paths.add(path);
     else if (isPackageJsonPath(path)) this.packageJsons.add(path);
+    else if (isTsconfigPath(path)) this.tsconfigs.add(path);
   }
 
   /** A new or changed file; `text` undefined means: read it from the source again. */
   update(path: string, text?: string): void {
-    if (!isTypeScriptPath(path) && !isPackageJsonPath(path)) return;
+    if (!isTypeScriptPath(path) && !isPackageJsonPath(path) && !isTsconfigPath(path)) return;
     this.track(path);
     if (text === undefined) this.texts.delete(path);
     else this.texts.set(path, text);
@@ -176,7 +190,7 @@ export class TypeScriptProject {
   }
 
   remove(path: string): void {
-    if (!this.paths.delete(path) && !this.packageJsons.delete(path)) return;
+    if (!this.paths.delete(path) && !this.packageJsons.delete(path) && !this.tsconfigs.delete(path)) return;
     this.texts.delete(path);
     this.forget(path);
   }
@@ -239,7 +253,14 @@ export class TypeScriptProject {
       changed = false;
       for (const path of this.paths) {
         if (involved.has(path)) continue;
-        if (this.relativeSpecifiers(path).some((specifier) => involved.has(this.resolvePath(path, specifier) ?? ''))) {
+        // Relative imports spread involvement transitively; an alias or workspace package import only when it names
+        // a module that uses a library itself, or a barrel re-exporting one: a package's index reaches half the monorepo.
+        const reaches = (specifier: string): boolean => {
+          const target = this.resolvePath(path, specifier);
+          if (target === undefined || !involved.has(target)) return false;
+          return specifier.startsWith('.') || this.usesLibraryThroughReexports(target, 0);
+        };
+        if (this.importSpecifiers(path).some(reaches)) {
           involved.add(path);
           changed = true;
         }
@@ -249,25 +270,52 @@ export class TypeScriptProject {
     return involved;
   }
 
+  /** A module that imports a library, or re-exports (`export * from`, `export { x } from`) one that does. */
+  private usesLibraryThroughReexports(path: string, depth: number): boolean {
+    const sniff = this.sniff(path);
+    if (sniff.library) return true;
+    if (depth > 3) return false;
+    return sniff.reexports.some((specifier) => {
+      const target = this.resolvePath(path, specifier);
+      return target !== undefined && this.usesLibraryThroughReexports(target, depth + 1);
+    });
+  }
+
   private sniff(path: string): Sniff {
     let found = this.sniffs.get(path);
     if (!found) {
       const text = this.textOf(path) ?? '';
-      found = { library: LIBRARY_IMPORT.test(text), invalidation: INVALIDATION_TEXT.test(text), specifiers: [...text.matchAll(RELATIVE_SPECIFIER)].map((match) => match[1]) };
+      found = { library: LIBRARY_IMPORT.test(text), invalidation: INVALIDATION_TEXT.test(text), reexports: [...text.matchAll(REEXPORT_SPECIFIER)].map((match) => match[1]), specifiers: [...new Set([...text.matchAll(IMPORT_SPECIFIER)].map((match) => match[1]).filter((specifier) => !BUILTIN_SPECIFIER.test(specifier) && !libraryOfSpecifier(specifier)))] };
       this.sniffs.set(path, found);
     }
     return found;
   }
 
-  private relativeSpecifiers(path: string): string[] {
+  private importSpecifiers(path: string): string[] {
     return this.sniff(path).specifiers;
   }
 
-  /** The project file a relative import names (`./redis`, `./redis.js` for `redis.ts`, `./lib` for `lib/index.ts`). */
+  /**
+   * The project file an import names: relative (`./redis`, `./redis.js` for `redis.ts`, `./lib` for
+   * `lib/index.ts`), an alias from the nearest tsconfig's `paths` (`@/lib/redis`), or a workspace package
+   * by its package.json name (`@acme/cache`, `@acme/cache/ttl`).
+   */
   resolvePath(fromPath: string, specifier: string): string | undefined {
-    if (!specifier.startsWith('.')) return undefined;
-    const directory = dirnameOf(fromPath);
-    const base = normalizePath(directory ? `${directory}/${specifier}` : specifier);
+    if (specifier.startsWith('.')) {
+      const directory = dirnameOf(fromPath);
+      return this.fileAt(normalizePath(directory ? `${directory}/${specifier}` : specifier));
+    }
+    if (BUILTIN_SPECIFIER.test(specifier) || libraryOfSpecifier(specifier)) return undefined;
+    const key = `${dirnameOf(fromPath)}\0${specifier}`;
+    const resolutions = this.derived.resolutions;
+    if (resolutions.has(key)) return resolutions.get(key) ?? undefined;
+    const resolved = this.resolveAlias(fromPath, specifier) ?? this.resolveWorkspacePackage(specifier);
+    resolutions.set(key, resolved ?? null);
+    return resolved;
+  }
+
+  /** A file by its path without (or with a swappable) extension, or a folder's index. */
+  private fileAt(base: string): string | undefined {
     const candidates = [base];
     const swapped = /\.(m|c)?js$/.exec(base);
     if (swapped) {
@@ -277,6 +325,99 @@ export class TypeScriptProject {
     for (const extension of EXTENSIONS) candidates.push(base + extension);
     for (const extension of EXTENSIONS) candidates.push(`${base}/index${extension}`);
     return candidates.find((candidate) => this.paths.has(candidate));
+  }
+
+  private resolveAlias(fromPath: string, specifier: string): string | undefined {
+    const config = this.compilerPaths(fromPath);
+    if (!config) return undefined;
+    for (const [pattern, targets] of config.paths) {
+      const star = pattern.indexOf('*');
+      let rest: string | undefined;
+      if (star < 0) rest = pattern === specifier ? '' : undefined;
+      else if (specifier.startsWith(pattern.slice(0, star)) && specifier.endsWith(pattern.slice(star + 1)) && specifier.length >= pattern.length - 1) {
+        rest = specifier.slice(star, specifier.length - (pattern.length - star - 1));
+      }
+      if (rest === undefined) continue;
+      for (const target of targets) {
+        const path = normalizePath(config.base ? `${config.base}/${target.replace('*', rest)}` : target.replace('*', rest));
+        const found = this.fileAt(path.replace(/\.d\.ts$/, ''));
+        if (found) return found;
+      }
+    }
+    return undefined;
+  }
+
+  /** `compilerOptions.paths` of the nearest tsconfig.json above a file (following relative `extends`), with the folder they are relative to. */
+  private compilerPaths(fromPath: string): { paths: [string, string[]][]; base: string } | undefined {
+    let directory = dirnameOf(fromPath);
+    for (;;) {
+      const candidate = directory ? `${directory}/tsconfig.json` : 'tsconfig.json';
+      if (this.tsconfigs.has(candidate)) return this.tsconfigPaths(candidate, 0);
+      if (!directory) return undefined;
+      directory = dirnameOf(directory);
+    }
+  }
+
+  private tsconfigPaths(path: string, depth: number): { paths: [string, string[]][]; base: string } | undefined {
+    if (depth > 4 || !this.tsconfigs.has(path)) return undefined;
+    const data = this.jsonFile(path, true);
+    const options = data?.compilerOptions;
+    const directory = dirnameOf(path);
+    if (options && typeof options === 'object' && !Array.isArray(options)) {
+      const { paths, baseUrl } = options as Record<string, unknown>;
+      if (paths && typeof paths === 'object' && !Array.isArray(paths)) {
+        const base = normalizePath(typeof baseUrl === 'string' ? (directory ? `${directory}/${baseUrl}` : baseUrl) : directory);
+        const entries = Object.entries(paths as Record<string, unknown>).flatMap(([pattern, targets]): [string, string[]][] =>
+          Array.isArray(targets) ? [[pattern, targets.filter((target): target is string => typeof target === 'string')]] : [],
+        );
+        return { paths: entries, base };
+      }
+    }
+    const parents = typeof data?.extends === 'string' ? [data.extends] : Array.isArray(data?.extends) ? data.extends.filter((item): item is string => typeof item === 'string') : [];
+    for (const parent of parents.reverse()) {
+      if (!parent.startsWith('.')) continue;
+      const target = normalizePath(directory ? `${directory}/${parent}` : parent);
+      const found = this.tsconfigPaths(target.endsWith('.json') ? target : `${target}.json`, depth + 1);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** A workspace package's file: `@acme/cache` is its entry point (source preferred over build output), `@acme/cache/ttl` a file in it. */
+  private resolveWorkspacePackage(specifier: string): string | undefined {
+    const parts = specifier.split('/');
+    const nameLength = specifier.startsWith('@') ? 2 : 1;
+    if (parts.length < nameLength) return undefined;
+    const directory = this.packageDirectories().get(parts.slice(0, nameLength).join('/'));
+    if (directory === undefined) return undefined;
+    const join = (relative: string): string => normalizePath(directory ? `${directory}/${relative}` : relative);
+    const sub = parts.slice(nameLength).join('/');
+    if (sub) return this.fileAt(join(sub)) ?? this.fileAt(join(`src/${sub}`));
+    const data = this.jsonFile(directory ? `${directory}/package.json` : 'package.json', false);
+    const entries: string[] = [];
+    for (const field of ['source', 'types', 'typings', 'module', 'main']) if (typeof data?.[field] === 'string') entries.push(data[field] as string);
+    const exported = data?.exports;
+    const dot = exported && typeof exported === 'object' && !Array.isArray(exported) ? ((exported as Record<string, unknown>)['.'] ?? exported) : exported;
+    if (typeof dot === 'string') entries.push(dot);
+    else if (dot && typeof dot === 'object') for (const value of Object.values(dot as Record<string, unknown>)) if (typeof value === 'string') entries.push(value);
+    for (const entry of entries) {
+      const plain = entry.replace(/\.d\.ts$/, '');
+      const found = this.fileAt(join(plain)) ?? this.fileAt(join(plain.replace(/^(?:\.\/)?(?:dist|lib|build|out)\//, 'src/')));
+      if (found) return found;
+    }
+    return this.fileAt(join('src/index')) ?? this.fileAt(join('index'));
+  }
+
+  /** Workspace package names to their folders, from every package.json with a name. */
+  private packageDirectories(): Map<string, string> {
+    return this.memo('package-directories', () => {
+      const directories = new Map<string, string>();
+      for (const path of this.packageJsons) {
+        const name = this.jsonFile(path, false)?.name;
+        if (typeof name === 'string' && !directories.has(name)) directories.set(name, dirnameOf(path));
+      }
+      return directories;
+    });
   }
 
   private resolveModule(fromPath: string, specifier: string): TsModule | undefined {
@@ -308,15 +449,41 @@ export class TypeScriptProject {
 
   /** cache-manager's major version for a file (from the nearest package.json listing it), or undefined. */
   cacheManagerMajor(path: string): number | undefined {
+    const near = this.cacheManagerMajorListed(path);
+    if (near !== null) return near;
+    // A workspace package that uses the library through a sibling (the NestJS module lives in `packages/core`):
+    // the project's other package.json files decide when they all agree.
+    return this.memo('cache-manager-major', () => {
+      const majors = new Set<number | undefined>();
+      for (const packageJson of this.packageJsons) {
+        const major = this.cacheManagerMajorListed(packageJson);
+        if (major !== null) majors.add(major);
+      }
+      return majors.size === 1 ? [...majors][0] : undefined;
+    });
+  }
+
+  /** cache-manager's major from the nearest package.json listing it or @nestjs/cache-manager (whose v2 needs cache-manager 5, v3 needs 6); null when none does. */
+  private cacheManagerMajorListed(path: string): number | undefined | null {
     const range = this.dependencyRange(path, 'cache-manager');
-    return range === undefined ? undefined : majorOfRange(range);
+    if (range !== undefined) return majorOfRange(range);
+    const nest = this.dependencyRange(path, '@nestjs/cache-manager');
+    if (nest === undefined) return null;
+    const major = majorOfRange(nest);
+    return major === undefined ? undefined : major >= 3 ? 6 : major === 2 ? 5 : undefined;
   }
 
   private packageJson(path: string): Record<string, unknown> | null {
+    return this.jsonFile(path, false);
+  }
+
+  /** A JSON file's top-level object (tsconfig files may hold comments and trailing commas), or null. */
+  private jsonFile(path: string, lenient: boolean): Record<string, unknown> | null {
     if (this.packageData.has(path)) return this.packageData.get(path) ?? null;
     let data: Record<string, unknown> | null = null;
     try {
-      const parsed: unknown = JSON.parse(this.textOf(path) ?? '');
+      const text = this.textOf(path) ?? '';
+      const parsed: unknown = JSON.parse(lenient ? stripJsonComments(text) : text);
       if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) data = parsed as Record<string, unknown>;
     } catch {
       data = null;
@@ -420,6 +587,7 @@ export class TypeScriptProject {
         if (type && declaration.path.length === 0) {
           const client = this.clientOfType(module, type, declaration.node);
           if (client) return { kind: 'client', client };
+          return this.instanceOfType(module, type, depth);
         }
         return undefined;
       }
@@ -469,6 +637,8 @@ export class TypeScriptProject {
         return this.exportValue(value.module, name, depth + 1);
       case 'class':
         return this.classMember(value.module, value.node, name, true, depth + 1);
+      case 'instance':
+        return this.classMember(value.module, value.node, name, false, depth + 1);
       case 'expr': {
         const ts = value.module.ts;
         const object = unwrap(ts, value.expr);
@@ -541,6 +711,7 @@ export class TypeScriptProject {
         if (value?.kind !== 'client' && member.type) {
           const client = this.clientOfType(module, member.type, member);
           if (client) value = { kind: 'client', client };
+          else value ??= this.instanceOfType(module, member.type, depth);
         }
       } else if (ts.isGetAccessorDeclaration(member) && staticMember(member) && propertyNameText(ts, member.name) === name) {
         value = this.returnedClient(module, member, depth);
@@ -556,6 +727,7 @@ export class TypeScriptProject {
           if (!(ts.getCombinedModifierFlags(parameter) & ts.ModifierFlags.ParameterPropertyModifier)) continue;
           const client = this.clientOfType(module, parameter.type, parameter);
           if (client) value = { kind: 'client', client };
+          else value ??= this.instanceOfType(module, parameter.type, depth);
         }
       }
     }
@@ -664,6 +836,25 @@ export class TypeScriptProject {
     // A class of the project (`import RedisAdapter from './redis'`) that extends a library class.
     const imported = names.length === 1 ? this.valueOfSpecifier(module, declaration.specifier, declaration.name, depth + 1) : undefined;
     return imported?.kind === 'class' ? this.classLibrary(imported.module, imported.node, depth + 1) : undefined;
+  }
+
+  /** An instance of a project class a type annotation names (`cache: CacheService`, imported or local). */
+  private instanceOfType(module: TsModule, type: TS.TypeNode, depth: number): Value | undefined {
+    const ts = module.ts;
+    if (!ts.isTypeReferenceNode(type) || !ts.isIdentifier(type.typeName)) return undefined;
+    const declaration = lookup(ts, type.typeName.text, type);
+    if (declaration?.kind === 'class') return { kind: 'instance', module, node: declaration.node };
+    if (declaration?.kind !== 'import' || libraryOfSpecifier(declaration.specifier)) return undefined;
+    const imported = this.valueOfSpecifier(module, declaration.specifier, declaration.name, depth + 1);
+    return imported?.kind === 'class' ? { kind: 'instance', module: imported.module, node: imported.node } : undefined;
+  }
+
+  /** A value computed once per project state (dropped with every change), for analyses across files. */
+  memo<T>(key: string, compute: () => T): T {
+    if (this.derived.memos.has(key)) return this.derived.memos.get(key) as T;
+    const value = compute();
+    this.derived.memos.set(key, value);
+    return value;
   }
 
   /** The client a function returns (`export function getRedis() { return client; }`). */
@@ -827,8 +1018,8 @@ export class TypeScriptProject {
   }
 
   private computeFacts(): TsProjectFacts {
-    const invalidated: string[] = [];
-    const refreshSites = new Map<string, number>();
+    const invalidated: { template: string; owner?: string }[] = [];
+    const refreshSites = new Map<string, (string | undefined)[]>();
     const candidates = new Set(this.candidatePaths());
     const modules = this.allPaths().flatMap((path) => {
       if (!candidates.has(path) && !this.sniff(path).invalidation) return [];
@@ -843,19 +1034,19 @@ export class TypeScriptProject {
         for (const key of invalidatedKeys(ts, call)) {
           const helper = deleteHelper(module, key);
           if (helper) helpers.push({ module, ...helper });
-          else invalidated.push(this.keyTemplate(module, key));
+          else invalidated.push({ template: this.keyTemplate(module, key), owner: ownerOf(module, call) });
         }
         const pattern = listedPattern(ts, call);
         if (pattern) {
           const template = this.keyTemplate(module, pattern);
-          if (template.includes('*')) invalidated.push(joinTemplate([template.replace(/[*?]/g, HOLE)]));
+          if (template.includes('*')) invalidated.push({ template: joinTemplate([template.replace(/[*?]/g, HOLE)]), owner: ownerOf(module, call) });
         }
         if (!candidates.has(module.path)) continue;
         const client = this.clientOf(module, call.expression.expression);
         const operation = client && describeCall(this, module, call, client);
         if (operation?.kind === 'store' && operation.refresh) {
           const template = this.keyTemplate(module, operation.key);
-          refreshSites.set(template, (refreshSites.get(template) ?? 0) + 1);
+          refreshSites.set(template, [...(refreshSites.get(template) ?? []), ownerOf(module, call)]);
         }
       }
     }
@@ -866,7 +1057,7 @@ export class TypeScriptProject {
       const helperPaths = new Set(helpers.map((helper) => helper.module.path));
       const callers = new Set(modules);
       for (const path of this.allPaths()) {
-        if (!this.relativeSpecifiers(path).some((specifier) => helperPaths.has(this.resolvePath(path, specifier) ?? ''))) continue;
+        if (!this.importSpecifiers(path).some((specifier) => helperPaths.has(this.resolvePath(path, specifier) ?? ''))) continue;
         const module = this.module(path);
         if (module) callers.add(module);
       }
@@ -881,13 +1072,93 @@ export class TypeScriptProject {
             if (helper.name !== calleeName) continue;
             const matches = target?.kind === 'function' ? target.node === helper.fn : ts.isMethodDeclaration(helper.fn) && ts.isPropertyAccessExpression(call.expression);
             const argument = matches ? call.arguments[helper.index] : undefined;
-            if (argument && !ts.isSpreadElement(argument)) invalidated.push(this.keyTemplate(module, argument));
+            if (argument && !ts.isSpreadElement(argument)) invalidated.push({ template: this.keyTemplate(module, argument), owner: ownerOf(module, call) });
           }
         }
       }
     }
-    return { invalidated, refreshSites };
+    const owners = [...invalidated.map((entry) => entry.owner), ...[...refreshSites.values()].flat()].filter((owner): owner is string => owner !== undefined);
+    return { invalidated, refreshSites, dead: this.deadFunctions(owners) };
   }
+
+  /**
+   * Of `path#name` owners, those nothing calls: the name occurs once in the project's text, and the function is
+   * not exported from a module no project file imports (an entry point: a route file, a framework handler).
+   */
+  private deadFunctions(owners: string[]): Set<string> {
+    const unique = [...new Set(owners)];
+    const unreferenced = this.unreferencedNames(unique.map((owner) => owner.slice(owner.lastIndexOf('#') + 1)));
+    if (unreferenced.size === 0) return new Set();
+    const imported = new Set<string>();
+    for (const path of this.paths) for (const specifier of this.importSpecifiers(path)) imported.add(this.resolvePath(path, specifier) ?? '');
+    return new Set(
+      unique.filter((owner) => {
+        const split = owner.lastIndexOf('#');
+        const path = owner.slice(0, split);
+        const name = owner.slice(split + 1);
+        if (!unreferenced.has(name)) return false;
+        const module = this.module(path);
+        const exported = module !== undefined && this.exportsOf(module).named.has(name);
+        return !exported || imported.has(path);
+      }),
+    );
+  }
+
+  /** The names (of functions) that occur only once in all the project's TS/JS text: at their declaration. */
+  private unreferencedNames(names: string[]): Set<string> {
+    const unique = [...new Set(names)];
+    if (unique.length === 0) return new Set();
+    const counts = new Map(unique.map((name) => [name, 0]));
+    const pattern = new RegExp(`(?<![\\w$])(?:${unique.map((name) => name.replace(/\$/g, '\\$')).join('|')})(?![\\w$])`, 'g');
+    for (const path of this.paths) {
+      const text = this.textOf(path);
+      if (!text) continue;
+      for (const match of text.matchAll(pattern)) counts.set(match[0], (counts.get(match[0]) ?? 0) + 1);
+    }
+    return new Set(unique.filter((name) => (counts.get(name) ?? 0) <= 1));
+  }
+}
+
+/**
+ * The name of the nearest function declared by name around a node (`function removeOrgsCache`, `const
+ * removeOrgsCache = () =>`). Methods and object properties may be called by a framework (decorated
+ * handlers, lifecycle hooks, resolvers): they have no owner and are never taken as dead.
+ */
+/** `path#name` of the function declared by name around a call (see ownerName). */
+export function ownerOf(module: TsModule, node: TS.Node): string | undefined {
+  const name = ownerName(module.ts, node);
+  return name === undefined ? undefined : `${module.path}#${name}`;
+}
+
+export function ownerName(ts: TypeScriptApi, node: TS.Node): string | undefined {
+  for (const fn of enclosingFunctions(ts, node)) {
+    if (ts.isConstructorDeclaration(fn) || ts.isMethodDeclaration(fn) || ts.isGetAccessorDeclaration(fn) || ts.isSetAccessorDeclaration(fn)) return undefined;
+    if (!ts.isFunctionDeclaration(fn) && !ts.isVariableDeclaration(fn.parent)) continue;
+    const name = functionName(ts, fn);
+    return name && /^[A-Za-z_$][\w$]*$/.test(name) ? name : undefined;
+  }
+  return undefined;
+}
+
+/** JSON with comments and trailing commas (tsconfig) as plain JSON; strings are kept as they are. */
+function stripJsonComments(text: string): string {
+  let out = '';
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index];
+    if (char === '"') {
+      let end = index + 1;
+      while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      out += text.slice(index, end + 1);
+      index = end;
+    } else if (char === '/' && text[index + 1] === '/') {
+      while (index < text.length && text[index] !== '\n') index++;
+      out += '\n';
+    } else if (char === '/' && text[index + 1] === '*') {
+      const end = text.indexOf('*/', index + 2);
+      index = end < 0 ? text.length : end + 1;
+    } else out += char;
+  }
+  return out.replace(/,(\s*[}\]])/g, '$1');
 }
 
 interface Sniff {
@@ -895,7 +1166,9 @@ interface Sniff {
   library: boolean;
   /** Calls something that may invalidate a key (`.del(`, `.expire(`...). */
   invalidation: boolean;
-  /** Relative import and require specifiers. */
+  /** `export ... from` specifiers: a barrel passes its modules' clients on. */
+  reexports: string[];
+  /** Import and require specifiers, relative or bare (not libraries or Node built-ins). */
   specifiers: string[];
 }
 
