@@ -283,7 +283,7 @@ test('quiet on stores that are not Django\'s cache', async () => {
 
 // ---- the fix ----
 
-test('the fix puts the parameter into the key; the result parses and is quiet', async () => {
+test('the fix puts the user parameter\'s pk (not its str()) into the key; the result parses and is quiet', async () => {
   const files = {
     'shop/recommendations.py': py`
       from django.core.cache import cache
@@ -295,7 +295,7 @@ test('the fix puts the parameter into the key; the result parses and is quiet', 
     `,
   };
   const text = await assertFixIsClean(CODE, files, 'shop/recommendations.py');
-  assert.equal(text.split('\n')[4], '    cache.set(f"recommendations:{user}", recs, 600)');
+  assert.equal(text.split('\n')[4], '    cache.set(f"recommendations:{user.pk}", recs, 600)');
 });
 
 test('the fix for request.user keys on request.user.pk', async () => {
@@ -319,7 +319,7 @@ test('the fix for self.request keys on self.request.user.pk', async () => {
 
       class BasketView(View):
           def get(self, request):
-              basket = load_basket(self.request.session)
+              basket = load_basket(self.request.user)
               cache.set("basket", basket, 60)
     `,
   };
@@ -337,7 +337,7 @@ test('the fix escapes braces and quotes of the old key', async () => {
     `,
   };
   const text = await assertFixIsClean(CODE, files, 'shop/views.py');
-  assert.equal(text.split('\n')[3], '    cache.set(f"{{user}} \\"profile\\":{user}", load_profile(user), 60)');
+  assert.equal(text.split('\n')[3], '    cache.set(f"{{user}} \\"profile\\":{user.pk}", load_profile(user), 60)');
 });
 
 test('no fix is offered when the key is a name, not a literal', async () => {
@@ -354,4 +354,326 @@ test('no fix is offered when the key is a name, not a literal', async () => {
   const findings = (await findingsOf(files)).filter((finding) => finding.code === CODE);
   assert.equal(findings.length, 1);
   assert.deepEqual(findings[0].fixes, []);
+});
+
+// ---- issue 12: follow where the stored value comes from ----
+
+test('a queryset filtered by request.user under a constant key: the message names request.user and its line', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.core.cache import cache
+      from django.shortcuts import render
+
+      def my_orders(request):
+          orders = cache.get("orders:recent")
+          if orders is None:
+              recent = Order.objects.filter(owner=request.user).order_by("-created")
+              orders = list(recent[:10])
+              cache.set("orders:recent", orders, 300)
+          return render(request, "shop/orders.html", {"orders": orders})
+    `,
+  };
+  const findings = (await findingsOf(files)).filter((finding) => finding.code === CODE);
+  assert.deepEqual(findings.map((finding) => finding.range.start.line + 1), [9]);
+  assert.match(findings[0].message, /depends on request\.user \(line 7\) but the key has no user part/);
+});
+
+test('permissions of a user parameter (has_perm, get_objects_for_user, a manager method taking the user) are followed', async () => {
+  const files = {
+    'docs/permissions.py': py`
+      from django.core.cache import cache
+      from guardian.shortcuts import get_objects_for_user
+
+      def can_publish(user):
+          allowed = user.has_perm("docs.publish")
+          cache.set("docs:can-publish", allowed, 60)
+          return allowed
+
+      def editable_documents(user):
+          documents = get_objects_for_user(user, "docs.change_document")
+          ids = [document.pk for document in documents]
+          cache.set("docs:editable", ids, 60)
+          return ids
+
+      def visible_projects(viewer):
+          return cache.get_or_set("projects:visible", lambda: list(Project.objects.visible_for(viewer)), 60)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['docs/permissions.py:6', 'docs/permissions.py:12', 'docs/permissions.py:16']);
+});
+
+test('a generic view whose own get_queryset() filters by the user is followed through self.get_queryset() and get_serializer', async () => {
+  const files = {
+    'docs/api.py': py`
+      from django.core.cache import cache
+      from rest_framework import generics
+      from rest_framework.response import Response
+
+      class DocumentList(generics.ListAPIView):
+          serializer_class = DocumentSerializer
+
+          def get_queryset(self):
+              return Document.objects.filter(owner=self.request.user)
+
+          def list(self, request, *args, **kwargs):
+              data = cache.get("documents:list")
+              if data is None:
+                  serializer = self.get_serializer(self.get_queryset(), many=True)
+                  data = serializer.data
+                  cache.set("documents:list", data, 60)
+              return Response(data)
+    `,
+  };
+  const findings = (await findingsOf(files)).filter((finding) => finding.code === CODE);
+  assert.deepEqual(findings.map((finding) => finding.range.start.line + 1), [16]);
+  assert.match(findings[0].message, /self\.get_queryset\(\)/);
+  assert.match(findings[0].message, /no user part/);
+});
+
+test('a per-object attribute of a parameter (invoice.customer.currency) and a model\'s own fields are flagged', async () => {
+  const files = {
+    'billing/models.py': py`
+      from django.core.cache import cache
+      from django.db import models
+
+      def exchange_rate_for(invoice):
+          rate = fetch_rate(invoice.customer.currency)
+          cache.set("billing:rate", rate, 3600)
+          return rate
+
+      class Integration(models.Model):
+          endpoint = models.URLField()
+
+          def remote_status(self):
+              status = cache.get("integration:status")
+              if status is None:
+                  status = fetch_status(self.endpoint)
+                  cache.set("integration:status", status, 60)
+              return status
+    `,
+  };
+  const findings = (await findingsOf(files)).filter((finding) => finding.code === CODE);
+  assert.deepEqual(findings.map((finding) => finding.range.start.line + 1), [6, 16]);
+  assert.match(findings[0].message, /depends on invoice\.customer\.currency \(line 5\) but the key has no part for `invoice`/);
+  assert.match(findings[1].message, /depends on self\.endpoint \(line 15\)/);
+});
+
+test('a nested function passed to get_or_set is followed into the enclosing function\'s names', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.core.cache import cache
+
+      def order_count(request):
+          def count():
+              return Order.objects.filter(customer=request.user).count()
+
+          return cache.get_or_set("orders:count", count, 60)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['shop/views.py:7']);
+});
+
+test('a lookup keyed by object id that returns before the ownership check (get_object through a user-filtered get_queryset)', async () => {
+  const files = {
+    'docs/api.py': py`
+      from django.core.cache import cache
+      from rest_framework import viewsets
+      from rest_framework.response import Response
+
+      class DocumentViewSet(viewsets.ModelViewSet):
+          def get_queryset(self):
+              return Document.objects.filter(owner=self.request.user)
+
+          def retrieve(self, request, pk=None):
+              key = f"document:{pk}"
+              data = cache.get(key)
+              if data is None:
+                  data = self.get_serializer(self.get_object()).data
+                  cache.set(key, data, 300)
+              return Response(data)
+    `,
+  };
+  const findings = (await findingsOf(files)).filter((finding) => finding.code === CODE);
+  assert.deepEqual(findings.map((finding) => finding.range.start.line + 1), [14]);
+  assert.match(findings[0].message, /names `pk`.*no user part.*before that code runs/);
+});
+
+test('quiet when the permission check runs before the cache is read (the cached data is the object\'s, keyed by it)', async () => {
+  const files = {
+    'projects/views.py': py`
+      from django.core.cache import cache
+      from django.shortcuts import get_object_or_404, render
+
+      def insights(request, slug):
+          project = get_object_or_404(Project.objects.visible_for(request.user), slug=slug)
+          key = f"insights:{slug}"
+          data = cache.get(key)
+          if data is None:
+              data = compute_insights(project)
+              cache.set(key, data, 600)
+          return render(request, "projects/insights.html", data)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('a request parameter that shapes the value but is missing from a key that names another one', async () => {
+  const files = {
+    'graphs/views.py': py`
+      from django.core.cache import cache
+      from django.http import JsonResponse
+
+      def graphs(request):
+          ids = request.GET.get("ids", "").split(",")
+          exclude = request.GET.get("exclude", "").split(",")
+          result = []
+          for graph in Graph.objects.filter(pk__in=ids):
+              serialized = serialize(graph, exclude=exclude)
+              cache.set("graph:{}".format(graph.pk), serialized)
+              result.append(serialized)
+          return JsonResponse(result, safe=False)
+    `,
+  };
+  const findings = (await findingsOf(files)).filter((finding) => finding.code === CODE);
+  assert.deepEqual(findings.map((finding) => finding.range.start.line + 1), [10]);
+  assert.match(findings[0].message, /request\.GET\["exclude"\] \(line 6\)/);
+});
+
+test('a rendered HTML cell under a key that lists some of its inputs but not all', async () => {
+  const files = {
+    'reports/cells.py': py`
+      from django.core.cache import cache
+      from django.template.loader import render_to_string
+
+      def render_cell(record, column):
+          key = f"cell:{record.pk}"
+          html = cache.get(key)
+          if html is None:
+              html = render_to_string("reports/cell.html", {"record": record, "column": column})
+              cache.set(key, html, 600)
+          return html
+
+      def render_row(record, column):
+          html = render_to_string("reports/row.html", {"record": record, "column": column})
+          cache.set(f"row:{record.pk}:{column}", html, 600)
+          return html
+    `,
+  };
+  const findings = (await findingsOf(files)).filter((finding) => finding.code === CODE);
+  assert.deepEqual(findings.map((finding) => finding.range.start.line + 1), [9]);
+  assert.match(findings[0].message, /no part for `column`/);
+});
+
+test('quiet on a parameter that only picks the branch: a conditional expression\'s test and a reassigned local', async () => {
+  const files = {
+    'stats/views.py': py`
+      from django.core.cache import cache
+
+      def coverage(bust_cache=False):
+          data = None if bust_cache else cache.get("coverage")
+          if data is None:
+              data = {"opinions": Opinion.objects.count()}
+              cache.set("coverage", data, 3600)
+          return data
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('quiet when a helper does not return what the parameter is passed as (followed into a single-return helper)', async () => {
+  const files = {
+    'stats/helpers.py': py`
+      def load_stats(refresh):
+          return Stats.objects.aggregate_all()
+    `,
+    'stats/views.py': py`
+      from django.core.cache import cache
+
+      from .helpers import load_stats
+
+      def stats(refresh=False):
+          data = load_stats(refresh)
+          cache.set("stats", data, 3600)
+          return data
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('quiet when the key is chosen in branches (one entry per language), not one constant', async () => {
+  const files = {
+    'i18n/views.py': py`
+      from django.core.cache import cache
+      from django.http import HttpResponse
+
+      def messages(request, code):
+          if code not in SUPPORTED:
+              code = "en"
+          if code == "zh-hans":
+              code = "zh_Hans"
+          key = "messages_%s" % code
+          content = cache.get(key)
+          if content is None:
+              content = load_messages(code)
+              cache.set(key, content, 3600)
+          return HttpResponse(content)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('quiet on a setter that only stores its argument under a global switch, and on an identity marker', async () => {
+  const files = {
+    'ops/tasks.py': py`
+      from django.core.cache import cache
+
+      def profile_sql(threshold=1, minutes=1):
+          if threshold <= 0:
+              cache.delete("profile-sql-threshold")
+          else:
+              cache.set("profile-sql-threshold", threshold, timeout=minutes * 60)
+
+      def take_editor_lock(request, document_id):
+          cache.set(f"editor-lock:{document_id}", request.session.session_key, 120)
+
+      class Site(models.Model):
+          def save(self, **kwargs):
+              super().save(**kwargs)
+              cache.set("site:last-update", self.pk, None)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+});
+
+test('a setter that reads its key back (get_or_set) is a read-through and is flagged', async () => {
+  const files = {
+    'ops/tasks.py': py`
+      from django.core.cache import cache
+
+      def threshold_for(threshold):
+          return cache.get_or_set("profile-sql-threshold", threshold, 60)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['ops/tasks.py:4']);
+});
+
+test('quiet on a key that names its content through a digest of the inputs', async () => {
+  const files = {
+    'docs/views.py': py`
+      import hashlib
+
+      from django.core.cache import cache
+
+      def preview(request):
+          payload = request.POST["markdown"]
+          digest = hashlib.md5(payload.encode()).hexdigest()
+          key = "preview:" + digest
+          html = cache.get(key)
+          if html is None:
+              html = render_markdown(payload, author=request.user)
+              cache.set(key, html, 600)
+          return html
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
 });

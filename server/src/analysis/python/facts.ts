@@ -48,13 +48,32 @@ export interface FunctionFacts {
   /** The view calls `patch_vary_headers(response, [... "Cookie" ...])`. */
   patchesVaryCookie: boolean;
   /** Assignments in the body, for data flow (only for functions that store into the cache). */
-  assignments: { targets: string[]; value: Expr }[];
+  assignments: LocalAssignment[];
+}
+
+/**
+ * One binding of local names in a function body (`x = ...`, `x += ...`, `for x in ...`, `(x := ...)`, a
+ * nested `def x`), with where it sits, so that data flow can tell which bindings reach a use.
+ */
+export interface LocalAssignment {
+  targets: string[];
+  value: Expr;
+  /** Start of the binding statement. */
+  start: number;
+  /** The block that holds the statement: a plain assignment dominates every later use inside it. */
+  block: Span;
+  /** The innermost loop around the statement, inside the function: it may reach uses above it. */
+  loop: Span | null;
+  /** `x = ...` replaces the earlier value; `x += ...`, `for`, nested bindings add to it. */
+  replaces: boolean;
 }
 
 export interface ClassFacts {
   name: string;
   decorators: Decorator[];
   nameSpan: Span;
+  /** The base class expressions as written (`models.Model`, `LoginRequiredMixin`). */
+  bases: string[];
   /** `template_name = "..."` in the class body (class-based views). */
   templateName: string | null;
 }
@@ -416,7 +435,9 @@ function readDefinition(definition: SyntaxNode, facts: PyModuleFacts, functionIn
   const outer = definition.parent?.type === 'decorated_definition' ? definition.parent : definition;
   if (definition.type === 'class_definition') {
     const body = field(definition, 'body');
-    facts.classes.push({ name: nameNode.text, decorators, nameSpan: spanOf(nameNode), templateName: body ? classTemplateName(body) : null });
+    const superclasses = field(definition, 'superclasses');
+    const bases = superclasses ? namedChildren(superclasses).filter((base) => base.type === 'identifier' || base.type === 'attribute').map((base) => base.text) : [];
+    facts.classes.push({ name: nameNode.text, decorators, nameSpan: spanOf(nameNode), bases, templateName: body ? classTemplateName(body) : null });
     for (const member of body ? namedChildren(body) : []) {
       const inner = unwrapDecorated(member);
       if (inner.type === 'function_definition') readDefinition(inner, facts, functionIndexByStart, nameNode.text);
@@ -641,16 +662,57 @@ function collectDataFlow(root: SyntaxNode, facts: PyModuleFacts, functionIndexBy
     const index = functionIndexByStart.get(definition.startIndex);
     if (index === undefined || !wanted.has(index)) continue;
     const assignments = facts.functions[index].assignments;
-    for (const node of definition.descendantsOfType(['assignment', 'augmented_assignment', 'for_statement', 'named_expression'])) {
-      if (!node) continue;
+    for (const node of definition.descendantsOfType(['assignment', 'augmented_assignment', 'for_statement', 'named_expression', 'function_definition', 'call'])) {
+      if (!node || node.startIndex === definition.startIndex) continue;
+      if (node.type === 'call') {
+        // `items.append(x)`, `data.update(x)`: x flows into the container.
+        const callee = field(node, 'function');
+        const receiver = callee?.type === 'attribute' ? field(callee, 'object') : null;
+        const method = callee?.type === 'attribute' ? field(callee, 'attribute')?.text : undefined;
+        if (receiver?.type !== 'identifier' || !method || !MUTATORS.has(method) || node.parent?.type !== 'expression_statement') continue;
+        assignments.push({ targets: [receiver.text], value: toExpr(node), start: node.parent.startIndex, ...placeOf(node.parent, definition), replaces: false });
+        continue;
+      }
+      const statement = node.type === 'assignment' || node.type === 'augmented_assignment' ? (node.parent?.type === 'expression_statement' ? node.parent : node) : node;
+      const place = placeOf(statement, definition);
+      if (node.type === 'function_definition') {
+        // A nested function (a `get_or_set` callable) reads the enclosing function's names: bind its name to its body.
+        const name = field(node, 'name');
+        const body = field(node, 'body');
+        if (name && body) assignments.push({ targets: [name.text], value: toExpr(body), start: statement.startIndex, ...place, replaces: false });
+        continue;
+      }
       const left = field(node, node.type === 'named_expression' ? 'name' : 'left');
       const right = field(node, node.type === 'named_expression' ? 'value' : 'right');
       if (!left || !right) continue;
       const targets = left.type === 'identifier' ? [left.text] : left.descendantsOfType('identifier').flatMap((id) => (id ? [id.text] : []));
-      if (left.type === 'subscript' || left.type === 'attribute') continue;
-      assignments.push({ targets, value: toExpr(right) });
+      if (left.type === 'attribute') continue;
+      if (left.type === 'subscript') {
+        // `data[k] = v`: v flows into the container.
+        const container = field(left, 'value');
+        if (container?.type === 'identifier') assignments.push({ targets: [container.text], value: toExpr(right), start: statement.startIndex, ...place, replaces: false });
+        continue;
+      }
+      const replaces = node.type === 'assignment' && left.type === 'identifier' && statement.parent?.type === 'block';
+      assignments.push({ targets, value: toExpr(right), start: statement.startIndex, ...place, replaces });
     }
   }
+}
+
+const MUTATORS = new Set(['append', 'extend', 'update', 'add', 'insert', 'setdefault', 'appendleft']);
+
+/** The block holding `statement` and the innermost loop around it, up to the function `definition`. */
+function placeOf(statement: SyntaxNode, definition: SyntaxNode): { block: Span; loop: Span | null } {
+  const parent = statement.parent;
+  const block = parent && parent.type === 'block' ? spanOf(parent) : spanOf(field(definition, 'body') ?? definition);
+  let loop: Span | null = null;
+  for (let current = statement.parent; current && current.startIndex !== definition.startIndex; current = current.parent) {
+    if (current.type === 'for_statement' || current.type === 'while_statement') {
+      loop = spanOf(current);
+      break;
+    }
+  }
+  return { block, loop };
 }
 
 function findSuppressions(root: SyntaxNode, text: string, facts: PyModuleFacts): void {
