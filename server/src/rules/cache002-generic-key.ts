@@ -37,7 +37,6 @@ export const cache002: Rule = {
         const template = project.keyTemplateAt(module, call.functionIndex, key);
         if (isOpaque(template)) continue;
         const sources = valueSources(scope, value, call.span.start);
-        if (process.env.CC_DEBUG) console.error('DEBUG', module.path, module.lines.positionAt(key.start).line + 1, template, JSON.stringify(sources.map((s) => s.text)), JSON.stringify(valueSources(scope, key, key.start).map((s) => s.text)));
         if (sources.length === 0) continue;
         if (isConstantTemplate(template) && !readsBranchDependentLocal(fn, key, key.start)) {
           if (isSetter(sources, call, template, scope) || (isIdentityValue(value, scope, call.span.start) && !readsBack(call, template, scope))) continue;

@@ -1,5 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { PYTHON } from '../../helpers/python.js';
 import { findingsOf, flagged, py, spans } from '../../helpers/engine.js';
 import { assertFixIsClean } from './support.js';
 
@@ -676,4 +678,156 @@ test('quiet on a key that names its content through a digest of the inputs', asy
     `,
   };
   assert.deepEqual(await flagged(CODE, files), []);
+});
+
+// ---- issue 13: the fix changes every read and write of the key, or is not offered ----
+
+/** Runs the module with real Django (LocMem) and calls `functionName` for users 1, 1, 2: which calls computed. */
+function runWithDjango(source: string, functionName: string): { computed: number[]; results: unknown[] } {
+  const script = [
+    'import json, sys',
+    'import django',
+    'from django.conf import settings',
+    "settings.configure(CACHES={'default': {'BACKEND': 'django.core.cache.backends.locmem.LocMemCache'}})",
+    'django.setup()',
+    'computed = []',
+    'def compute_recommendations(user):',
+    '    computed.append(user.pk)',
+    "    return ['rec-for-%s' % user.pk]",
+    'class User:',
+    '    def __init__(self, pk):',
+    '        self.pk = pk',
+    "namespace = {'compute_recommendations': compute_recommendations}",
+    "exec(compile(sys.stdin.read(), 'shop/recommendations.py', 'exec'), namespace)",
+    `function = namespace[${JSON.stringify(functionName)}]`,
+    'results = [function(User(1)), function(User(1)), function(User(2))]',
+    "print(json.dumps({'computed': computed, 'results': results}))",
+  ].join('\n');
+  const run = spawnSync(PYTHON, ['-c', script], { input: source, encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  return JSON.parse(run.stdout) as { computed: number[]; results: unknown[] };
+}
+
+test('the fix rewrites the cache.get as well as the cache.set: with real Django the second call hits and users stay apart', async () => {
+  const files = {
+    'shop/recommendations.py': py`
+      from django.core.cache import cache
+
+      def recommendations_for(user):
+          recs = cache.get("recommendations")
+          if recs is None:
+              recs = compute_recommendations(user)
+              cache.set("recommendations", recs, 600)
+          return recs
+    `,
+  };
+  const before = runWithDjango(files['shop/recommendations.py'], 'recommendations_for');
+  assert.deepEqual(before.results[2], ['rec-for-1'], 'before the fix, user 2 gets user 1\'s value');
+  const text = await assertFixIsClean(CODE, files, 'shop/recommendations.py');
+  assert.ok(!text.includes('"recommendations"'), `no read or write keeps the old key:\n${text}`);
+  const after = runWithDjango(text, 'recommendations_for');
+  assert.deepEqual(after.computed, [1, 2], 'the second call for user 1 is a cache hit; user 2 computes their own');
+  assert.deepEqual(after.results, [['rec-for-1'], ['rec-for-1'], ['rec-for-2']]);
+});
+
+test('a key held in a local variable is rewritten once, where it is assigned, and the cache still hits', async () => {
+  const files = {
+    'shop/recommendations.py': py`
+      from django.core.cache import cache
+
+      def recommendations_for(user):
+          key = "recommendations"
+          recs = cache.get(key)
+          if recs is None:
+              recs = compute_recommendations(user)
+              cache.set(key, recs, 600)
+          return recs
+    `,
+  };
+  const text = await assertFixIsClean(CODE, files, 'shop/recommendations.py');
+  assert.equal(text.split('\n')[3], '    key = f"recommendations:{user.pk}"');
+  assert.deepEqual(runWithDjango(text, 'recommendations_for').computed, [1, 2]);
+});
+
+test('get_or_set, add and delete of the same key in the function are rewritten together', async () => {
+  const files = {
+    'shop/recommendations.py': py`
+      from django.core.cache import cache
+
+      def recommendations_for(user, refresh=False):
+          if refresh:
+              cache.delete("recommendations")
+          cache.add("recommendations:seen", True)
+          return cache.get_or_set("recommendations", lambda: compute_recommendations(user), 600)
+    `,
+  };
+  const text = await assertFixIsClean(CODE, files, 'shop/recommendations.py');
+  assert.match(text, /cache\.delete\(f"recommendations:\{user\.pk\}"\)/);
+  assert.match(text, /cache\.get_or_set\(f"recommendations:\{user\.pk\}", lambda/);
+  assert.match(text, /cache\.add\("recommendations:seen", True\)/, 'another key is left alone');
+  assert.deepEqual(runWithDjango(text, 'recommendations_for').computed, [1, 2]);
+});
+
+test('no fix when the key is also used where the fix cannot rewrite it (another function, a helper call, a *_many of unknown keys)', async () => {
+  const files = {
+    'shop/recommendations.py': py`
+      from django.core.cache import cache
+
+      def recommendations_for(user):
+          recs = cache.get("recommendations")
+          if recs is None:
+              recs = compute_recommendations(user)
+              cache.set("recommendations", recs, 600)
+          return recs
+
+      def clear_recommendations():
+          cache.delete("recommendations")
+    `,
+    'shop/basket.py': py`
+      from django.core.cache import cache
+
+      def basket_for(user):
+          basket = cache.get("basket")
+          if basket is None:
+              basket = load_basket(user)
+              cache.set("basket", basket, 600)
+          return basket
+    `,
+    'shop/signals.py': py`
+      def on_logout(sender, user, **kwargs):
+          forget("basket")
+    `,
+    'shop/wishlist.py': py`
+      from django.core.cache import cache
+
+      WISHLIST_KEYS = ["wishlist", "wishlist:count"]
+
+      def wishlist_for(user):
+          found = cache.get_many(WISHLIST_KEYS)
+          wishlist = load_wishlist(user)
+          cache.set("wishlist", wishlist, 600)
+          return wishlist
+    `,
+  };
+  const findings = (await findingsOf(files)).filter((finding) => finding.code === CODE);
+  assert.deepEqual(findings.map((finding) => `${finding.path}:${finding.range.start.line + 1}`).sort(), ['shop/basket.py:7', 'shop/recommendations.py:7', 'shop/wishlist.py:8']);
+  for (const finding of findings) assert.deepEqual(finding.fixes, [], `${finding.path}: no fix`);
+});
+
+test('the fix is marked unsafe and offered only with an identifying attribute (no str() of an object)', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.core.cache import cache
+
+      def dashboard(request):
+          cache.set("dashboard", build_dashboard(request.user), 60)
+
+      def report(account):
+          cache.set("report", build_report(account), 60)
+    `,
+  };
+  const findings = (await findingsOf(files)).filter((finding) => finding.code === CODE);
+  assert.deepEqual(findings.map((finding) => finding.range.start.line + 1), [4, 7]);
+  assert.deepEqual(findings[0].fixes.map((fix) => fix.safety), ['unsafe']);
+  assert.deepEqual(findings[1].fixes, [], 'an object of unknown type: no `{account}` in the key');
 });

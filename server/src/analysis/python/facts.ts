@@ -657,10 +657,13 @@ function collectDataFlow(root: SyntaxNode, facts: PyModuleFacts, functionIndexBy
   const wanted = new Set(facts.cacheCalls.map((call) => call.functionIndex).filter((index) => index >= 0));
   if (wanted.size === 0) return;
   const definitions = root.type === 'function_definition' ? [root, ...root.descendantsOfType('function_definition')] : root.descendantsOfType('function_definition');
+  const done = new Set<number>();
   for (const definition of definitions) {
     if (!definition) continue;
     const index = functionIndexByStart.get(definition.startIndex);
-    if (index === undefined || !wanted.has(index)) continue;
+    // descendantsOfType may include the root itself: read each function once.
+    if (index === undefined || !wanted.has(index) || done.has(index)) continue;
+    done.add(index);
     const assignments = facts.functions[index].assignments;
     for (const node of definition.descendantsOfType(['assignment', 'augmented_assignment', 'for_statement', 'named_expression', 'function_definition', 'call'])) {
       if (!node || node.startIndex === definition.startIndex) continue;
