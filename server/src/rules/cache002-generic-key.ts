@@ -1,6 +1,6 @@
 import { isConstantTemplate, isOpaque } from '../analysis/keys.js';
 import { dottedName, type Expr } from '../analysis/python/expr.js';
-import type { CacheCall } from '../analysis/python/facts.js';
+import { isMemoizeCallee, type CacheCall } from '../analysis/python/facts.js';
 import { keyExpressions, STORE_METHODS, syncMethodName, type PyModule, type PythonProject } from '../analysis/python/project.js';
 import { reachingAssignments, readsBranchDependentLocal, usesDigest, valueSources, type FlowScope, type ValueSource } from '../analysis/python/value-flow.js';
 import { storedValue } from './python-helpers.js';
@@ -27,8 +27,9 @@ export const cache002: Rule = {
       'It follows data flow inside one function: local assignments that reach the store, nested functions and `get_or_set` callables, the view\'s own `get_queryset()`, and single-return helpers. It does not follow instance state of classes that are not models (a service configured once per process), globals read inside other functions, or what callers pass. A parameter that only decides whether to refresh (`if force:`) is not a dependency, and a setter that only stores its argument under a global key is fine.',
   },
   checkPython({ module, project, report }) {
-    for (const call of module.facts.cacheCalls) {
+    for (const call of [...module.facts.cacheCalls, ...memoizeCalls(module)]) {
       if (!STORE_METHODS.has(call.method) || call.functionIndex < 0) continue;
+      const memoized = call.alias === MEMOIZE;
       const fn = module.facts.functions[call.functionIndex];
       const value = storedValue(call);
       if (!value) continue;
@@ -44,7 +45,7 @@ export const cache002: Rule = {
           report({
             span: key,
             message: `The key "${template}" is the same for every call: the stored value depends on ${describe(source, module)} but the key has ${source.kind === 'user' ? 'no user part' : `no part for \`${source.root}\``}, so ${source.kind === 'user' ? "one user's value is served to the others" : "one caller's value is served to the others"}.`,
-            fixes: keyFix(scope, template, source),
+            fixes: memoized ? [] : keyFix(scope, template, source),
           });
           continue;
         }
@@ -86,6 +87,15 @@ export const cache002: Rule = {
   },
 };
 
+const MEMOIZE = '<cache_memoize>';
+
+/** `cache_memoize(key, lookup_callable)` calls, as the `get_or_set` they amount to. */
+function memoizeCalls(module: PyModule): CacheCall[] {
+  return module.facts.calls
+    .filter((call) => isMemoizeCallee(call.callee) && call.args.length >= 2 && ['lambda', 'name', 'attribute'].includes(call.args[1].kind))
+    .map((call) => ({ method: 'get_or_set', alias: MEMOIZE, args: call.args, keywords: {}, hasStarArgs: false, span: call.span, methodSpan: call.span, functionIndex: call.functionIndex }));
+}
+
 function describe(source: ValueSource, module: PyModule): string {
   return `${source.text} (line ${module.lines.positionAt(source.offset).line + 1})`;
 }
@@ -107,7 +117,7 @@ function readsBack(call: CacheCall, template: string, scope: FlowScope): boolean
 
 /** Offset of the first read of `template` in the function (`get_or_set` reads too), or undefined. */
 function firstRead(call: CacheCall, template: string, scope: FlowScope): number | undefined {
-  let first: number | undefined;
+  let first = READ_METHODS.has(syncMethodName(call.method)) ? call.span.start : undefined;
   for (const other of scope.module.facts.cacheCalls) {
     if (other.functionIndex !== call.functionIndex || !READ_METHODS.has(syncMethodName(other.method))) continue;
     const keys = keyExpressions(other.method, other.args, other.keywords);

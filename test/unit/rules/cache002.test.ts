@@ -831,3 +831,25 @@ test('the fix is marked unsafe and offered only with an identifying attribute (n
   assert.deepEqual(findings[0].fixes.map((fix) => fix.safety), ['unsafe']);
   assert.deepEqual(findings[1].fixes, [], 'an object of unknown type: no `{account}` in the key');
 });
+
+test('cache_memoize(key, callable) is a read-through store: a lambda calling a method that reads request.user is followed', async () => {
+  const files = {
+    'admin/widgets.py': py`
+      from djblets.cache.backend import cache_memoize
+
+      class RepositoriesWidget(BaseAdminWidget):
+          def get_extra_context(self, request):
+              return cache_memoize("admin-widget-repos", lambda: self._repositories(request))
+
+          def _repositories(self, request):
+              queryset = Repository.objects.accessible(request.user)
+              return {"repositories": list(queryset[:8])}
+
+          def get_stats(self, request):
+              return cache_memoize("admin-widget-stats", lambda: {"count": Repository.objects.count()})
+    `,
+  };
+  const findings = (await findingsOf(files)).filter((finding) => finding.code === CODE);
+  assert.deepEqual(findings.map((finding) => finding.range.start.line + 1), [5]);
+  assert.match(findings[0].message, /self\._repositories\(\) \(reads request\.user\)/);
+});

@@ -652,9 +652,14 @@ function findUserStateReads(root: SyntaxNode, text: string, facts: PyModuleFacts
   }
 }
 
+/** `cache_memoize(key, lookup_callable, ...)` (djblets and look-alikes): a read-through store like `get_or_set`. */
+export function isMemoizeCallee(callee: string): boolean {
+  return /(^|\.)cache_memoize$/.test(callee);
+}
+
 /** Local assignments of every function that writes to the cache (data flow for CACHE002). */
 function collectDataFlow(root: SyntaxNode, facts: PyModuleFacts, functionIndexByStart: Map<number, number>): void {
-  const wanted = new Set(facts.cacheCalls.map((call) => call.functionIndex).filter((index) => index >= 0));
+  const wanted = new Set([...facts.cacheCalls, ...facts.calls.filter((call) => isMemoizeCallee(call.callee))].map((call) => call.functionIndex).filter((index) => index >= 0));
   if (wanted.size === 0) return;
   const definitions = root.type === 'function_definition' ? [root, ...root.descendantsOfType('function_definition')] : root.descendantsOfType('function_definition');
   const done = new Set<number>();

@@ -136,6 +136,9 @@ export function valueSources(scope: FlowScope, value: Expr, position: number): V
         add({ kind: userState ? 'user' : 'request', text: chain.parts.slice(0, userState ? 3 : 2).join('.'), root: 'self', offset: expr.start, computed: true });
       } else if (first === 'kwargs' || first === 'args') {
         add({ kind: 'request', text: chain.parts.slice(0, 2).join('.'), root: 'self', offset: expr.start, computed: true });
+      } else if (first && chain.parts.length === 2 && classMethod(scope.module, scope.fn.className, first)) {
+        // `self.method` (called, or handed to get_or_set): what that method reads.
+        selfMethod(first, expr.start);
       } else if (first && modelSelf) {
         add({ kind: 'instance', text: chain.parts.slice(0, 2).join('.'), root: 'self', offset: expr.start, computed: true });
       }
