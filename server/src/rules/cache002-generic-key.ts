@@ -42,6 +42,7 @@ export const cache002: Rule = {
         if (isConstantTemplate(template) && !readsBranchDependentLocal(fn, key, key.start)) {
           if (isSetter(sources, call, template, scope) || (isIdentityValue(value, scope, call.span.start) && !readsBack(call, template, scope))) continue;
           const source = sources[0];
+          if (source.kind === 'param' && calledOnlyWithFixedArguments(project, module, call.functionIndex)) continue;
           report({
             span: key,
             message: `The key "${template}" is the same for every call: the stored value depends on ${describe(source, module)} but the key has ${source.kind === 'user' ? 'no user part' : `no part for \`${source.root}\``}, so ${source.kind === 'user' ? "one user's value is served to the others" : "one caller's value is served to the others"}.`,
@@ -94,6 +95,39 @@ function memoizeCalls(module: PyModule): CacheCall[] {
   return module.facts.calls
     .filter((call) => isMemoizeCallee(call.callee) && call.args.length >= 2 && ['lambda', 'name', 'attribute'].includes(call.args[1].kind))
     .map((call) => ({ method: 'get_or_set', alias: MEMOIZE, args: call.args, keywords: {}, hasStarArgs: false, span: call.span, methodSpan: call.span, functionIndex: call.functionIndex }));
+}
+
+/**
+ * Whether every call of the function in the project comes from code with no parameters of its own
+ * (module level, or a function taking nothing): then its parameters are the same on every call.
+ */
+function calledOnlyWithFixedArguments(project: PythonProject, module: PyModule, functionIndex: number): boolean {
+  const fn = module.facts.functions[functionIndex];
+  if (fn.className) return false;
+  const pattern = new RegExp(`\\b${fn.name}\\b`, 'g');
+  let calls = 0;
+  for (const path of project.allPaths()) {
+    const text = project.textOf(path);
+    if (text === undefined || !text.includes(fn.name)) continue;
+    const mentions = (text.match(pattern) ?? []).length - (path === module.path ? 1 : 0);
+    if (mentions === 0) continue;
+    const caller = project.module(path);
+    if (!caller) return false;
+    let found = 0;
+    for (const call of caller.facts.calls) {
+      const target = project.resolveFunction(call.callee, path);
+      if (target?.module !== module || target.index !== functionIndex) continue;
+      found++;
+      const callerFn = call.functionIndex >= 0 ? caller.facts.functions[call.functionIndex] : undefined;
+      if (callerFn && callerFn.params.some((param, index) => !(index === 0 && (param === 'self' || param === 'cls')))) return false;
+    }
+    // Imports name the function too; any other mention (a callback, a call we could not resolve) may pass anything.
+    const imports = (text.match(new RegExp(`import[^\\n]*\\b${fn.name}\\b`, 'g')) ?? []).length;
+    if (found === 0 && mentions > imports) return false;
+    if (mentions - imports > found) return false;
+    calls += found;
+  }
+  return calls > 0;
 }
 
 function describe(source: ValueSource, module: PyModule): string {

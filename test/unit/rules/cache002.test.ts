@@ -853,3 +853,33 @@ test('cache_memoize(key, callable) is a read-through store: a lambda calling a m
   assert.deepEqual(findings.map((finding) => finding.range.start.line + 1), [5]);
   assert.match(findings[0].message, /self\._repositories\(\) \(reads request\.user\)/);
 });
+
+test('quiet when every caller passes the same fixed argument (callers take no parameters); flagged once a caller passes its own', async () => {
+  const fixedCaller = {
+    'courts/counts.py': py`
+      from django.core.cache import cache
+
+      def cached_court_counts(courts):
+          counts = cache.get("court-counts")
+          if counts is None:
+              counts = count_opinions(courts)
+              cache.set("court-counts", counts, 3600)
+          return counts
+
+      def court_overview():
+          courts = Court.objects.exclude(jurisdiction="testing")
+          return cached_court_counts(courts)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, fixedCaller), []);
+  const varyingCaller = {
+    ...fixedCaller,
+    'courts/views.py': py`
+      from .counts import cached_court_counts
+
+      def jurisdiction_counts(request, jurisdiction):
+          return cached_court_counts(Court.objects.filter(jurisdiction=jurisdiction))
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, varyingCaller), ['courts/counts.py:7']);
+});
