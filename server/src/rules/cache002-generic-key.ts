@@ -97,6 +97,8 @@ function memoizeCalls(module: PyModule): CacheCall[] {
     .map((call) => ({ method: 'get_or_set', alias: MEMOIZE, args: call.args, keywords: {}, hasStarArgs: false, span: call.span, methodSpan: call.span, functionIndex: call.functionIndex }));
 }
 
+const MAX_CALLER_FILES = 40;
+
 /**
  * Whether every call of the function in the project comes from code with no parameters of its own
  * (module level, or a function taking nothing): then its parameters are the same on every call.
@@ -106,9 +108,12 @@ function calledOnlyWithFixedArguments(project: PythonProject, module: PyModule, 
   if (fn.className) return false;
   const pattern = new RegExp(`\\b${fn.name}\\b`, 'g');
   let calls = 0;
+  let files = 0;
   for (const path of project.allPaths()) {
     const text = project.textOf(path);
     if (text === undefined || !text.includes(fn.name)) continue;
+    // A name this common cannot be followed to every call in reasonable time: assume callers vary.
+    if (++files > MAX_CALLER_FILES) return false;
     const mentions = (text.match(pattern) ?? []).length - (path === module.path ? 1 : 0);
     if (mentions === 0) continue;
     const caller = project.module(path);

@@ -883,3 +883,13 @@ test('quiet when every caller passes the same fixed argument (callers take no pa
   };
   assert.deepEqual(await flagged(CODE, varyingCaller), ['courts/counts.py:7']);
 });
+
+test('a key rebuilt many times in a loop and a self-referencing local finish quickly', async () => {
+  const appends = Array.from({ length: 60 }, (_, index) => `        key = key + str(part${index % 3}) + key`).join('\n');
+  const files = {
+    'shop/keys.py': `from django.core.cache import cache\n\ndef build(user, parts):\n    key = "k"\n    for part0, part1, part2 in parts:\n${appends}\n    value = compute(user)\n    value = value + value\n    cache.set(key, value, 60)\n    cache.set("fixed", value, 60)\n`,
+  };
+  const started = Date.now();
+  assert.deepEqual(await flagged(CODE, files), ['shop/keys.py:69'], 'only the constant key is flagged');
+  assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+});

@@ -212,27 +212,33 @@ export function reachingAssignments(fn: FunctionFacts, name: string, position: n
 }
 
 /** Whether a local name read by `expr` has more than one binding reaching `position` (a branch-dependent key). */
-export function readsBranchDependentLocal(fn: FunctionFacts, expr: Expr, position: number, depth = 0): boolean {
-  if (depth > 8) return false;
+export function readsBranchDependentLocal(fn: FunctionFacts, expr: Expr, position: number, seen = new Set<LocalAssignment>()): boolean {
   for (const node of walk(expr)) {
     if (node.kind !== 'name' || fn.params.includes(node.id)) continue;
     const reaching = reachingAssignments(fn, node.id, position);
     if (reaching.length > 1) return true;
-    if (reaching.length === 1 && readsBranchDependentLocal(fn, reaching[0].value, reaching[0].start, depth + 1)) return true;
+    const [only] = reaching;
+    if (only && !seen.has(only)) {
+      seen.add(only);
+      if (readsBranchDependentLocal(fn, only.value, only.start, seen)) return true;
+    }
   }
   return false;
 }
 
 /** Whether the key expression (through locals) is built with a digest call (it names its content). */
-export function usesDigest(fn: FunctionFacts, expr: Expr, position: number, depth = 0): boolean {
-  if (depth > 8) return false;
+export function usesDigest(fn: FunctionFacts, expr: Expr, position: number, seen = new Set<LocalAssignment>()): boolean {
   for (const node of walk(expr)) {
     if (node.kind === 'call') {
       const chain = chainOf(node.callee);
       if (chain && DIGEST.test(chain.text)) return true;
     }
     if (node.kind === 'name' && !fn.params.includes(node.id)) {
-      for (const assignment of reachingAssignments(fn, node.id, position)) if (usesDigest(fn, assignment.value, assignment.start, depth + 1)) return true;
+      for (const assignment of reachingAssignments(fn, node.id, position)) {
+        if (seen.has(assignment)) continue;
+        seen.add(assignment);
+        if (usesDigest(fn, assignment.value, assignment.start, seen)) return true;
+      }
     }
   }
   return false;
