@@ -893,3 +893,25 @@ test('a key rebuilt many times in a loop and a self-referencing local finish qui
   assert.deepEqual(await flagged(CODE, files), ['shop/keys.py:69'], 'only the constant key is flagged');
   assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
 });
+
+test('a serializer given the request in its context, cached under a constant key, is flagged on the request', async () => {
+  const files = {
+    'docs/api.py': py`
+      from django.core.cache import cache
+      from rest_framework.decorators import api_view
+      from rest_framework.response import Response
+
+      @api_view(["GET"])
+      def documents(request):
+          data = cache.get("documents:all")
+          if data is None:
+              serializer = DocumentSerializer(Document.objects.all(), many=True, context={"request": request})
+              data = serializer.data
+              cache.set("documents:all", data, 60)
+          return Response(data)
+    `,
+  };
+  const findings = (await findingsOf(files)).filter((finding) => finding.code === CODE);
+  assert.deepEqual(findings.map((finding) => finding.range.start.line + 1), [11]);
+  assert.match(findings[0].message, /depends on request \(line 9\)/);
+});
