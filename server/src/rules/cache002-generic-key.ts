@@ -200,6 +200,7 @@ function identifier(source: ValueSource): string | undefined {
   if (source.kind === 'user') {
     if (source.root === 'request' && source.text === 'request.user') return 'request.user.pk';
     if (source.root === 'self' && (source.text === 'self.request.user' || source.text.startsWith('self.get_'))) return 'self.request.user.pk';
+    if (source.root === 'self' && /^self\.[a-z]+$/.test(source.text) && source.text !== 'self.request') return `${source.text}.pk`;
     return undefined;
   }
   if (source.kind === 'instance') return 'self.pk';

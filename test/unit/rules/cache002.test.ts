@@ -915,3 +915,27 @@ test('a serializer given the request in its context, cached under a constant key
   assert.deepEqual(findings.map((finding) => finding.range.start.line + 1), [11]);
   assert.match(findings[0].message, /depends on request \(line 9\)/);
 });
+
+test('a service built for one user (self.user) caching under a constant key is flagged; the fix keys on self.user.pk', async () => {
+  const files = {
+    'billing/services.py': py`
+      from django.core.cache import cache
+
+      class SubscriptionService:
+          def __init__(self, user):
+              self.user = user
+
+          def active_subscription(self):
+              subscription = cache.get("subscription:active")
+              if subscription is None:
+                  subscription = Subscription.objects.filter(user=self.user, active=True).first()
+                  cache.set("subscription:active", subscription, 300)
+              return subscription
+    `,
+  };
+  const findings = (await findingsOf(files)).filter((finding) => finding.code === CODE);
+  assert.deepEqual(findings.map((finding) => finding.range.start.line + 1), [11]);
+  assert.match(findings[0].message, /depends on self\.user \(line 10\) but the key has no user part/);
+  const text = await assertFixIsClean(CODE, files, 'billing/services.py');
+  assert.equal(text.split('\n')[7], '        subscription = cache.get(f"subscription:active:{self.user.pk}")');
+});

@@ -32,6 +32,7 @@ const QUERYSET_METHODS = new Set(['get_object', 'filter_queryset', 'get_queryset
 export const DIGEST = /(^|\.)(md5|sha1|sha224|sha256|sha384|sha512|blake2b|blake2s|hexdigest|digest|hash|make_hash|hash_key|crc32|adler32)$/;
 
 const MAX_STEPS = 5000;
+const USER_ATTRIBUTE = /^(user|owner|account|customer|member|viewer)$/;
 const REQUEST_PARAMETERS = new Set(['GET', 'POST', 'data', 'query_params', 'headers', 'META', 'FILES']);
 
 export interface FlowScope {
@@ -136,6 +137,9 @@ export function valueSources(scope: FlowScope, value: Expr, position: number): V
         add({ kind: userState ? 'user' : 'request', text: chain.parts.slice(0, userState ? 3 : 2).join('.'), root: 'self', offset: expr.start, computed: true });
       } else if (first === 'kwargs' || first === 'args') {
         add({ kind: 'request', text: chain.parts.slice(0, 2).join('.'), root: 'self', offset: expr.start, computed: true });
+      } else if (first && USER_ATTRIBUTE.test(first)) {
+        // A service built for one user (`PremiumService(user)` keeps `self.user`): per instance whatever the class.
+        add({ kind: 'user', text: `self.${first}`, root: 'self', offset: expr.start, computed: true });
       } else if (first && chain.parts.length === 2 && classMethod(scope.module, scope.fn.className, first)) {
         // `self.method` (called, or handed to get_or_set): what that method reads.
         selfMethod(first, expr.start);
