@@ -61,7 +61,7 @@ export const cache002: Rule = {
           if (read !== undefined && read < user.offset) {
             report({
               span: key,
-              message: `The key "${template}" ${named}, but the stored value depends on ${describe(user, module)} but the key has no user part: a cache hit returns before that code runs, serving one user's value to another.`,
+              message: `The key "${template}" ${named}; the stored value depends on ${describe(user, module)} but the key has no user part: a cache hit returns before that code runs, serving one user's value to another.`,
             });
             continue;
           }
@@ -71,7 +71,7 @@ export const cache002: Rule = {
         if (missing && keySources.some((source) => source.kind === 'request' || source.kind === 'param')) {
           report({
             span: key,
-            message: `The key "${template}" ${named}, but the stored value also depends on ${describe(missing, module)} but the key has no part for it: requests that differ only in it share one entry.`,
+            message: `The key "${template}" ${named}; the stored value also depends on ${describe(missing, module)} but the key has no part for it: requests that differ only in it share one entry.`,
           });
           continue;
         }
@@ -80,7 +80,7 @@ export const cache002: Rule = {
         if (unlisted && keySources.some((source) => source.kind === 'param') && isRenderedHtml(value, scope, call.span.start)) {
           report({
             span: key,
-            message: `The key "${template}" ${named}, but the rendered HTML also depends on ${describe(unlisted, module)} but the key has no part for \`${unlisted.root}\`: renders that differ only in it share one entry.`,
+            message: `The key "${template}" ${named}; the rendered HTML also depends on ${describe(unlisted, module)} but the key has no part for \`${unlisted.root}\`: renders that differ only in it share one entry.`,
           });
         }
       }
