@@ -76,6 +76,14 @@ export const cache002: Rule = {
           continue;
         }
         const keyRoots = new Set(keySources.map((source) => source.root));
+        const lookedUpBy = sources.find((source) => source.kind === 'param' && source.named && !keyRoots.has(source.root));
+        if (lookedUpBy && keySources.some((source) => source.kind === 'param')) {
+          report({
+            span: key,
+            message: `The key "${template}" ${named}; the stored value is looked up by a name built from ${describe(lookedUpBy, module)} but the key has no part for \`${lookedUpBy.root}\`: lookups that differ only in it share one entry.`,
+          });
+          continue;
+        }
         const unlisted = sources.find((source) => source.kind === 'param' && !keyRoots.has(source.root));
         if (unlisted && keySources.some((source) => source.kind === 'param') && isRenderedHtml(value, scope, call.span.start)) {
           report({

@@ -939,3 +939,33 @@ test('a service built for one user (self.user) caching under a constant key is f
   const text = await assertFixIsClean(CODE, files, 'billing/services.py');
   assert.equal(text.split('\n')[7], '        subscription = cache.get(f"subscription:active:{self.user.pk}")');
 });
+
+test('a key that names one parameter while the value is fetched from a URL built from another is flagged', async () => {
+  const files = {
+    'accounts/social.py': py`
+      import requests
+      from django.core.cache import cache
+
+      def lookup_account(domain, username):
+          key = "acct:{}".format(username)
+          cached = cache.get(key)
+          if cached:
+              return cached
+          response = requests.get(f"https://{domain}/api/v1/accounts/lookup", params={"acct": username}, timeout=10)
+          account_id = str(response.json()["id"])
+          cache.set(key, account_id, 300)
+          return account_id
+
+      def fetch_feed(url, timeout):
+          key = f"feed:{url}"
+          feed = cache.get(key)
+          if feed is None:
+              feed = requests.get(url, timeout=timeout).json()
+              cache.set(key, feed, 300)
+          return feed
+    `,
+  };
+  const findings = (await findingsOf(files)).filter((finding) => finding.code === CODE);
+  assert.deepEqual(findings.map((finding) => finding.range.start.line + 1), [11]);
+  assert.match(findings[0].message, /built from domain \(line 9\) but the key has no part for `domain`/);
+});

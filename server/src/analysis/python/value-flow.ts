@@ -20,6 +20,8 @@ export interface ValueSource {
   offset: number;
   /** Reached through an attribute, a method or a call on it: the value is computed from it, not the argument itself. */
   computed: boolean;
+  /** Interpolated into a string (a URL, a path, a lookup name): it names what the value is. */
+  named?: boolean;
 }
 
 /** Calls that copy their argument rather than compute from it (a setter's `str(value)` still stores the argument). */
@@ -50,17 +52,34 @@ export function valueSources(scope: FlowScope, value: Expr, position: number): V
   const modelSelf = scope.fn.className !== null && isModelClass(scope.project, scope.module, scope.fn.className);
   let steps = 0;
   const followed = new Set<string>();
+  let naming = 0;
   const add = (source: ValueSource): void => {
     const id = `${source.kind}:${source.text}:${source.offset}`;
     if (!seen.has(id)) {
       seen.add(id);
-      sources.push(source);
+      sources.push(naming > 0 ? { ...source, named: true } : source);
     }
+  };
+  const visitNaming = (expr: Expr, at: number, bound: ReadonlySet<string>, computed: boolean): void => {
+    naming++;
+    visit(expr, at, bound, computed);
+    naming--;
   };
 
   const visit = (expr: Expr, at: number, bound: ReadonlySet<string>, computed: boolean): void => {
     if (++steps > MAX_STEPS) return;
     switch (expr.kind) {
+      case 'fstring':
+        for (const part of expr.parts) if (typeof part !== 'string') visitNaming(part, at, bound, true);
+        return;
+      case 'binary':
+        if (expr.operator === '%' && (expr.left.kind === 'string' || expr.left.kind === 'fstring')) {
+          visitNaming(expr.right, at, bound, true);
+          return;
+        }
+        visit(expr.left, at, bound, computed);
+        visit(expr.right, at, bound, computed);
+        return;
       case 'conditional':
         visit(expr.body, at, bound, computed);
         visit(expr.orelse, at, bound, computed);
@@ -112,6 +131,10 @@ export function valueSources(scope: FlowScope, value: Expr, position: number): V
         const helper = conversion ? undefined : helperReturn(scope, callee);
         if (callee.kind !== 'name') visit(callee, at, bound, true);
         const argumentComputed = computed || !conversion;
+        if (callee.kind === 'attribute' && callee.attribute === 'format' && callee.object.kind === 'string') {
+          for (const argument of [...expr.args, ...Object.values(expr.keywords)]) visitNaming(argument, at, bound, true);
+          return;
+        }
         expr.args.forEach((argument, index) => {
           if (helper && !helper.reaches(index, undefined)) return;
           visit(argument, at, bound, argumentComputed);
