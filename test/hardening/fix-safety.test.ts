@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Workspace } from '../../server/src/analysis/engine.js';
-import { applyEdits } from '../../server/src/analysis/text.js';
+import { applyEdits, LineIndex } from '../../server/src/analysis/text.js';
 import type { Finding, TextEdit } from '../../server/src/analysis/types.js';
 import { syntaxErrors } from '../../server/src/analysis/typescript/load.js';
 import { readSourceFile, walkWorkspace } from '../../server/src/node/files.js';
@@ -17,8 +17,8 @@ import { djangoTemplateError } from '../helpers/django-template.js';
 import { pythonSyntaxError } from '../helpers/python.js';
 
 const SAMPLE = join(__dirname, '..', 'fixtures', 'sample-project');
-/** Rules whose fixes legitimately reach beyond the diagnostic's lines (DESIGN: an import, a moved decorator, a reordered list, a load tag). */
-const MAY_EDIT_ELSEWHERE = new Set(['CACHE003', 'CACHE004', 'CACHE005', 'CACHE009', 'CACHE103']);
+/** Rules whose fixes legitimately reach beyond the diagnostic's lines (DESIGN: an import, a moved decorator, a reordered list, a load tag, every read of a changed key). */
+const MAY_EDIT_ELSEWHERE = new Set(['CACHE002', 'CACHE003', 'CACHE004', 'CACHE005', 'CACHE009', 'CACHE103']);
 
 function sampleFiles(): Record<string, string> {
   const files: Record<string, string> = {};
@@ -89,6 +89,23 @@ test('every fix on the sample project: still valid, its finding gone, nothing ne
     }
   }
   assert.deepEqual(problems, [], `${checked} fixes checked`);
+});
+
+test('a fix that changes a cache key leaves no read or write of the old key in the file (the cache would never hit)', async () => {
+  const files = sampleFiles();
+  const keyFixes = (await check(files)).filter((finding) => finding.code === 'CACHE002' && finding.fixes.length > 0);
+  assert.ok(keyFixes.length >= 1, 'the sample project has a fixable generic key');
+  for (const finding of keyFixes) {
+    const text = files[finding.path];
+    const start = new LineIndex(text).offsetAt(finding.range.start);
+    const end = new LineIndex(text).offsetAt(finding.range.end);
+    const oldKey = text.slice(start, end);
+    assert.match(oldKey, /^["']/, 'fixes are offered for literal keys');
+    for (const fix of finding.fixes) {
+      const fixedText = applyEdits(text, fix.edits);
+      assert.ok(!fixedText.includes(oldKey), `${finding.path}:${finding.range.start.line + 1} "${fix.title}" leaves ${oldKey} in use`);
+    }
+  }
 });
 
 test('"fix all" (safe fixes only) on the sample project converges in at most two passes', async () => {

@@ -1,9 +1,12 @@
 import { isConstantTemplate, isOpaque } from '../analysis/keys.js';
-import { namesRead, walkExpr, type Expr } from '../analysis/python/expr.js';
-import type { FunctionFacts } from '../analysis/python/facts.js';
-import { keyExpressions, STORE_METHODS } from '../analysis/python/project.js';
+import { dottedName, type Expr } from '../analysis/python/expr.js';
+import { isMemoizeCallee, type CacheCall } from '../analysis/python/facts.js';
+import { keyExpressions, STORE_METHODS, syncMethodName, type PyModule, type PythonProject } from '../analysis/python/project.js';
+import { reachingAssignments, readsBranchDependentLocal, usesDigest, valueSources, type FlowScope, type ValueSource } from '../analysis/python/value-flow.js';
 import { storedValue } from './python-helpers.js';
-import type { Rule } from './rule.js';
+import type { FixSpec, Rule, SpanEdit } from './rule.js';
+
+const READ_METHODS = new Set(['get', 'get_many', 'get_or_set', 'has_key']);
 
 export const cache002: Rule = {
   code: 'CACHE002',
@@ -14,79 +17,268 @@ export const cache002: Rule = {
   crossFile: true,
   lessonSection: 'key-design',
   docs: {
-    summary: 'A constant cache key for a value computed from something the key does not mention: a function parameter, `request.user` or `self.request`.',
+    summary:
+      'A cache key that does not name what the stored value depends on: a constant key for a value computed from a function parameter, a per-object attribute or the requesting user, or a per-object key for a value filtered by the requesting user.',
     why:
-      'Every caller shares one entry. The first caller\'s value (one user\'s recommendations, one customer\'s basket) is served to everyone who comes after, which is both a bug and a data leak.',
-    example: 'def recommendations_for(user):\n    recs = compute_recommendations(user)\n    cache.set("recommendations", recs, 600)\n    return recs',
-    useInstead: 'def recommendations_for(user):\n    recs = compute_recommendations(user)\n    cache.set(f"recommendations:{user.pk}", recs, 600)\n    return recs',
+      'Every caller shares one entry. The first caller\'s value (one user\'s recommendations, one customer\'s basket, an object only its owner may see) is served to everyone who comes after, which is both a bug and a data leak.',
+    example: 'def recommendations_for(user):\n    recs = cache.get("recommendations")\n    if recs is None:\n        recs = compute_recommendations(user)\n        cache.set("recommendations", recs, 600)\n    return recs',
+    useInstead: 'def recommendations_for(user):\n    recs = cache.get(f"recommendations:{user.pk}")\n    if recs is None:\n        recs = compute_recommendations(user)\n        cache.set(f"recommendations:{user.pk}", recs, 600)\n    return recs',
     cannotSee:
-      'It follows data flow through assignments inside one function. Values that depend on a parameter only through a condition (`if force:`), through instance state other than `self.request`, `self.args` and `self.kwargs`, or through a global read inside another function are not followed. Global data (site settings, exchange rates) under a constant key is correct and stays quiet.',
+      'It follows data flow inside one function: local assignments that reach the store, nested functions and `get_or_set` callables, the view\'s own `get_queryset()`, and single-return helpers. It does not follow instance state of classes that are not models (a service configured once per process), globals read inside other functions, or what callers pass. A parameter that only decides whether to refresh (`if force:`) is not a dependency, and a setter that only stores its argument under a global key is fine. A per-object key that names some parameters but not all is reported only for rendered HTML (elsewhere the missing one is often a timeout or a fixed argument), and class-level key constants (`self.CACHE_KEY`) are not read.',
   },
   checkPython({ module, project, report }) {
-    for (const call of module.facts.cacheCalls) {
+    for (const call of [...module.facts.cacheCalls, ...memoizeCalls(module)]) {
       if (!STORE_METHODS.has(call.method) || call.functionIndex < 0) continue;
+      const memoized = call.alias === MEMOIZE;
       const fn = module.facts.functions[call.functionIndex];
       const value = storedValue(call);
       if (!value) continue;
+      const scope: FlowScope = { project, module, fn, functionIndex: call.functionIndex };
       for (const key of keyExpressions(call.method, call.args, call.keywords)) {
         const template = project.keyTemplateAt(module, call.functionIndex, key);
-        if (!isConstantTemplate(template) || isOpaque(template)) continue;
-        const source = distinguishingSource(fn, value);
-        if (!source) continue;
-        report({
-          span: key,
-          message: `The key "${template}" is the same for every call, but the stored value depends on \`${source}\`: one caller's value will be served to the others.`,
-          fixes: keyFix(key, template, source),
-        });
+        if (isOpaque(template)) continue;
+        const sources = valueSources(scope, value, call.span.start);
+        if (sources.length === 0) continue;
+        if (isConstantTemplate(template) && !readsBranchDependentLocal(fn, key, key.start)) {
+          if (isSetter(sources, call, template, scope) || (isIdentityValue(value, scope, call.span.start) && !readsBack(call, template, scope))) continue;
+          const source = sources[0];
+          if (source.kind === 'param' && calledOnlyWithFixedArguments(project, module, call.functionIndex)) continue;
+          report({
+            span: key,
+            message: `The key "${template}" is the same for every call: the stored value depends on ${describe(source, module)} but the key has ${source.kind === 'user' ? 'no user part' : `no part for \`${source.root}\``}, so ${source.kind === 'user' ? "one user's value is served to the others" : "one caller's value is served to the others"}.`,
+            fixes: memoized ? [] : keyFix(scope, template, source),
+          });
+          continue;
+        }
+        if (usesDigest(fn, key, key.start) || isIdentityValue(value, scope, call.span.start)) continue;
+        const keySources = valueSources(scope, key, key.start);
+        if (keySources.length === 0) continue;
+        const named = `names ${keySources.map((source) => `\`${source.text}\``).join(', ')}`;
+        const user = sources.find((source) => source.kind === 'user');
+        if (user && !keySources.some(isUserPart)) {
+          // Only a lookup that returns before the user-dependent code runs serves another user's value.
+          const read = firstRead(call, template, scope);
+          if (read !== undefined && read < user.offset) {
+            report({
+              span: key,
+              message: `The key "${template}" ${named}; the stored value depends on ${describe(user, module)} but the key has no user part: a cache hit returns before that code runs, serving one user's value to another.`,
+            });
+            continue;
+          }
+        }
+        const keyTexts = keySources.map((source) => source.text);
+        const missing = sources.find((source) => source.kind === 'request' && source.text.endsWith(']') && !keyTexts.some((text) => text === source.text || text === source.text.slice(0, source.text.lastIndexOf('['))));
+        if (missing && keySources.some((source) => source.kind === 'request' || source.kind === 'param')) {
+          report({
+            span: key,
+            message: `The key "${template}" ${named}; the stored value also depends on ${describe(missing, module)} but the key has no part for it: requests that differ only in it share one entry.`,
+          });
+          continue;
+        }
+        const keyRoots = new Set(keySources.map((source) => source.root));
+        const lookedUpBy = sources.find((source) => source.kind === 'param' && source.named && !keyRoots.has(source.root));
+        if (lookedUpBy && keySources.some((source) => source.kind === 'param')) {
+          report({
+            span: key,
+            message: `The key "${template}" ${named}; the stored value is looked up by a name built from ${describe(lookedUpBy, module)} but the key has no part for \`${lookedUpBy.root}\`: lookups that differ only in it share one entry.`,
+          });
+          continue;
+        }
+        const unlisted = sources.find((source) => source.kind === 'param' && !keyRoots.has(source.root));
+        if (unlisted && keySources.some((source) => source.kind === 'param') && isRenderedHtml(value, scope, call.span.start)) {
+          report({
+            span: key,
+            message: `The key "${template}" ${named}; the rendered HTML also depends on ${describe(unlisted, module)} but the key has no part for \`${unlisted.root}\`: renders that differ only in it share one entry.`,
+          });
+        }
       }
     }
   },
 };
 
-const REQUEST_STATE = /^(request\.user|self\.request|self\.kwargs|self\.args)\b/;
+const MEMOIZE = '<cache_memoize>';
 
-/** The parameter or request state the stored value flows from, following local assignments. */
-function distinguishingSource(fn: FunctionFacts, value: Expr): string | undefined {
-  const params = new Set(fn.params.filter((param, index) => !(index === 0 && (param === 'self' || param === 'cls'))));
-  const visited = new Set<string>();
-  const pending: Expr[] = [value];
-  while (pending.length > 0) {
-    const expr = pending.pop()!;
-    const chain = attributeChains(expr).find((text) => REQUEST_STATE.test(text));
-    if (chain) return chain.match(REQUEST_STATE)![0];
-    for (const name of namesRead(expr)) {
-      if (params.has(name)) return name;
-      if (visited.has(name)) continue;
-      visited.add(name);
-      for (const assignment of fn.assignments) if (assignment.targets.includes(name)) pending.push(assignment.value);
+/** `cache_memoize(key, lookup_callable)` calls, as the `get_or_set` they amount to. */
+function memoizeCalls(module: PyModule): CacheCall[] {
+  return module.facts.calls
+    .filter((call) => isMemoizeCallee(call.callee) && call.args.length >= 2 && ['lambda', 'name', 'attribute'].includes(call.args[1].kind))
+    .map((call) => ({ method: 'get_or_set', alias: MEMOIZE, args: call.args, keywords: {}, hasStarArgs: false, span: call.span, methodSpan: call.span, functionIndex: call.functionIndex }));
+}
+
+const MAX_CALLER_FILES = 40;
+
+/**
+ * Whether every call of the function in the project comes from code with no parameters of its own
+ * (module level, or a function taking nothing): then its parameters are the same on every call.
+ */
+function calledOnlyWithFixedArguments(project: PythonProject, module: PyModule, functionIndex: number): boolean {
+  const fn = module.facts.functions[functionIndex];
+  if (fn.className) return false;
+  const pattern = new RegExp(`\\b${fn.name}\\b`, 'g');
+  let calls = 0;
+  let files = 0;
+  for (const path of project.allPaths()) {
+    const text = project.textOf(path);
+    if (text === undefined || !text.includes(fn.name)) continue;
+    // A name this common cannot be followed to every call in reasonable time: assume callers vary.
+    if (++files > MAX_CALLER_FILES) return false;
+    const mentions = (text.match(pattern) ?? []).length - (path === module.path ? 1 : 0);
+    if (mentions === 0) continue;
+    const caller = project.module(path);
+    if (!caller) return false;
+    let found = 0;
+    for (const call of caller.facts.calls) {
+      const target = project.resolveFunction(call.callee, path);
+      if (target?.module !== module || target.index !== functionIndex) continue;
+      found++;
+      const callerFn = call.functionIndex >= 0 ? caller.facts.functions[call.functionIndex] : undefined;
+      if (callerFn && callerFn.params.some((param, index) => !(index === 0 && (param === 'self' || param === 'cls')))) return false;
     }
+    // Imports name the function too; any other mention (a callback, a call we could not resolve) may pass anything.
+    const imports = (text.match(new RegExp(`import[^\\n]*\\b${fn.name}\\b`, 'g')) ?? []).length;
+    if (found === 0 && mentions > imports) return false;
+    if (mentions - imports > found) return false;
+    calls += found;
+  }
+  return calls > 0;
+}
+
+function describe(source: ValueSource, module: PyModule): string {
+  return `${source.text} (line ${module.lines.positionAt(source.offset).line + 1})`;
+}
+
+function isUserPart(source: ValueSource): boolean {
+  return source.kind === 'user' || /(^|_)(user|owner|member|account|author|profile)(_id|_pk)?$/i.test(source.root);
+}
+
+/** A setter: it stores its own argument (not something computed from it) and never reads the key back. */
+function isSetter(sources: ValueSource[], call: CacheCall, template: string, scope: FlowScope): boolean {
+  if (sources.some((source) => source.kind !== 'param' || source.computed)) return false;
+  return !readsBack(call, template, scope);
+}
+
+/** Whether the function reads the key it stores (a read-through: later calls get the first caller's value). */
+function readsBack(call: CacheCall, template: string, scope: FlowScope): boolean {
+  return firstRead(call, template, scope) !== undefined;
+}
+
+/** Offset of the first read of `template` in the function (`get_or_set` reads too), or undefined. */
+function firstRead(call: CacheCall, template: string, scope: FlowScope): number | undefined {
+  let first = READ_METHODS.has(syncMethodName(call.method)) ? call.span.start : undefined;
+  for (const other of scope.module.facts.cacheCalls) {
+    if (other.functionIndex !== call.functionIndex || !READ_METHODS.has(syncMethodName(other.method))) continue;
+    const keys = keyExpressions(other.method, other.args, other.keywords);
+    if (!keys.some((key) => scope.project.keyTemplateAt(scope.module, other.functionIndex, key) === template)) continue;
+    if (first === undefined || other.span.start < first) first = other.span.start;
+  }
+  return first;
+}
+
+const RENDERERS = /(^|\.)(render_to_string|render|format_html|format_html_join|mark_safe|as_html|render_cell|render_widget)$/;
+
+/** The stored value is HTML rendered by a template or `format_html` (directly or through a local). */
+function isRenderedHtml(value: Expr, scope: FlowScope, position: number, depth = 0): boolean {
+  if (depth > 4) return false;
+  if (value.kind === 'call') {
+    const callee = dottedName(value.callee) ?? (value.callee.kind === 'attribute' ? value.callee.attribute : '');
+    return RENDERERS.test(callee);
+  }
+  if (value.kind === 'name' && !scope.fn.params.includes(value.id)) {
+    const reaching = reachingAssignments(scope.fn, value.id, position);
+    return reaching.some((assignment) => isRenderedHtml(assignment.value, scope, assignment.start, depth + 1));
+  }
+  return false;
+}
+
+const IDENTITY = /^(self\.request\.|request\.)?(user|session)(\.(pk|id|username|email|session_key|uuid))?$|^[a-z_]+\.(pk|id|uuid|session_key)$/;
+
+/** The stored value is an identity (`request.user.pk`, `self.pk`, `request.session.session_key`): a marker of who or which, not data computed for them. */
+function isIdentityValue(value: Expr, scope: FlowScope, position: number, depth = 0): boolean {
+  if (depth > 4) return false;
+  if (value.kind === 'name' && !scope.fn.params.includes(value.id)) {
+    const reaching = reachingAssignments(scope.fn, value.id, position);
+    return reaching.length > 0 && reaching.every((assignment) => isIdentityValue(assignment.value, scope, assignment.start, depth + 1) || assignment.value.kind === 'none');
+  }
+  const text = dottedName(value);
+  return text !== null && text.includes('.') && IDENTITY.test(text);
+}
+
+/** The identifying expression of a source, in scope everywhere in the function, or undefined when there is none we can be sure of. */
+function identifier(source: ValueSource): string | undefined {
+  if (source.kind === 'user') {
+    if (source.root === 'request' && source.text === 'request.user') return 'request.user.pk';
+    if (source.root === 'self' && (source.text === 'self.request.user' || source.text.startsWith('self.get_'))) return 'self.request.user.pk';
+    if (source.root === 'self' && /^self\.[a-z]+$/.test(source.text) && source.text !== 'self.request') return `${source.text}.pk`;
+    return undefined;
+  }
+  if (source.kind === 'instance') return 'self.pk';
+  if (source.kind === 'param') {
+    const [, attribute] = source.text.split('.');
+    if (attribute === 'pk' || attribute === 'id') return `${source.root}.${attribute}`;
+    if (/(^|_)user$/.test(source.root)) return `${source.root}.pk`;
   }
   return undefined;
 }
 
-function attributeChains(expr: Expr): string[] {
-  const chains: string[] = [];
-  for (const node of walkExpr(expr)) {
-    if (node.kind !== 'attribute') continue;
-    const parts: string[] = [];
-    let current: Expr = node;
-    while (current.kind === 'attribute') {
-      parts.unshift(current.attribute);
-      current = current.object;
+/**
+ * Puts the identifying value into every read and write of the key in the function, or offers nothing:
+ * a fix that leaves one `cache.get("...")` on the old key makes the cache miss forever. It gives up when
+ * the key is a shared constant, built elsewhere, or named by code outside the function.
+ */
+function keyFix(scope: FlowScope, template: string, source: ValueSource): FixSpec[] {
+  const placeholder = identifier(source);
+  if (!placeholder) return [];
+  const { module, project, fn, functionIndex } = scope;
+  const literals = new Map<number, Expr & { kind: 'string' }>();
+  for (const other of module.facts.cacheCalls) {
+    if (other.functionIndex !== functionIndex) continue;
+    for (const key of keyExpressions(other.method, other.args, other.keywords)) {
+      if (project.keyTemplateAt(module, functionIndex, key) !== template) continue;
+      const literal = literalOf(key, scope);
+      if (!literal) return [];
+      literals.set(literal.start, literal);
     }
-    if (current.kind === 'name') chains.push([current.id, ...parts].join('.'));
+    // A *_many call whose keys are not a literal list or dict may hold the key: it cannot be rewritten.
+    if (/^a?(get_many|set_many|delete_many)$/.test(other.method) && keyExpressions(other.method, other.args, other.keywords).length === 0) return [];
   }
-  return chains;
+  if (literals.size === 0 || [...literals.values()].some((literal) => literal.bytes)) return [];
+  if (keyNamedElsewhere(project, module, template, fn.span, [...literals.values()])) return [];
+  const newKey = `f${JSON.stringify(`${template.replace(/[{}]/g, (brace) => brace + brace)}:`).slice(0, -1)}{${placeholder}}"`;
+  const edits: SpanEdit[] = [...literals.values()].map((literal) => ({ span: { start: literal.start, end: literal.end }, newText: newKey }));
+  return [{ title: `Put \`${placeholder}\` into the key (every read and write of it in \`${fn.name}\`)`, safety: 'unsafe', edits }];
 }
 
-function keyFix(key: Expr, template: string, source: string) {
-  if (key.kind !== 'string') return [];
-  const placeholder = source === 'request.user' || source === 'self.request' ? `${source === 'self.request' ? 'self.request.user' : source}.pk` : source;
-  return [
-    {
-      title: `Put \`${placeholder}\` into the key`,
-      safety: 'unsafe' as const,
-      edits: [{ span: key, newText: `f${JSON.stringify(`${template.replace(/[{}]/g, (brace) => brace + brace)}:`).slice(0, -1)}{${placeholder}}"` }],
-    },
-  ];
+/** The string literal a key is: itself, or the one literal assignment of the local that holds it. */
+function literalOf(key: Expr, scope: FlowScope): (Expr & { kind: 'string' }) | undefined {
+  if (key.kind === 'string') return key;
+  if (key.kind !== 'name' || scope.fn.params.includes(key.id)) return undefined;
+  const all = scope.fn.assignments.filter((assignment) => assignment.targets.includes(key.id));
+  const reaching = reachingAssignments(scope.fn, key.id, key.start);
+  if (all.length !== 1 || reaching.length !== 1 || reaching[0].targets.length !== 1) return undefined;
+  const value = reaching[0].value;
+  return value.kind === 'string' ? value : undefined;
+}
+
+/** Whether the key's text appears in the project outside the literals the fix rewrites (another function, a helper call, a test). */
+function keyNamedElsewhere(project: PythonProject, module: PyModule, template: string, fnSpan: { start: number; end: number }, literals: Expr[]): boolean {
+  for (const other of project.candidateModules()) {
+    for (const call of other.facts.cacheCalls) {
+      if (other === module && call.span.start >= fnSpan.start && call.span.end <= fnSpan.end) continue;
+      for (const key of keyExpressions(call.method, call.args, call.keywords)) {
+        if (project.keyTemplateAt(other, call.functionIndex, key) === template) return true;
+      }
+    }
+  }
+  for (const path of project.allPaths()) {
+    const text = project.textOf(path);
+    if (text === undefined || !text.includes(template)) continue;
+    for (const quote of ['"', "'"]) {
+      const needle = `${quote}${template}${quote}`;
+      for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + 1)) {
+        const inside = path === module.path && literals.some((literal) => literal.start <= at && at < literal.end);
+        if (!inside) return true;
+      }
+    }
+  }
+  return false;
 }

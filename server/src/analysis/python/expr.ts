@@ -26,6 +26,8 @@ export type Expr = Located &
     | { kind: 'dict'; entries: { key: Expr | null; value: Expr }[] }
     | { kind: 'lambda'; params: string[]; body: Expr }
     | { kind: 'await'; value: Expr }
+    /** `body if test else orelse`: the test only chooses, it does not flow into the value. */
+    | { kind: 'conditional'; body: Expr; test: Expr; orelse: Expr }
     | { kind: 'other'; names: string[]; parts: Expr[] }
   );
 
@@ -109,6 +111,11 @@ export function toExpr(node: SyntaxNode, depth = 0): Expr {
     case 'await': {
       const value = namedChildren(node)[0];
       if (value) return { ...at, kind: 'await', value: toExpr(value, next) };
+      break;
+    }
+    case 'conditional_expression': {
+      const [body, test, orelse] = namedChildren(node).filter((child) => child.type !== 'comment');
+      if (body && test && orelse) return { ...at, kind: 'conditional', body: toExpr(body, next), test: toExpr(test, next), orelse: toExpr(orelse, next) };
       break;
     }
     case 'parenthesized_expression': {
@@ -260,6 +267,8 @@ function childrenOf(expr: Expr): Expr[] {
       return [expr.body];
     case 'await':
       return [expr.value];
+    case 'conditional':
+      return [expr.body, expr.test, expr.orelse];
     case 'other':
       return expr.parts;
     default:

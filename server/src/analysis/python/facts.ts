@@ -74,13 +74,32 @@ export interface FunctionFacts {
   /** The view calls `patch_vary_headers(response, [... "Cookie" ...])`. */
   patchesVaryCookie: boolean;
   /** Assignments in the body, for data flow (only for functions that store into the cache). */
-  assignments: { targets: string[]; value: Expr }[];
+  assignments: LocalAssignment[];
+}
+
+/**
+ * One binding of local names in a function body (`x = ...`, `x += ...`, `for x in ...`, `(x := ...)`, a
+ * nested `def x`), with where it sits, so that data flow can tell which bindings reach a use.
+ */
+export interface LocalAssignment {
+  targets: string[];
+  value: Expr;
+  /** Start of the binding statement. */
+  start: number;
+  /** The block that holds the statement: a plain assignment dominates every later use inside it. */
+  block: Span;
+  /** The innermost loop around the statement, inside the function: it may reach uses above it. */
+  loop: Span | null;
+  /** `x = ...` replaces the earlier value; `x += ...`, `for`, nested bindings add to it. */
+  replaces: boolean;
 }
 
 export interface ClassFacts {
   name: string;
   decorators: Decorator[];
   nameSpan: Span;
+  /** The base class names as written (`models.Model`, `LoginRequiredMixin`). */
+  baseNames: string[];
   /** `template_name = "..."` in the class body (class-based views). */
   templateName: string | null;
   /** The base class expressions (`ListView`, `mixins.CachedMixin`). */
@@ -487,9 +506,10 @@ function readDefinition(definition: SyntaxNode, facts: PyModuleFacts, functionIn
     const body = field(definition, 'body');
     const superclasses = field(definition, 'superclasses');
     const bases = superclasses ? namedChildren(superclasses).filter((base) => base.type !== 'keyword_argument' && base.type !== 'comment').map((base) => toExpr(base)) : [];
+    const baseNames = superclasses ? namedChildren(superclasses).filter((base) => base.type === 'identifier' || base.type === 'attribute').map((base) => base.text) : [];
     const attributes = body ? classAttributes(body) : {};
     const templateName = attributes.template_name?.kind === 'string' ? attributes.template_name.value : null;
-    facts.classes.push({ name: nameNode.text, decorators, nameSpan: spanOf(nameNode), templateName, bases, attributes });
+    facts.classes.push({ name: nameNode.text, decorators, nameSpan: spanOf(nameNode), templateName, bases, baseNames, attributes });
     for (const member of body ? namedChildren(body) : []) {
       const inner = unwrapDecorated(member);
       if (inner.type === 'function_definition') readDefinition(inner, facts, functionIndexByStart, nameNode.text);
@@ -758,26 +778,75 @@ function onlyRefuses(block: SyntaxNode): boolean {
   });
 }
 
+/** `cache_memoize(key, lookup_callable, ...)` (djblets and look-alikes): a read-through store like `get_or_set`. */
+export function isMemoizeCallee(callee: string): boolean {
+  return /(^|\.)cache_memoize$/.test(callee);
+}
+
 /** Local assignments of every function that writes to the cache (data flow for CACHE002). */
 function collectDataFlow(root: SyntaxNode, facts: PyModuleFacts, functionIndexByStart: Map<number, number>): void {
-  const wanted = new Set(facts.cacheCalls.map((call) => call.functionIndex).filter((index) => index >= 0));
+  const wanted = new Set([...facts.cacheCalls, ...facts.calls.filter((call) => isMemoizeCallee(call.callee))].map((call) => call.functionIndex).filter((index) => index >= 0));
   if (wanted.size === 0) return;
   const definitions = root.type === 'function_definition' ? [root, ...root.descendantsOfType('function_definition')] : root.descendantsOfType('function_definition');
+  const done = new Set<number>();
   for (const definition of definitions) {
     if (!definition) continue;
     const index = functionIndexByStart.get(definition.startIndex);
-    if (index === undefined || !wanted.has(index)) continue;
+    // descendantsOfType may include the root itself: read each function once.
+    if (index === undefined || !wanted.has(index) || done.has(index)) continue;
+    done.add(index);
     const assignments = facts.functions[index].assignments;
-    for (const node of definition.descendantsOfType(['assignment', 'augmented_assignment', 'for_statement', 'named_expression'])) {
-      if (!node) continue;
+    for (const node of definition.descendantsOfType(['assignment', 'augmented_assignment', 'for_statement', 'named_expression', 'function_definition', 'call'])) {
+      if (!node || node.startIndex === definition.startIndex) continue;
+      if (node.type === 'call') {
+        // `items.append(x)`, `data.update(x)`: x flows into the container.
+        const callee = field(node, 'function');
+        const receiver = callee?.type === 'attribute' ? field(callee, 'object') : null;
+        const method = callee?.type === 'attribute' ? field(callee, 'attribute')?.text : undefined;
+        if (receiver?.type !== 'identifier' || !method || !MUTATORS.has(method) || node.parent?.type !== 'expression_statement') continue;
+        assignments.push({ targets: [receiver.text], value: toExpr(node), start: node.parent.startIndex, ...placeOf(node.parent, definition), replaces: false });
+        continue;
+      }
+      const statement = node.type === 'assignment' || node.type === 'augmented_assignment' ? (node.parent?.type === 'expression_statement' ? node.parent : node) : node;
+      const place = placeOf(statement, definition);
+      if (node.type === 'function_definition') {
+        // A nested function (a `get_or_set` callable) reads the enclosing function's names: bind its name to its body.
+        const name = field(node, 'name');
+        const body = field(node, 'body');
+        if (name && body) assignments.push({ targets: [name.text], value: toExpr(body), start: statement.startIndex, ...place, replaces: false });
+        continue;
+      }
       const left = field(node, node.type === 'named_expression' ? 'name' : 'left');
       const right = field(node, node.type === 'named_expression' ? 'value' : 'right');
       if (!left || !right) continue;
       const targets = left.type === 'identifier' ? [left.text] : left.descendantsOfType('identifier').flatMap((id) => (id ? [id.text] : []));
-      if (left.type === 'subscript' || left.type === 'attribute') continue;
-      assignments.push({ targets, value: toExpr(right) });
+      if (left.type === 'attribute') continue;
+      if (left.type === 'subscript') {
+        // `data[k] = v`: v flows into the container.
+        const container = field(left, 'value');
+        if (container?.type === 'identifier') assignments.push({ targets: [container.text], value: toExpr(right), start: statement.startIndex, ...place, replaces: false });
+        continue;
+      }
+      const replaces = node.type === 'assignment' && left.type === 'identifier' && statement.parent?.type === 'block';
+      assignments.push({ targets, value: toExpr(right), start: statement.startIndex, ...place, replaces });
     }
   }
+}
+
+const MUTATORS = new Set(['append', 'extend', 'update', 'add', 'insert', 'setdefault', 'appendleft']);
+
+/** The block holding `statement` and the innermost loop around it, up to the function `definition`. */
+function placeOf(statement: SyntaxNode, definition: SyntaxNode): { block: Span; loop: Span | null } {
+  const parent = statement.parent;
+  const block = parent && parent.type === 'block' ? spanOf(parent) : spanOf(field(definition, 'body') ?? definition);
+  let loop: Span | null = null;
+  for (let current = statement.parent; current && current.startIndex !== definition.startIndex; current = current.parent) {
+    if (current.type === 'for_statement' || current.type === 'while_statement') {
+      loop = spanOf(current);
+      break;
+    }
+  }
+  return { block, loop };
 }
 
 function findSuppressions(root: SyntaxNode, text: string, facts: PyModuleFacts): void {
