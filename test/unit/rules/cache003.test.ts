@@ -635,3 +635,19 @@ test('`if not DEBUG and os.getenv("REDIS_CACHE_LOCATION") is not None:` with no 
   assert.match(found[0].message, /REDIS_CACHE_LOCATION/);
   assert.deepEqual(await cache003({ 'shop/settings.py': settings.replace('if not DEBUG and', 'if DEBUG and'), 'docker-compose.yml': COMPOSE('      OTHER: 1') }), []);
 });
+
+test('a base star-imported only by a production module that loads its settings at run time (vars().update(yaml)) and by docs settings is quiet', async () => {
+  const production = py`
+    import yaml
+
+    from shop.settings.base import *
+
+    with open("/etc/shop.yml") as f:
+        vars().update(yaml.safe_load(f))
+  `;
+  const docs = 'from shop.settings.base import *\n';
+  const files = { 'shop/settings/base.py': LOCMEM_CACHES, 'shop/settings/production.py': production, 'shop/settings/docs_settings.py': docs };
+  assert.deepEqual(await flagged(CODE, files), []);
+  // The same base star-imported by a plain production module is flagged.
+  assert.deepEqual(await flagged(CODE, { ...files, 'shop/settings/production.py': 'from shop.settings.base import *\nDEBUG = False\n' }), ['shop/settings/base.py:3']);
+});

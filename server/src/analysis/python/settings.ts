@@ -41,7 +41,7 @@ export class SettingsIndex {
   isDevModule(path: string): boolean {
     const relative = this.relative(path);
     if (this.productionMatcher(relative)) return false;
-    return this.devMatcher(relative) || isDevPathByName(relative);
+    return this.devMatcher(relative) || isDevPathByName(relative) || isDocsSettingsPath(relative);
   }
 
   /** Whether this module-level assignment is in force in some production settings module. */
@@ -82,7 +82,10 @@ export class SettingsIndex {
     const importers = this.importersOf(module);
     if (importers.length === 0) return true;
     return importers.some((importer) => {
-      const overrides = importer.facts.mutatedNames.includes(name) || importer.facts.assignments.some((assignment) => assignment.name === name && assignment.guard !== 'debug');
+      const overrides =
+        importer.facts.mutatedNames.includes(name) ||
+        importer.facts.assignments.some((assignment) => assignment.name === name && assignment.guard !== 'debug') ||
+        loadsSettingsAtRunTime(importer);
       return !overrides && this.moduleReachesProduction(importer, name, visited);
     });
   }
@@ -128,6 +131,20 @@ export class SettingsIndex {
       return module ? [module] : [];
     });
   }
+}
+
+/**
+ * `vars().update(config)` / `globals().update(...)` at module level: the module takes its settings from
+ * a file or the environment at run time (Open edX's YAML), so any star-imported value may be replaced.
+ */
+function loadsSettingsAtRunTime(module: PyModule): boolean {
+  return /\b(vars|globals)\(\s*\)\s*\.\s*update\s*\(/.test(module.text);
+}
+
+/** Settings used to build the documentation (Sphinx's `docs_settings.py`), never a deployment. */
+export function isDocsSettingsPath(path: string): boolean {
+  const file = path.split('/').pop() ?? '';
+  return file.replace(/\.pyi?$/, '').split(/[_\-.]/).some((word) => word === 'docs' || word === 'sphinx');
 }
 
 const SETTINGS_MODULE_REFERENCE = /DJANGO_SETTINGS_MODULE["']?\s*[,=:]\s*["']([\w.]+)["']/g;
