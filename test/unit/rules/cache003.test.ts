@@ -651,3 +651,10 @@ test('a base star-imported only by a production module that loads its settings a
   // The same base star-imported by a plain production module is flagged.
   assert.deepEqual(await flagged(CODE, { ...files, 'shop/settings/production.py': 'from shop.settings.base import *\nDEBUG = False\n' }), ['shop/settings/base.py:3']);
 });
+
+test('LocMem followed by a star import of local settings the repository does not hold (written at install time) is quiet; one it holds still counts', async () => {
+  const settings = `${LOCMEM_CACHES}\ntry:\n    from settings_local import *\nexcept ImportError:\n    pass\n`;
+  assert.deepEqual(await flagged(CODE, { 'shop/settings.py': settings }), []);
+  const local = 'DEBUG = False\n';
+  assert.deepEqual(await flagged(CODE, { 'shop/settings.py': settings, 'settings_local.py': local }), ['shop/settings.py:3']);
+});

@@ -47,6 +47,7 @@ export class SettingsIndex {
   /** Whether this module-level assignment is in force in some production settings module. */
   reachesProduction(module: PyModule, assignment: ModuleAssignment): boolean {
     if (assignment.guard === 'debug' || assignment.guard === 'conditional') return false;
+    if (this.importsLocalSettingsAfter(module, assignment)) return false;
     return this.moduleReachesProduction(module, assignment.name, new Set());
   }
 
@@ -72,6 +73,15 @@ export class SettingsIndex {
       if (found) return found;
     }
     return undefined;
+  }
+
+  /**
+   * `from settings_local import *` after the assignment, of a module the repository does not hold: each
+   * installation writes its own (Review Board's rb-site, `local_settings.py` kept out of git), and it may
+   * set any value, so what the repository says is only a default.
+   */
+  private importsLocalSettingsAfter(module: PyModule, assignment: ModuleAssignment): boolean {
+    return module.facts.starImports.some((star) => star.span.start > assignment.span.start && !star.module.startsWith('django.') && !this.project.resolveModule(star.module, module.path));
   }
 
   private moduleReachesProduction(module: PyModule, name: string, visited: Set<string>): boolean {
