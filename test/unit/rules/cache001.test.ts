@@ -843,3 +843,27 @@ test('a computed value stored forever from a view (not a job, not a time) is sti
   };
   assert.deepEqual(await flagged(CODE, files), ['shop/views.py:7']);
 });
+
+test("a key re-set or deleted through the project's own cache object (a request-local proxy) is refreshed, not stale", async () => {
+  const files = {
+    'maps/updates.py': py`
+      from django.core.cache import cache
+
+      from maps.local_cache import per_request_cache
+
+      def finish(update):
+          cache.set("maps:last_update", update.as_tuple(), None)
+
+      def last_update():
+          value = per_request_cache.get("maps:last_update", None)
+          if value is None:
+              value = compute()
+              per_request_cache.set("maps:last_update", value, None)
+          return value
+    `,
+  };
+  assert.deepEqual(await flagged('CACHE001', files), []);
+  // Without the proxy's write, nothing refreshes the key: flagged.
+  const alone = { 'maps/updates.py': files['maps/updates.py'].replace('per_request_cache.set("maps:last_update", value, None)', 'pass') };
+  assert.deepEqual(await flagged('CACHE001', alone), ['maps/updates.py:6']);
+});

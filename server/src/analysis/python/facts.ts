@@ -163,6 +163,11 @@ export interface PyModuleFacts {
   functions: FunctionFacts[];
   classes: ClassFacts[];
   cacheCalls: CacheCall[];
+  /**
+   * Deletes and stores through a project's own cache object (`per_request_cache.set(...)`,
+   * `self.cache.delete(...)`): never judged themselves, but they refresh or invalidate keys.
+   */
+  otherCacheWrites: { method: string; args: Expr[]; keywords: Record<string, Expr>; functionIndex: number }[];
   wrappedViews: WrappedViewCall[];
   /** `make_template_fragment_key("name", [...])` calls. */
   fragmentKeyCalls: { name: Expr | null; span: Span; functionIndex: number }[];
@@ -182,6 +187,7 @@ export const CACHE_METHODS = new Set([
   'adecr', 'ahas_key', 'aclear', 'aincr_version', 'adecr_version', 'aclose',
 ]);
 
+const OTHER_CACHE_WRITE_METHODS = new Set(['set', 'set_many', 'delete', 'delete_many']);
 const METHOD_CALL_PATTERN = /\.[ \t]*([a-z_]+)[ \t]*\(/g;
 const USER_STATE_PATTERN = /\brequest[ \t]*\.[ \t]*(user|session|COOKIES)\b/g;
 const SKIP_FILE_PATTERN = /#\s*cache-coach:\s*skip-file\b/;
@@ -238,7 +244,7 @@ export function extractModuleFacts(tree: Tree, text: string, memo?: FactsMemo, n
 }
 
 function emptyFragment(): FragmentFacts {
-  return { starImports: [], assignments: [], mutatedNames: [], extensions: [], settingConditions: [], functions: [], classes: [], cacheCalls: [], wrappedViews: [], fragmentKeyCalls: [], templateRenders: [], calls: [] };
+  return { starImports: [], assignments: [], mutatedNames: [], extensions: [], settingConditions: [], functions: [], classes: [], cacheCalls: [], otherCacheWrites: [], wrappedViews: [], fragmentKeyCalls: [], templateRenders: [], calls: [] };
 }
 
 /** A statement's facts, placed as if the module's functions before it were `functionOffset` many. */
@@ -277,7 +283,7 @@ function moveFragment(fragment: StatementFacts, start: number, functionOffset: n
 
 /** Moves the `functionIndex` of a statement's calls (only top-level items carry one; expressions never do). */
 function shiftFunctionIndices(fragment: FragmentFacts, functionDelta: number): void {
-  for (const items of [fragment.cacheCalls, fragment.calls, fragment.fragmentKeyCalls, fragment.templateRenders] as { functionIndex: number }[][]) {
+  for (const items of [fragment.cacheCalls, fragment.otherCacheWrites, fragment.calls, fragment.fragmentKeyCalls, fragment.templateRenders] as { functionIndex: number }[][]) {
     for (const item of items) if (item.functionIndex >= 0) item.functionIndex += functionDelta;
   }
 }
@@ -614,7 +620,13 @@ function findCacheCalls(root: SyntaxNode, text: string, facts: PyModuleFacts, fu
     if (alias === undefined && receiver.kind === 'name' && functionIndex >= 0) {
       alias = localCacheAlias(call, receiver.id, facts.bindings);
     }
-    if (alias === undefined) continue;
+    if (alias === undefined) {
+      if (OTHER_CACHE_WRITE_METHODS.has(method) && /cache/i.test(object.text) && object.endIndex - object.startIndex < 200) {
+        const other = toExpr(call);
+        if (other.kind === 'call') facts.otherCacheWrites.push({ method, args: other.args, keywords: other.keywords, functionIndex });
+      }
+      continue;
+    }
     const expr = toExpr(call);
     if (expr.kind !== 'call') continue;
     facts.cacheCalls.push({

@@ -494,6 +494,11 @@ export class PythonProject {
         for (const key of keys) contribution.refreshed.push(this.keyTemplateAt(module, call.functionIndex, key));
       }
     }
+    for (const call of module.facts.otherCacheWrites) {
+      const keys = keyExpressions(call.method, call.args, call.keywords);
+      const into = DELETE_METHODS.has(call.method) ? contribution.deleted : contribution.refreshed;
+      for (const key of keys) into.push(this.keyTemplateAt(module, call.functionIndex, key));
+    }
     const aliases = new Set<string>();
     for (const wrapped of module.facts.wrappedViews) collectPageCacheAlias(wrapped.cachePage, aliases);
     for (const fn of module.facts.functions) {
