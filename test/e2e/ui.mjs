@@ -279,7 +279,7 @@ export async function runUiScenario({ extensionDir = ROOT, install = 'vsix', kee
       await waiting('the lesson tab', page.locator('.tab', { hasText: 'Cache Coach: Lesson' }).first().waitFor({ timeout: 30_000 }));
       // A user reads the lesson before reloading: by then what the window recorded has reached its storage.
       const lesson = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
-      await waiting('the lesson page content', lesson.locator('h1, h2').first().waitFor({ timeout: 30_000 }));
+      await waiting('the lesson page content', lesson.locator('h1:visible, h2:visible').first().waitFor({ timeout: 30_000 }));
       await shot('5a-lesson-open-before-reload');
       await page.reload({ timeout: 60_000 });
       await waiting('the workbench after reload', page.locator('.monaco-workbench').waitFor({ timeout: 60_000 }));
