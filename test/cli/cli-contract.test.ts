@@ -62,7 +62,7 @@ test('exit 0 with no findings, 1 with findings', () => {
     assert.equal(ok.stdout, '');
     const bad = runCli(['check'], dirty.dir);
     assert.equal(bad.status, 1);
-    assert.equal(bad.stdout, 'shop/views.py:4:2: CACHE004 cache_page on a page that differs per user (its GET code reads request.user (shop/views.py:6)), with no @vary_on_cookie below it: the first visitor\'s page is served to everyone.\n');
+    assert.equal(bad.stdout, 'shop/views.py:4:2: CACHE004 cache_page on a page that differs per user (its GET code reads request.user (line 6)), with no @vary_on_cookie below it: the first visitor\'s page is served to everyone.\n');
   } finally {
     clean.dispose();
     dirty.dispose();

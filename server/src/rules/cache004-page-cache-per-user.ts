@@ -32,13 +32,15 @@ export const cache004: Rule = {
       const evidence = perUserEvidence(use, project, templates, templateSettings);
       if (!evidence) continue;
       const fix = use.decorator ? varyFix(module, use.decorator, use.viaMethodDecorator) : use.wrappedView ? wrapFix(module, use.wrappedView) : undefined;
-      report({ span: use.span, message: messageFor(evidence, use.decorator !== null), fixes: fix ? [fix] : [] });
+      report({ span: use.span, message: messageFor(module, evidence, use.decorator !== null), fixes: fix ? [fix] : [] });
     }
   },
 };
 
-function messageFor(evidence: PerUserEvidence, decorated: boolean): string {
-  const shows = evidence.kind === 'template' ? `${evidence.template.name}:${evidence.line} shows ${evidence.what}` : `its GET code reads ${evidence.what} (${evidence.path}:${evidence.line})`;
+function messageFor(module: PyModule, evidence: PerUserEvidence, decorated: boolean): string {
+  // Paths may be absolute (the language server's): the file's own name is enough to find the line.
+  const where = evidence.kind === 'code' ? (evidence.path === module.path ? `line ${evidence.line}` : `${evidence.path.split('/').pop()}:${evidence.line}`) : '';
+  const shows = evidence.kind === 'template' ? `${evidence.template.name}:${evidence.line} shows ${evidence.what}` : `its GET code reads ${evidence.what} (${where})`;
   const remedy = decorated ? 'with no @vary_on_cookie below it' : 'and nothing varies it on the cookie';
   return `cache_page on a page that differs per user (${shows}), ${remedy}: the first visitor's page is served to everyone.`;
 }
