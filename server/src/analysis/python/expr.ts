@@ -245,7 +245,8 @@ export function namesRead(expr: Expr): Set<string> {
   return names;
 }
 
-function childrenOf(expr: Expr): Expr[] {
+/** The direct sub-expressions of an expression. */
+export function childrenOf(expr: Expr): Expr[] {
   switch (expr.kind) {
     case 'fstring':
       return expr.parts.filter((part): part is Expr => typeof part !== 'string');

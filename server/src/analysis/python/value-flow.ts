@@ -5,7 +5,7 @@
  * helpers. A branch test (`None if force else ...`) and a read of the cache itself are not data flow.
  */
 import { cacheAliasOf, qualify, type FunctionFacts, type LocalAssignment } from './facts.js';
-import { walkExpr as walk, type Expr } from './expr.js';
+import { childrenOf, walkExpr as walk, type Expr } from './expr.js';
 import type { PyModule, PythonProject } from './project.js';
 
 export type SourceKind = 'user' | 'request' | 'param' | 'instance';
@@ -358,35 +358,4 @@ function helperReturn(scope: FlowScope, callee: Expr): { reaches(position: numbe
       return name === undefined || !params.includes(name) || read.has(name);
     },
   };
-}
-
-function childrenOf(expr: Expr): Expr[] {
-  switch (expr.kind) {
-    case 'fstring':
-      return expr.parts.filter((part): part is Expr => typeof part !== 'string');
-    case 'attribute':
-      return [expr.object];
-    case 'call':
-      return [expr.callee, ...expr.args, ...Object.values(expr.keywords)];
-    case 'binary':
-      return [expr.left, expr.right];
-    case 'unary':
-      return [expr.operand];
-    case 'subscript':
-      return [expr.object, expr.index];
-    case 'sequence':
-      return expr.items;
-    case 'dict':
-      return expr.entries.flatMap((entry) => (entry.key ? [entry.key, entry.value] : [entry.value]));
-    case 'lambda':
-      return [expr.body];
-    case 'await':
-      return [expr.value];
-    case 'conditional':
-      return [expr.body, expr.test, expr.orelse];
-    case 'other':
-      return expr.parts;
-    default:
-      return [];
-  }
 }
