@@ -658,3 +658,11 @@ test('LocMem followed by a star import of local settings the repository does not
   const local = 'DEBUG = False\n';
   assert.deepEqual(await flagged(CODE, { 'shop/settings.py': settings, 'settings_local.py': local }), ['shop/settings.py:3']);
 });
+
+test('a settings_local.py of the same name in docs/ is a look-alike, not the one the settings import', async () => {
+  const settings = `${LOCMEM_CACHES}\ntry:\n    from settings_local import *\nexcept ImportError:\n    pass\n`;
+  const files = { 'shop/settings.py': settings, 'docs/manual/settings_local.py': 'DEBUG = True\n' };
+  assert.deepEqual(await flagged(CODE, files), []);
+  // Beside the settings module (or above it) it is the real one: the repository says what it holds.
+  assert.deepEqual(await flagged(CODE, { 'shop/settings.py': settings, 'shop/settings_local.py': 'DEBUG = False\n' }), ['shop/settings.py:3']);
+});

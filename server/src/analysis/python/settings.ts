@@ -81,7 +81,22 @@ export class SettingsIndex {
    * set any value, so what the repository says is only a default.
    */
   private importsLocalSettingsAfter(module: PyModule, assignment: ModuleAssignment): boolean {
-    return module.facts.starImports.some((star) => star.span.start > assignment.span.start && !star.module.startsWith('django.') && !this.project.resolveModule(star.module, module.path));
+    return module.facts.starImports.some((star) => star.span.start > assignment.span.start && !star.module.startsWith('django.') && !this.holdsImportable(star.module, module.path));
+  }
+
+  /**
+   * Whether the repository holds the module an import names. A bare name (`settings_local`) is found
+   * on sys.path, which holds the importer's folder or one above it; a file of that name elsewhere
+   * (documentation, packaging templates) is a look-alike.
+   */
+  private holdsImportable(name: string, fromPath: string): boolean {
+    const target = this.project.resolveModule(name, fromPath);
+    if (!target) return false;
+    if (name.includes('.')) return true;
+    const folder = (path: string): string => path.split('/').slice(0, -1).join('/');
+    const targetFolder = folder(target.path);
+    const importerFolder = folder(fromPath);
+    return targetFolder === importerFolder || targetFolder === '' || importerFolder.startsWith(`${targetFolder}/`);
   }
 
   private moduleReachesProduction(module: PyModule, name: string, visited: Set<string>): boolean {
