@@ -76,7 +76,7 @@ export class Workspace {
     else this.python.update(path, text);
     this.typescript.update(path, text);
     this.settingsByConfig.delete(this.configFor(path));
-    this.templateSettings = undefined;
+    this.forgetTemplateSettings(path, text);
   }
 
   remove(path: string): void {
@@ -84,7 +84,7 @@ export class Workspace {
     if (isTemplatePath(path)) this.templates.remove(path);
     else this.python.remove(path);
     this.typescript.remove(path);
-    this.templateSettings = undefined;
+    this.forgetTemplateSettings(path);
   }
 
   /** An editor opened a file: later changes to a Python file reparse incrementally. */
@@ -96,7 +96,7 @@ export class Workspace {
   changeDocument(path: string, text: string, changes: readonly TextChange[]): void {
     if (isPythonPath(path)) this.python.changeDocument(path, text, changes);
     else this.update(path, text);
-    this.templateSettings = undefined;
+    this.forgetTemplateSettings(path, text);
   }
 
   /** The editor closed the file: its text comes from the source (the disk) again. */
@@ -187,6 +187,16 @@ export class Workspace {
       this.settingsByConfig.set(config, settings);
     }
     return settings;
+  }
+
+  /**
+   * TEMPLATES is read again only when a change can alter it: a Python module that assigns it, or whose
+   * new text mentions it. Every keystroke in a views module would otherwise rescan the settings.
+   */
+  private forgetTemplateSettings(path: string, text?: string): void {
+    if (!this.templateSettings || !isPythonPath(path)) return;
+    if (text !== undefined && !text.includes('TEMPLATES') && !this.templateSettings.sources.has(path)) return;
+    this.templateSettings = undefined;
   }
 
   private currentTemplateSettings(): TemplateSettings {

@@ -3,7 +3,7 @@
 // app_dirname, Django's Jinja2 backend) and from syntax only Jinja2 has; when unsure, the rules stay quiet.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findingsOf, py } from '../../helpers/engine.js';
+import { findingsOf, py, workspaceOf } from '../../helpers/engine.js';
 import { labels } from './support.js';
 
 /** A django-jinja {% cache %} block: a quoted name and no {% load %}, correct in Jinja2, two findings in Django. */
@@ -120,4 +120,20 @@ test('CACHE012 is quiet when vary_on_cookie is below cache_page: each visitor ge
     'shop/templates/shop/contact.html': '<form method="post">{% csrf_token %}<button>Send</button></form>\n',
   };
   assert.deepEqual(labels(await findingsOf(files)), []);
+});
+
+test('a change to TEMPLATES is seen at once; a change elsewhere keeps the settings read before', async () => {
+  const files: Record<string, string> = {
+    'config/settings.py': settingsWith(DJANGO_BACKEND),
+    'shop/__init__.py': '',
+    'shop/views.py': 'from django.core.cache import cache\n',
+    'shop/templates/shop/list.html': JINJA_FRAGMENT,
+  };
+  const workspace = await workspaceOf(files);
+  const templateCodesNow = () => labels(workspace.check()).filter((label) => /CACHE1\d\d$/.test(label));
+  assert.equal(templateCodesNow().length, 2, 'Django reads the template: CACHE103 and CACHE105');
+  workspace.update('shop/views.py', 'from django.core.cache import cache\nTIMEOUT = 5\n');
+  assert.equal(templateCodesNow().length, 2);
+  workspace.update('config/settings.py', settingsWith(`    {"BACKEND": "django_jinja.backend.Jinja2", "APP_DIRS": True, "OPTIONS": {"match_extension": ".html"}},\n${DJANGO_BACKEND}`));
+  assert.deepEqual(templateCodesNow(), []);
 });

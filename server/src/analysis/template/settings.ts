@@ -33,10 +33,12 @@ export interface TemplateSettings {
   jinjaBackends: JinjaBackend[];
   /** Whether any TEMPLATES setting was found at all. */
   found: boolean;
+  /** The modules that assign TEMPLATES: only a change to one of them, or a new TEMPLATES, changes these settings. */
+  sources: Set<string>;
 }
 
 export function readTemplateSettings(project: PythonProject): TemplateSettings {
-  const settings: TemplateSettings = { cacheTagIsBuiltin: false, contextProcessors: new Set(), jinjaContextProcessors: new Set(), jinjaBackends: [], found: false };
+  const settings: TemplateSettings = { cacheTagIsBuiltin: false, contextProcessors: new Set(), jinjaContextProcessors: new Set(), jinjaBackends: [], found: false, sources: new Set() };
   const seen = new Set<string>();
   for (const module of project.candidateModules().concat(settingsModulesByName(project))) {
     if (seen.has(module.path)) continue;
@@ -44,6 +46,7 @@ export function readTemplateSettings(project: PythonProject): TemplateSettings {
     for (const assignment of module.facts.assignments) {
       if (assignment.name !== 'TEMPLATES' || assignment.value.kind !== 'sequence') continue;
       settings.found = true;
+      settings.sources.add(module.path);
       let djangoSeen = false;
       for (const backend of assignment.value.items) {
         const name = dictEntry(backend, 'BACKEND');
