@@ -98,10 +98,6 @@ export interface ClassFacts {
   name: string;
   decorators: Decorator[];
   nameSpan: Span;
-  /** The base class names as written (`models.Model`, `LoginRequiredMixin`). */
-  baseNames: string[];
-  /** `template_name = "..."` in the class body (class-based views). */
-  templateName: string | null;
   /** The base class expressions (`ListView`, `mixins.CachedMixin`). */
   bases: Expr[];
   /** Simple class-body assignments (`model = Book`, `http_method_names = [...]`). */
@@ -512,10 +508,8 @@ function readDefinition(definition: SyntaxNode, facts: PyModuleFacts, functionIn
     const body = field(definition, 'body');
     const superclasses = field(definition, 'superclasses');
     const bases = superclasses ? namedChildren(superclasses).filter((base) => base.type !== 'keyword_argument' && base.type !== 'comment').map((base) => toExpr(base)) : [];
-    const baseNames = superclasses ? namedChildren(superclasses).filter((base) => base.type === 'identifier' || base.type === 'attribute').map((base) => base.text) : [];
     const attributes = body ? classAttributes(body) : {};
-    const templateName = attributes.template_name?.kind === 'string' ? attributes.template_name.value : null;
-    facts.classes.push({ name: nameNode.text, decorators, nameSpan: spanOf(nameNode), templateName, bases, baseNames, attributes });
+    facts.classes.push({ name: nameNode.text, decorators, nameSpan: spanOf(nameNode), bases, attributes });
     for (const member of body ? namedChildren(body) : []) {
       const inner = unwrapDecorated(member);
       if (inner.type === 'function_definition') readDefinition(inner, facts, functionIndexByStart, nameNode.text);

@@ -4,8 +4,8 @@
  * functions and `get_or_set` callables, the view's own methods (`self.get_queryset()`) and single-return
  * helpers. A branch test (`None if force else ...`) and a read of the cache itself are not data flow.
  */
-import { cacheAliasOf, qualify, type FunctionFacts, type LocalAssignment } from './facts.js';
-import { childrenOf, walkExpr as walk, type Expr } from './expr.js';
+import { cacheAliasOf, qualify, type ClassFacts, type FunctionFacts, type LocalAssignment } from './facts.js';
+import { childrenOf, dottedName, walkExpr as walk, type Expr } from './expr.js';
 import type { PyModule, PythonProject } from './project.js';
 
 export type SourceKind = 'user' | 'request' | 'param' | 'instance';
@@ -301,7 +301,7 @@ function classMethod(module: PyModule, className: string, name: string, depth = 
   const own = module.facts.functions.find((fn) => fn.qualname === `${className}.${name}`);
   if (own) return own;
   const cls = module.facts.classes.find((candidate) => candidate.name === className);
-  for (const base of cls?.baseNames ?? []) {
+  for (const base of cls ? baseNamesOf(cls) : []) {
     if (module.facts.classes.some((candidate) => candidate.name === base)) {
       const inherited = classMethod(module, base, name, depth + 1);
       if (inherited) return inherited;
@@ -317,7 +317,7 @@ export function isModelClass(project: PythonProject, module: PyModule, className
   if (depth > 5) return false;
   const cls = module.facts.classes.find((candidate) => candidate.name === className);
   if (!cls) return false;
-  for (const base of cls.baseNames) {
+  for (const base of baseNamesOf(cls)) {
     const qualified = qualifyText(base, module);
     if (qualified && MODEL_BASES.has(qualified)) return true;
     if (module.facts.classes.some((candidate) => candidate.name === base) && base !== className) {
@@ -358,4 +358,12 @@ function helperReturn(scope: FlowScope, callee: Expr): { reaches(position: numbe
       return name === undefined || !params.includes(name) || read.has(name);
     },
   };
+}
+
+/** A class's bases as dotted names (`models.Model`, `LoginRequiredMixin`); calls and subscripts are left out. */
+function baseNamesOf(cls: ClassFacts): string[] {
+  return cls.bases.flatMap((base) => {
+    const name = dottedName(base);
+    return name === null ? [] : [name];
+  });
 }
