@@ -3,7 +3,7 @@ import { mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:f
 import { dirname, join, relative, resolve } from 'node:path';
 import packageJson from '../../package.json';
 import { ConfigError, type CacheCoachConfig } from './analysis/config.js';
-import { Workspace } from './analysis/engine.js';
+import { Workspace } from './engine/workspace.js';
 import { LineIndex, applyEdits } from './analysis/text.js';
 import type { Finding } from './analysis/types.js';
 import { formatGithub, formatJson, formatSarif, formatText, toCliFinding } from './cli/formats.js';

@@ -13,7 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
-const { Workspace } = await import('../../server/src/analysis/engine.ts');
+const { Workspace } = await import('../../server/src/engine/workspace.ts');
 const { PythonParser } = await import('../../server/src/analysis/python/parser.ts');
 const { PYTHON_CANDIDATE } = await import('../../server/src/analysis/python/project.ts');
 const templateProject = await import('../../server/src/analysis/template/project.ts').catch(() => ({}));

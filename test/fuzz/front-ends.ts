@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { Workspace } from '../../server/src/analysis/engine.js';
+import type { Workspace } from '../../server/src/engine/workspace.js';
 import { PYTHON_CANDIDATE } from '../../server/src/analysis/python/project.js';
 import { isTemplatePath, TEMPLATE_CANDIDATE } from '../../server/src/analysis/template/project.js';
 import { isPackageJsonPath, isTypeScriptPath } from '../../server/src/analysis/typescript/load.js';

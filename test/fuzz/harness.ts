@@ -3,7 +3,7 @@
  * through the engine, and the properties checked on the result.
  */
 import { DEFAULT_CONFIG } from '../../server/src/analysis/config.js';
-import { Workspace } from '../../server/src/analysis/engine.js';
+import { Workspace } from '../../server/src/engine/workspace.js';
 import type { PythonWasm } from '../../server/src/analysis/python/parser.js';
 import { applyEdits, LineIndex } from '../../server/src/analysis/text.js';
 import type { Finding, Range, Span } from '../../server/src/analysis/types.js';

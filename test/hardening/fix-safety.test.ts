@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Workspace } from '../../server/src/analysis/engine.js';
+import { Workspace } from '../../server/src/engine/workspace.js';
 import { applyEdits, LineIndex } from '../../server/src/analysis/text.js';
 import type { Finding, TextEdit } from '../../server/src/analysis/types.js';
 import { syntaxErrors } from '../../server/src/analysis/typescript/load.js';

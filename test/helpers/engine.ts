@@ -1,6 +1,6 @@
 /** Runs the engine on in-memory projects, the way the CLI and the server do on disk. */
 import { DEFAULT_CONFIG, mergeConfig, type CacheCoachConfig } from '../../server/src/analysis/config.js';
-import { Workspace } from '../../server/src/analysis/engine.js';
+import { Workspace } from '../../server/src/engine/workspace.js';
 import { applyEdits } from '../../server/src/analysis/text.js';
 import type { Finding } from '../../server/src/analysis/types.js';
 import { loadTypeScript } from '../../server/src/node/typescript.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Workspace } from '../../server/src/analysis/engine.js';
+import { Workspace } from '../../server/src/engine/workspace.js';
 import { readSourceFile, walkWorkspace } from '../../server/src/node/files.js';
 import { loadTypeScript } from '../../server/src/node/typescript.js';
 import { loadPythonWasm } from '../../server/src/node/wasm.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_CONFIG } from '../../server/src/analysis/config.js';
-import { Workspace } from '../../server/src/analysis/engine.js';
+import { Workspace } from '../../server/src/engine/workspace.js';
 import { LineIndex } from '../../server/src/analysis/text.js';
 import { loadPythonWasm } from '../../server/src/node/wasm.js';
 import { readFileSync } from 'node:fs';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_CONFIG } from '../../server/src/analysis/config.js';
-import { Workspace } from '../../server/src/analysis/engine.js';
+import { Workspace } from '../../server/src/engine/workspace.js';
 import { isPackageJsonPath, isTypeScriptPath } from '../../server/src/analysis/typescript/load.js';
 import { isAnalysedPath } from '../../server/src/node/files.js';
 import { loadTypeScript } from '../../server/src/node/typescript.js';

@@ -21,7 +21,7 @@ import {
 } from 'vscode-languageserver';
 import packageJson from '../../../package.json';
 import { DEFAULT_CONFIG, type ConfigError } from '../analysis/config.js';
-import { Workspace } from '../analysis/engine.js';
+import { Workspace } from '../engine/workspace.js';
 import type { TextChange } from '../analysis/python/project.js';
 import type { Finding } from '../analysis/types.js';
 import { isPythonPath } from '../analysis/python/modules.js';

@@ -4,21 +4,21 @@
  */
 import { RULES, RULE_CODES } from '../rules/index.js';
 import type { FixSpec, Report, Rule } from '../rules/rule.js';
-import { DEFAULT_CONFIG, isRuleEnabled, type CacheCoachConfig } from './config.js';
-import { deploymentKind, Deployments, type DeploymentFile } from './deployment.js';
-import type { SuppressionComment } from './suppression.js';
-import { isPythonPath, isPythonTestPath } from './python/modules.js';
-import type { PythonWasm } from './python/parser.js';
-import { PythonParser } from './python/parser.js';
-import { PythonProject, type PyModule, type TextChange, type TextSource } from './python/project.js';
-import { SettingsIndex } from './python/settings.js';
-import { isTemplatePath, TemplateProject, type TemplateModule } from './template/project.js';
-import { dialectOf, readTemplateSettings, type TemplateSettings } from './template/settings.js';
-import { templateStructureBroken } from './template/validity.js';
-import type { LineIndex } from './text.js';
-import { isTypeScriptPath } from './typescript/load.js';
-import { TypeScriptProject, type TsModule } from './typescript/project.js';
-import type { Finding, Fix, Severity, Span } from './types.js';
+import { DEFAULT_CONFIG, isRuleEnabled, type CacheCoachConfig } from '../analysis/config.js';
+import { deploymentKind, Deployments, type DeploymentFile } from '../analysis/deployment.js';
+import type { SuppressionComment } from '../analysis/suppression.js';
+import { isPythonPath, isPythonTestPath } from '../analysis/python/modules.js';
+import type { PythonWasm } from '../analysis/python/parser.js';
+import { PythonParser } from '../analysis/python/parser.js';
+import { PythonProject, type PyModule, type TextChange, type TextSource } from '../analysis/python/project.js';
+import { SettingsIndex } from '../analysis/python/settings.js';
+import { isTemplatePath, TemplateProject, type TemplateModule } from '../analysis/template/project.js';
+import { dialectOf, readTemplateSettings, type TemplateSettings } from '../analysis/template/settings.js';
+import { templateStructureBroken } from '../analysis/template/validity.js';
+import type { LineIndex } from '../analysis/text.js';
+import { isTypeScriptPath } from '../analysis/typescript/load.js';
+import { TypeScriptProject, type TsModule } from '../analysis/typescript/project.js';
+import type { Finding, Fix, Severity, Span } from '../analysis/types.js';
 
 export interface WorkspaceOptions {
   wasm: PythonWasm;
