@@ -11,7 +11,7 @@ import { loadTypeScript } from './node/typescript.js';
 import { loadPythonWasm } from './node/wasm.js';
 import type { ServerHost } from './lsp/host.js';
 import { DEBOUNCE_MS, startServerCore } from './lsp/server-core.js';
-import { scanFolder } from './lsp/workspace-files.js';
+import { scanFolder } from './node/workspace-files.js';
 
 export interface ServerOptions {
   /** Milliseconds between a change and its diagnostics; tests and benchmarks may lower it. */

@@ -2,6 +2,7 @@
 import { LineIndex } from '../analysis/text.js';
 import type { Finding } from '../analysis/types.js';
 import { RULES } from '../rules/index.js';
+import { ruleUrl } from '../rules/rule.js';
 
 export interface CliFinding {
   code: string;
@@ -15,10 +16,6 @@ export interface CliFinding {
   endColumn: number;
   url: string;
   fixable: boolean;
-}
-
-export function ruleUrl(homepage: string, code: string): string {
-  return `${homepage}#${code.toLowerCase()}`;
 }
 
 /** 1-based lines, columns in Unicode code points, end exclusive. */

@@ -2,7 +2,7 @@
  * Hover docs for the cache backends Django ships, by dotted path (the value of `CACHES[alias]["BACKEND"]`).
  * Checked against Django 3.2's `core/cache/backends/*.py`; the Redis backend against Django 4.0+.
  */
-import type { ApiDoc } from './cache-api.js';
+import type { ApiDoc } from './api-doc.js';
 
 const PREFIX = 'django.core.cache.backends.';
 

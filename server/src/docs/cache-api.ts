@@ -4,6 +4,7 @@
  *
  * The texts are Cache Coach's own; the facts are Django's (Django 3.2 unless `since` says otherwise).
  */
+import type { ApiDoc } from './api-doc.js';
 import { ASYNC_METHOD_DOCS, SYNC_METHOD_DOCS } from './method-docs.js';
 import { BACKEND_DOCS } from './backend-docs.js';
 import { lessonSectionTitle } from './lesson-sections.js';
@@ -19,20 +20,7 @@ import {
 
 export { LESSON_SECTIONS, LESSON_SECTION_TITLES, lessonSectionTitle } from './lesson-sections.js';
 
-export interface ApiDoc {
-  /** e.g. "cache.set" */
-  title: string;
-  /** Python signature as Django defines it, e.g. "cache.set(key, value, timeout=DEFAULT_TIMEOUT, version=None)" */
-  signature: string;
-  /** What it does, 1-3 sentences (Markdown). */
-  summary: string;
-  /** The pitfall that bites in production, 1-2 sentences (Markdown). Omit only when there is none worth saying. */
-  pitfall?: string;
-  /** Lesson section id the hover links to, one of LESSON_SECTIONS. */
-  lessonSection: string;
-  /** Django version that introduced it, when later than 3.2 (e.g. "4.0"). */
-  since?: string;
-}
+export type { ApiDoc } from './api-doc.js';
 
 const METHOD_DOCS: Readonly<Record<string, ApiDoc>> = { ...SYNC_METHOD_DOCS, ...ASYNC_METHOD_DOCS };
 

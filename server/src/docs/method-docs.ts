@@ -5,7 +5,7 @@
  * methods against Django 4.0+'s `BaseCache`). The sync signatures are compared with real Django's
  * by test/unit/docs.test.ts.
  */
-import type { ApiDoc } from './cache-api.js';
+import type { ApiDoc } from './api-doc.js';
 
 export const SYNC_METHOD_DOCS: Readonly<Record<string, ApiDoc>> = {
   get: {

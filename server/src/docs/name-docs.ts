@@ -4,7 +4,7 @@
  * `django/core/cache/__init__.py`, `views/decorators/{cache,vary}.py`, `utils/cache.py`,
  * `core/cache/utils.py` and `middleware/cache.py`, and the probes in /work/shared/probes.
  */
-import type { ApiDoc } from './cache-api.js';
+import type { ApiDoc } from './api-doc.js';
 
 export const QUALIFIED_NAME_DOCS: Readonly<Record<string, ApiDoc>> = {
   'django.core.cache.cache': {

@@ -2,7 +2,7 @@
  * Hover docs for the `CACHES` setting and the keys of one alias's dict. Defaults checked against
  * Django 3.2's `conf/global_settings.py` and `core/cache/backends/base.py` (`BaseCache.__init__`).
  */
-import type { ApiDoc } from './cache-api.js';
+import type { ApiDoc } from './api-doc.js';
 
 export const SETTINGS_KEY_DOCS: Readonly<Record<string, ApiDoc>> = {
   CACHES: {

@@ -2,7 +2,7 @@
  * Hover docs for the `{% cache %}` template tag and its arguments. Checked against Django 3.2's
  * `templatetags/cache.py` and `core/cache/utils.py`, and /work/shared/probes/template_fragments.py.
  */
-import type { ApiDoc } from './cache-api.js';
+import type { ApiDoc } from './api-doc.js';
 
 const TAG = '{% cache timeout fragment_name [vary_on ...] [using="alias"] %} ... {% endcache %}';
 

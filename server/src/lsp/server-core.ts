@@ -27,7 +27,7 @@ import type { Finding } from '../analysis/types.js';
 import { isPythonPath } from '../analysis/python/modules.js';
 import { isTemplatePath } from '../analysis/template/project.js';
 import { isTypeScriptPath } from '../analysis/typescript/load.js';
-import { ruleUrl } from '../cli/formats.js';
+import { ruleUrl } from '../rules/rule.js';
 import { isAnalysedPath } from './analysed-paths.js';
 import { codeActions, FIX_ALL_KIND, safeEdits } from './code-actions.js';
 import type { ConfigSource } from './config-finder.js';

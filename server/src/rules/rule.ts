@@ -87,3 +87,8 @@ export interface Rule {
   checkTemplate?(context: TemplateRuleContext): void;
   checkTypeScript?(context: TypeScriptRuleContext): void;
 }
+
+/** Where a rule's documentation lives: its section of the README at the extension's homepage. */
+export function ruleUrl(homepage: string, code: string): string {
+  return `${homepage}#${code.toLowerCase()}`;
+}

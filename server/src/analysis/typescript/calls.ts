@@ -7,7 +7,7 @@ import type * as TS from 'typescript';
 import type { Span } from '../types.js';
 import { isRedis, type LibraryId } from './libraries.js';
 import type { TypeScriptApi } from './load.js';
-import type { Client, TsModule, TypeScriptProject } from './project.js';
+import type { Client, ProjectQueries, TsModule } from './model.js';
 import { objectProperty, propertyNameText, propertyValue, spanOf, unwrap } from './syntax.js';
 
 export type Unit = 'ms' | 's';
@@ -62,7 +62,7 @@ export function methodName(ts: TypeScriptApi, call: TS.CallExpression): string |
 }
 
 /** What a method call on a traced client does, or undefined when it is nothing the rules read. */
-export function describeCall(project: TypeScriptProject, module: TsModule, call: TS.CallExpression, client: Client): CacheOperation | undefined {
+export function describeCall(project: ProjectQueries, module: TsModule, call: TS.CallExpression, client: Client): CacheOperation | undefined {
   const ts = module.ts;
   const method = methodName(ts, call);
   if (!method || call.arguments.some((argument) => ts.isSpreadElement(argument))) return undefined;
@@ -150,7 +150,7 @@ function optionalTtl(ts: TypeScriptApi, argument: TS.Expression | undefined, uni
 }
 
 /** cache-manager measures TTLs in milliseconds from v5 on, in seconds before; `createCache` exists only from v6. */
-export function cacheManagerUnit(project: TypeScriptProject, module: TsModule, client: Client): Unit | undefined {
+export function cacheManagerUnit(project: ProjectQueries, module: TsModule, client: Client): Unit | undefined {
   const major = project.cacheManagerMajor(module.path);
   if (major !== undefined) return major >= 5 ? 'ms' : 's';
   return client.factory === 'createCache' ? 'ms' : undefined;
@@ -326,7 +326,7 @@ export function listedPattern(ts: TypeScriptApi, call: TS.CallExpression): TS.Ex
 }
 
 /** Whether a client gives entries stored without a TTL a default expiry (from its constructor or factory options). */
-export function defaultExpiry(project: TypeScriptProject, client: Client): 'set' | 'none' | 'unknown' {
+export function defaultExpiry(project: ProjectQueries, client: Client): 'set' | 'none' | 'unknown' {
   const creation = client.creation;
   if (!creation) return 'unknown';
   if (isRedis(client.library)) return 'none';
@@ -353,7 +353,7 @@ const STORE_KEYS = new Set(['store', 'stores', 'options', 'opts', 'cache', 'cach
  * Looks through constructor/factory options for a TTL option. `context` says whether an unreadable value
  * there could hold one: a whole options argument or a `store` could, a `max: config.max` could not.
  */
-function scanOptions(project: TypeScriptProject, module: TsModule, expr: TS.Expression, names: string[], zeroIsNone: boolean, context: 'store' | 'plain', depth: number): Scan {
+function scanOptions(project: ProjectQueries, module: TsModule, expr: TS.Expression, names: string[], zeroIsNone: boolean, context: 'store' | 'plain', depth: number): Scan {
   const ts = module.ts;
   if (depth > 8) return 'unknown';
   const node = unwrap(ts, expr);
@@ -405,7 +405,7 @@ function scanOptions(project: TypeScriptProject, module: TsModule, expr: TS.Expr
 }
 
 /** The TTL options a client's constructor or factory names (`new LRUCache({ ttl })`, `new NodeCache({ stdTTL })`, `caching('memory', { ttl })`). */
-export function creationTtls(project: TypeScriptProject, client: Client): TtlArgument[] {
+export function creationTtls(project: ProjectQueries, client: Client): TtlArgument[] {
   const creation = client.creation;
   if (!creation) return [];
   const module = client.module;

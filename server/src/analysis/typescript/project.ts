@@ -12,45 +12,10 @@ import { LineIndex } from '../text.js';
 import { describeCall, invalidatedKeys, listedPattern } from './calls.js';
 import { cacheManagerFactory, isClientConstructor, isClientType, LIBRARY_IMPORT, libraryOfSpecifier, majorOfRange, type LibraryId } from './libraries.js';
 import { isPackageJsonPath, isTsconfigPath, isTypeScriptPath, parseSource, syntaxErrors, type TypeScriptApi } from './load.js';
-import { functionName } from './units.js';
-import { collectComments, enclosingClass, enclosingFunctions, isFunctionLike, lookup, objectProperty, propertyNameText, propertyValue, unwrap, type Declaration, type FunctionLike } from './syntax.js';
+import type { Client, ProjectQueries, TsModule, Value } from './model.js';
+import { collectComments, enclosingClass, enclosingFunctions, functionName, isFunctionLike, lookup, objectProperty, propertyNameText, propertyValue, unwrap, type Declaration, type FunctionLike } from './syntax.js';
 
-export interface TsModule {
-  path: string;
-  text: string;
-  lines: LineIndex;
-  ts: TypeScriptApi;
-  source: TS.SourceFile;
-  /** Every call and `new`, in source order. */
-  calls: (TS.CallExpression | TS.NewExpression)[];
-  /** `name = value` assignments anywhere in the file, by name (`let client; client = new Redis()`). */
-  assignments: Map<string, TS.Expression[]>;
-  suppressions: SuppressionComment[];
-  skipFile: boolean;
-}
-
-/** A cache client: created by a library constructor or factory, or declared with a library's type. */
-export interface Client {
-  library: LibraryId;
-  /** Identity: the module and position of the creation or declaration. */
-  id: string;
-  module: TsModule;
-  /** The `new Redis(...)` / `createClient(...)` / `caching(...)` expression; undefined for a type-only declaration. */
-  creation?: TS.CallExpression | TS.NewExpression;
-  /** cache-manager: the factory (`caching`, `createCache`, `multiCaching`). */
-  factory?: string;
-}
-
-/** What an expression evaluates to, as far as the front end can tell without a type checker. */
-export type Value =
-  | { kind: 'library'; library: LibraryId; names: string[] }
-  | { kind: 'module'; module: TsModule }
-  | { kind: 'client'; client: Client }
-  | { kind: 'function'; module: TsModule; node: FunctionLike }
-  | { kind: 'class'; module: TsModule; node: TS.ClassLikeDeclaration }
-  /** An instance of a project class, known from a type annotation (`private readonly cache: CacheService`). */
-  | { kind: 'instance'; module: TsModule; node: TS.ClassLikeDeclaration }
-  | { kind: 'expr'; module: TsModule; expr: TS.Expression };
+export type { Client, TsModule, Value } from './model.js';
 
 export interface TsProjectFacts {
   /** Key templates some code deletes, expires or lists by pattern, with the function doing it (`path#name`, see `dead`). */
@@ -134,7 +99,7 @@ function buildModuleOrSkip(ts: TypeScriptApi, path: string, text: string): TsMod
   }
 }
 
-export class TypeScriptProject {
+export class TypeScriptProject implements ProjectQueries {
   private readonly paths = new Set<string>();
   private readonly packageJsons = new Set<string>();
   private readonly tsconfigs = new Set<string>();

@@ -226,3 +226,11 @@ export function collectComments(ts: TypeScriptApi, source: TS.SourceFile): Comme
   visit(source);
   return [...seen.values()].sort((a, b) => a.start - b.start);
 }
+
+/** A function's name as its callers write it: `wrapRedis`, a method's `setex`, `const put = (...) =>`. */
+export function functionName(ts: TypeScriptApi, fn: FunctionLike): string | undefined {
+  if ((ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn)) && fn.name) return propertyNameText(ts, fn.name);
+  if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name)) return fn.parent.name.text;
+  if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && (ts.isPropertyAssignment(fn.parent) || ts.isPropertyDeclaration(fn.parent))) return propertyNameText(ts, fn.parent.name);
+  return undefined;
+}

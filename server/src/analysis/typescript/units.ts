@@ -7,7 +7,7 @@
 import type * as TS from 'typescript';
 import { isTestPath, type TypeScriptApi } from './load.js';
 import type { TsModule, TypeScriptProject } from './project.js';
-import { isFunctionLike, lookup, propertyNameText, unwrap, type FunctionLike } from './syntax.js';
+import { functionName, isFunctionLike, lookup, unwrap, type FunctionLike } from './syntax.js';
 
 export type TimeUnit = 'ms' | 's' | 'min' | 'h' | 'd';
 
@@ -220,14 +220,6 @@ function parameterOf(ts: TypeScriptApi, node: TS.Expression): ParameterRef | und
   const declaration = lookup(ts, node.text, node);
   if (declaration?.kind !== 'parameter' || declaration.path.length > 0 || declaration.node.dotDotDotToken) return undefined;
   return { name: node.text, declaration: declaration.node, fn: declaration.fn, index: declaration.fn.parameters.indexOf(declaration.node) };
-}
-
-/** A function's name as its callers write it: `wrapRedis`, a method's `setex`, `const put = (...) =>`. */
-export function functionName(ts: TypeScriptApi, fn: FunctionLike): string | undefined {
-  if ((ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn)) && fn.name) return propertyNameText(ts, fn.name);
-  if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name)) return fn.parent.name.text;
-  if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && (ts.isPropertyAssignment(fn.parent) || ts.isPropertyDeclaration(fn.parent))) return propertyNameText(ts, fn.parent.name);
-  return undefined;
 }
 
 export interface CallSite {

@@ -1,7 +1,7 @@
 /** The background scan: lists a workspace folder's files without blocking the server for long. */
 import { lstat, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isAnalysedPath, SKIPPED_DIRECTORIES, toPosix } from '../node/files.js';
+import { isAnalysedPath, SKIPPED_DIRECTORIES, toPosix } from './files.js';
 
 const YIELD_EVERY = 200;
 
