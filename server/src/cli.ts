@@ -3,6 +3,7 @@ import { mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:f
 import { dirname, join, relative, resolve } from 'node:path';
 import packageJson from '../../package.json';
 import { ConfigError, type CacheCoachConfig } from './analysis/config.js';
+import { fixAllEdits } from './engine/fix-all.js';
 import { Workspace } from './engine/workspace.js';
 import { LineIndex, applyEdits } from './analysis/text.js';
 import type { Finding } from './analysis/types.js';
@@ -193,8 +194,7 @@ async function check(options: CheckOptions, cwd: string, out: (text: string) => 
       for (const [path, fixable] of byPath) {
         const original = source.read(path);
         if (original === undefined) continue;
-        const edits = fixable.flatMap((finding) => finding.fixes.find((fix) => fix.safety === 'safe')!.edits);
-        const fixed = applyEdits(original, edits);
+        const fixed = applyEdits(original, fixAllEdits(fixable));
         if (fixed === original) continue;
         if (space.introducesSyntaxError(path, original, fixed)) {
           log(`cache-coach: ${path}: fixes not written, the result would not parse\n`);

@@ -250,3 +250,17 @@ test('--fix applies safe fixes only, the files still parse, and a second run fin
     copy.dispose();
   }
 });
+
+test('--fix: two fixes rewriting one noqa comment are applied one per pass until nothing is left to fix', () => {
+  const tasks = 'from django.core.cache import cache\n\nx = cache.get("x")  # noqa: CACHE004, CACHE010\ny = 2  # noqa: CACHE006\n';
+  const copy = project({ 'shop/tasks.py': tasks, 'shop/views.py': LEAKY_VIEW });
+  try {
+    const run = runCli(['check', '--fix', '--format', 'json'], copy.dir);
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout), []);
+    assert.equal(readFileSync(join(copy.dir, 'shop/tasks.py'), 'utf8'), 'from django.core.cache import cache\n\nx = cache.get("x")\ny = 2\n');
+    assert.match(readFileSync(join(copy.dir, 'shop/views.py'), 'utf8'), /@cache_page\(60\)\n@vary_on_cookie\ndef me/);
+  } finally {
+    copy.dispose();
+  }
+});

@@ -32,6 +32,8 @@ export class LspClient {
   readonly messageRequests: MessageRequest[] = [];
   answerMessage: (request: MessageRequest) => { title: string } | null = () => null;
   readonly shownDocuments: { uri: string; selection?: unknown }[] = [];
+  /** Every workspace/applyEdit the server asked for. */
+  readonly appliedEdits: { label?: string; edit: { changes?: Record<string, { range: unknown; newText: string }[]> } }[] = [];
   /** Each `cacheCoach/configProblems` notification's list. */
   readonly configProblems: { uri: string; message: string; line: number; column: number }[][] = [];
   settings: Record<string, unknown> = {};
@@ -72,7 +74,11 @@ export class LspClient {
     });
     connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) => params.items.map(() => this.settings));
     connection.onRequest('client/registerCapability', () => null);
-    connection.onRequest('workspace/applyEdit', () => ({ applied: true }));
+    connection.onRequest('workspace/applyEdit', (params: LspClient['appliedEdits'][number]) => {
+      this.appliedEdits.push(params);
+      this.wake();
+      return { applied: true };
+    });
     connection.onNotification('cacheCoach/status', () => undefined);
   }
 

@@ -84,6 +84,28 @@ test('code actions: the safe fix is preferred, suppression appends a noqa, fix-a
   assert.equal(fixAllEdits.length, 2, 'the CACHE004 fix (decorator + import); the unsafe CACHE010 fix is left out');
 });
 
+test('fix-all, as a code action and as the command: two fixes rewriting one noqa comment, the first is taken whole', async () => {
+  const path = join(project.dir, 'accounts', 'noqa_fix.py');
+  const text = 'from django.core.cache import cache\nx = 1  # noqa: CACHE004, CACHE010\ny = 2  # noqa: CACHE006\n';
+  const documentUri = client.open(path, text);
+  assert.deepEqual(codes(await client.diagnostics(documentUri, (list) => list.length === 3)), ['CACHE900@2', 'CACHE900@2', 'CACHE900@3']);
+  const expected = [
+    { range: { start: { line: 1, character: 15 }, end: { line: 1, character: 33 } }, newText: 'CACHE010' },
+    { range: { start: { line: 2, character: 5 }, end: { line: 2, character: 23 } }, newText: '' },
+  ];
+  const actions = (await client.connection.sendRequest('textDocument/codeAction', {
+    textDocument: { uri: documentUri },
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    context: { diagnostics: [], only: ['source.fixAll'] },
+  })) as CodeAction[];
+  assert.deepEqual(actions.map((action) => action.kind), ['source.fixAll.cacheCoach']);
+  assert.deepEqual(actions[0].edit!.changes![documentUri], expected);
+
+  await client.connection.sendRequest('workspace/executeCommand', { command: 'cacheCoach.applyFixAll', arguments: [documentUri] });
+  await client.until(() => client.appliedEdits.length > 0, 'the fix-all edit');
+  assert.deepEqual(client.appliedEdits[0].edit.changes![documentUri], expected);
+});
+
 test('hover on cache.set shows its signature and a lesson link', async () => {
   const { documentUri, text } = openFile('catalog/services.py');
   await client.diagnostics(documentUri);

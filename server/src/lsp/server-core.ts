@@ -21,6 +21,7 @@ import {
 } from 'vscode-languageserver';
 import packageJson from '../../../package.json';
 import { DEFAULT_CONFIG, type ConfigError } from '../analysis/config.js';
+import { fixAllEdits } from '../engine/fix-all.js';
 import { Workspace } from '../engine/workspace.js';
 import type { TextChange } from '../analysis/python/project.js';
 import type { Finding } from '../analysis/types.js';
@@ -29,7 +30,7 @@ import { isTemplatePath } from '../analysis/template/project.js';
 import { isTypeScriptPath } from '../analysis/typescript/load.js';
 import { ruleUrl } from '../rules/rule.js';
 import { isAnalysedPath } from './analysed-paths.js';
-import { codeActions, FIX_ALL_KIND, safeEdits } from './code-actions.js';
+import { codeActions, FIX_ALL_KIND } from './code-actions.js';
 import type { ConfigSource } from './config-finder.js';
 import { DIAGNOSTIC_SOURCE, toDiagnostic } from './diagnostics.js';
 import type { ServerHost } from './host.js';
@@ -437,7 +438,7 @@ export function startServerCore(connection: Connection, host: ServerHost, option
     const uri = typeof args?.[0] === 'string' ? args[0] : undefined;
     const path = uri ? pathOf(uri) : undefined;
     if (!uri || !path || !workspace) return;
-    const edits = safeEdits(workspace.check([path]));
+    const edits = fixAllEdits(workspace.check([path]));
     if (edits.length > 0) await connection.workspace.applyEdit({ label: 'Cache Coach: fix all', edit: { changes: { [uri]: edits } } });
   });
 
