@@ -1,12 +1,13 @@
 import { isConstantTemplate, isOpaque } from '../analysis/keys.js';
-import { describeCall } from '../analysis/typescript/calls.js';
+import { describeCall, invalidatedKeys } from '../analysis/typescript/calls.js';
 import { distinguishingSource, isCacheAside } from '../analysis/typescript/flow.js';
 import { isRedis } from '../analysis/typescript/libraries.js';
 import { isTestPath } from '../analysis/typescript/load.js';
-import { spanOf, unwrap } from '../analysis/typescript/syntax.js';
+import { enclosingFunctions, lookup, spanOf, unwrap } from '../analysis/typescript/syntax.js';
 import { callSitesOf } from '../analysis/typescript/units.js';
 import type { TsModule, TypeScriptProject } from '../analysis/typescript/project.js';
 import type { FunctionLike } from '../analysis/typescript/syntax.js';
+import type * as TS from 'typescript';
 import type { FixSpec, Rule } from './rule.js';
 
 export const cache202: Rule = {
@@ -41,20 +42,11 @@ export const cache202: Rule = {
       const source = distinguishingSource(module, call, operation.value);
       if (!source) continue;
       if (source.parameter && callersAgree(project, module, source.parameter)) continue;
-      const key = unwrap(ts, operation.key);
-      const fixes: FixSpec[] = [];
-      if (ts.isStringLiteral(key) || ts.isNoSubstitutionTemplateLiteral(key)) {
-        const escaped = key.text.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${');
-        fixes.push({
-          title: `Put \`${source.placeholder}\` into the key`,
-          safety: 'unsafe',
-          edits: [{ span: spanOf(key), newText: `\`${escaped}:\${${source.placeholder}}\`` }],
-        });
-      }
+      const fix = keyFix(project, module, call, operation.key, source.placeholder);
       report({
         span: spanOf(operation.key),
         message: `The key "${template}" is the same for every call, but the stored value depends on \`${source.text}\`: one caller's value will be served to the others.`,
-        fixes,
+        fixes: fix ? [fix] : [],
       });
     }
   },
@@ -81,4 +73,54 @@ function callersAgree(project: TypeScriptProject, module: TsModule, parameter: {
     passed.add(ts.isStringLiteralLike(node) ? JSON.stringify(node.text) : node.getText());
   }
   return passed.size === 1;
+}
+
+/**
+ * Puts the placeholder into the key at the store and at every other use of the key (reads, deletes,
+ * expiries), or offers nothing: a write under the new key that the reads still look up under the old one
+ * would never be found. Offered only when every string literal of the key in the project's TS/JS files is
+ * such a use in the function holding the store, where the placeholder means the same thing.
+ */
+function keyFix(project: TypeScriptProject, module: TsModule, store: TS.CallExpression, storeKey: TS.Expression, placeholder: string): FixSpec | undefined {
+  const ts = module.ts;
+  const key = unwrap(ts, storeKey);
+  if (!ts.isStringLiteral(key) && !ts.isNoSubstitutionTemplateLiteral(key)) return undefined;
+  const fn = enclosingFunctions(ts, store)[0];
+  const root = placeholder.split('.')[0];
+  const rootAt = (node: TS.Node): TS.Node | undefined => (root === 'this' ? fn : lookup(ts, root, node)?.node);
+  const rootAtStore = rootAt(key);
+  const uses = new Set<TS.Expression>([key]);
+  for (const call of module.calls) {
+    if (call === store || !ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression) || enclosingFunctions(ts, call)[0] !== fn) continue;
+    const client = project.clientOf(module, call.expression.expression);
+    const operation = client && describeCall(project, module, call, client);
+    for (const candidate of [...(operation ? [operation.key] : []), ...invalidatedKeys(ts, call)]) {
+      const literal = unwrap(ts, candidate);
+      if ((ts.isStringLiteral(literal) || ts.isNoSubstitutionTemplateLiteral(literal)) && literal.text === key.text && rootAt(literal) === rootAtStore) uses.add(literal);
+    }
+  }
+  const raw = key.getText().slice(1, -1);
+  const rawUses = [...uses].filter((use) => use.getText().slice(1, -1) === raw).length;
+  if (literalCount(project, raw) !== rawUses) return undefined;
+  const escaped = key.text.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${');
+  const newText = `\`${escaped}:\${${placeholder}}\``;
+  return {
+    title: uses.size > 1 ? `Put \`${placeholder}\` into the key (here and in its ${uses.size - 1} other use${uses.size > 2 ? 's' : ''})` : `Put \`${placeholder}\` into the key`,
+    safety: 'unsafe',
+    edits: [...uses].map((use) => ({ span: spanOf(use), newText })),
+  };
+}
+
+/** How often the project's TS/JS texts hold a string literal whose source text is exactly `raw`. */
+function literalCount(project: TypeScriptProject, raw: string): number {
+  return project.memo(`cache202-literal:${raw}`, () => {
+    const escaped = raw.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const pattern = new RegExp(`(['"\`])${escaped}\\1`, 'g');
+    let count = 0;
+    for (const path of project.allPaths()) {
+      const text = project.textOf(path);
+      if (text?.includes(raw)) count += text.match(pattern)?.length ?? 0;
+    }
+    return count;
+  });
 }

@@ -376,6 +376,99 @@ test('no fix is offered when the key is a name, not a literal', async () => {
   assert.deepEqual(findings[0].fixes, []);
 });
 
+test('the fix changes the key in the reads and deletes of the same function too, so the handler still finds what it stored', async () => {
+  const files = {
+    'src/routes.js': js`
+      import Keyv from 'keyv';
+
+      const keyv = new Keyv({ ttl: 60_000 });
+
+      app.get('/basket', async (req, res) => {
+        if (req.query.refresh) await keyv.delete('basket');
+        let basket = await keyv.get("basket");
+        if (!basket) {
+          basket = await loadBasket(req.user.id);
+          await keyv.set('basket', basket);
+        }
+        res.json(basket);
+      });
+    `,
+  };
+  const [finding] = (await findingsOf(files)).filter((item) => item.code === CODE);
+  assert.equal(finding.fixes[0].title, 'Put `req.user.id` into the key (here and in its 2 other uses)');
+  assert.equal(finding.fixes[0].safety, 'unsafe');
+  const text = await assertTsFixIsClean(CODE, files, 'src/routes.js');
+  assert.deepEqual(text.split('\n').slice(5, 11), [
+    '  if (req.query.refresh) await keyv.delete(`basket:${req.user.id}`);',
+    '  let basket = await keyv.get(`basket:${req.user.id}`);',
+    '  if (!basket) {',
+    '    basket = await loadBasket(req.user.id);',
+    '    await keyv.set(`basket:${req.user.id}`, basket);',
+    '  }',
+  ]);
+});
+
+test('the fix changes the get of the Redis cache-aside shape with the set', async () => {
+  const files = {
+    'src/dashboard.ts': js`
+      import Redis from 'ioredis';
+
+      const redis = new Redis();
+
+      export async function dashboard(userId: string) {
+        const cached = await redis.get('dashboard');
+        if (cached) return JSON.parse(cached);
+        const data = await buildDashboard(userId);
+        await redis.set('dashboard', JSON.stringify(data), 'EX', 60);
+        return data;
+      }
+    `,
+  };
+  const text = await assertTsFixIsClean(CODE, files, 'src/dashboard.ts');
+  assert.equal(text.split('\n')[5], '  const cached = await redis.get(`dashboard:${userId}`);');
+  assert.equal(text.split('\n')[8], "  await redis.set(`dashboard:${userId}`, JSON.stringify(data), 'EX', 60);");
+});
+
+test('no fix when the key is used where the value it needs is not at hand: another function, another module, a constant', async () => {
+  const handler = js`
+    import { cache } from './cache';
+
+    export async function recommendationsFor(userId: string) {
+      const recs = await computeRecommendations(userId);
+      await cache.set('recommendations', recs);
+      return recs;
+    }
+  `;
+  const variants: Record<string, string>[] = [
+    { 'src/recommendations.ts': `${handler}\nexport async function clearRecommendations() {\n  await cache.del('recommendations');\n}\n` },
+    { 'src/recommendations.ts': handler, 'src/jobs.ts': "import { cache } from './cache';\n\nexport const warm = () => cache.get('recommendations');\n" },
+    { 'src/recommendations.ts': handler, 'src/keys.ts': "export const RECOMMENDATIONS = 'recommendations';\n" },
+    { 'src/recommendations.ts': handler.replace('return recs;', "items.forEach(async (item) => cache.get('recommendations'));\n  return recs;") },
+  ];
+  for (const variant of variants) {
+    const findings = (await findingsOf({ 'src/cache.ts': CACHE, ...variant })).filter((finding) => finding.code === CODE);
+    assert.equal(findings.length, 1, JSON.stringify(variant));
+    assert.deepEqual(findings[0].fixes, [], JSON.stringify(variant));
+  }
+});
+
+test('a shadowed name at the read keeps the fix from being offered', async () => {
+  const files = {
+    'src/cache.ts': CACHE,
+    'src/profile.ts': js`
+      import { cache } from './cache';
+
+      export async function profile(userId: string, others: string[]) {
+        for (const userId of others) await cache.get('profile');
+        await cache.set('profile', await loadProfile(userId));
+      }
+    `,
+  };
+  const findings = (await findingsOf(files)).filter((finding) => finding.code === CODE);
+  assert.equal(findings.length, 1);
+  assert.deepEqual(findings[0].fixes, []);
+});
+
 test('a parameter every caller passes the same constant for is no variant; callers that differ are flagged', async () => {
   const service = js`
     import { cache } from './cache';
