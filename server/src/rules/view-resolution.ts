@@ -12,17 +12,9 @@ import type { Expr } from '../analysis/python/expr.js';
 import { qualify, type ClassFacts, type Decorator, type FunctionFacts } from '../analysis/python/facts.js';
 import { constantValue } from '../analysis/python/key-template.js';
 import type { PyModule, PythonProject } from '../analysis/python/project.js';
+import { boundCachePage, flattened, isCachePage, type AppliedDecorator } from '../analysis/python/page-cache.js';
 import { Q } from '../analysis/python/qualified-names.js';
 import type { Span } from '../analysis/types.js';
-
-/** One decorator as applied, with method_decorator and decorator lists looked through. */
-export interface AppliedDecorator {
-  expr: Expr;
-  qualified: string | null;
-  /** The `@...` it is written in (a list's decorators share it). */
-  decorator: Decorator | null;
-  viaMethodDecorator: boolean;
-}
 
 export interface ViewFunction {
   module: PyModule;
@@ -63,29 +55,6 @@ const UNSAFE_METHOD_HANDLERS = new Set([
   'post', 'put', 'patch', 'delete', 'form_valid', 'form_invalid', 'perform_create', 'perform_update', 'perform_destroy',
   'create', 'update', 'partial_update', 'destroy', 'get_success_url', 'get_form_kwargs', 'get_initial', 'options',
 ]);
-
-export function isCachePage(qualified: string | null): boolean {
-  return qualified === Q.cachePage || qualified === Q.cachePageDecorator;
-}
-
-/** A decorator's applied decorators, in order from outermost to innermost. */
-export function appliedDecorators(decorator: Decorator, module: PyModule): AppliedDecorator[] {
-  const bindings = module.facts.bindings;
-  let inner = decorator.expr;
-  let viaMethodDecorator = false;
-  if (inner.kind === 'call' && qualify(inner.callee, bindings) === Q.methodDecorator && inner.args[0]) {
-    inner = inner.args[0];
-    viaMethodDecorator = true;
-  }
-  // method_decorator([a, b]) applies them so that they run in list order: a is the outer one.
-  const items = inner.kind === 'sequence' ? inner.items : [inner];
-  return items.map((expr) => ({ expr, qualified: qualify(expr.kind === 'call' ? expr.callee : expr, bindings), decorator, viaMethodDecorator }));
-}
-
-/** A definition's decorators flattened, outermost first. */
-function flattened(decorators: Decorator[], module: PyModule): AppliedDecorator[] {
-  return decorators.flatMap((decorator) => appliedDecorators(decorator, module));
-}
 
 const usesByModule = new WeakMap<PyModule, { project: PythonProject; uses: PageCacheUse[] }>();
 
@@ -141,16 +110,6 @@ function computeUses(module: PyModule, project: PythonProject): PageCacheUse[] {
     });
   }
   return uses;
-}
-
-/** `hourly` where `hourly = cache_page(3600)` at module level: that call. */
-function boundCachePage(module: PyModule, expr: Expr): Expr | null {
-  if (expr.kind !== 'name') return null;
-  for (let i = module.facts.assignments.length - 1; i >= 0; i--) {
-    const assignment = module.facts.assignments[i];
-    if (assignment.name === expr.id) return assignment.value.kind === 'call' ? assignment.value : null;
-  }
-  return null;
 }
 
 /**

@@ -180,6 +180,43 @@ test('the template_fragments alias and the cache_page(cache=...) alias with LocM
   assert.deepEqual(await flagged(CODE, files), ['shop/settings.py:3', 'shop/settings.py:4']);
 });
 
+test('the cache_page alias is read through method_decorator and a name bound to cache_page; another decorator\'s cache= is not it', async () => {
+  const settings = py`
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://cache:6379/0"},
+        "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+  `;
+  const methodDecorator = py`
+    from django.utils.decorators import method_decorator
+    from django.views.decorators.cache import cache_page
+    from django.views.generic import TemplateView
+
+    @method_decorator(cache_page(60, cache="pages"), name="dispatch")
+    class Catalogue(TemplateView):
+        template_name = "catalogue.html"
+  `;
+  const boundName = py`
+    from django.views.decorators.cache import cache_page
+
+    cached_for_a_minute = cache_page(60, cache="pages")
+
+    @cached_for_a_minute
+    def catalogue(request):
+        ...
+  `;
+  const otherDecorator = py`
+    from memoize import memoize
+
+    @memoize(timeout=60, cache="pages")
+    def prices(request):
+        ...
+  `;
+  assert.deepEqual(await flagged(CODE, { 'shop/settings.py': settings, 'shop/views.py': methodDecorator }), ['shop/settings.py:3']);
+  assert.deepEqual(await flagged(CODE, { 'shop/settings.py': settings, 'shop/views.py': boundName }), ['shop/settings.py:3']);
+  assert.deepEqual(await flagged(CODE, { 'shop/settings.py': settings, 'shop/views.py': otherDecorator }), []);
+});
+
 test('the CACHE_MIDDLEWARE_ALIAS alias with LocMemCache is flagged', async () => {
   const files = {
     'shop/settings.py': py`

@@ -10,6 +10,7 @@ import type { Expr } from './expr.js';
 import { extractModuleFacts, MAX_PATTERN_NAME, type FactsMemo, type FunctionFacts, type PyModuleFacts } from './facts.js';
 import { constantValue, keyTemplate, type KeyScope } from './key-template.js';
 import { isPythonPath, ModuleResolver } from './modules.js';
+import { cachePageCalls } from './page-cache.js';
 import { ParseLimitError, type PythonParser } from './parser.js';
 
 export interface PyModule {
@@ -500,10 +501,7 @@ export class PythonProject {
       for (const key of keys) into.push(this.keyTemplateAt(module, call.functionIndex, key));
     }
     const aliases = new Set<string>();
-    for (const wrapped of module.facts.wrappedViews) collectPageCacheAlias(wrapped.cachePage, aliases);
-    for (const fn of module.facts.functions) {
-      for (const decorator of fn.decorators) if (decorator.expr.kind === 'call') collectPageCacheAlias(decorator.expr, aliases);
-    }
+    for (const call of cachePageCalls(module)) if (call.kind === 'call' && call.keywords.cache?.kind === 'string') aliases.add(call.keywords.cache.value);
     contribution.pageCacheAliases = [...aliases];
     this.contributions.set(module.path, contribution);
     return contribution;
@@ -519,12 +517,6 @@ function lastAssignment(module: PyModule, name: string): Expr | undefined {
   const assignments = module.facts.assignments;
   for (let i = assignments.length - 1; i >= 0; i--) if (assignments[i].name === name) return assignments[i].value;
   return undefined;
-}
-
-function collectPageCacheAlias(call: Expr, aliases: Set<string>): void {
-  if (call.kind !== 'call') return;
-  const alias = call.keywords.cache;
-  if (alias?.kind === 'string') aliases.add(alias.value);
 }
 
 /** The key expressions a cache call names: one key, or the keys of a `*_many` call's dict or list literal. */
