@@ -1,6 +1,6 @@
 /** Which keys of a store call go stale for good: never deleted, never re-set elsewhere, not naming their content. Shared by CACHE001 and CACHE007. */
 import { invalidates, isContentAddressed, isOpaque } from '../analysis/keys.js';
-import type { Expr } from '../analysis/python/expr.js';
+import { namesRead, type Expr } from '../analysis/python/expr.js';
 import type { CacheCall } from '../analysis/python/facts.js';
 import { keyExpressions, REFRESH_METHODS, type PyModule, type PythonProject } from '../analysis/python/project.js';
 import { sourceText, storedValue } from './python-helpers.js';
@@ -28,7 +28,7 @@ function keyTexts(module: PyModule, call: CacheCall, key: Expr): string[] {
   const fn = call.functionIndex >= 0 ? module.facts.functions[call.functionIndex] : undefined;
   if (!fn) return texts;
   const seen = new Set<string>();
-  let frontier = namesIn(key);
+  let frontier = [...namesRead(key)];
   for (let depth = 0; depth < 4 && frontier.length > 0; depth++) {
     const next: string[] = [];
     for (const name of frontier) {
@@ -37,55 +37,12 @@ function keyTexts(module: PyModule, call: CacheCall, key: Expr): string[] {
       for (const assignment of fn.assignments) {
         if (!assignment.targets.includes(name) || assignment.value.start >= call.span.start) continue;
         texts.push(`${name} = ${sourceText(module, assignment.value)}`);
-        next.push(...namesIn(assignment.value));
+        next.push(...namesRead(assignment.value));
       }
     }
     frontier = next;
   }
   return texts;
-}
-
-function namesIn(expr: Expr): string[] {
-  const names: string[] = [];
-  const visit = (node: Expr | string): void => {
-    if (typeof node === 'string') return;
-    switch (node.kind) {
-      case 'name':
-        names.push(node.id);
-        break;
-      case 'fstring':
-        node.parts.forEach(visit);
-        break;
-      case 'attribute':
-        visit(node.object);
-        break;
-      case 'call':
-        visit(node.callee);
-        node.args.forEach(visit);
-        Object.values(node.keywords).forEach(visit);
-        break;
-      case 'binary':
-        visit(node.left);
-        visit(node.right);
-        break;
-      case 'unary':
-        visit(node.operand);
-        break;
-      case 'subscript':
-        visit(node.object);
-        visit(node.index);
-        break;
-      case 'sequence':
-        node.items.forEach(visit);
-        break;
-      case 'other':
-        names.push(...node.names);
-        node.parts.forEach(visit);
-        break;
-    }
-  };
-  visit(expr);
-  return names;
 }
 
 /** The value is the moment of writing (`time.time()`, `timezone.now()`, or a local holding it): a record of when something happened, never a stale copy of other data. */
