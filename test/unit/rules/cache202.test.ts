@@ -127,21 +127,24 @@ test('a constant key held in a constant (even imported) is still constant', asyn
   assert.deepEqual(await spans(CODE, files), ['RECS_KEY', 'KEYS.profile']);
 });
 
+/** A Redis cache-aside read and write of one constant key, the value built from a parameter. */
+const REDIS_CACHE_ASIDE = js`
+  import Redis from 'ioredis';
+
+  const redis = new Redis();
+
+  export async function dashboard(userId: string) {
+    const cached = await redis.get('dashboard');
+    if (cached) return JSON.parse(cached);
+    const data = await buildDashboard(userId);
+    await redis.set('dashboard', JSON.stringify(data), 'EX', 60);
+    return data;
+  }
+`;
+
 test('a Redis client in the cache-aside shape with a constant key is flagged', async () => {
   const files = {
-    'src/dashboard.ts': js`
-      import Redis from 'ioredis';
-
-      const redis = new Redis();
-
-      export async function dashboard(userId: string) {
-        const cached = await redis.get('dashboard');
-        if (cached) return JSON.parse(cached);
-        const data = await buildDashboard(userId);
-        await redis.set('dashboard', JSON.stringify(data), 'EX', 60);
-        return data;
-      }
-    `,
+    'src/dashboard.ts': REDIS_CACHE_ASIDE,
   };
   assert.deepEqual(await flagged(CODE, files), ['src/dashboard.ts:9']);
 });
@@ -410,19 +413,7 @@ test('the fix changes the key in the reads and deletes of the same function too,
 
 test('the fix changes the get of the Redis cache-aside shape with the set', async () => {
   const files = {
-    'src/dashboard.ts': js`
-      import Redis from 'ioredis';
-
-      const redis = new Redis();
-
-      export async function dashboard(userId: string) {
-        const cached = await redis.get('dashboard');
-        if (cached) return JSON.parse(cached);
-        const data = await buildDashboard(userId);
-        await redis.set('dashboard', JSON.stringify(data), 'EX', 60);
-        return data;
-      }
-    `,
+    'src/dashboard.ts': REDIS_CACHE_ASIDE,
   };
   const text = await assertTsFixIsClean(CODE, files, 'src/dashboard.ts');
   assert.equal(text.split('\n')[5], '  const cached = await redis.get(`dashboard:${userId}`);');
