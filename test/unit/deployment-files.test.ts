@@ -21,6 +21,7 @@ test('deployment files are found by name alone, and the walk keeps them', () => 
     'docker/config/server.env.template': 'env',
     'gunicorn.conf.py': 'server-config',
     'uwsgi.ini': 'server-config',
+    'docker/entrypoint.sh': 'script',
   };
   for (const [path, kind] of Object.entries(kinds)) {
     assert.equal(deploymentKind(path), kind, path);

@@ -666,3 +666,67 @@ test('a settings_local.py of the same name in docs/ is a look-alike, not the one
   // Beside the settings module (or above it) it is the real one: the repository says what it holds.
   assert.deepEqual(await flagged(CODE, { 'shop/settings.py': settings, 'shop/settings_local.py': 'DEBUG = False\n' }), ['shop/settings.py:3']);
 });
+
+// ---- how many processes a shipped deployment runs ----
+
+const ONE_SERVICE_COMPOSE = 'services:\n  web:\n    build: .\n    env_file: .env\n  db:\n    image: postgres:16\n  proxy:\n    image: nginx:stable\n';
+const DOCKERFILE = 'FROM python:3.12\nCOPY . /app\nWORKDIR /app\nHEALTHCHECK CMD curl -f http://localhost:8000/\nCMD ["./docker/start.sh"]\n';
+const START = (workers: string): string => `#!/bin/sh\nset -e\n./docker/migrate.sh\nexec gunicorn shop.wsgi \\\n    --bind 0.0.0.0:8000 \\\n    --workers ${workers}\n`;
+const MIGRATE = '#!/bin/sh\npython manage.py migrate --noinput\n';
+
+function singleWebProcess(workers = '${WEB_WORKERS:-1}'): Record<string, string> {
+  return { 'docker-compose.yml': ONE_SERVICE_COMPOSE, Dockerfile: DOCKERFILE, 'docker/start.sh': START(workers), 'docker/migrate.sh': MIGRATE, '.env.example': 'SECRET_KEY=change-me\n' };
+}
+
+test('quiet when the only shipped deployment runs one gunicorn worker (compose -> Dockerfile CMD -> start script, default count 1) and nothing else', async () => {
+  assert.deepEqual(await cache003({ 'shop/settings.py': ONLY_WHEN_SET, ...singleWebProcess() }), []);
+  assert.deepEqual(await cache003({ 'shop/settings.py': ENV_CACHE_URL, ...singleWebProcess('1') }), []);
+  // Written LocMem too: its one copy is the only one.
+  assert.deepEqual(await cache003({ 'shop/settings.py': LOCMEM_CACHES, ...singleWebProcess('=1') }), []);
+});
+
+test('flagged when the launch scripts run several workers, the deployment raises the count, or the count cannot be read', async () => {
+  const variants: [string, Record<string, string>][] = [
+    ['default count 3', singleWebProcess('${WEB_WORKERS:-3}')],
+    ['count set by the env file', { ...singleWebProcess(), '.env.example': 'WEB_WORKERS=4\n' }],
+    ['no count: gunicorn reads WEB_CONCURRENCY or a config', singleWebProcess('"$WEB_WORKERS"')],
+    ['a Celery worker service beside the web one', { ...singleWebProcess(), 'docker-compose.yml': `${ONE_SERVICE_COMPOSE}  worker:\n    build: .\n    command: celery -A shop worker\n` }],
+    ['a worker started by the same script', { ...singleWebProcess(), 'docker/migrate.sh': `${MIGRATE}celery -A shop worker --detach\n` }],
+    ['two replicas of the one service', { ...singleWebProcess(), 'docker-compose.yml': ONE_SERVICE_COMPOSE.replace('    env_file: .env\n', '    env_file: .env\n    deploy:\n      replicas: 2\n') }],
+  ];
+  for (const [what, deployment] of variants) {
+    const found = await cache003({ 'shop/settings.py': ONLY_WHEN_SET, ...deployment });
+    assert.deepEqual(found.map(({ severity }) => severity), ['warning'], what);
+    assert.match(found[0].message, /docker-compose\.yml/, what);
+  }
+  assert.equal((await cache003({ 'shop/settings.py': LOCMEM_CACHES, ...singleWebProcess('${WEB_WORKERS:-3}') })).length, 1);
+});
+
+test('a start script of the same name that the deployment never runs does not count, and one it names does', async () => {
+  // ssl-start.sh is shipped but nothing starts it; the Celery script neither.
+  const files = { 'shop/settings.py': ONLY_WHEN_SET, ...singleWebProcess(), 'docker/ssl-start.sh': START('8'), 'docker/worker.sh': 'exec celery -A shop worker\n' };
+  assert.deepEqual(await cache003(files), []);
+  const runsBoth = { ...files, Dockerfile: DOCKERFILE.replace('CMD ["./docker/start.sh"]', 'CMD ["sh", "-c", "./docker/worker.sh & ./docker/start.sh"]') };
+  assert.equal((await cache003(runsBoth)).length, 1);
+});
+
+test('Heroku: one web dyno of one worker is quiet; a second dyno, a worker process type or a count from a gunicorn config above 1 is flagged', async () => {
+  const appJson = (quantity: number): string => `{"name": "shop", "formation": {"web": {"quantity": ${quantity}, "size": "basic"}}, "env": {"SECRET_KEY": {"generator": "secret"}}}`;
+  const config = (workers: string): string => `import os\n\nbind = "0.0.0.0:" + os.environ.get("PORT", "8000")\nworkers = ${workers}\n`;
+  const heroku = (quantity: number, procfile: string, workers: string): Record<string, string> => ({ 'shop/settings.py': REDIS_OR_LOCMEM, 'app.json': appJson(quantity), Procfile: procfile, 'gunicorn.conf.py': config(workers) });
+  const web = 'release: python manage.py migrate\nweb: gunicorn shop.wsgi --config gunicorn.conf.py\n';
+  assert.deepEqual(await cache003(heroku(1, web, 'int(os.environ.get("GUNICORN_WORKERS", 1))')), []);
+  assert.equal((await cache003(heroku(2, web, 'int(os.environ.get("GUNICORN_WORKERS", 1))'))).length, 1);
+  assert.equal((await cache003(heroku(1, `${web}worker: python manage.py rqworker default\n`, '1'))).length, 1);
+  assert.equal((await cache003(heroku(1, web, 'os.environ.get("GUNICORN_WORKERS") or 2'))).length, 1);
+});
+
+test('a chart with one replica running `uwsgi --processes 1` is quiet; two replicas are flagged', async () => {
+  const chart = (replicas: string): Record<string, string> => ({
+    'helm/shop/Chart.yaml': 'name: shop\n',
+    'helm/shop/templates/web.yaml': `kind: Deployment\nspec:\n  replicas: ${replicas}\n  template:\n    spec:\n      containers:\n        - command: ["uwsgi", "--module", "shop.wsgi", "--processes", "1"]\n`,
+  });
+  assert.deepEqual(await cache003({ 'shop/settings.py': ONLY_WHEN_SET, ...chart('1') }), []);
+  assert.equal((await cache003({ 'shop/settings.py': ONLY_WHEN_SET, ...chart('2') })).length, 1);
+  assert.equal((await cache003({ 'shop/settings.py': ONLY_WHEN_SET, ...chart('{{ .Values.replicas }}') })).length, 1);
+});
