@@ -217,6 +217,30 @@ export class Deployments {
     return undefined;
   }
 
+  /**
+   * The shipped file a Dockerfile copies to a path ending in `target` (a path below the project root):
+   * `COPY docker/settings_local.py ${APP_ROOT}/shop/settings_local.py`, or into that folder. Relative to the
+   * build context, which is taken to be the project root.
+   */
+  copiedTo(target: string): string | undefined {
+    const file = target.slice(target.lastIndexOf('/') + 1);
+    // The folder the module sits in, with its file: enough to tell it from a look-alike elsewhere in the image.
+    const tail = target.split('/').slice(-2).join('/');
+    for (const dockerfile of this.launchFiles) {
+      if (dockerfile.kind !== 'dockerfile') continue;
+      for (const line of dockerfile.text.replace(/\\\r?\n/g, ' ').split(/\r?\n/)) {
+        const words = /^\s*(?:COPY|ADD)\s+(.*)$/i.exec(line)?.[1].split(/\s+/).filter((word) => word && !word.startsWith('--'));
+        if (!words || words.length < 2) continue;
+        const destination = words[words.length - 1];
+        for (const source of words.slice(0, -1)) {
+          const placed = destination.endsWith('/') ? `${destination}${source.slice(source.lastIndexOf('/') + 1)}` : destination;
+          if ((placed === tail || placed.endsWith(`/${tail}`)) && source.endsWith(file)) return source.replace(/^\.\//, '');
+        }
+      }
+    }
+    return undefined;
+  }
+
   /** Whether the deployment gives the variable a non-empty value (or provisions the add-on that does). */
   sets(deployment: Deployment, variable: string): boolean {
     if (deployment.files.some((file) => setsVariable(file, variable))) return true;

@@ -730,3 +730,30 @@ test('a chart with one replica running `uwsgi --processes 1` is quiet; two repli
   assert.equal((await cache003({ 'shop/settings.py': ONLY_WHEN_SET, ...chart('2') })).length, 1);
   assert.equal((await cache003({ 'shop/settings.py': ONLY_WHEN_SET, ...chart('{{ .Values.replicas }}') })).length, 1);
 });
+
+test('local settings the repository does not keep in place but its Dockerfile copies there: judged by the copied file', async () => {
+  const settings = `${LOCMEM_CACHES}\ntry:\n    from .settings_local import *\nexcept ImportError:\n    pass\n`;
+  const image = (destination: string): string => `FROM python:3.12\nCOPY . /srv/app\nCOPY docker/settings_local.py ${destination}\nCMD ["gunicorn", "shop.wsgi", "--workers", "4"]\n`;
+  const withoutCaches = 'import os\n\nSECRET_KEY = os.environ["SECRET_KEY"]\nALLOWED_HOSTS = ["*"]\n';
+  const files = (destination: string, local: string): Record<string, string> => ({ 'shop/settings.py': settings, Dockerfile: image(destination), 'docker/settings_local.py': local });
+  // The image's local settings leave CACHES alone: the LocMem written above is what runs.
+  assert.deepEqual(await flagged(CODE, files('/srv/app/shop/settings_local.py', withoutCaches)), ['shop/settings.py:3']);
+  assert.deepEqual(await flagged(CODE, files('${APP_ROOT}/shop/', withoutCaches)), ['shop/settings.py:3']);
+  // The copied file sets CACHES: production's cache is decided there.
+  assert.deepEqual(await flagged(CODE, files('/srv/app/shop/settings_local.py', `${withoutCaches}\n${REDIS_CACHES}`)), []);
+  // Copied somewhere the settings do not import from: still an installation's own file, quiet as before.
+  assert.deepEqual(await flagged(CODE, files('/srv/app/tools/settings_local.py', withoutCaches)), []);
+});
+
+test('settings that manage.py or wsgi.py runs directly are production even when test settings also star-import them', async () => {
+  const files = {
+    'shop/settings.py': LOCMEM_CACHES,
+    'tests/test_settings.py': 'from shop.settings import *\n\nPASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]\n',
+  };
+  // Only a base of the test settings: quiet.
+  assert.deepEqual(await flagged(CODE, files), []);
+  const wsgi = 'import os\n\nfrom django.core.wsgi import get_wsgi_application\n\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")\napplication = get_wsgi_application()\n';
+  assert.deepEqual(await flagged(CODE, { ...files, 'shop/wsgi.py': wsgi }), ['shop/settings.py:3']);
+  // A wsgi.py of the test project names the test settings: still quiet.
+  assert.deepEqual(await flagged(CODE, { ...files, 'tests/wsgi.py': wsgi.replace('shop.settings', 'tests.test_settings') }), []);
+});
