@@ -6,7 +6,7 @@
  */
 import { isDevPathByName } from './python/settings.js';
 
-export type DeploymentKind = 'dockerfile' | 'compose' | 'heroku' | 'render' | 'fly' | 'kubernetes' | 'env' | 'server-config' | 'script';
+export type DeploymentKind = 'dockerfile' | 'compose' | 'heroku' | 'render' | 'fly' | 'kubernetes' | 'env' | 'server-config' | 'script' | 'app-config';
 
 const KUBERNETES_FOLDERS = new Set(['helm', 'charts', 'chart', 'k8s', 'kubernetes', 'kube', 'manifests', 'kustomize']);
 
@@ -28,6 +28,8 @@ export function deploymentKind(path: string): DeploymentKind | undefined {
     const folders = path.slice(0, Math.max(slash, 0)).split('/');
     if (folders.some((folder) => KUBERNETES_FOLDERS.has(folder.toLowerCase()))) return 'kubernetes';
   }
+  // The application's own configuration file, which settings may read CACHES from (`base.json`, `config.yaml`).
+  if (/^(base|config|configuration|settings|app|application|default|defaults|production|prod)\.(json|ya?ml)$/i.test(name)) return 'app-config';
   return undefined;
 }
 
@@ -64,11 +66,14 @@ export class Deployments {
   private readonly envFiles: DeploymentFile[];
   /** Dockerfiles, launch scripts and server configs the project ships: how its image starts, followed from a deployment. */
   private readonly launchFiles: DeploymentFile[];
+  /** The application's configuration files (read by settings, not by the deployment). */
+  private readonly configFiles: DeploymentFile[];
 
   constructor(files: DeploymentFile[]) {
     const shipped = files.filter((file) => !isDevDeployment(file.relative));
     this.envFiles = shipped.filter((file) => file.kind === 'env');
     this.launchFiles = shipped.filter((file) => file.kind === 'dockerfile' || file.kind === 'script' || file.kind === 'server-config');
+    this.configFiles = shipped.filter((file) => file.kind === 'app-config');
     const groups = new Map<string, DeploymentFile[]>();
     const add = (key: string, file: DeploymentFile): void => {
       const group = groups.get(key);
@@ -239,6 +244,24 @@ export class Deployments {
       }
     }
     return undefined;
+  }
+
+  /**
+   * The application's configuration files a deployment points its processes at, by path (an environment value
+   * or a volume naming the file or the folder that holds it: `ZENTRAL_CONF_DIR: /app/conf/prod/`), with the
+   * deployment file that names it.
+   */
+  configFilesOf(deployment: Deployment): { config: DeploymentFile; via: DeploymentFile }[] {
+    const found: { config: DeploymentFile; via: DeploymentFile }[] = [];
+    for (const config of this.configFiles) {
+      const folder = config.relative.includes('/') ? config.relative.slice(0, config.relative.lastIndexOf('/')) : '';
+      // A folder of one segment (`config/`) is too common a word to count as a pointer: then only the file itself.
+      const names = folder.includes('/') ? [config.relative, folder] : [config.relative];
+      const pointer = new RegExp(`(^|[\\s"'=:/])(\\./)?(${names.map((name) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})/?(?=[\\s"',:]|$)`, 'm');
+      const via = deployment.files.find((file) => pointer.test(file.text));
+      if (via) found.push({ config, via });
+    }
+    return found;
   }
 
   /** Whether the deployment gives the variable a non-empty value (or provisions the add-on that does). */

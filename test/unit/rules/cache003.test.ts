@@ -757,3 +757,42 @@ test('settings that manage.py or wsgi.py runs directly are production even when 
   // A wsgi.py of the test project names the test settings: still quiet.
   assert.deepEqual(await flagged(CODE, { ...files, 'tests/wsgi.py': wsgi.replace('shop.settings', 'tests.test_settings') }), []);
 });
+
+const FROM_CONFIG_FILE = py`
+  import json
+  import os
+
+  with open(os.path.join(os.environ["SHOP_CONF_DIR"], "base.json")) as f:
+      shop_conf = json.load(f)
+
+  django_conf = shop_conf.get("django", {})
+  SECRET_KEY = django_conf["SECRET_KEY"]
+  ALLOWED_HOSTS = django_conf.get("ALLOWED_HOSTS", [])
+
+  if "CACHES" in django_conf:
+      CACHES = django_conf["CACHES"]
+`;
+
+test('CACHES only when a configuration file provides it: flagged on the condition when a shipped deployment points at a config without CACHES', async () => {
+  const compose = COMPOSE('      SHOP_CONF_DIR: /srv/shop/conf/prod/');
+  const config = (caches: string): string => `{"django": {"SECRET_KEY": "change-me", "ALLOWED_HOSTS": ["shop.example.com"]${caches}}}\n`;
+  const files = { 'shop/settings.py': FROM_CONFIG_FILE, 'docker-compose.yml': compose, 'conf/prod/base.json': config('') };
+  const found = await cache003(files);
+  assert.deepEqual(found.map(({ at, severity }) => [at, severity]), [['shop/settings.py:11', 'warning']]);
+  assert.match(found[0].message, /conf\/prod\/base\.json/);
+  assert.match(found[0].message, /docker-compose\.yml/);
+  assert.deepEqual(await spans(CODE, files), ['"CACHES" in django_conf']);
+  // The configuration provides a shared cache.
+  assert.deepEqual(await cache003({ ...files, 'conf/prod/base.json': config(', "CACHES": {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://redis:6379/1"}}') }), []);
+});
+
+test('CACHES from a configuration file stays quiet when no deployment points at a config file the settings read, or the deployment is one process', async () => {
+  const config = '{"django": {"SECRET_KEY": "change-me"}}\n';
+  // Nothing in the compose file names the folder.
+  assert.deepEqual(await cache003({ 'shop/settings.py': FROM_CONFIG_FILE, 'docker-compose.yml': COMPOSE('      OTHER: 1'), 'conf/prod/base.json': config }), []);
+  // The folder it names holds a file of other keys (a proxy's config), not the settings' mapping.
+  assert.deepEqual(await cache003({ 'shop/settings.py': FROM_CONFIG_FILE, 'docker-compose.yml': COMPOSE('      SHOP_CONF_DIR: /srv/shop/conf/prod/'), 'conf/prod/base.json': '{"upstream": "web:8000"}\n' }), []);
+  // One gunicorn worker and nothing beside it.
+  const single = { ...singleWebProcess(), 'docker-compose.yml': ONE_SERVICE_COMPOSE.replace('    env_file: .env\n', '    env_file: .env\n    environment:\n      SHOP_CONF_DIR: /srv/shop/conf/prod/\n') };
+  assert.deepEqual(await cache003({ 'shop/settings.py': FROM_CONFIG_FILE, ...single, 'conf/prod/base.json': config }), []);
+});
