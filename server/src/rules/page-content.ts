@@ -3,7 +3,6 @@
  * CSRF tokens in its templates. Shared by CACHE004 (per-user pages) and CACHE012 (CSRF tokens).
  */
 import type { PythonProject } from '../analysis/python/project.js';
-import { isDevPathByName } from '../analysis/python/settings.js';
 import type { TemplateModule, TemplateProject } from '../analysis/template/project.js';
 import { dialectOf, type TemplateSettings } from '../analysis/template/settings.js';
 import { lineOf, sharedFragmentBodies, variableReferences } from './template-helpers.js';
@@ -20,7 +19,7 @@ const MESSAGES_PROCESSOR = 'django.contrib.messages.context_processors.messages'
 const MAX_TEMPLATES = 60;
 
 /** The first thing that makes the page differ between users, or undefined. */
-export function perUserEvidence(use: PageCacheUse, project: PythonProject, templates: TemplateProject, settings: TemplateSettings): PerUserEvidence | undefined {
+export function perUserEvidence(use: PageCacheUse, project: PythonProject, templates: TemplateProject, settings: TemplateSettings, isDevSettings: (path: string) => boolean): PerUserEvidence | undefined {
   for (const { module, fn } of use.views) {
     const read = fn.userStateReads.find((candidate) => candidate.role === 'body');
     if (read) return { kind: 'code', what: module.text.slice(read.span.start, read.span.end).replace(/\s+/g, ''), path: module.path, line: module.lines.positionAt(read.span.start).line + 1 };
@@ -30,7 +29,7 @@ export function perUserEvidence(use: PageCacheUse, project: PythonProject, templ
     const found = perUserReference(template, settings, ownUser);
     if (found) return { kind: 'template', what: found.what, template, line: lineOf(template, found.offset) };
   }
-  if (servesBrowsableApi(use, project)) return { kind: 'browsable-api' };
+  if (servesBrowsableApi(use, project, isDevSettings)) return { kind: 'browsable-api' };
   return undefined;
 }
 
@@ -44,9 +43,9 @@ const SESSION_AUTHENTICATION = /\bSessionAuthentication\b/;
  * come from the view's `renderer_classes` / `authentication_classes`, else REST_FRAMEWORK's defaults, else
  * DRF's own (JSON + browsable; session + basic). A list it cannot read (a name from elsewhere) keeps it quiet.
  */
-function servesBrowsableApi(use: PageCacheUse, project: PythonProject): boolean {
+function servesBrowsableApi(use: PageCacheUse, project: PythonProject, isDevSettings: (path: string) => boolean): boolean {
   if (!use.libraryBases.some((base) => base.startsWith('rest_framework.'))) return false;
-  const configured = restFrameworkDefaults(project);
+  const configured = restFrameworkDefaults(project, isDevSettings);
   const uses = (attribute: string, setting: string, pattern: RegExp, byDefault: boolean): boolean => {
     const own = classAttribute(use, attribute);
     if (own) {
@@ -60,10 +59,10 @@ function servesBrowsableApi(use: PageCacheUse, project: PythonProject): boolean 
 }
 
 /** REST_FRAMEWORK's entries (source text) in the project's settings modules, those outside dev/test paths. */
-function restFrameworkDefaults(project: PythonProject): Map<string, string> {
+function restFrameworkDefaults(project: PythonProject, isDevSettings: (path: string) => boolean): Map<string, string> {
   const entries = new Map<string, string>();
   for (const path of project.allPaths()) {
-    if (!/settings|rest/i.test(path) || isDevPathByName(path)) continue;
+    if (!/settings|rest/i.test(path) || isDevSettings(path)) continue;
     const text = project.textOf(path);
     if (!text?.includes('REST_FRAMEWORK')) continue;
     const module = project.module(path);

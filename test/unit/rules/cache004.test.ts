@@ -662,3 +662,10 @@ test('quiet on DRF views that never answer with the browsable API to a signed-in
   const plain = DRF_VIEW.replace('from rest_framework import generics\n', 'from django.views import generic\n').replace('generics.ListAPIView', 'generic.ListView').replace('    serializer_class = CategorySerializer\n', '    template_name = "shop/categories.html"\n');
   assert.deepEqual(await flagged(CODE, { 'shop/api.py': plain, 'shop/settings.py': REST_SETTINGS(''), 'shop/templates/shop/categories.html': '<ul>{% for c in object_list %}<li>{{ c.name }}</li>{% endfor %}</ul>\n' }), []);
 });
+
+test('DRF renderers are read from production settings: a browsable renderer only in dev settings does not count', async () => {
+  const production = REST_SETTINGS('    "DEFAULT_RENDERER_CLASSES": ("rest_framework.renderers.JSONRenderer",),\n');
+  const dev = 'from .production import *\n\nREST_FRAMEWORK = {"DEFAULT_RENDERER_CLASSES": ("rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer")}\n';
+  assert.deepEqual(await flagged(CODE, { 'shop/api.py': DRF_VIEW, 'shop/settings/production.py': production, 'shop/settings/dev.py': dev }), []);
+  assert.deepEqual(await flagged(CODE, { 'shop/api.py': DRF_VIEW, 'shop/settings/production.py': production.replace('JSONRenderer",)', 'JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer")') }), ['shop/api.py:10']);
+});
