@@ -21,12 +21,16 @@ test('deployment files are found by name alone, and the walk keeps them', () => 
     'docker/config/server.env.template': 'env',
     'gunicorn.conf.py': 'server-config',
     'uwsgi.ini': 'server-config',
+    'docker/entrypoint.sh': 'script',
+    'conf/prod/base.json': 'app-config',
+    'deploy/config.yaml': 'app-config',
+    'config.yaml': 'app-config',
   };
   for (const [path, kind] of Object.entries(kinds)) {
     assert.equal(deploymentKind(path), kind, path);
     assert.ok(isAnalysedPath(path), path);
   }
-  for (const path of ['config.yaml', '.github/workflows/ci.yml', 'package-lock.json', '.envrc', 'environment.md', 'docs/deploy.md']) {
+  for (const path of ['mkdocs.yml', '.github/workflows/ci.yml', 'package-lock.json', '.envrc', 'environment.md', 'docs/deploy.md']) {
     assert.equal(deploymentKind(path), undefined, path);
   }
 });

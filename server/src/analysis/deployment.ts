@@ -6,7 +6,7 @@
  */
 import { isDevPathByName } from './python/settings.js';
 
-export type DeploymentKind = 'dockerfile' | 'compose' | 'heroku' | 'render' | 'fly' | 'kubernetes' | 'env' | 'server-config';
+export type DeploymentKind = 'dockerfile' | 'compose' | 'heroku' | 'render' | 'fly' | 'kubernetes' | 'env' | 'server-config' | 'script' | 'app-config';
 
 const KUBERNETES_FOLDERS = new Set(['helm', 'charts', 'chart', 'k8s', 'kubernetes', 'kube', 'manifests', 'kustomize']);
 
@@ -21,11 +21,15 @@ export function deploymentKind(path: string): DeploymentKind | undefined {
   if (name === 'fly.toml') return 'fly';
   if (/^\.env([.-][\w.-]+)?$/.test(name) || /^[\w.-]+\.env(\.(example|sample|template|dist|tmpl))?$/i.test(name) || /^env\.(example|sample|template|dist)$/i.test(name)) return 'env';
   if (/^(gunicorn|uwsgi)[\w.-]*\.(ini|conf|cfg|py|ya?ml)$/i.test(name)) return 'server-config';
+  // Launch scripts (`entrypoint.sh`, `webserver.sh`): what a Dockerfile's CMD or a Procfile line starts.
+  if (/\.sh$/i.test(name)) return 'script';
   if (/\.(ya?ml|tpl)$/i.test(name)) {
     if (name === 'Chart.yaml' || /^values([.-][\w.-]+)?\.ya?ml$/.test(name)) return 'kubernetes';
     const folders = path.slice(0, Math.max(slash, 0)).split('/');
     if (folders.some((folder) => KUBERNETES_FOLDERS.has(folder.toLowerCase()))) return 'kubernetes';
   }
+  // The application's own configuration file, which settings may read CACHES from (`base.json`, `config.yaml`).
+  if (/^(base|config|configuration|settings|app|application|default|defaults|production|prod)\.(json|ya?ml)$/i.test(name)) return 'app-config';
   return undefined;
 }
 
@@ -60,10 +64,16 @@ const ORCHESTRATORS: ReadonlySet<DeploymentKind> = new Set(['compose', 'heroku',
 export class Deployments {
   readonly deployments: Deployment[];
   private readonly envFiles: DeploymentFile[];
+  /** Dockerfiles, launch scripts and server configs the project ships: how its image starts, followed from a deployment. */
+  private readonly launchFiles: DeploymentFile[];
+  /** The application's configuration files (read by settings, not by the deployment). */
+  private readonly configFiles: DeploymentFile[];
 
   constructor(files: DeploymentFile[]) {
     const shipped = files.filter((file) => !isDevDeployment(file.relative));
     this.envFiles = shipped.filter((file) => file.kind === 'env');
+    this.launchFiles = shipped.filter((file) => file.kind === 'dockerfile' || file.kind === 'script' || file.kind === 'server-config');
+    this.configFiles = shipped.filter((file) => file.kind === 'app-config');
     const groups = new Map<string, DeploymentFile[]>();
     const add = (key: string, file: DeploymentFile): void => {
       const group = groups.get(key);
@@ -118,11 +128,196 @@ export class Deployments {
     return [...names].filter((name) => this.sets(deployment, name));
   }
 
+  /**
+   * Whether the deployment visibly runs the app in one process that nothing else shares a process-local cache
+   * with: one instance (no replicas, scale or formation above 1), no background worker (Celery, RQ, Huey,
+   * Dramatiq...) and no other process type running the app, and an application server whose worker count
+   * resolves to 1 (`--workers ${NUM_WORKERS:-1}` with the variable unset there, `workers = 1` in its config),
+   * followed from the deployment's commands through the image's CMD/ENTRYPOINT and the scripts they start.
+   * Anything unknown (no count given, a templated count, an orchestrator it cannot read) is not one process.
+   */
+  singleProcess(deployment: Deployment): boolean {
+    if (!this.oneInstance(deployment)) return false;
+    const own = deployment.files.map((file) => file.text).join('\n');
+    const dockerfiles = this.launchFiles.filter((file) => file.kind === 'dockerfile');
+    const definesCommand = /^\s*(command|args):|^web:/m.test(own);
+    const imageStarts = dockerfiles.flatMap((file) => file.text.split(/\r?\n/).filter((line) => (definesCommand ? /^\s*ENTRYPOINT\b/ : /^\s*(CMD|ENTRYPOINT)\b/).test(line)));
+    const launched = this.followScripts([own, ...imageStarts].join('\n'));
+    if (BACKGROUND_WORKER.test(launched)) return false;
+    const servers = serverInvocations(launched);
+    if (servers.length === 0) return false;
+    return servers.every((invocation) => this.workerCount(deployment, invocation) === 1);
+  }
+
+  /** One instance of one process type runs the app. */
+  private oneInstance(deployment: Deployment): boolean {
+    const kind = deployment.files[0].kind;
+    const texts = deployment.files.map((file) => file.text);
+    if (kind === 'render' || kind === 'fly') return false;
+    if (kind === 'kubernetes') {
+      const all = texts.join('\n');
+      if (/HorizontalPodAutoscaler|\bmaxReplicas\b|\bautoscaling\b/.test(all)) return false;
+      if ([...all.matchAll(/^\s*(replicas|replicaCount):\s*(.*)$/gm)].some((match) => match[2].trim() !== '1')) return false;
+      return [...all.matchAll(/^\s*kind:\s*(Deployment|StatefulSet|DaemonSet)\b/gm)].length <= 1;
+    }
+    if (kind === 'heroku') {
+      for (const file of deployment.files) {
+        if (file.relative.endsWith('app.json')) {
+          const formation = /"formation"\s*:\s*\{([\s\S]*?)\}\s*\}/.exec(file.text)?.[1] ?? '';
+          if ([...formation.matchAll(/"quantity"\s*:\s*(\d+)/g)].some((match) => Number(match[1]) > 1)) return false;
+          if ([...formation.matchAll(/"([\w-]+)"\s*:\s*\{/g)].some((match) => match[1] !== 'web')) return false;
+        } else if (file.text.split(/\r?\n/).some((line) => /^[\w-]+:/.test(line) && !/^(web|release):/.test(line))) {
+          return false;
+        }
+      }
+      return true;
+    }
+    if (kind === 'compose') {
+      const services = deployment.files.flatMap((file) => composeServices(file.text));
+      const app = new Set(services.filter((service) => runsAppImage(service.body)).map((service) => service.name));
+      if (app.size !== 1) return false;
+      return !services.some((service) => app.has(service.name) && /^\s*(replicas|scale):\s*(?!1\s*$)/m.test(service.body));
+    }
+    return true;
+  }
+
+  /** The text the commands start, with the shipped scripts and server configs they name (by file name) appended. */
+  private followScripts(text: string): string {
+    const seen = new Set<DeploymentFile>();
+    let pending = text;
+    let all = text;
+    for (let depth = 0; depth < 5 && pending; depth++) {
+      const named = new Set([...pending.matchAll(/([\w.-]+\.(?:sh|py|ini|conf|cfg))\b/g)].map((match) => match[1]));
+      const next = this.launchFiles.filter((file) => file.kind !== 'dockerfile' && !seen.has(file) && named.has(file.relative.slice(file.relative.lastIndexOf('/') + 1)));
+      for (const file of next) seen.add(file);
+      pending = next.map((file) => file.text).join('\n');
+      all += `\n${pending}`;
+    }
+    return all;
+  }
+
+  /** How many worker processes one application-server invocation runs; undefined when the files do not say. */
+  private workerCount(deployment: Deployment, invocation: ServerInvocation): number | undefined {
+    if (invocation.server === 'daphne') return 1;
+    const flag = invocation.server === 'uwsgi' ? /(?:^|\s)(?:--processes|--workers|-p)[=\s]+["']?([^\s"'\],]+)/ : /(?:^|\s)(?:--workers|-w)[=\s]+["']?([^\s"'\],]+)/;
+    const given = flag.exec(invocation.line)?.[1];
+    if (given !== undefined) return this.resolveCount(deployment, given);
+    // A config file the command names (`--config gunicorn_conf.py`, `--ini uwsgi.ini`).
+    const config = /(?:^|\s)(?:--config|-c|--ini)[=\s]+["']?(\S+?)["']?(?:\s|$)/.exec(invocation.line)?.[1];
+    const configName = config?.slice(config.lastIndexOf('/') + 1);
+    const configFile = configName ? this.launchFiles.find((file) => file.kind === 'server-config' && file.relative.endsWith(configName)) : undefined;
+    const setting = configFile ? /^\s*(?:workers|processes)\s*[=:]\s*(.+)$/m.exec(configFile.text)?.[1] : undefined;
+    return setting === undefined ? undefined : this.resolveCount(deployment, setting.trim());
+  }
+
+  /** `1`, `${NUM_WORKERS:-1}`, `int(os.environ.get("WORKERS", 1))`, `env("WORKERS") or 2`: the default, unless the deployment sets the variable. */
+  private resolveCount(deployment: Deployment, value: string): number | undefined {
+    const literal = /^["']?(\d+)["']?$/.exec(value);
+    if (literal) return Number(literal[1]);
+    const shell = /^["']?\$\{(\w+):?-(\d+)\}["']?$/.exec(value);
+    if (shell) return this.sets(deployment, shell[1]) ? undefined : Number(shell[2]);
+    const variable = /["']([A-Z][A-Z0-9_]*)["']/.exec(value)?.[1];
+    const fallback = /(?:,\s*["']?(\d+)["']?\s*\)|\bor\s+(\d+))\s*\)?\s*(#.*)?$/.exec(value);
+    if (variable && fallback) return this.sets(deployment, variable) ? undefined : Number(fallback[1] ?? fallback[2]);
+    return undefined;
+  }
+
+  /**
+   * The shipped file a Dockerfile copies to a path ending in `target` (a path below the project root):
+   * `COPY docker/settings_local.py ${APP_ROOT}/shop/settings_local.py`, or into that folder. Relative to the
+   * build context, which is taken to be the project root.
+   */
+  copiedTo(target: string): string | undefined {
+    const file = target.slice(target.lastIndexOf('/') + 1);
+    // The folder the module sits in, with its file: enough to tell it from a look-alike elsewhere in the image.
+    const tail = target.split('/').slice(-2).join('/');
+    for (const dockerfile of this.launchFiles) {
+      if (dockerfile.kind !== 'dockerfile') continue;
+      for (const line of dockerfile.text.replace(/\\\r?\n/g, ' ').split(/\r?\n/)) {
+        const words = /^\s*(?:COPY|ADD)\s+(.*)$/i.exec(line)?.[1].split(/\s+/).filter((word) => word && !word.startsWith('--'));
+        if (!words || words.length < 2) continue;
+        const destination = words[words.length - 1];
+        for (const source of words.slice(0, -1)) {
+          const placed = destination.endsWith('/') ? `${destination}${source.slice(source.lastIndexOf('/') + 1)}` : destination;
+          if ((placed === tail || placed.endsWith(`/${tail}`)) && source.endsWith(file)) return source.replace(/^\.\//, '');
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * The application's configuration files a deployment points its processes at, by path (an environment value
+   * or a volume naming the file or the folder that holds it: `ZENTRAL_CONF_DIR: /app/conf/prod/`), with the
+   * deployment file that names it.
+   */
+  configFilesOf(deployment: Deployment): { config: DeploymentFile; via: DeploymentFile }[] {
+    const found: { config: DeploymentFile; via: DeploymentFile }[] = [];
+    for (const config of this.configFiles) {
+      const folder = config.relative.includes('/') ? config.relative.slice(0, config.relative.lastIndexOf('/')) : '';
+      // A folder of one segment (`config/`) is too common a word to count as a pointer: then only the file itself.
+      const names = folder.includes('/') ? [config.relative, folder] : [config.relative];
+      const pointer = new RegExp(`(^|[\\s"'=:/])(\\./)?(${names.map((name) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})/?(?=[\\s"',:]|$)`, 'm');
+      const via = deployment.files.find((file) => pointer.test(file.text));
+      if (via) found.push({ config, via });
+    }
+    return found;
+  }
+
   /** Whether the deployment gives the variable a non-empty value (or provisions the add-on that does). */
   sets(deployment: Deployment, variable: string): boolean {
     if (deployment.files.some((file) => setsVariable(file, variable))) return true;
     return deployment.readsEnvFiles && this.envFiles.some((file) => setsVariable(file, variable));
   }
+}
+
+/** Processes that run the app beside the web server and would each hold their own LocMem. */
+const BACKGROUND_WORKER = /\bcelery\b[^\n]*\bworker\b|\brq\s*worker\b|\brqworker\b|\brun_huey\b|\bdramatiq\b|\bqcluster\b|\bprocess_tasks\b|\bdb_worker\b|\bprocrastinate\b[^\n]*\bworker\b/i;
+
+interface ServerInvocation {
+  server: string;
+  /** The command line, shell continuations joined. */
+  line: string;
+}
+
+/** Application-server commands in launch text (`gunicorn app.wsgi --workers 2`, `["uwsgi", "--processes", "4"]`). */
+function serverInvocations(text: string): ServerInvocation[] {
+  const joined = text.replace(/\\\r?\n/g, ' ').replace(/"\s*,\s*"/g, ' ');
+  const found: ServerInvocation[] = [];
+  for (const line of joined.split(/\r?\n/)) {
+    if (/^\s*#/.test(line)) continue;
+    const match = /(?:^|[\s"'\[;&|(])(gunicorn|uwsgi|uvicorn|daphne|hypercorn|granian|waitress-serve)(?=[\s"'\]]|$)/.exec(line);
+    if (match) found.push({ server: match[1], line: line.slice(match.index) });
+  }
+  return found;
+}
+
+/** The services of a compose file: each name under `services:` with its indented block. */
+function composeServices(text: string): { name: string; body: string }[] {
+  const lines = text.split(/\r?\n/);
+  const start = lines.findIndex((line) => /^services:\s*$/.test(line));
+  if (start < 0) return [];
+  const services: { name: string; body: string }[] = [];
+  let indent: number | undefined;
+  for (let i = start + 1; i < lines.length; i++) {
+    const line = lines[i];
+    if (/^\S/.test(line)) break;
+    const match = /^(\s+)([\w.-]+):\s*$/.exec(line);
+    if (match && (indent === undefined || match[1].length === indent)) {
+      indent = match[1].length;
+      services.push({ name: match[2], body: '' });
+    } else if (services.length > 0) {
+      services[services.length - 1].body += `${line}\n`;
+    }
+  }
+  return services;
+}
+
+/** A compose service that runs the project's own image (it builds one, or runs one that is not a database, cache or proxy). */
+function runsAppImage(body: string): boolean {
+  if (/^\s*build:/m.test(body)) return true;
+  const image = /^\s*image:\s*["']?([^\s"']+)/m.exec(body)?.[1];
+  return image !== undefined && !INFRASTRUCTURE_IMAGE.test(image);
 }
 
 /**

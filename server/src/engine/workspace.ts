@@ -183,7 +183,7 @@ export class Workspace {
   private settingsFor(config: CacheCoachConfig): SettingsIndex {
     let settings = this.settingsByConfig.get(config);
     if (!settings) {
-      settings = new SettingsIndex(this.python, config, (path) => this.relativePath(path));
+      settings = new SettingsIndex(this.python, config, (path) => this.relativePath(path), (target) => this.deployments().copiedTo(target));
       this.settingsByConfig.set(config, settings);
     }
     return settings;

@@ -288,6 +288,9 @@ export function startServerCore(connection: Connection, host: ServerHost, option
           { globPattern: '**/*compose*.{yml,yaml}' },
           { globPattern: '**/{helm,charts,k8s,kubernetes,manifests}/**/*.{yml,yaml,tpl}' },
           { globPattern: '**/{gunicorn,uwsgi}*.{ini,conf,cfg}' },
+          // Launch scripts and the application's configuration files CACHE003 follows.
+          { globPattern: '**/*.sh' },
+          { globPattern: '**/{base,config,configuration,settings,app,application,default,defaults,production,prod}.{json,yml,yaml}' },
         ],
       });
     }

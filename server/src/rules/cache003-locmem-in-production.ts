@@ -28,7 +28,7 @@ export const cache003: Rule = {
     useInstead:
       'CACHES = {\n    "default": {\n        "BACKEND": "django.core.cache.backends.redis.RedisCache",  # Django >= 4.0\n        "LOCATION": os.environ["REDIS_URL"],\n    },\n}\n# or keep the fallback and set CACHE_URL in every deployment (compose, chart, app.json)',
     cannotSee:
-      'Settings are judged by their path below the project root (`dev`, `development`, `local`, `test`, `tests`, `testing`, `ci` as whole path segments or `_`-separated words), `if DEBUG:` guards, the `dev-settings` / `production-settings` globs, and which production module star-imports a base module. A fallback is judged by the deployment files the repository ships (Dockerfiles, compose files, Procfile and app.json add-ons, render.yaml, fly.toml, Helm charts and Kubernetes manifests, `.env` examples a compose file reads, gunicorn/uWSGI configs): a variable counts as set when one of them gives it a non-empty value. Deployments configured elsewhere (a secrets manager, a YAML or JSON config file the settings read, a generated `settings_local.py`) are not seen: without deployment files a fallback is only a hint. A condition comparing a variable\'s value (`CACHE_TYPE == "redis"`) is not taken as a fallback. A deliberate per-process alias beside a shared default is fine and stays quiet.',
+      'Settings are judged by their path below the project root (`dev`, `development`, `local`, `test`, `tests`, `testing`, `ci` as whole path segments or `_`-separated words), `if DEBUG:` guards, the `dev-settings` / `production-settings` globs, and which production module star-imports a base module. A fallback is judged by the deployment files the repository ships (Dockerfiles, compose files, Procfile and app.json add-ons, render.yaml, fly.toml, Helm charts and Kubernetes manifests, `.env` examples a compose file reads, gunicorn/uWSGI configs): a variable counts as set when one of them gives it a non-empty value. A deployment that visibly runs the app in one process stays quiet: one instance (no replicas, scale or formation above 1), an application server whose worker count resolves to 1 (`--workers ${NUM_WORKERS:-1}` with the variable unset there, `workers = 1` in the gunicorn config it names; followed from the compose command, Procfile line or chart through the Dockerfile\'s CMD/ENTRYPOINT and the shell scripts they start, by file name), and no Celery/RQ/Huey worker or other process type beside it; a count it cannot read counts as several. CACHES taken from a configuration mapping only when it has the key (`if "CACHES" in config:`) is judged by the project\'s JSON/YAML configuration files (`base.json`, `config.yaml`, `settings.yaml`...) that a deployment points at by path and that hold other keys the settings read from that mapping; with none pointed at it stays quiet. A local settings module the repository does not keep in place is judged by the file a shipped Dockerfile copies there. Deployments configured elsewhere (a secrets manager, a generated `settings_local.py`) are not seen: without deployment files a fallback is only a hint. A condition comparing a variable\'s value (`CACHE_TYPE == "redis"`) is not taken as a fallback. A deliberate per-process alias beside a shared default is fine and stays quiet.',
   },
   checkPython({ module, project, settings, deployments, report }) {
     if (!settings.isSettingsModule(module)) return;
@@ -54,7 +54,7 @@ export const cache003: Rule = {
           const conditions = conditional ? [conditional] : overridesLater(assignment.span.end, alias.alias);
           if (conditions.length > 0) {
             judgeFallback({ alias: alias.alias, span: backend, variables: conditions.flatMap((change) => conditionVariables(module, change.condition)), deployments: deployments(), report, fixes });
-          } else if (!configuredElsewhere(project, deployments())) {
+          } else if (!configuredElsewhere(project, deployments()) && !onlySingleProcess(deployments())) {
             report({
               span: backend,
               message: `The "${alias.alias}" cache is LocMemCache in production settings: each worker process gets its own cache, so deletes and sessions do not reach the others.`,
@@ -81,6 +81,13 @@ export const cache003: Rule = {
       return base !== undefined && base !== module && settings.settingValue(base, 'CACHES') !== undefined;
     });
     if (fromBase) return;
+    // `if "CACHES" in config: CACHES = config["CACHES"]`: Django's default unless the configuration file provides it.
+    const fromConfig = module.facts.settingConditions.find((change) => change.name === 'CACHES' && change.assigned && change.branch === 'then' && CONFIG_KEY_TEST.test(change.condition));
+    if (fromConfig) {
+      const covered = module.facts.settingConditions.some((change) => change.name === 'CACHES' && change.assigned && change.branch === 'else' && change.conditionSpan.start === fromConfig.conditionSpan.start);
+      if (!covered && settings.settingReachesProduction(module, 'CACHES')) judgeConfigFallback(module, fromConfig, deployments(), report);
+      return;
+    }
     const onlyWhen = module.facts.settingConditions.filter((change) => change.name === 'CACHES' && change.assigned && change.branch === 'then' && asksForVariable(change.condition) && !NEGATED.test(productionCondition(change.condition)));
     const first = onlyWhen[0];
     if (!first || !settings.settingReachesProduction(module, 'CACHES')) return;
@@ -120,6 +127,41 @@ function configuredElsewhere(project: PythonProject, deployments: Deployments): 
   });
 }
 
+const CONFIG_KEY_TEST = /^["']CACHES["']\s+in\s+([A-Za-z_][\w.]*)$|^([A-Za-z_][\w.]*)\.get\(\s*["']CACHES["']\s*\)$/;
+
+/**
+ * CACHES taken from a configuration mapping only when it has the key. A deployment that points its processes
+ * at a configuration file of the project (one holding other settings this module reads from that mapping, so it
+ * is the file the settings load) without CACHES, and runs several processes, leaves Django's LocMem default in
+ * effect. When no deployment points at such a file the rule cannot tell, and stays quiet.
+ */
+function judgeConfigFallback(module: PyModule, change: SettingCondition, deployments: Deployments, report: (report: Report) => void): void {
+  const match = CONFIG_KEY_TEST.exec(change.condition);
+  const mapping = match?.[1] ?? match?.[2];
+  if (!mapping) return;
+  const escaped = mapping.replace(/\./g, '\\.');
+  const keysRead = new Set([...module.text.matchAll(new RegExp(`\\b${escaped}\\s*(?:\\.get\\(\\s*|\\[\\s*)["']([A-Z][A-Z0-9_]*)["']`, 'g'))].map((read) => read[1]).filter((key) => key !== 'CACHES'));
+  if (keysRead.size === 0) return;
+  const holds = (text: string, key: string): boolean => new RegExp(`(^|[\\s{,"'])${key}["']?\\s*:`, 'm').test(text);
+  for (const deployment of deployments.deployments) {
+    const lacking = deployments
+      .configFilesOf(deployment)
+      .find(({ config }) => [...keysRead].some((key) => holds(config.text, key)) && !holds(config.text, 'CACHES'));
+    if (!lacking || deployments.singleProcess(deployment)) continue;
+    report({
+      span: change.conditionSpan,
+      message: `Django's default cache (LocMemCache) is in effect unless the configuration provides CACHES, and ${lacking.config.path} (which ${lacking.via.path} points at) has none: each worker process of that deployment gets its own cache, so deletes and sessions do not reach the others.`,
+      fixes: [],
+    });
+    return;
+  }
+}
+
+/** Every shipped deployment runs the app in one process with nothing beside it: its LocMem is the only copy. */
+function onlySingleProcess(deployments: Deployments): boolean {
+  return deployments.deployments.length > 0 && deployments.deployments.every((deployment) => deployments.singleProcess(deployment));
+}
+
 interface Fallback {
   alias: string;
   span: Span;
@@ -138,7 +180,8 @@ function judgeFallback({ alias, span, variables, deployments, report, fixes, dja
   const what = django ? 'Django\'s default cache (LocMemCache) is in effect' : `the "${alias}" cache falls back to LocMemCache`;
   const unless = names.length > 0 ? ` unless ${names.join(' or ')} is set` : '';
   if (names.length > 0 && deployments.deployments.length > 0) {
-    const leaving = deployments.deployments.find((deployment) => !names.some((name) => deployments.sets(deployment, name)));
+    // One web process with nothing else sharing the cache: LocMem is as shared as it needs to be.
+    const leaving = deployments.deployments.find((deployment) => !names.some((name) => deployments.sets(deployment, name)) && !deployments.singleProcess(deployment));
     if (!leaving) return;
     report({
       span,

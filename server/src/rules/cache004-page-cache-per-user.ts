@@ -21,15 +21,15 @@ export const cache004: Rule = {
     example: '@cache_page(60 * 15)\ndef catalogue(request):\n    # catalogue.html extends base.html, whose navbar shows {{ user.username }}\n    return render(request, "shop/catalogue.html", {"books": Book.objects.all()})',
     useInstead: '@cache_page(60 * 15)\n@vary_on_cookie\ndef catalogue(request):\n    return render(request, "shop/catalogue.html", {"books": Book.objects.all()})',
     cannotSee:
-      'It follows the view to its code and templates: function views, class-based views (their methods and those of the project\'s own base classes and mixins), `View.as_view(...)` and `as_view(template_name=...)`, DRF action maps, generic views\' default templates, and the templates\' `{% extends %}` and `{% include %}` chain when names are string literals. Templates chosen at run time, inclusion tags and custom tags, and context processors other than Django\'s auth, request and messages are not followed; a mixin that applies cache_page is checked only on its own methods. A read of `request.user` only to refuse the request (a redirect, a 403/404, `PermissionDenied`), in `post()`/`form_valid()`-style methods or under `if request.method == "POST":` does not count. `vary_on_cookie`, `vary_on_headers("Cookie")`, `cache_control(private=True)` and `never_cache` below cache_page, and `patch_vary_headers(response, ["Cookie"])` in the view, count as protection. A Cookie vary decorator above cache_page is CACHE009\'s finding, not this rule\'s.',
+      'It follows the view to its code and templates: function views, class-based views (their methods and those of the project\'s own base classes and mixins), `View.as_view(...)` and `as_view(template_name=...)`, DRF action maps, generic views\' default templates, and the templates\' `{% extends %}` and `{% include %}` chain when names are string literals. Templates chosen at run time, inclusion tags and custom tags, and context processors other than Django\'s auth, request and messages are not followed; a mixin that applies cache_page is checked only on its own methods. A read of `request.user` only to refuse the request (a redirect, a 403/404, `PermissionDenied`), in `post()`/`form_valid()`-style methods or under `if request.method == "POST":` does not count. `vary_on_cookie`, `vary_on_headers("Cookie")`, `cache_control(private=True)` and `never_cache` below cache_page, and `patch_vary_headers(response, ["Cookie"])` in the view, count as protection. A Cookie vary decorator above cache_page is CACHE009\'s finding, not this rule\'s. A Django REST framework view counts as per-user when it answers browsers with the browsable API (`BrowsableAPIRenderer` in its `renderer_classes`, else in REST_FRAMEWORK\'s `DEFAULT_RENDERER_CLASSES`, else DRF\'s default) and knows them by session (`SessionAuthentication`, likewise): that HTML shows the signed-in user and a CSRF token, and DRF varies only on Accept. Renderer lists it cannot read keep it quiet.',
   },
-  checkPython({ module, project, templates, templateSettings, report }) {
+  checkPython({ module, project, templates, templateSettings, settings, report }) {
     for (const use of pageCacheUses(module, project)) {
       if (use.below.some((applied) => protectsPerUser(applied.expr, applied.qualified))) continue;
       // A Cookie vary decorator above cache_page is CACHE009's finding (moving it fixes both).
       if (use.above.some((applied) => isVaryOnCookie(applied.expr, applied.qualified))) continue;
       if (use.views.some((view) => view.fn.patchesVaryCookie)) continue;
-      const evidence = perUserEvidence(use, project, templates, templateSettings);
+      const evidence = perUserEvidence(use, project, templates, templateSettings, (path) => settings.isDevModule(path));
       if (!evidence) continue;
       const fix = use.decorator ? varyFix(module, use.decorator, use.viaMethodDecorator) : use.wrappedView ? wrapFix(module, use.wrappedView) : undefined;
       report({ span: use.span, message: messageFor(module, evidence, use.decorator !== null), fixes: fix ? [fix] : [] });
@@ -40,7 +40,12 @@ export const cache004: Rule = {
 function messageFor(module: PyModule, evidence: PerUserEvidence, decorated: boolean): string {
   // Paths may be absolute (the language server's): the file's own name is enough to find the line.
   const where = evidence.kind === 'code' ? (evidence.path === module.path ? `line ${evidence.line}` : `${evidence.path.split('/').pop()}:${evidence.line}`) : '';
-  const shows = evidence.kind === 'template' ? `${evidence.template.name}:${evidence.line} shows ${evidence.what}` : `its GET code reads ${evidence.what} (${where})`;
+  const shows =
+    evidence.kind === 'browsable-api'
+      ? "DRF's browsable API answers browsers with HTML showing the signed-in user and a CSRF token, and DRF varies only on Accept"
+      : evidence.kind === 'template'
+        ? `${evidence.template.name}:${evidence.line} shows ${evidence.what}`
+        : `its GET code reads ${evidence.what} (${where})`;
   const remedy = decorated ? 'with no @vary_on_cookie below it' : 'and nothing varies it on the cookie';
   return `cache_page on a page that differs per user (${shows}), ${remedy}: the first visitor's page is served to everyone.`;
 }

@@ -1,7 +1,7 @@
 /** Which keys of a store call go stale for good: never deleted, never re-set elsewhere, not naming their content. Shared by CACHE001 and CACHE007. */
 import { invalidates, isContentAddressed, isOpaque } from '../analysis/keys.js';
-import { namesRead, type Expr } from '../analysis/python/expr.js';
-import type { CacheCall } from '../analysis/python/facts.js';
+import { childrenOf, dottedName, namesRead, type Expr } from '../analysis/python/expr.js';
+import { cacheAliasOf, type CacheCall } from '../analysis/python/facts.js';
 import { keyExpressions, REFRESH_METHODS, type PyModule, type PythonProject } from '../analysis/python/project.js';
 import { sourceText, storedValue } from './python-helpers.js';
 
@@ -71,3 +71,107 @@ export function writtenByJob(module: PyModule, call: CacheCall): boolean {
 }
 
 const JOB_DECORATOR = /^@?\s*([\w.]+\.)?(shared_task|task|periodic_task|db_periodic_task|db_task)\b/;
+
+/**
+ * A memo of an outside lookup keyed by everything it depends on: the key is built from every parameter of the
+ * function, and the stored value is computed only from those parameters, through a call into this module's own
+ * code (or an HTTP client) that asks a service outside the project (a geocoder, a currency-code table) and reads
+ * none of the project's data (no ORM, no other cache). Nothing the project changes can make such an entry
+ * stale, so there is nothing to invalidate. Anything it cannot follow (an imported helper, a module global, an
+ * attribute of a parameter: an object's state) keeps the finding.
+ */
+export function memoOfExternalLookup(module: PyModule, call: CacheCall): boolean {
+  if (call.method !== 'set' && call.method !== 'add') return false;
+  const fn = call.functionIndex >= 0 ? module.facts.functions[call.functionIndex] : undefined;
+  const key = keyExpressions(call.method, call.args, call.keywords)[0];
+  const value = storedValue(call);
+  if (!fn || !key || !value) return false;
+  const receiver = fn.className !== null && (fn.params[0] === 'self' || fn.params[0] === 'cls') ? fn.params[0] : undefined;
+  const params = fn.params.filter((param) => param !== receiver);
+  if (params.length === 0) return false;
+  const before = (name: string) => fn.assignments.filter((assignment) => assignment.targets.includes(name) && assignment.value.start < call.span.start);
+
+  // Every parameter reaches the key, directly or through locals built from it.
+  const keyNames = new Set<string>();
+  const pending = [...namesIn(key)];
+  while (pending.length > 0) {
+    const name = pending.pop()!;
+    if (keyNames.has(name)) continue;
+    keyNames.add(name);
+    for (const assignment of before(name)) pending.push(...namesIn(assignment.value));
+  }
+  if (!params.every((param) => keyNames.has(param))) return false;
+
+  let external = false;
+  const followed = new Set<string>();
+  const isCacheRead = (expr: Expr): boolean =>
+    expr.kind === 'call' && expr.callee.kind === 'attribute' && cacheAliasOf(expr.callee.object, module.facts.bindings) !== undefined;
+  const lookupBody = (callee: Expr): string | undefined => {
+    const name = callee.kind === 'name' ? callee.id : callee.kind === 'attribute' && callee.object.kind === 'name' && callee.object.id === receiver ? `${fn.className}.${callee.attribute}` : undefined;
+    const target = name ? module.facts.functions.find((candidate) => candidate.qualname === name) : undefined;
+    if (!target) return undefined;
+    const body = sourceText(module, target.span);
+    // The helpers it calls on the same object, one step: the request often sits in one of them.
+    const helpers = [...body.matchAll(/\bself\.(\w+)\s*\(/g)].flatMap((match) => {
+      const helper = module.facts.functions.find((candidate) => candidate.qualname === `${fn.className}.${match[1]}`);
+      return helper && helper !== target ? [sourceText(module, helper.span)] : [];
+    });
+    return [body, ...helpers].join('\n');
+  };
+  const pure = (expr: Expr): boolean => {
+    switch (expr.kind) {
+      case 'string':
+      case 'number':
+      case 'none':
+      case 'bool':
+        return true;
+      case 'name': {
+        if (params.includes(expr.id) || SAFE_BUILTINS.has(expr.id)) return true;
+        if (followed.has(expr.id)) return true;
+        const assigned = before(expr.id);
+        if (assigned.length === 0) return false;
+        followed.add(expr.id);
+        // The read of the cache that this store fills is not where the value comes from.
+        return assigned.every((assignment) => isCacheRead(assignment.value) || pure(assignment.value));
+      }
+      case 'attribute':
+        // An attribute of a parameter or of self is an object's state, which changes; of a lookup's result, data.
+        return expr.object.kind !== 'name' || (!params.includes(expr.object.id) && expr.object.id !== receiver) ? pure(expr.object) : false;
+      case 'call': {
+        const args = [...expr.args, ...Object.values(expr.keywords)];
+        if (!args.every(pure)) return false;
+        const callee = expr.callee;
+        if (callee.kind === 'name' && SAFE_BUILTINS.has(callee.id)) return true;
+        const qualified = dottedName(callee);
+        const root = qualified?.split('.')[0];
+        if (qualified && root && HTTP_CLIENT.test(module.facts.bindings[root] ?? '')) return (external = true);
+        const body = lookupBody(callee);
+        if (body !== undefined) {
+          if (PROJECT_DATA.test(body)) return false;
+          if (HTTP_REQUEST.test(body)) external = true;
+          return true;
+        }
+        // A method of a lookup's result (`response.json()`, `record.get(...)`), never of a parameter or self.
+        return callee.kind === 'attribute' && pure(callee);
+      }
+      case 'fstring':
+      case 'binary':
+      case 'unary':
+      case 'subscript':
+      case 'sequence':
+      case 'dict':
+      case 'conditional':
+      case 'other': // `a or b`, comparisons; a comprehension's own names are unknown here and fail
+        return childrenOf(expr).every(pure);
+      default:
+        return false;
+    }
+  };
+  return pure(value) && external;
+}
+
+const SAFE_BUILTINS = new Set(['str', 'int', 'float', 'bool', 'len', 'dict', 'list', 'tuple', 'min', 'max', 'round', 'sorted', 'abs', 'None', 'True', 'False']);
+/** Reads of the project's own data: the ORM, raw SQL, the cache. */
+const PROJECT_DATA = /\.objects\b|\bget_object_or_404\b|\.(filter|exclude|annotate|aggregate|select_related|prefetch_related|values_list|refresh_from_db|get_queryset)\(|\bcursor\(|\bcaches?\b/;
+const HTTP_REQUEST = /\b(requests|httpx|session|client)\.(get|post|request|head)\(|\burlopen\(|\bhttpx\.\w+\(/;
+const HTTP_CLIENT = /^(requests|httpx|urllib|urllib3|aiohttp)(\.|$)/;

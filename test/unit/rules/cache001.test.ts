@@ -867,3 +867,75 @@ test("a key re-set or deleted through the project's own cache object (a request-
   const alone = { 'maps/updates.py': files['maps/updates.py'].replace('per_request_cache.set("maps:last_update", value, None)', 'pass') };
   assert.deepEqual(await flagged('CACHE001', alone), ['maps/updates.py:6']);
 });
+
+// ---- a memo of an outside lookup, keyed by all of its inputs ----
+
+const GEOCODER = py`
+  import re
+
+  import requests
+  from django.core.cache import caches
+
+
+  class Geocoder:
+      def __init__(self, api_key):
+          self.api_key = api_key
+
+      def lookup(self, **query):
+          response = requests.get("https://geo.example.com/v1/search", params={**query, "key": self.api_key}, timeout=5)
+          response.raise_for_status()
+          return response.json()
+
+      def region_code(self, country, region):
+          clean = re.sub(r"[^a-z]+", "", region.lower())
+          key = f"geo.region.{country}.{clean}"
+          code = caches["geo"].get(key)
+          if code is None:
+              result = self.lookup(country=country, region=region)
+              try:
+                  code = result["matches"][0].get("code") or region
+              except (KeyError, IndexError):
+                  code = region
+              caches["geo"].set(key, code, timeout=None)
+          return code
+`;
+
+test('quiet on a permanent memo of an outside lookup keyed by every input (a geocoded region name never changes)', async () => {
+  assert.deepEqual(await flagged(CODE, { 'shop/geo.py': GEOCODER }), []);
+  // The HTTP client called directly in the function counts the same.
+  const direct = py`
+    import requests
+    from django.core.cache import cache
+
+    def currency_name(code):
+        name = cache.get(f"currency:{code}")
+        if name is None:
+            name = requests.get(f"https://fx.example.com/currencies/{code}", timeout=5).json()["name"]
+            cache.set(f"currency:{code}", name, None)
+        return name
+  `;
+  assert.deepEqual(await flagged(CODE, { 'shop/fx.py': direct }), []);
+});
+
+test('a memo look-alike stays flagged: a key missing an input, a lookup that reads the ORM, an object\'s state, an imported helper, no inputs at all', async () => {
+  const variants: [string, string][] = [
+    ['the key leaves out the language the lookup takes', GEOCODER.replace('def region_code(self, country, region):', 'def region_code(self, country, region, language="en"):').replace('self.lookup(country=country, region=region)', 'self.lookup(country=country, region=region, language=language)')],
+    ['the helper reads the database', GEOCODER.replace('response = requests.get(', 'Region.objects.filter(name=query["region"]).first()\n        response = requests.get(')],
+    ['the value is an attribute of a parameter (an object that changes)', GEOCODER.replace('code = result["matches"][0].get("code") or region', 'code = country.default_region or region')],
+    ['an imported helper it cannot see', GEOCODER.replace('result = self.lookup(country=country, region=region)', 'result = lookup_region(country, region)').replace('import re\n', 'import re\n\nfrom shop.regions import lookup_region\n')],
+    ['no outside service at all: the value is computed from a module table', GEOCODER.replace('result = self.lookup(country=country, region=region)', 'result = REGIONS[country]')],
+  ];
+  for (const [what, text] of variants) {
+    assert.deepEqual(await flagged(CODE, { 'shop/geo.py': text }), [`shop/geo.py:${text.split('\n').findIndex((line) => line.includes('timeout=None')) + 1}`], what);
+  }
+  const noInputs = py`
+    import requests
+    from django.core.cache import cache
+
+    def exchange_rates():
+        rates = requests.get("https://fx.example.com/latest", timeout=5).json()
+        cache.set("fx:rates", rates, None)
+        return rates
+  `;
+  assert.deepEqual(await flagged(CODE, { 'shop/fx.py': noInputs }), ['shop/fx.py:6']);
+});

@@ -703,3 +703,133 @@ test('a settings_local.py of the same name in docs/ is a look-alike, not the one
   // Beside the settings module (or above it) it is the real one: the repository says what it holds.
   assert.deepEqual(await flagged(CODE, { 'shop/settings.py': settings, 'shop/settings_local.py': 'DEBUG = False\n' }), ['shop/settings.py:3']);
 });
+
+// ---- how many processes a shipped deployment runs ----
+
+const ONE_SERVICE_COMPOSE = 'services:\n  web:\n    build: .\n    env_file: .env\n  db:\n    image: postgres:16\n  proxy:\n    image: nginx:stable\n';
+const DOCKERFILE = 'FROM python:3.12\nCOPY . /app\nWORKDIR /app\nHEALTHCHECK CMD curl -f http://localhost:8000/\nCMD ["./docker/start.sh"]\n';
+const START = (workers: string): string => `#!/bin/sh\nset -e\n./docker/migrate.sh\nexec gunicorn shop.wsgi \\\n    --bind 0.0.0.0:8000 \\\n    --workers ${workers}\n`;
+const MIGRATE = '#!/bin/sh\npython manage.py migrate --noinput\n';
+
+function singleWebProcess(workers = '${WEB_WORKERS:-1}'): Record<string, string> {
+  return { 'docker-compose.yml': ONE_SERVICE_COMPOSE, Dockerfile: DOCKERFILE, 'docker/start.sh': START(workers), 'docker/migrate.sh': MIGRATE, '.env.example': 'SECRET_KEY=change-me\n' };
+}
+
+test('quiet when the only shipped deployment runs one gunicorn worker (compose -> Dockerfile CMD -> start script, default count 1) and nothing else', async () => {
+  assert.deepEqual(await cache003({ 'shop/settings.py': ONLY_WHEN_SET, ...singleWebProcess() }), []);
+  assert.deepEqual(await cache003({ 'shop/settings.py': ENV_CACHE_URL, ...singleWebProcess('1') }), []);
+  // Written LocMem too: its one copy is the only one.
+  assert.deepEqual(await cache003({ 'shop/settings.py': LOCMEM_CACHES, ...singleWebProcess('=1') }), []);
+});
+
+test('flagged when the launch scripts run several workers, the deployment raises the count, or the count cannot be read', async () => {
+  const variants: [string, Record<string, string>][] = [
+    ['default count 3', singleWebProcess('${WEB_WORKERS:-3}')],
+    ['count set by the env file', { ...singleWebProcess(), '.env.example': 'WEB_WORKERS=4\n' }],
+    ['no count: gunicorn reads WEB_CONCURRENCY or a config', singleWebProcess('"$WEB_WORKERS"')],
+    ['a Celery worker service beside the web one', { ...singleWebProcess(), 'docker-compose.yml': `${ONE_SERVICE_COMPOSE}  worker:\n    build: .\n    command: celery -A shop worker\n` }],
+    ['a worker started by the same script', { ...singleWebProcess(), 'docker/migrate.sh': `${MIGRATE}celery -A shop worker --detach\n` }],
+    ['two replicas of the one service', { ...singleWebProcess(), 'docker-compose.yml': ONE_SERVICE_COMPOSE.replace('    env_file: .env\n', '    env_file: .env\n    deploy:\n      replicas: 2\n') }],
+  ];
+  for (const [what, deployment] of variants) {
+    const found = await cache003({ 'shop/settings.py': ONLY_WHEN_SET, ...deployment });
+    assert.deepEqual(found.map(({ severity }) => severity), ['warning'], what);
+    assert.match(found[0].message, /docker-compose\.yml/, what);
+  }
+  assert.equal((await cache003({ 'shop/settings.py': LOCMEM_CACHES, ...singleWebProcess('${WEB_WORKERS:-3}') })).length, 1);
+});
+
+test('a start script of the same name that the deployment never runs does not count, and one it names does', async () => {
+  // ssl-start.sh is shipped but nothing starts it; the Celery script neither.
+  const files = { 'shop/settings.py': ONLY_WHEN_SET, ...singleWebProcess(), 'docker/ssl-start.sh': START('8'), 'docker/worker.sh': 'exec celery -A shop worker\n' };
+  assert.deepEqual(await cache003(files), []);
+  const runsBoth = { ...files, Dockerfile: DOCKERFILE.replace('CMD ["./docker/start.sh"]', 'CMD ["sh", "-c", "./docker/worker.sh & ./docker/start.sh"]') };
+  assert.equal((await cache003(runsBoth)).length, 1);
+});
+
+test('Heroku: one web dyno of one worker is quiet; a second dyno, a worker process type or a count from a gunicorn config above 1 is flagged', async () => {
+  const appJson = (quantity: number): string => `{"name": "shop", "formation": {"web": {"quantity": ${quantity}, "size": "basic"}}, "env": {"SECRET_KEY": {"generator": "secret"}}}`;
+  const config = (workers: string): string => `import os\n\nbind = "0.0.0.0:" + os.environ.get("PORT", "8000")\nworkers = ${workers}\n`;
+  const heroku = (quantity: number, procfile: string, workers: string): Record<string, string> => ({ 'shop/settings.py': REDIS_OR_LOCMEM, 'app.json': appJson(quantity), Procfile: procfile, 'gunicorn.conf.py': config(workers) });
+  const web = 'release: python manage.py migrate\nweb: gunicorn shop.wsgi --config gunicorn.conf.py\n';
+  assert.deepEqual(await cache003(heroku(1, web, 'int(os.environ.get("GUNICORN_WORKERS", 1))')), []);
+  assert.equal((await cache003(heroku(2, web, 'int(os.environ.get("GUNICORN_WORKERS", 1))'))).length, 1);
+  assert.equal((await cache003(heroku(1, `${web}worker: python manage.py rqworker default\n`, '1'))).length, 1);
+  assert.equal((await cache003(heroku(1, web, 'os.environ.get("GUNICORN_WORKERS") or 2'))).length, 1);
+});
+
+test('a chart with one replica running `uwsgi --processes 1` is quiet; two replicas are flagged', async () => {
+  const chart = (replicas: string): Record<string, string> => ({
+    'helm/shop/Chart.yaml': 'name: shop\n',
+    'helm/shop/templates/web.yaml': `kind: Deployment\nspec:\n  replicas: ${replicas}\n  template:\n    spec:\n      containers:\n        - command: ["uwsgi", "--module", "shop.wsgi", "--processes", "1"]\n`,
+  });
+  assert.deepEqual(await cache003({ 'shop/settings.py': ONLY_WHEN_SET, ...chart('1') }), []);
+  assert.equal((await cache003({ 'shop/settings.py': ONLY_WHEN_SET, ...chart('2') })).length, 1);
+  assert.equal((await cache003({ 'shop/settings.py': ONLY_WHEN_SET, ...chart('{{ .Values.replicas }}') })).length, 1);
+});
+
+test('local settings the repository does not keep in place but its Dockerfile copies there: judged by the copied file', async () => {
+  const settings = `${LOCMEM_CACHES}\ntry:\n    from .settings_local import *\nexcept ImportError:\n    pass\n`;
+  const image = (destination: string): string => `FROM python:3.12\nCOPY . /srv/app\nCOPY docker/settings_local.py ${destination}\nCMD ["gunicorn", "shop.wsgi", "--workers", "4"]\n`;
+  const withoutCaches = 'import os\n\nSECRET_KEY = os.environ["SECRET_KEY"]\nALLOWED_HOSTS = ["*"]\n';
+  const files = (destination: string, local: string): Record<string, string> => ({ 'shop/settings.py': settings, Dockerfile: image(destination), 'docker/settings_local.py': local });
+  // The image's local settings leave CACHES alone: the LocMem written above is what runs.
+  assert.deepEqual(await flagged(CODE, files('/srv/app/shop/settings_local.py', withoutCaches)), ['shop/settings.py:3']);
+  assert.deepEqual(await flagged(CODE, files('${APP_ROOT}/shop/', withoutCaches)), ['shop/settings.py:3']);
+  // The copied file sets CACHES: production's cache is decided there.
+  assert.deepEqual(await flagged(CODE, files('/srv/app/shop/settings_local.py', `${withoutCaches}\n${REDIS_CACHES}`)), []);
+  // Copied somewhere the settings do not import from: still an installation's own file, quiet as before.
+  assert.deepEqual(await flagged(CODE, files('/srv/app/tools/settings_local.py', withoutCaches)), []);
+});
+
+test('settings that manage.py or wsgi.py runs directly are production even when test settings also star-import them', async () => {
+  const files = {
+    'shop/settings.py': LOCMEM_CACHES,
+    'tests/test_settings.py': 'from shop.settings import *\n\nPASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]\n',
+  };
+  // Only a base of the test settings: quiet.
+  assert.deepEqual(await flagged(CODE, files), []);
+  const wsgi = 'import os\n\nfrom django.core.wsgi import get_wsgi_application\n\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")\napplication = get_wsgi_application()\n';
+  assert.deepEqual(await flagged(CODE, { ...files, 'shop/wsgi.py': wsgi }), ['shop/settings.py:3']);
+  // A wsgi.py of the test project names the test settings: still quiet.
+  assert.deepEqual(await flagged(CODE, { ...files, 'tests/wsgi.py': wsgi.replace('shop.settings', 'tests.test_settings') }), []);
+});
+
+const FROM_CONFIG_FILE = py`
+  import json
+  import os
+
+  with open(os.path.join(os.environ["SHOP_CONF_DIR"], "base.json")) as f:
+      shop_conf = json.load(f)
+
+  django_conf = shop_conf.get("django", {})
+  SECRET_KEY = django_conf["SECRET_KEY"]
+  ALLOWED_HOSTS = django_conf.get("ALLOWED_HOSTS", [])
+
+  if "CACHES" in django_conf:
+      CACHES = django_conf["CACHES"]
+`;
+
+test('CACHES only when a configuration file provides it: flagged on the condition when a shipped deployment points at a config without CACHES', async () => {
+  const compose = COMPOSE('      SHOP_CONF_DIR: /srv/shop/conf/prod/');
+  const config = (caches: string): string => `{"django": {"SECRET_KEY": "change-me", "ALLOWED_HOSTS": ["shop.example.com"]${caches}}}\n`;
+  const files = { 'shop/settings.py': FROM_CONFIG_FILE, 'docker-compose.yml': compose, 'conf/prod/base.json': config('') };
+  const found = await cache003(files);
+  assert.deepEqual(found.map(({ at, severity }) => [at, severity]), [['shop/settings.py:11', 'warning']]);
+  assert.match(found[0].message, /conf\/prod\/base\.json/);
+  assert.match(found[0].message, /docker-compose\.yml/);
+  assert.deepEqual(await spans(CODE, files), ['"CACHES" in django_conf']);
+  // The configuration provides a shared cache.
+  assert.deepEqual(await cache003({ ...files, 'conf/prod/base.json': config(', "CACHES": {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://redis:6379/1"}}') }), []);
+});
+
+test('CACHES from a configuration file stays quiet when no deployment points at a config file the settings read, or the deployment is one process', async () => {
+  const config = '{"django": {"SECRET_KEY": "change-me"}}\n';
+  // Nothing in the compose file names the folder.
+  assert.deepEqual(await cache003({ 'shop/settings.py': FROM_CONFIG_FILE, 'docker-compose.yml': COMPOSE('      OTHER: 1'), 'conf/prod/base.json': config }), []);
+  // The folder it names holds a file of other keys (a proxy's config), not the settings' mapping.
+  assert.deepEqual(await cache003({ 'shop/settings.py': FROM_CONFIG_FILE, 'docker-compose.yml': COMPOSE('      SHOP_CONF_DIR: /srv/shop/conf/prod/'), 'conf/prod/base.json': '{"upstream": "web:8000"}\n' }), []);
+  // One gunicorn worker and nothing beside it.
+  const single = { ...singleWebProcess(), 'docker-compose.yml': ONE_SERVICE_COMPOSE.replace('    env_file: .env\n', '    env_file: .env\n    environment:\n      SHOP_CONF_DIR: /srv/shop/conf/prod/\n') };
+  assert.deepEqual(await cache003({ 'shop/settings.py': FROM_CONFIG_FILE, ...single, 'conf/prod/base.json': config }), []);
+});

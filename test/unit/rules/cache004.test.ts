@@ -614,3 +614,58 @@ test('the fix works on a file with CRLF line endings and a decorator on the last
   assert.ok(text.includes('@cache_page(60)\r\n@vary_on_cookie\r\ndef account(request):'), text);
   assert.ok(!/[^\r]\n/.test(text), 'mixed line endings');
 });
+
+// ---- Django REST framework's browsable API ----
+
+const DRF_VIEW = py`
+  from django.utils.decorators import method_decorator
+  from django.views.decorators.cache import cache_page
+  from rest_framework import generics
+  from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+
+  from shop.models import Category
+  from shop.serializers import CategorySerializer
+
+
+  @method_decorator(cache_page(60 * 60), name="dispatch")
+  class CategoryList(generics.ListAPIView):
+      queryset = Category.objects.all()
+      serializer_class = CategorySerializer
+`;
+
+const REST_SETTINGS = (entries: string): string => `REST_FRAMEWORK = {\n    "PAGE_SIZE": 50,\n${entries}}\n`;
+
+test('cache_page on a DRF view served with the browsable API and session authentication (DRF defaults) is flagged', async () => {
+  const files = { 'shop/api.py': DRF_VIEW, 'shop/settings.py': REST_SETTINGS('') };
+  assert.deepEqual(await flagged(CODE, files), ['shop/api.py:10']);
+  const [finding] = (await findingsOf(files)).filter((candidate) => candidate.code === CODE);
+  assert.match(finding.message, /browsable API/);
+  // Listed on the view itself, with session authentication from the settings.
+  const listed = DRF_VIEW.replace('    serializer_class = CategorySerializer\n', '    serializer_class = CategorySerializer\n    renderer_classes = [JSONRenderer, BrowsableAPIRenderer]\n');
+  const session = REST_SETTINGS('    "DEFAULT_AUTHENTICATION_CLASSES": ("rest_framework.authentication.TokenAuthentication", "rest_framework.authentication.SessionAuthentication"),\n');
+  assert.deepEqual(await flagged(CODE, { 'shop/api.py': listed, 'shop/settings.py': session }), ['shop/api.py:10']);
+});
+
+test('quiet on DRF views that never answer with the browsable API to a signed-in browser, or vary on the cookie', async () => {
+  const jsonOnly = DRF_VIEW.replace('    serializer_class = CategorySerializer\n', '    serializer_class = CategorySerializer\n    renderer_classes = [JSONRenderer]\n');
+  assert.deepEqual(await flagged(CODE, { 'shop/api.py': jsonOnly, 'shop/settings.py': REST_SETTINGS('') }), []);
+  const jsonDefault = REST_SETTINGS('    "DEFAULT_RENDERER_CLASSES": ("rest_framework.renderers.JSONRenderer",),\n');
+  assert.deepEqual(await flagged(CODE, { 'shop/api.py': DRF_VIEW, 'shop/settings.py': jsonDefault }), []);
+  const tokenOnly = REST_SETTINGS('    "DEFAULT_AUTHENTICATION_CLASSES": ("rest_framework.authentication.TokenAuthentication",),\n');
+  assert.deepEqual(await flagged(CODE, { 'shop/api.py': DRF_VIEW, 'shop/settings.py': tokenOnly }), []);
+  const varied = DRF_VIEW.replace('from django.views.decorators.cache import cache_page\n', 'from django.views.decorators.cache import cache_page\nfrom django.views.decorators.vary import vary_on_cookie\n').replace(
+    '@method_decorator(cache_page(60 * 60), name="dispatch")\n',
+    '@method_decorator(cache_page(60 * 60), name="dispatch")\n@method_decorator(vary_on_cookie, name="dispatch")\n',
+  );
+  assert.deepEqual(await flagged(CODE, { 'shop/api.py': varied, 'shop/settings.py': REST_SETTINGS('') }), []);
+  // Not a DRF view: a plain Django ListView with the same shape renders no browsable API.
+  const plain = DRF_VIEW.replace('from rest_framework import generics\n', 'from django.views import generic\n').replace('generics.ListAPIView', 'generic.ListView').replace('    serializer_class = CategorySerializer\n', '    template_name = "shop/categories.html"\n');
+  assert.deepEqual(await flagged(CODE, { 'shop/api.py': plain, 'shop/settings.py': REST_SETTINGS(''), 'shop/templates/shop/categories.html': '<ul>{% for c in object_list %}<li>{{ c.name }}</li>{% endfor %}</ul>\n' }), []);
+});
+
+test('DRF renderers are read from production settings: a browsable renderer only in dev settings does not count', async () => {
+  const production = REST_SETTINGS('    "DEFAULT_RENDERER_CLASSES": ("rest_framework.renderers.JSONRenderer",),\n');
+  const dev = 'from .production import *\n\nREST_FRAMEWORK = {"DEFAULT_RENDERER_CLASSES": ("rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer")}\n';
+  assert.deepEqual(await flagged(CODE, { 'shop/api.py': DRF_VIEW, 'shop/settings/production.py': production, 'shop/settings/dev.py': dev }), []);
+  assert.deepEqual(await flagged(CODE, { 'shop/api.py': DRF_VIEW, 'shop/settings/production.py': production.replace('JSONRenderer",)', 'JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer")') }), ['shop/api.py:10']);
+});

@@ -17,6 +17,7 @@ export function isDevPathByName(path: string): boolean {
 
 export class SettingsIndex {
   private importersCache: Map<string, PyModule[]> | undefined;
+  private entryCache: Set<string> | undefined;
   private readonly productionMatcher: (path: string) => boolean;
   private readonly devMatcher: (path: string) => boolean;
 
@@ -25,6 +26,8 @@ export class SettingsIndex {
     config: CacheCoachConfig,
     /** The path below its workspace folder: names and globs are judged on that, not on where the folder lives. */
     private readonly relative: (path: string) => string = (path) => path,
+    /** The project file a shipped Dockerfile copies to a path below the project root (see Deployments.copiedTo). */
+    private readonly copiedTo: (target: string) => string | undefined = () => undefined,
   ) {
     const matcher = (globs: string[]): ((path: string) => boolean) =>
       globs.length === 0 ? () => false : picomatch(globs, { dot: true, matchBase: !globs.some((glob) => glob.includes('/')) });
@@ -81,7 +84,28 @@ export class SettingsIndex {
    * set any value, so what the repository says is only a default.
    */
   private importsLocalSettingsAfter(module: PyModule, assignment: ModuleAssignment): boolean {
-    return module.facts.starImports.some((star) => star.span.start > assignment.span.start && !star.module.startsWith('django.') && !this.holdsImportable(star.module, module.path));
+    return module.facts.starImports.some((star) => {
+      if (star.span.start <= assignment.span.start || star.module.startsWith('django.') || this.holdsImportable(star.module, module.path)) return false;
+      // The image the project ships puts one there (`COPY docker/settings_local.py .../shop/settings_local.py`):
+      // that file is what production imports, and it replaces the value only if it sets it.
+      const placed = this.placedByImage(star.module, module.path);
+      if (placed) return placed.facts.assignments.some((local) => local.name === assignment.name) || placed.facts.mutatedNames.includes(assignment.name);
+      return true;
+    });
+  }
+
+  /** The module a shipped Dockerfile copies to where `name`, imported from `fromPath`, is looked up. */
+  private placedByImage(name: string, fromPath: string): PyModule | undefined {
+    const folder = this.relative(fromPath).split('/').slice(0, -1);
+    const dots = /^\.*/.exec(name)![0].length;
+    const parts = name.slice(dots).split('.');
+    // `.settings_local` and a bare `settings_local` sit beside the importer; `shop.settings_local` below the root.
+    const base = dots > 0 ? folder.slice(0, folder.length - (dots - 1)) : parts.length > 1 ? [] : folder;
+    const target = [...base, ...parts].join('/') + '.py';
+    const source = this.copiedTo(target);
+    if (!source) return undefined;
+    const path = this.project.allPaths().find((candidate) => this.relative(candidate) === source);
+    return path ? this.project.module(path) : undefined;
   }
 
   /**
@@ -104,6 +128,8 @@ export class SettingsIndex {
     visited.add(module.path);
     if (this.productionMatcher(this.relative(module.path))) return true;
     if (this.isDevModule(module.path)) return false;
+    // Run as the settings themselves (manage.py, wsgi.py or asgi.py names it), not only as a base of test settings.
+    if (this.entryModules().has(module.path)) return true;
     const importers = this.importersOf(module);
     if (importers.length === 0) return true;
     return importers.some((importer) => {
@@ -128,6 +154,21 @@ export class SettingsIndex {
       this.importersCache = importers;
     }
     return this.importersCache.get(module.path) ?? [];
+  }
+
+  /** The settings modules DJANGO_SETTINGS_MODULE names in the project's manage.py, wsgi.py and asgi.py. */
+  private entryModules(): Set<string> {
+    if (!this.entryCache) {
+      this.entryCache = new Set();
+      for (const path of this.project.allPaths()) {
+        if (!/(^|\/)(manage|wsgi|asgi)\.py$/.test(path) || isDevPathByName(this.relative(path))) continue;
+        for (const match of (this.project.textOf(path) ?? '').matchAll(SETTINGS_MODULE_REFERENCE)) {
+          const module = this.project.resolveModule(match[1], path) ?? this.project.resolveModule(match[1], '');
+          if (module) this.entryCache.add(module.path);
+        }
+      }
+    }
+    return this.entryCache;
   }
 
   /**
