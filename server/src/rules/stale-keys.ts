@@ -93,12 +93,12 @@ export function memoOfExternalLookup(module: PyModule, call: CacheCall): boolean
 
   // Every parameter reaches the key, directly or through locals built from it.
   const keyNames = new Set<string>();
-  const pending = [...namesIn(key)];
+  const pending = [...namesRead(key)];
   while (pending.length > 0) {
     const name = pending.pop()!;
     if (keyNames.has(name)) continue;
     keyNames.add(name);
-    for (const assignment of before(name)) pending.push(...namesIn(assignment.value));
+    for (const assignment of before(name)) pending.push(...namesRead(assignment.value));
   }
   if (!params.every((param) => keyNames.has(param))) return false;
 
