@@ -172,6 +172,24 @@ test('a malformed pyproject.toml: exit 2 naming the file and the problem, nothin
   }
 });
 
+test('a pyproject.toml without a [tool.cache-coach] table is not ours to judge: a project template that is not TOML does not stop the run', () => {
+  const copy = project({
+    'pyproject.toml': '[tool.cache-coach]\nignore = ["CACHE900"]\n',
+    'shop/views.py': LEAKY_VIEW,
+    // A cookiecutter template for new sites: valid TOML only once rendered.
+    'templates/{{cookiecutter.site}}/pyproject.toml': '[tool.poetry]\nname = "{{ cookiecutter.site }}"\n{% if cookiecutter.use_docker %}docker = true{% endif %}\n',
+    'templates/{{cookiecutter.site}}/site/views.py': LEAKY_VIEW,
+  });
+  try {
+    const run = runCli(['check', '--format', 'json'], copy.dir);
+    assert.equal(run.status, 1, run.stderr);
+    const findings = JSON.parse(run.stdout) as { path: string; code: string }[];
+    assert.deepEqual(findings.map((finding) => `${finding.path} ${finding.code}`), ['shop/views.py CACHE004', 'templates/{{cookiecutter.site}}/site/views.py CACHE004']);
+  } finally {
+    copy.dispose();
+  }
+});
+
 test('binary, oversized and undecodable files are skipped with a note; the rest is still checked', () => {
   const copy = project({ 'shop/views.py': LEAKY_VIEW, 'pyproject.toml': '[tool.cache-coach]\nmax-file-size = 4000\n' });
   try {

@@ -2,7 +2,10 @@
 // by hand: each repository's tree at the listed commit, file by file, skipping blobs the mirror lacks.
 // No download of its own.
 //
-//   node test/ecosystem/layout.mjs --mirrors DIR --out CORPUS_DIR [--corpus django|ts|all] [--only NAME]
+//   node test/ecosystem/layout.mjs --mirrors DIR --out CORPUS_DIR [--corpus django|ts|all] [--only NAME] [--extra]
+//
+// --extra lays out test/ecosystem/corpus-extra.json instead: projects swept once for false positives,
+// kept apart so the dev corpus stays the one the rules were tuned on.
 //
 // A mirror of OWNER/NAME is looked for at DIR/OWNER+NAME/repo, DIR/OWNER+NAME, DIR/OWNER/NAME(.git).
 // Each tree lands in CORPUS_DIR/OWNER+NAME, with a .ecosystem-commit file naming its commit; a tree
@@ -13,7 +16,6 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 const here = dirname(new URL(import.meta.url).pathname);
-const corpus = JSON.parse(readFileSync(join(here, 'corpus.json'), 'utf8'));
 
 // Files no rule reads; skipping them keeps the layout small and fast.
 const SKIPPED_EXTENSIONS = /\.(png|jpe?g|gif|webp|ico|svgz|bmp|tiff?|woff2?|ttf|otf|eot|pdf|zip|gz|tgz|bz2|xz|7z|jar|mp[34]|mov|webm|wav|ogg|sqlite3?|db|dump|pkl|npy|parquet|h5|wasm|so|dylib|dll|exe|bin)$/i;
@@ -24,10 +26,12 @@ const { values } = parseArgs({
     out: { type: 'string' },
     corpus: { type: 'string', default: 'all' },
     only: { type: 'string', multiple: true },
+    extra: { type: 'boolean', default: false },
   },
 });
+const corpus = JSON.parse(readFileSync(join(here, values.extra ? 'corpus-extra.json' : 'corpus.json'), 'utf8'));
 if (!values.mirrors || !values.out) {
-  console.error('usage: node test/ecosystem/layout.mjs --mirrors DIR --out CORPUS_DIR [--corpus django|ts|all] [--only NAME]');
+  console.error('usage: node test/ecosystem/layout.mjs --mirrors DIR --out CORPUS_DIR [--corpus django|ts|all] [--only NAME] [--extra]');
   process.exit(2);
 }
 

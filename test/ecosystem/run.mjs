@@ -3,12 +3,14 @@
 // hand-written labels. A benchmark run by hand, not part of `npm test`.
 //
 //   npm run ecosystem -- CORPUS_DIR [--corpus django|ts] [--only NAME] [--update] [--verbose] [--show CODE]
-//                        [--labels FILE]... [--jobs N]
+//                        [--labels FILE]... [--jobs N] [--extra]
 //
 // CORPUS_DIR holds the trees laid out by test/ecosystem/layout.mjs (OWNER+NAME folders).
 //   test/ecosystem/findings.jsonl  the snapshot: {repo, commit, path, line, code} per finding
 //   test/ecosystem/labels.jsonl    labels: {repo, commit, path, line, code|kind, verdict, reason}
 // --update rewrites the snapshot's lines for the repositories that ran (after the diff was read).
+// --extra runs the extra corpus instead (corpus-extra.json, with its own findings-extra.jsonl and
+// labels-extra.jsonl): projects swept once for false positives, not the ones the rules were tuned on.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -17,9 +19,6 @@ import { parseArgs } from 'node:util';
 const here = dirname(new URL(import.meta.url).pathname);
 const root = resolve(here, '../..');
 const cli = join(root, 'dist/cli.js');
-const snapshotPath = join(here, 'findings.jsonl');
-const labelsPath = join(here, 'labels.jsonl');
-const corpus = JSON.parse(readFileSync(join(here, 'corpus.json'), 'utf8'));
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -31,11 +30,16 @@ const { values, positionals } = parseArgs({
     show: { type: 'string', multiple: true },
     jobs: { type: 'string', default: '2' },
     labels: { type: 'string', multiple: true },
+    extra: { type: 'boolean', default: false },
   },
 });
+const suffix = values.extra ? '-extra' : '';
+const snapshotPath = join(here, `findings${suffix}.jsonl`);
+const labelsPath = join(here, `labels${suffix}.jsonl`);
+const corpus = JSON.parse(readFileSync(join(here, `corpus${suffix}.json`), 'utf8'));
 const corpusDir = positionals[0];
 if (!corpusDir) {
-  console.error('usage: npm run ecosystem -- CORPUS_DIR [--corpus django|ts] [--only NAME] [--update] [--verbose] [--show CODE]');
+  console.error('usage: npm run ecosystem -- CORPUS_DIR [--corpus django|ts] [--only NAME] [--update] [--verbose] [--show CODE] [--extra]');
   process.exit(2);
 }
 if (!existsSync(cli)) {

@@ -65,6 +65,9 @@ export function describeValue(value: unknown): string {
  * table (the search for a config goes on upwards); throws ConfigError for malformed TOML or bad values.
  */
 export function parsePyprojectConfig(text: string, file: string, knownCodes: ReadonlySet<string>): Partial<CacheCoachConfig> | null {
+  // A pyproject.toml that never names the table cannot configure us, whatever else is wrong with it: a
+  // cookiecutter template (`name = "{{ cookiecutter.slug }}"`) deep in a project must not stop the run.
+  if (!text.includes('cache-coach')) return null;
   let document: Record<string, unknown>;
   try {
     document = parseToml(text) as Record<string, unknown>;

@@ -24,7 +24,7 @@ export const cache002: Rule = {
     example: 'def recommendations_for(user):\n    recs = cache.get("recommendations")\n    if recs is None:\n        recs = compute_recommendations(user)\n        cache.set("recommendations", recs, 600)\n    return recs',
     useInstead: 'def recommendations_for(user):\n    recs = cache.get(f"recommendations:{user.pk}")\n    if recs is None:\n        recs = compute_recommendations(user)\n        cache.set(f"recommendations:{user.pk}", recs, 600)\n    return recs',
     cannotSee:
-      'It follows data flow inside one function: local assignments that reach the store, nested functions and `get_or_set` callables, the view\'s own `get_queryset()`, and single-return helpers. It does not follow instance state of classes that are not models (a service configured once per process), globals read inside other functions, or what callers pass. A parameter that only decides whether to refresh (`if force:`) is not a dependency, and a setter that only stores its argument under a global key is fine. A per-object key that names some parameters but not all is reported only for rendered HTML (elsewhere the missing one is often a timeout or a fixed argument), and class-level key constants (`self.CACHE_KEY`) are not read.',
+      'It follows data flow inside one function: local assignments that reach the store, nested functions and `get_or_set` callables, the view\'s own `get_queryset()`, and single-return helpers. It does not follow instance state of classes that are not models (a service configured once per process), globals read inside other functions, or what callers pass. A parameter that only decides whether to refresh (`if force:`) is not a dependency, a setter that only stores its argument under a global key is fine, and so is a model method that publishes one of its own fields as the site-wide current value (`def activate(self): cache.set("config", self.data)`) when no method of the class reads that key. A per-object key that names some parameters but not all is reported only for rendered HTML (elsewhere the missing one is often a timeout or a fixed argument), and class-level key constants (`self.CACHE_KEY`) are not read.',
   },
   checkPython({ module, project, report }) {
     for (const call of [...module.facts.cacheCalls, ...memoizeCalls(module)]) {
@@ -41,6 +41,7 @@ export const cache002: Rule = {
         if (sources.length === 0) continue;
         if (isConstantTemplate(template) && !readsBranchDependentLocal(fn, key, key.start)) {
           if (isSetter(sources, call, template, scope) || (isIdentityValue(value, scope, call.span.start) && !readsBack(call, template, scope))) continue;
+          if (publishesOwnState(value, sources, call, template, scope)) continue;
           const source = sources[0];
           if (source.kind === 'param' && calledOnlyWithFixedArguments(project, module, call.functionIndex)) continue;
           report({
@@ -155,6 +156,34 @@ function isUserPart(source: ValueSource): boolean {
 function isSetter(sources: ValueSource[], call: CacheCall, template: string, scope: FlowScope): boolean {
   if (sources.some((source) => source.kind !== 'param' || source.computed)) return false;
   return !readsBack(call, template, scope);
+}
+
+/**
+ * A model method that publishes one of its own fields as the site-wide current value
+ * (`def activate(self): cache.set("config", self.data, None)`): the global key is the point, and no
+ * method of the class reads it back, so no instance is served another's value in its place. A value
+ * computed from the fields, or a key the class reads, is still a read-through and is reported.
+ */
+function publishesOwnState(value: Expr, sources: ValueSource[], call: CacheCall, template: string, scope: FlowScope): boolean {
+  const className = scope.fn.className;
+  if (!className || !sources.every((source) => source.kind === 'instance') || !isOwnField(value, scope, call.span.start)) return false;
+  for (const other of scope.module.facts.cacheCalls) {
+    const owner = other.functionIndex >= 0 ? scope.module.facts.functions[other.functionIndex] : undefined;
+    if (owner?.className !== className || !READ_METHODS.has(syncMethodName(other.method))) continue;
+    const keys = keyExpressions(other.method, other.args, other.keywords);
+    if (keys.some((key) => scope.project.keyTemplateAt(scope.module, other.functionIndex, key) === template)) return false;
+  }
+  return true;
+}
+
+/** The stored value is a field of `self` as it is (`self.data`, or a local holding it), not something computed from it. */
+function isOwnField(value: Expr, scope: FlowScope, position: number, depth = 0): boolean {
+  if (depth > 4) return false;
+  if (value.kind === 'name' && !scope.fn.params.includes(value.id)) {
+    const reaching = reachingAssignments(scope.fn, value.id, position);
+    return reaching.length > 0 && reaching.every((assignment) => isOwnField(assignment.value, scope, assignment.start, depth + 1));
+  }
+  return /^self\.[A-Za-z_][A-Za-z0-9_]*$/.test(dottedName(value) ?? '');
 }
 
 /** Whether the function reads the key it stores (a read-through: later calls get the first caller's value). */

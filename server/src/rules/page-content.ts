@@ -10,8 +10,7 @@ import { classAttribute, renderedTemplateNames, type PageCacheUse } from './view
 
 export type PerUserEvidence =
   | { kind: 'code'; what: string; path: string; line: number }
-  | { kind: 'template'; what: string; template: TemplateModule; line: number }
-  | { kind: 'browsable-api' };
+  | { kind: 'template'; what: string; template: TemplateModule; line: number };
 
 const AUTH_PROCESSOR = 'django.contrib.auth.context_processors.auth';
 const REQUEST_PROCESSOR = 'django.template.context_processors.request';
@@ -19,7 +18,7 @@ const MESSAGES_PROCESSOR = 'django.contrib.messages.context_processors.messages'
 const MAX_TEMPLATES = 60;
 
 /** The first thing that makes the page differ between users, or undefined. */
-export function perUserEvidence(use: PageCacheUse, project: PythonProject, templates: TemplateProject, settings: TemplateSettings, isDevSettings: (path: string) => boolean): PerUserEvidence | undefined {
+export function perUserEvidence(use: PageCacheUse, project: PythonProject, templates: TemplateProject, settings: TemplateSettings): PerUserEvidence | undefined {
   for (const { module, fn } of use.views) {
     const read = fn.userStateReads.find((candidate) => candidate.role === 'body');
     if (read) return { kind: 'code', what: module.text.slice(read.span.start, read.span.end).replace(/\s+/g, ''), path: module.path, line: module.lines.positionAt(read.span.start).line + 1 };
@@ -29,53 +28,7 @@ export function perUserEvidence(use: PageCacheUse, project: PythonProject, templ
     const found = perUserReference(template, settings, ownUser);
     if (found) return { kind: 'template', what: found.what, template, line: lineOf(template, found.offset) };
   }
-  if (servesBrowsableApi(use, project, isDevSettings)) return { kind: 'browsable-api' };
   return undefined;
-}
-
-const BROWSABLE = /\bBrowsableAPIRenderer\b/;
-const SESSION_AUTHENTICATION = /\bSessionAuthentication\b/;
-
-/**
- * A Django REST framework view that answers a browser with the browsable API while it knows the visitor by
- * the session: that HTML page shows the signed-in user's name and a CSRF token, and DRF varies its responses
- * only on Accept, so cache_page hands one browser visitor's page to the next. Renderers and authentication
- * come from the view's `renderer_classes` / `authentication_classes`, else REST_FRAMEWORK's defaults, else
- * DRF's own (JSON + browsable; session + basic). A list it cannot read (a name from elsewhere) keeps it quiet.
- */
-function servesBrowsableApi(use: PageCacheUse, project: PythonProject, isDevSettings: (path: string) => boolean): boolean {
-  if (!use.libraryBases.some((base) => base.startsWith('rest_framework.'))) return false;
-  const configured = restFrameworkDefaults(project, isDevSettings);
-  const uses = (attribute: string, setting: string, pattern: RegExp, byDefault: boolean): boolean => {
-    const own = classAttribute(use, attribute);
-    if (own) {
-      const text = own.module.text.slice(own.expr.start, own.expr.end);
-      return own.expr.kind === 'sequence' && pattern.test(text);
-    }
-    const value = configured.get(setting);
-    return value === undefined ? byDefault : pattern.test(value);
-  };
-  return uses('renderer_classes', 'DEFAULT_RENDERER_CLASSES', BROWSABLE, true) && uses('authentication_classes', 'DEFAULT_AUTHENTICATION_CLASSES', SESSION_AUTHENTICATION, true);
-}
-
-/** REST_FRAMEWORK's entries (source text) in the project's settings modules, those outside dev/test paths. */
-function restFrameworkDefaults(project: PythonProject, isDevSettings: (path: string) => boolean): Map<string, string> {
-  const entries = new Map<string, string>();
-  for (const path of project.allPaths()) {
-    if (!/settings|rest/i.test(path) || isDevSettings(path)) continue;
-    const text = project.textOf(path);
-    if (!text?.includes('REST_FRAMEWORK')) continue;
-    const module = project.module(path);
-    for (const assignment of module?.facts.assignments ?? []) {
-      if (assignment.name !== 'REST_FRAMEWORK' || assignment.value.kind !== 'dict' || !module) continue;
-      for (const entry of assignment.value.entries) {
-        if (entry.key?.kind !== 'string') continue;
-        const value = module.text.slice(entry.value.start, entry.value.end);
-        entries.set(entry.key.value, `${entries.get(entry.key.value) ?? ''}\n${value}`);
-      }
-    }
-  }
-  return entries;
 }
 
 /** The first template of the page that holds a CSRF token (`{% csrf_token %}`, `{{ csrf_input }}`, `{{ csrf_token }}`). */

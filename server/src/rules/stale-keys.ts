@@ -70,7 +70,8 @@ export function writtenByJob(module: PyModule, call: CacheCall): boolean {
   return fn?.decorators.some((decorator) => JOB_DECORATOR.test(sourceText(module, decorator.span))) ?? false;
 }
 
-const JOB_DECORATOR = /^@?\s*([\w.]+\.)?(shared_task|task|periodic_task|db_periodic_task|db_task)\b/;
+// Projects wrap Celery's decorator in their own (`@acks_late_2xlarge_task`, `@app.task`): a name ending in `_task` is one too.
+const JOB_DECORATOR = /^@?\s*([\w.]+\.)?(\w+_)?(shared_task|task|periodic_task|db_periodic_task|db_task)\b/;
 
 /**
  * A memo of an outside lookup keyed by everything it depends on: the key is built from every parameter of the

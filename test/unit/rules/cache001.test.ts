@@ -828,6 +828,33 @@ test('quiet when a management command or a Celery task writes the key: every run
   assert.deepEqual(await flagged(CODE, files), []);
 });
 
+test("quiet when the project's own task decorator (a name ending in _task) writes the key; a look-alike name is not a task", async () => {
+  const task = {
+    'shop/tasks.py': py`
+      from django.core.cache import cache
+
+      from shop.celery import acks_late_long_task
+
+      @acks_late_long_task
+      def rebuild_catalogue_index():
+          cache.set("catalogue:index", build_index(), timeout=None)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, task), []);
+  const notATask = {
+    'shop/views.py': py`
+      from django.core.cache import cache
+
+      from shop.decorators import multitask
+
+      @multitask
+      def catalogue_index(request):
+          cache.set("catalogue:index", build_index(), timeout=None)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, notATask), ['shop/views.py:7']);
+});
+
 test('a computed value stored forever from a view (not a job, not a time) is still flagged', async () => {
   const files = {
     'shop/views.py': py`

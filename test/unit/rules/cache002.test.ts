@@ -969,3 +969,63 @@ test('a key that names one parameter while the value is fetched from a URL built
   assert.deepEqual(findings.map((finding) => finding.range.start.line + 1), [11]);
   assert.match(findings[0].message, /built from domain \(line 9\) but the key has no part for `domain`/);
 });
+
+test('quiet on a model method that publishes its own field as the site-wide current value; flagged once the class reads the key back or stores something computed', async () => {
+  const publisher = {
+    'site/models.py': py`
+      from django.core.cache import cache
+      from django.db import models
+
+      class BannerRevision(models.Model):
+          text = models.TextField()
+          active = models.BooleanField(default=False)
+
+          def activate(self):
+              cache.set("site:banner", self.text, 3600)
+              BannerRevision.objects.exclude(pk=self.pk).update(active=False)
+              BannerRevision.objects.filter(pk=self.pk).update(active=True)
+    `,
+    'site/context_processors.py': py`
+      from django.core.cache import cache
+
+      def banner(request):
+          return {"banner": cache.get("site:banner", "")}
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, publisher), []);
+
+  // The class reads the key itself: a second instance asking for its text gets the first one's.
+  const readBack = {
+    'site/models.py': py`
+      from django.core.cache import cache
+      from django.db import models
+
+      class Profile(models.Model):
+          bio = models.TextField()
+
+          def cached_bio(self):
+              return cache.get("profile:bio") or self.remember_bio()
+
+          def remember_bio(self):
+              text = self.bio
+              cache.set("profile:bio", text, 3600)
+              return text
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, readBack), ['site/models.py:12']);
+
+  // Computed from the instance (a rendering of it), not the field as it is: still one instance's value under a global key.
+  const computed = {
+    'site/models.py': py`
+      from django.core.cache import cache
+      from django.db import models
+
+      class Invoice(models.Model):
+          lines = models.JSONField()
+
+          def publish_total(self):
+              cache.set("invoice:total", sum_lines(self.lines), 3600)
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, computed), ['site/models.py:8']);
+});

@@ -124,3 +124,20 @@ test('delete_many of fragment keys, and an overwrite with set(), count', async (
   const overwrite = SIGNALS('def rebuild(html):\n    cache.set(make_template_fragment_key(FOOTER), html, None)');
   assert.deepEqual(await flagged(CODE, app(FOREVER, overwrite)), []);
 });
+
+test('a helper that returns one fragment\'s key (the name fixed inside it) counts where a caller deletes or overwrites with it, not where one only reads', async () => {
+  const page = '{% load cache %}\n{% cache None product_card product.pk LANGUAGE_CODE using="fragments" %}{{ product.name }}{% endcache %}\n';
+  const keys = {
+    'shop/keys.py': 'from django.core.cache.utils import make_template_fragment_key\n\n\ndef product_card_key(product_id, language):\n    return make_template_fragment_key("product_card", [product_id, language])\n',
+  };
+  const deleting = {
+    'shop/signals.py': 'from django.core.cache import caches\n\nfrom .keys import product_card_key\n\n\ndef product_saved(sender, instance, **kwargs):\n    for language in ("en", "de"):\n        caches["fragments"].delete(product_card_key(instance.pk, language))\n',
+  };
+  const reading = {
+    'shop/views.py': 'from django.core.cache import caches\n\nfrom .keys import product_card_key\n\n\ndef card_is_cached(product):\n    return caches["fragments"].get(product_card_key(product.pk, "en")) is not None\n',
+  };
+  for (const files of [keys, deleting, reading]) for (const [path, text] of Object.entries(files)) assert.equal(pythonSyntaxError(text), null, path);
+  assert.deepEqual(await flagged(CODE, app(page, { ...keys, ...deleting })), []);
+  assert.deepEqual(await flagged(CODE, app(page, { ...keys, ...reading })), [`${PAGE}:2`]);
+  assert.deepEqual(await flagged(CODE, app(page, keys)), [`${PAGE}:2`], 'a key builder nobody deletes with invalidates nothing');
+});

@@ -58,6 +58,8 @@ interface ModuleContribution {
   invalidatedFragments: string[];
   /** Functions that build `make_template_fragment_key(<param>, ...)` from a parameter (and delete or overwrite it when `invalidates`). */
   fragmentHelpers: { index: number; paramIndex: number; invalidates: boolean }[];
+  /** Functions whose whole body is `return make_template_fragment_key("name", ...)`: the key of one fragment, for callers to delete. */
+  fragmentKeyBuilders: { index: number; name: string }[];
 }
 
 interface ProjectFacts {
@@ -398,11 +400,15 @@ export class PythonProject {
     const invalidatedFragments = new Set<string>();
     const deleteHelpers: { fn: ResolvedFunction; paramIndex: number }[] = [];
     const fragmentHelpers: { fn: ResolvedFunction; paramIndex: number; invalidates: boolean }[] = [];
+    const fragmentKeyBuilders: { fn: ResolvedFunction; name: string }[] = [];
     const modules = this.candidateModules();
     for (const module of modules) {
       const contribution = this.contributionOf(module);
       for (const helper of contribution.fragmentHelpers) {
         fragmentHelpers.push({ fn: { module, index: helper.index, fn: module.facts.functions[helper.index] }, paramIndex: helper.paramIndex, invalidates: helper.invalidates });
+      }
+      for (const builder of contribution.fragmentKeyBuilders) {
+        fragmentKeyBuilders.push({ fn: { module, index: builder.index, fn: module.facts.functions[builder.index] }, name: builder.name });
       }
       for (const name of contribution.invalidatedFragments) invalidatedFragments.add(name);
       for (const template of contribution.deleted) invalidated.push(template);
@@ -448,6 +454,19 @@ export class PythonProject {
         }
       }
     }
+    // Key builders (`def course_key(course_id, lang): return make_template_fragment_key("course", [course_id, lang])`):
+    // a caller that deletes or overwrites cache entries (`caches["results"].delete(course_key(c.id, "en"))`) invalidates the fragment.
+    if (fragmentKeyBuilders.length > 0) {
+      for (const module of this.callersOf(modules, fragmentKeyBuilders.map((builder) => builder.fn.fn.name))) {
+        const writing = writingFunctions(module);
+        for (const call of module.facts.calls) {
+          if (!writing.has(call.functionIndex)) continue;
+          const target = this.resolveFunction(call.callee, module.path);
+          const builder = target && fragmentKeyBuilders.find((candidate) => candidate.fn.module === target.module && candidate.fn.index === target.index);
+          if (builder) invalidatedFragments.add(builder.name);
+        }
+      }
+    }
     return { invalidated, refreshSites, pageCacheAliases, invalidatedFragments };
   }
 
@@ -468,7 +487,7 @@ export class PythonProject {
   private contributionOf(module: PyModule): ModuleContribution {
     const cached = this.contributions.get(module.path);
     if (cached) return cached;
-    const contribution: ModuleContribution = { deleted: [], deleteHelpers: [], refreshed: [], pageCacheAliases: [], invalidatedFragments: [], fragmentHelpers: [] };
+    const contribution: ModuleContribution = { deleted: [], deleteHelpers: [], refreshed: [], pageCacheAliases: [], invalidatedFragments: [], fragmentHelpers: [], fragmentKeyBuilders: [] };
     // make_template_fragment_key("name", ...) in a function that deletes (or overwrites) cache entries invalidates that fragment.
     const deletingFunctions = writingFunctions(module);
     for (const fragmentCall of module.facts.fragmentKeyCalls) {
@@ -478,9 +497,13 @@ export class PythonProject {
         contribution.fragmentHelpers.push({ index: fragmentCall.functionIndex, paramIndex, invalidates: deletingFunctions.has(fragmentCall.functionIndex) });
         continue;
       }
-      if (!fragmentCall.name || !deletingFunctions.has(fragmentCall.functionIndex)) continue;
+      if (!fragmentCall.name) continue;
       const name = constantValue(fragmentCall.name, this.keyScope(module, fragmentCall.functionIndex));
-      if (typeof name === 'string') contribution.invalidatedFragments.push(name);
+      if (typeof name !== 'string') continue;
+      if (deletingFunctions.has(fragmentCall.functionIndex)) contribution.invalidatedFragments.push(name);
+      else if (fn?.returnExpr && fn.returnExpr.start === fragmentCall.span.start && fn.returnExpr.end === fragmentCall.span.end) {
+        contribution.fragmentKeyBuilders.push({ index: fragmentCall.functionIndex, name });
+      }
     }
     for (const call of module.facts.cacheCalls) {
       const keys = keyExpressions(call.method, call.args, call.keywords);
