@@ -319,7 +319,7 @@ class KeyMapBuilder {
       draft.site.timeout = this.pageTimeout(project, module, use);
       draft.site.vary = varyOf(use);
       const alias = use.cachePage?.kind === 'call' && use.cachePage.keywords.cache ? constantValue(use.cachePage.keywords.cache, project.keyScope(module, -1)) : undefined;
-      this.entry('python', 'page', this.pageName(module, use), typeof alias === 'string' ? alias : 'default').writes.push(draft);
+      this.entry('python', 'page', this.pageName(module, use), typeof alias === 'string' ? alias : this.settings().pageAlias).writes.push(draft);
     }
   }
 
@@ -539,13 +539,16 @@ function varyOf(use: PageCacheUse): string[] {
 interface CacheSettings {
   defaultTimeout(alias: string | null): Timeout;
   middlewareSeconds: Timeout;
+  /** The alias cache_page uses without `cache=`: CACHE_MIDDLEWARE_ALIAS. */
+  pageAlias: string;
   /** The alias `{% cache %}` uses without `using=`: `template_fragments` when CACHES defines it. */
   fragmentAlias: string;
 }
 
 /**
- * The CACHES aliases as production settings define them (else any settings module's): each alias's
- * TIMEOUT with its path:line, Django's default when it has none.
+ * The cache settings as the production settings module sees them (its own assignments, then those it
+ * star-imports), else as any settings module does: each CACHES alias's TIMEOUT with its path:line (Django's
+ * default when it has none), CACHE_MIDDLEWARE_SECONDS and CACHE_MIDDLEWARE_ALIAS for cache_page.
  */
 function readCacheSettings(workspace: Workspace): CacheSettings {
   const project = workspace.python;
@@ -553,38 +556,56 @@ function readCacheSettings(workspace: Workspace): CacheSettings {
   const candidates = project.candidateModules().filter((module) => index.isSettingsModule(module) && !isPythonTestPath(module.path));
   const rank = (module: PyModule): number => (index.isDevModule(module.path) ? 2 : index.settingReachesProduction(module, 'CACHES') ? 0 : 1);
   const ordered = [...candidates].sort((a, b) => rank(a) - rank(b) || (a.path < b.path ? -1 : 1));
+  const lookup = (name: string): { module: PyModule; value: Expr } | undefined => {
+    for (const module of ordered) {
+      const found = settingIn(project, module, name, new Set());
+      if (found) return found;
+    }
+    return undefined;
+  };
   const aliases = new Map<string, Timeout>();
   const known = new Set<string>();
   for (const module of ordered) {
-    for (const assignment of assignmentsInForce(module, 'CACHES')) {
-      for (const alias of cacheAliases(assignment.value)) {
-        known.add(alias.alias);
-        if (aliases.has(alias.alias)) continue;
-        const timeout = alias.entry('TIMEOUT');
-        const from = timeout ? `${module.path}:${module.lines.positionAt(timeout.start).line + 1}` : null;
-        if (!timeout) aliases.set(alias.alias, djangoDefault());
-        else if (timeout.kind === 'none') aliases.set(alias.alias, { kind: 'default', seconds: null, from });
-        else {
-          const value = constantSetting(project, module, timeout);
-          aliases.set(alias.alias, typeof value === 'number' ? { kind: 'default', seconds: value, from } : { kind: 'unknown', text: `TIMEOUT ${sourceText(module, timeout)} (${from})` });
-        }
+    const caches = settingIn(project, module, 'CACHES', new Set());
+    for (const alias of caches ? cacheAliases(caches.value) : []) {
+      known.add(alias.alias);
+      if (aliases.has(alias.alias)) continue;
+      const timeout = alias.entry('TIMEOUT');
+      const from = timeout ? `${caches!.module.path}:${caches!.module.lines.positionAt(timeout.start).line + 1}` : null;
+      if (!timeout) aliases.set(alias.alias, djangoDefault());
+      else if (timeout.kind === 'none') aliases.set(alias.alias, { kind: 'default', seconds: null, from });
+      else {
+        const value = constantSetting(project, caches!.module, timeout);
+        aliases.set(alias.alias, typeof value === 'number' ? { kind: 'default', seconds: value, from } : { kind: 'unknown', text: `TIMEOUT ${sourceText(caches!.module, timeout)} (${from})` });
       }
     }
   }
   let middlewareSeconds: Timeout = { kind: 'default', seconds: DJANGO_MIDDLEWARE_SECONDS, from: `Django default CACHE_MIDDLEWARE_SECONDS (${DJANGO_MIDDLEWARE_SECONDS} s)` };
-  for (const module of ordered) {
-    const assignment = module.facts.assignments.find((candidate) => candidate.name === 'CACHE_MIDDLEWARE_SECONDS');
-    const value = assignment ? constantSetting(project, module, assignment.value) : undefined;
-    if (assignment && typeof value === 'number') {
-      middlewareSeconds = { kind: 'default', seconds: value, from: `${module.path}:${module.lines.positionAt(assignment.span.start).line + 1}` };
-      break;
-    }
-  }
+  const seconds = lookup('CACHE_MIDDLEWARE_SECONDS');
+  const secondsValue = seconds ? constantSetting(project, seconds.module, seconds.value) : undefined;
+  if (seconds && typeof secondsValue === 'number') middlewareSeconds = { kind: 'default', seconds: secondsValue, from: `${seconds.module.path}:${seconds.module.lines.positionAt(seconds.value.start).line + 1}` };
+  const pageAlias = lookup('CACHE_MIDDLEWARE_ALIAS');
+  const pageAliasValue = pageAlias ? constantSetting(project, pageAlias.module, pageAlias.value) : undefined;
   return {
     defaultTimeout: (alias) => (alias === null ? { kind: 'default', seconds: null, from: null } : (aliases.get(alias) ?? djangoDefault())),
     middlewareSeconds,
+    pageAlias: typeof pageAliasValue === 'string' ? pageAliasValue : 'default',
     fragmentAlias: known.has('template_fragments') ? 'template_fragments' : 'default',
   };
+}
+
+/** A module-level setting as a settings module sees it: its own last assignment, else the modules it star-imports (last first). */
+function settingIn(project: PythonProject, module: PyModule, name: string, visited: Set<string>): { module: PyModule; value: Expr } | undefined {
+  if (visited.has(module.path) || visited.size > 8) return undefined;
+  visited.add(module.path);
+  const own = assignmentsInForce(module, name);
+  if (own.length > 0) return { module, value: own[own.length - 1].value };
+  for (const star of [...module.facts.starImports].reverse()) {
+    const base = project.resolveModule(star.module, module.path);
+    const found = base ? settingIn(project, base, name, visited) : undefined;
+    if (found) return found;
+  }
+  return undefined;
 }
 
 function djangoDefault(): Timeout {
