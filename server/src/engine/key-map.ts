@@ -365,7 +365,7 @@ class KeyMapBuilder {
   typescript(): void {
     const project = this.workspace.typescript;
     for (const module of project.candidateModules()) {
-      if (isTestPath(module.path) || module.skipFile) continue;
+      if (isTestPath(module.path)) continue;
       this.typescriptModule(project, module);
     }
   }
