@@ -1,5 +1,7 @@
 /** buildKeyMap on small in-memory projects: what the key map must list, and what it must leave out. */
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildKeyMap, mapKeyMapPaths, type KeyEntry, type KeyMap, type KeySite } from '../../server/src/engine/key-map.js';
 import { py, workspaceOf, type Files } from '../helpers/engine.js';
@@ -469,4 +471,36 @@ test('bad input: a file that does not parse, an unclosed {% cache %}, and an emp
   });
   assert.deepEqual(entry(map, 'ok:key').writes.map((site) => site.line), [4]);
   assert.ok(!map.keys.some((candidate) => candidate.key === 'open_fragment'));
+});
+
+test('every file of the sample project cut short at several places: the map is still built (a partial map, never a throw)', async () => {
+  const root = join(__dirname, '..', 'fixtures', 'sample-project');
+  const files: Files = {};
+  const walk = (folder: string): void => {
+    for (const name of readdirSync(join(root, folder))) {
+      const path = folder ? `${folder}/${name}` : name;
+      if (statSync(join(root, path)).isDirectory()) walk(path);
+      else files[path] = readFileSync(join(root, path), 'utf8');
+    }
+  };
+  walk('');
+  const whole = await mapOf(files);
+  assert.ok(whole.keys.length > 20);
+  for (const path of Object.keys(files).filter((candidate) => /\.(py|html|ts)$/.test(candidate))) {
+    for (const fraction of [0.4, 0.8]) {
+      const kept = files[path].slice(0, Math.floor(files[path].length * fraction));
+      const map = await mapOf({ ...files, [path]: kept });
+      // No site of the cut file lies past what is left of it.
+      const lastLine = kept.split('\n').length;
+      for (const entry of map.keys) {
+        for (const site of [...entry.writes, ...entry.reads, ...entry.invalidations]) {
+          if (site.path === path) assert.ok(site.endLine <= lastLine, `${path} cut at ${fraction}: ${entry.key} has a site at line ${site.line}`);
+        }
+      }
+      // A template defines no key for other files: the keys written elsewhere are all still there.
+      if (!path.endsWith('.html')) continue;
+      const elsewhere = whole.keys.filter((entry) => entry.writes.length > 0 && entry.writes.every((site) => site.path !== path));
+      for (const entry of elsewhere) assert.ok(map.keys.some((candidate) => candidate.key === entry.key && candidate.kind === entry.kind), `${path} cut at ${fraction}: ${entry.kind} ${entry.key} lost`);
+    }
+  }
 });
