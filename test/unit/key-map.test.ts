@@ -504,3 +504,47 @@ test('every file of the sample project cut short at several places: the map is s
     }
   }
 });
+
+test('a timeout read from django.conf.settings takes the value the settings give it', async () => {
+  const map = await mapOf({
+    'project/settings.py': py`
+      CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://x"}}
+      CACHE_LONG_TIMEOUT = 60 * 60 * 24
+    `,
+    'shop/views.py': py`
+      from django.conf import settings
+      from django.core.cache import cache
+
+
+      def fill(pk):
+          cache.set(f"long:{pk}", 1, settings.CACHE_LONG_TIMEOUT)
+          cache.set(f"double:{pk}", 1, settings.CACHE_LONG_TIMEOUT * 2)
+          cache.set(f"missing:{pk}", 1, settings.NOT_DEFINED)
+    `,
+  });
+  assert.deepEqual(entry(map, 'long:{}').writes[0].timeout, { kind: 'seconds', seconds: 86400 });
+  assert.deepEqual(entry(map, 'double:{}').writes[0].timeout, { kind: 'seconds', seconds: 172800 });
+  assert.deepEqual(entry(map, 'missing:{}').writes[0].timeout, { kind: 'unknown', text: 'settings.NOT_DEFINED' });
+});
+
+test('a delete whose key has no literal text but separators (f"{name}_{pk}") is listed on its own, not on every key with an underscore', async () => {
+  const map = await mapOf({
+    'shop/services.py': py`
+      from django.core.cache import cache
+
+
+      def remember(pk, value):
+          cache.set(f"premium_until_{pk}", value, None)
+          cache.set(f"order_{pk}", value, 60)
+
+
+      def forget(pk):
+          for name in ("premium_until", "donor"):
+              cache.delete(f"{name}_{pk}")
+          cache.delete(f"order_{pk}")
+    `,
+  });
+  assert.deepEqual(entry(map, 'premium_until_{}').invalidations, []);
+  assert.deepEqual(where(entry(map, 'order_{}').invalidations), ['shop/services.py:12 delete (delete)']);
+  assert.deepEqual(where(entry(map, '{}_{}').invalidations), ['shop/services.py:11 delete (delete)']);
+});

@@ -9,7 +9,7 @@ import type { Workspace } from '../analysis/engine.js';
 import { invalidates, isContentAddressed, isOpaque, joinTemplate, HOLE } from '../analysis/keys.js';
 import type { Expr } from '../analysis/python/expr.js';
 import type { CacheCall } from '../analysis/python/facts.js';
-import { constantValue } from '../analysis/python/key-template.js';
+import { constantValue, type KeyScope } from '../analysis/python/key-template.js';
 import { isPythonTestPath, moduleNameOf } from '../analysis/python/modules.js';
 import { DELETE_METHODS, keyExpressions, REFRESH_METHODS, STORE_METHODS, syncMethodName, type PyModule, type PythonProject } from '../analysis/python/project.js';
 import { Q } from '../analysis/python/qualified-names.js';
@@ -252,11 +252,25 @@ class KeyMapBuilder {
   private pythonTimeout(project: PythonProject, module: PyModule, call: CacheCall): Timeout {
     const argument = timeoutArgument(call);
     if (!argument) return this.settings().defaultTimeout(call.alias);
-    const scope = project.keyScope(module, call.functionIndex, call.span.start);
+    const scope = this.withSettings(project, module, project.keyScope(module, call.functionIndex, call.span.start));
     if (argument.kind === 'none' || scope.valueOf(argument)?.expr.kind === 'none') return { kind: 'never' };
     const value = constantValue(argument, scope);
     if (typeof value === 'number') return { kind: 'seconds', seconds: value };
     return { kind: 'unknown', text: sourceText(module, argument) };
+  }
+
+  /** A scope in which `settings.NAME` (django.conf.settings) is the value the settings modules give NAME. */
+  private withSettings(project: PythonProject, module: PyModule, scope: KeyScope): KeyScope {
+    return {
+      valueOf: (expr) => {
+        if (expr.kind === 'attribute' && expr.object.kind === 'name' && module.facts.bindings[expr.object.id] === 'django.conf.settings') {
+          const found = this.settings().setting(expr.attribute);
+          return found ? { expr: found.value, scope: project.keyScope(found.module, -1) } : undefined;
+        }
+        return scope.valueOf(expr);
+      },
+      helperOf: (callee) => scope.helperOf(callee),
+    };
   }
 
   /** `cache.delete(make_template_fragment_key("name", ...))` and the helpers that build or delete such keys from a parameter. */
@@ -327,7 +341,7 @@ class KeyMapBuilder {
     const call = use.cachePage?.kind === 'call' ? use.cachePage : undefined;
     const argument = call ? (call.args[0] ?? call.keywords.timeout) : undefined;
     if (!argument) return { kind: 'unknown', text: sourceText(module, use.span) };
-    const scope = project.keyScope(module, -1);
+    const scope = this.withSettings(project, module, project.keyScope(module, -1));
     if (argument.kind === 'none' || scope.valueOf(argument)?.expr.kind === 'none') return this.settings().middlewareSeconds;
     const value = constantValue(argument, scope);
     return typeof value === 'number' ? { kind: 'seconds', seconds: value } : { kind: 'unknown', text: sourceText(module, argument) };
@@ -423,7 +437,7 @@ class KeyMapBuilder {
       let matched = false;
       for (const entry of this.entries.values()) {
         if (entry.language !== language || entry.kind !== kind || !aliasesMeet(entry.alias, invalidation.alias)) continue;
-        const hit = kind === 'fragment' ? entry.key === invalidation.template : invalidates(invalidation.template, entry.key);
+        const hit = kind === 'fragment' ? entry.key === invalidation.template : removes(invalidation.template, entry.key);
         if (!hit) continue;
         entry.invalidations.push(invalidation.draft);
         matched = true;
@@ -539,6 +553,8 @@ function varyOf(use: PageCacheUse): string[] {
 interface CacheSettings {
   defaultTimeout(alias: string | null): Timeout;
   middlewareSeconds: Timeout;
+  /** A module-level setting as the production settings module sees it, else any settings module. */
+  setting(name: string): { module: PyModule; value: Expr } | undefined;
   /** The alias cache_page uses without `cache=`: CACHE_MIDDLEWARE_ALIAS. */
   pageAlias: string;
   /** The alias `{% cache %}` uses without `using=`: `template_fragments` when CACHES defines it. */
@@ -589,6 +605,7 @@ function readCacheSettings(workspace: Workspace): CacheSettings {
   return {
     defaultTimeout: (alias) => (alias === null ? { kind: 'default', seconds: null, from: null } : (aliases.get(alias) ?? djangoDefault())),
     middlewareSeconds,
+    setting: lookup,
     pageAlias: typeof pageAliasValue === 'string' ? pageAliasValue : 'default',
     fragmentAlias: known.has('template_fragments') ? 'template_fragments' : 'default',
   };
@@ -674,6 +691,17 @@ function draftAt(path: string, lines: LineIndex, span: Span, method: string, ext
     regions: [range],
     excluded: excluded.map((other) => lines.rangeOf(other)),
   };
+}
+
+/**
+ * Whether a delete of `deleted` removes `key` (holes match anything), except that a template whose
+ * literal text is only separators (`f"{prefix}_{pk}"` -> `{}_{}`) names no key in particular: it is
+ * shown on its own rather than on every key with an underscore.
+ */
+function removes(deleted: string, key: string): boolean {
+  if (deleted === key) return true;
+  if (!/[\p{L}\p{N}]/u.test(deleted.split(HOLE).join(''))) return false;
+  return invalidates(deleted, key);
 }
 
 function aliasesMeet(a: string | null, b: string | null): boolean {
