@@ -237,7 +237,7 @@ class KeyMapBuilder {
             draft.site.how = call.method;
             this.pending.push({ language: 'python', template, alias: null, draft });
           } else {
-            draft.site.timeout = { kind: 'unknown', text: 'a project cache object' };
+            draft.site.timeout = this.ownCacheTimeout(project, module, call);
             draft.refresh = 'plain';
             this.entry('python', 'key', template, null).writes.push(draft);
           }
@@ -251,12 +251,21 @@ class KeyMapBuilder {
 
   private pythonTimeout(project: PythonProject, module: PyModule, call: CacheCall): Timeout {
     const argument = timeoutArgument(call);
-    if (!argument) return this.settings().defaultTimeout(call.alias);
-    const scope = this.withSettings(project, module, project.keyScope(module, call.functionIndex, call.span.start));
+    return argument ? this.timeoutOf(project, module, call.functionIndex, argument, call.span.start) : this.settings().defaultTimeout(call.alias);
+  }
+
+  /** A store through the project's own cache object: its timeout argument if Django's position holds one, else its default (unknown). */
+  private ownCacheTimeout(project: PythonProject, module: PyModule, call: PyModule['facts']['otherCacheWrites'][number]): Timeout {
+    const argument = timeoutArgument({ method: call.method, args: call.args, keywords: call.keywords } as CacheCall);
+    return argument ? this.timeoutOf(project, module, call.functionIndex, argument) : { kind: 'unknown', text: 'the default of a project cache object' };
+  }
+
+  /** A timeout expression: None, a number (constants and settings followed), or its source text. */
+  private timeoutOf(project: PythonProject, module: PyModule, functionIndex: number, argument: Expr, before?: number): Timeout {
+    const scope = this.withSettings(project, module, project.keyScope(module, functionIndex, before));
     if (argument.kind === 'none' || scope.valueOf(argument)?.expr.kind === 'none') return { kind: 'never' };
     const value = constantValue(argument, scope);
-    if (typeof value === 'number') return { kind: 'seconds', seconds: value };
-    return { kind: 'unknown', text: sourceText(module, argument) };
+    return typeof value === 'number' ? { kind: 'seconds', seconds: value } : { kind: 'unknown', text: sourceText(module, argument) };
   }
 
   /** A scope in which `settings.NAME` (django.conf.settings) is the value the settings modules give NAME. */
@@ -341,10 +350,9 @@ class KeyMapBuilder {
     const call = use.cachePage?.kind === 'call' ? use.cachePage : undefined;
     const argument = call ? (call.args[0] ?? call.keywords.timeout) : undefined;
     if (!argument) return { kind: 'unknown', text: sourceText(module, use.span) };
-    const scope = this.withSettings(project, module, project.keyScope(module, -1));
-    if (argument.kind === 'none' || scope.valueOf(argument)?.expr.kind === 'none') return this.settings().middlewareSeconds;
-    const value = constantValue(argument, scope);
-    return typeof value === 'number' ? { kind: 'seconds', seconds: value } : { kind: 'unknown', text: sourceText(module, argument) };
+    const timeout = this.timeoutOf(project, module, -1, argument);
+    // cache_page(None) is not "forever": Django falls back to max-age or CACHE_MIDDLEWARE_SECONDS.
+    return timeout.kind === 'never' ? this.settings().middlewareSeconds : timeout;
   }
 
   /** `catalog.views.book_list`, `catalog.views.BookDetail`, or the wrapped expression as written. */
