@@ -548,3 +548,53 @@ test('a delete whose key has no literal text but separators (f"{name}_{pk}") is 
   assert.deepEqual(where(entry(map, 'order_{}').invalidations), ['shop/services.py:12 delete (delete)']);
   assert.deepEqual(where(entry(map, '{}_{}').invalidations), ['shop/services.py:11 delete (delete)']);
 });
+
+test('store and read helpers (`safe_cache_set(key, value, timeout)`) are shown where they are called, with the timeout the caller passes', async () => {
+  const map = await mapOf({
+    'shop/cache_tools.py': py`
+      from django.core.cache import cache
+
+      PROJECT_FORMS = "project-forms-"
+
+
+      def safe_cache_set(key, value, timeout=300):
+          try:
+              cache.set(key, value, timeout)
+          except ConnectionError:
+              pass
+
+
+      def safe_cache_get(key):
+          return cache.get(key)
+
+
+      def remember_forever(key, value):
+          cache.set(key, value, None)
+    `,
+    'shop/views.py': py`
+      from django.core.cache import cache
+
+      from .cache_tools import PROJECT_FORMS, remember_forever, safe_cache_get, safe_cache_set
+
+
+      def forms(project):
+          found = safe_cache_get(f"{PROJECT_FORMS}{project.pk}")
+          if found is None:
+              found = load(project)
+              safe_cache_set(f"{PROJECT_FORMS}{project.pk}", found, 3600)
+              safe_cache_set(f"project-owner-{project.pk}", project.owner_id)
+              remember_forever(f"project-name-{project.pk}", project.name)
+          return found
+
+
+      def forget(project):
+          cache.delete(f"{PROJECT_FORMS}{project.pk}")
+    `,
+  });
+  const forms = entry(map, 'project-forms-{}');
+  assert.deepEqual(where(forms.writes), ['shop/views.py:10 safe_cache_set() {"kind":"seconds","seconds":3600}']);
+  assert.deepEqual(where(forms.reads), ['shop/views.py:7 safe_cache_get()']);
+  assert.deepEqual(where(forms.invalidations), ['shop/views.py:17 delete (delete)']);
+  assert.deepEqual(entry(map, 'project-owner-{}').writes[0].timeout, { kind: 'unknown', text: 'the default of safe_cache_set()' });
+  assert.deepEqual(entry(map, 'project-name-{}').writes[0].timeout, { kind: 'never' });
+});

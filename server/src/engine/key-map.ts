@@ -121,6 +121,14 @@ interface EntryDraft {
   invalidations: SiteDraft[];
 }
 
+/** A function that stores or reads the key it is given (`def safe_cache_set(key, value, timeout): cache.set(key, value, timeout)`). */
+interface AccessHelper {
+  module: PyModule;
+  index: number;
+  paramIndex: number;
+  call: CacheCall;
+}
+
 /** An invalidation before it is matched to the keys it removes (a template with holes may remove several). */
 interface PendingInvalidation {
   language: KeyEntry['language'] | 'python-fragment';
@@ -188,6 +196,7 @@ class KeyMapBuilder {
     const modules = project.candidateModules().filter((module) => !isPythonTestPath(module.path));
     const deleteHelpers: { module: PyModule; index: number; paramIndex: number; method: string }[] = [];
     const fragmentHelpers: { module: PyModule; index: number; paramIndex: number; invalidates: boolean }[] = [];
+    const accessHelpers: AccessHelper[] = [];
     for (const module of modules) {
       const filled = fillsOf(project, module);
       for (const call of module.facts.cacheCalls) {
@@ -205,7 +214,12 @@ class KeyMapBuilder {
             continue;
           }
           const template = project.keyTemplateAt(module, call.functionIndex, key);
-          if (isOpaque(template)) continue;
+          if (isOpaque(template)) {
+            // `def safe_cache_set(key, value, timeout=...): cache.set(key, value, timeout)`: shown where it is called.
+            const paramIndex = key.kind === 'name' && fn ? fn.params.indexOf(key.id) : -1;
+            if (paramIndex >= 0 && keys.length === 1 && (STORE_METHODS.has(call.method) || method === 'get')) accessHelpers.push({ module, index: call.functionIndex, paramIndex, call });
+            continue;
+          }
           const draft = draftAt(module.path, module.lines, call.span, call.method, {}, excluded);
           if (STORE_METHODS.has(call.method) || method === 'incr' || method === 'decr') {
             if (STORE_METHODS.has(call.method)) draft.site.timeout = this.pythonTimeout(project, module, call);
@@ -247,6 +261,43 @@ class KeyMapBuilder {
       this.pages(project, module);
     }
     this.helperCalls(project, modules, deleteHelpers, fragmentHelpers);
+    this.accessHelperCalls(project, modules, accessHelpers);
+  }
+
+  /**
+   * Calls of the project's store and read helpers, in the modules already read (finding other callers would
+   * parse them): a write with the timeout the caller passes (or the helper's own), or a read.
+   */
+  private accessHelperCalls(project: PythonProject, modules: PyModule[], helpers: AccessHelper[]): void {
+    if (helpers.length === 0) return;
+    for (const module of modules) {
+      for (const call of module.facts.calls) {
+        const target = project.resolveFunction(call.callee, module.path);
+        if (!target) continue;
+        const offset = target.fn.className ? 1 : 0;
+        for (const helper of helpers) {
+          if (helper.module !== target.module || helper.index !== target.index) continue;
+          const argument = call.args[helper.paramIndex - offset];
+          const template = argument ? project.keyTemplateAt(module, call.functionIndex, argument) : undefined;
+          if (!template || isOpaque(template)) continue;
+          const draft = draftAt(module.path, module.lines, call.span, `${target.fn.name}()`);
+          const entry = this.entry('python', 'key', template, helper.call.alias);
+          if (!STORE_METHODS.has(helper.call.method)) {
+            entry.reads.push(draft);
+            continue;
+          }
+          const inner = timeoutArgument(helper.call);
+          const passed = inner?.kind === 'name' ? target.fn.params.indexOf(inner.id) : -1;
+          if (!inner) draft.site.timeout = this.settings().defaultTimeout(helper.call.alias);
+          else if (passed < 0) draft.site.timeout = this.timeoutOf(project, helper.module, helper.index, inner, helper.call.span.start);
+          else {
+            const outer = call.args[passed - offset];
+            draft.site.timeout = outer ? this.timeoutOf(project, module, call.functionIndex, outer, call.span.start) : { kind: 'unknown', text: `the default of ${target.fn.name}()` };
+          }
+          entry.writes.push(draft);
+        }
+      }
+    }
   }
 
   private pythonTimeout(project: PythonProject, module: PyModule, call: CacheCall): Timeout {
