@@ -8,10 +8,10 @@
 import type { Workspace } from '../analysis/engine.js';
 import { invalidates, isContentAddressed, isOpaque, joinTemplate, HOLE } from '../analysis/keys.js';
 import type { Expr } from '../analysis/python/expr.js';
-import type { CacheCall } from '../analysis/python/facts.js';
+import type { CacheCall, PlainCall } from '../analysis/python/facts.js';
 import { constantValue, type KeyScope } from '../analysis/python/key-template.js';
 import { isPythonTestPath, moduleNameOf } from '../analysis/python/modules.js';
-import { DELETE_METHODS, keyExpressions, REFRESH_METHODS, STORE_METHODS, syncMethodName, type PyModule, type PythonProject } from '../analysis/python/project.js';
+import { DELETE_METHODS, keyExpressions, REFRESH_METHODS, STORE_METHODS, syncMethodName, type PyModule, type PythonProject, type ResolvedFunction } from '../analysis/python/project.js';
 import { Q } from '../analysis/python/qualified-names.js';
 import { SettingsIndex } from '../analysis/python/settings.js';
 import { DEFAULT_CONFIG } from '../analysis/config.js';
@@ -260,44 +260,30 @@ class KeyMapBuilder {
       this.fragmentKeyDeletes(project, module, fragmentHelpers);
       this.pages(project, module);
     }
-    this.helperCalls(project, modules, deleteHelpers, fragmentHelpers);
-    this.accessHelperCalls(project, modules, accessHelpers);
+    this.helperCalls(project, modules, deleteHelpers, fragmentHelpers, accessHelpers);
   }
 
-  /**
-   * Calls of the project's store and read helpers, in the modules already read (finding other callers would
-   * parse them): a write with the timeout the caller passes (or the helper's own), or a read.
-   */
-  private accessHelperCalls(project: PythonProject, modules: PyModule[], helpers: AccessHelper[]): void {
-    if (helpers.length === 0) return;
-    for (const module of modules) {
-      for (const call of module.facts.calls) {
-        const target = project.resolveFunction(call.callee, module.path);
-        if (!target) continue;
-        const offset = target.fn.className ? 1 : 0;
-        for (const helper of helpers) {
-          if (helper.module !== target.module || helper.index !== target.index) continue;
-          const argument = call.args[helper.paramIndex - offset];
-          const template = argument ? project.keyTemplateAt(module, call.functionIndex, argument) : undefined;
-          if (!template || isOpaque(template)) continue;
-          const draft = draftAt(module.path, module.lines, call.span, `${target.fn.name}()`);
-          const entry = this.entry('python', 'key', template, helper.call.alias);
-          if (!STORE_METHODS.has(helper.call.method)) {
-            entry.reads.push(draft);
-            continue;
-          }
-          const inner = timeoutArgument(helper.call);
-          const passed = inner?.kind === 'name' ? target.fn.params.indexOf(inner.id) : -1;
-          if (!inner) draft.site.timeout = this.settings().defaultTimeout(helper.call.alias);
-          else if (passed < 0) draft.site.timeout = this.timeoutOf(project, helper.module, helper.index, inner, helper.call.span.start);
-          else {
-            const outer = call.args[passed - offset];
-            draft.site.timeout = outer ? this.timeoutOf(project, module, call.functionIndex, outer, call.span.start) : { kind: 'unknown', text: `the default of ${target.fn.name}()` };
-          }
-          entry.writes.push(draft);
-        }
-      }
+  /** A call of a store or read helper: a write with the timeout the caller passes (or the helper's own), or a read. */
+  private accessHelperCall(project: PythonProject, module: PyModule, call: PlainCall, target: ResolvedFunction, helper: AccessHelper): void {
+    const offset = target.fn.className ? 1 : 0;
+    const argument = call.args[helper.paramIndex - offset];
+    const template = argument ? project.keyTemplateAt(module, call.functionIndex, argument) : undefined;
+    if (!template || isOpaque(template)) return;
+    const draft = draftAt(module.path, module.lines, call.span, `${target.fn.name}()`);
+    const entry = this.entry('python', 'key', template, helper.call.alias);
+    if (!STORE_METHODS.has(helper.call.method)) {
+      entry.reads.push(draft);
+      return;
     }
+    const inner = timeoutArgument(helper.call);
+    const passed = inner?.kind === 'name' ? target.fn.params.indexOf(inner.id) : -1;
+    if (!inner) draft.site.timeout = this.settings().defaultTimeout(helper.call.alias);
+    else if (passed < 0) draft.site.timeout = this.timeoutOf(project, helper.module, helper.index, inner, helper.call.span.start);
+    else {
+      const outer = call.args[passed - offset];
+      draft.site.timeout = outer ? this.timeoutOf(project, module, call.functionIndex, outer, call.span.start) : { kind: 'unknown', text: `the default of ${target.fn.name}()` };
+    }
+    entry.writes.push(draft);
   }
 
   private pythonTimeout(project: PythonProject, module: PyModule, call: CacheCall): Timeout {
@@ -350,15 +336,19 @@ class KeyMapBuilder {
     }
   }
 
-  /** Calls of the project's delete helpers and fragment-key helpers, wherever they are. */
+  /**
+   * Calls of the project's delete, fragment-key, store and read helpers, wherever they are (a module that
+   * only calls a helper is parsed here if no rule needed it before).
+   */
   private helperCalls(
     project: PythonProject,
     modules: PyModule[],
     deleteHelpers: { module: PyModule; index: number; paramIndex: number; method: string }[],
     fragmentHelpers: { module: PyModule; index: number; paramIndex: number; invalidates: boolean }[],
+    accessHelpers: AccessHelper[],
   ): void {
-    if (deleteHelpers.length === 0 && fragmentHelpers.length === 0) return;
-    const names = [...deleteHelpers, ...fragmentHelpers].map((helper) => helper.module.facts.functions[helper.index].name);
+    if (deleteHelpers.length === 0 && fragmentHelpers.length === 0 && accessHelpers.length === 0) return;
+    const names = [...deleteHelpers, ...fragmentHelpers, ...accessHelpers].map((helper) => helper.module.facts.functions[helper.index].name);
     for (const module of project.callersOf(modules, names)) {
       if (isPythonTestPath(module.path)) continue;
       const writing = writingFunctions(module);
@@ -373,6 +363,9 @@ class KeyMapBuilder {
           if (!template || isOpaque(template)) continue;
           const how = syncMethodName(helper.method);
           this.pending.push({ language: 'python', template, alias: null, draft: draftAt(module.path, module.lines, call.span, `${target.fn.name}()`, { how }) });
+        }
+        for (const helper of accessHelpers) {
+          if (helper.module === target.module && helper.index === target.index) this.accessHelperCall(project, module, call, target, helper);
         }
         for (const helper of fragmentHelpers) {
           if (helper.module !== target.module || helper.index !== target.index || !(helper.invalidates || writing.has(call.functionIndex))) continue;
