@@ -336,10 +336,7 @@ class KeyMapBuilder {
     }
   }
 
-  /**
-   * Calls of the project's delete, fragment-key, store and read helpers, wherever they are (a module that
-   * only calls a helper is parsed here if no rule needed it before).
-   */
+  /** Calls of the project's delete, fragment-key, store and read helpers. */
   private helperCalls(
     project: PythonProject,
     modules: PyModule[],
@@ -348,11 +345,17 @@ class KeyMapBuilder {
     accessHelpers: AccessHelper[],
   ): void {
     if (deleteHelpers.length === 0 && fragmentHelpers.length === 0 && accessHelpers.length === 0) return;
-    const names = [...deleteHelpers, ...fragmentHelpers, ...accessHelpers].map((helper) => helper.module.facts.functions[helper.index].name);
-    for (const module of project.callersOf(modules, names)) {
+    const nameOf = (helper: { module: PyModule; index: number }): string => helper.module.facts.functions[helper.index].name;
+    const names = new Set([...deleteHelpers, ...fragmentHelpers, ...accessHelpers].map(nameOf));
+    // The rules already read every caller of a delete or fragment-key helper; store and read helpers are looked
+    // for in the modules parsed so far only (a common name like `get` would otherwise parse half the project).
+    const callers = new Set(deleteHelpers.length + fragmentHelpers.length > 0 ? project.callersOf(modules, [...deleteHelpers, ...fragmentHelpers].map(nameOf)) : modules);
+    if (accessHelpers.length > 0) for (const module of project.parsedModules()) callers.add(module);
+    for (const module of callers) {
       if (isPythonTestPath(module.path)) continue;
       const writing = writingFunctions(module);
       for (const call of module.facts.calls) {
+        if (!names.has(call.callee.slice(call.callee.lastIndexOf('.') + 1))) continue;
         const target = project.resolveFunction(call.callee, module.path);
         if (!target) continue;
         const argumentOf = (paramIndex: number): Expr | undefined => call.args[target.fn.className ? paramIndex - 1 : paramIndex];
