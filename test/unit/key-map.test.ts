@@ -603,3 +603,45 @@ test('store and read helpers (`safe_cache_set(key, value, timeout)`) are shown w
   assert.deepEqual(entry(map, 'project-owner-{}').writes[0].timeout, { kind: 'unknown', text: 'the default of safe_cache_set()' });
   assert.deepEqual(entry(map, 'project-name-{}').writes[0].timeout, { kind: 'never' });
 });
+
+test('TS/JS helpers that delete, store or read the key they are given are shown where they are called', async () => {
+  const map = await mapOf({
+    'src/redis.ts': js`
+      import Redis from 'ioredis';
+
+      export const redis = new Redis();
+
+      export function cacheSet(key: string, value: string, seconds: number) {
+        return redis.set(key, value, 'EX', seconds);
+      }
+
+      export function cacheGet(key: string) {
+        return redis.get(key);
+      }
+
+      export function invalidate(key: string) {
+        return redis.del(key);
+      }
+    `,
+    'src/users.ts': js`
+      import { cacheGet, cacheSet, invalidate } from './redis';
+
+      export async function profile(id: string) {
+        const cached = await cacheGet(\`profile:#{id}\`);
+        if (cached) return JSON.parse(cached);
+        const value = await load(id);
+        await cacheSet(\`profile:#{id}\`, JSON.stringify(value), 120);
+        return value;
+      }
+
+      export async function renamed(id: string) {
+        await invalidate(\`profile:#{id}\`);
+      }
+    `,
+  });
+  const profile = entry(map, 'profile:{}');
+  assert.deepEqual(where(profile.writes), ['src/users.ts:7 cacheSet() {"kind":"seconds","seconds":120}']);
+  assert.deepEqual(where(profile.reads), ['src/users.ts:4 cacheGet()']);
+  assert.deepEqual(where(profile.invalidations), ['src/users.ts:12 invalidate() (delete)']);
+  assert.equal(profile.alias, 'redis');
+});

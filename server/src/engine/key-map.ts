@@ -18,7 +18,8 @@ import { DEFAULT_CONFIG } from '../analysis/config.js';
 import type { LineIndex } from '../analysis/text.js';
 import { creationTtls, defaultExpiry, describeCall, invalidatedKeys, listedPattern, methodName, type StoreOperation } from '../analysis/typescript/calls.js';
 import { isTestPath } from '../analysis/typescript/load.js';
-import type { Client, TsModule, TypeScriptProject } from '../analysis/typescript/project.js';
+import { deleteHelper, type Client, type TsModule, type TypeScriptProject } from '../analysis/typescript/project.js';
+import type { FunctionLike } from '../analysis/typescript/syntax.js';
 import { spanOf as tsSpanOf } from '../analysis/typescript/syntax.js';
 import type { Finding, Position, Span } from '../analysis/types.js';
 import { sourceText, timeoutArgument } from '../rules/python-helpers.js';
@@ -127,6 +128,19 @@ interface AccessHelper {
   index: number;
   paramIndex: number;
   call: CacheCall;
+}
+
+/** A TS/JS function that deletes, stores or reads the key it is given as its `index`-th parameter. */
+interface TsHelper {
+  module: TsModule;
+  fn: FunctionLike;
+  index: number;
+  name: string;
+  kind: 'delete' | 'store' | 'get';
+  alias: string | null;
+  how?: string;
+  client?: Client;
+  operation?: StoreOperation;
 }
 
 /** An invalidation before it is matched to the keys it removes (a template with holes may remove several). */
@@ -433,13 +447,43 @@ class KeyMapBuilder {
 
   typescript(): void {
     const project = this.workspace.typescript;
-    for (const module of project.candidateModules()) {
-      if (isTestPath(module.path)) continue;
-      this.typescriptModule(project, module);
+    const modules = project.candidateModules().filter((module) => !isTestPath(module.path));
+    const helpers: TsHelper[] = [];
+    for (const module of modules) this.typescriptModule(project, module, helpers);
+    if (helpers.length > 0) for (const module of modules) this.typescriptHelperCalls(project, module, helpers);
+  }
+
+  /** Calls of functions that delete, store or read the key they are given (`function invalidate(key) { return redis.del(key); }`). */
+  private typescriptHelperCalls(project: TypeScriptProject, module: TsModule, helpers: TsHelper[]): void {
+    const ts = module.ts;
+    const names = new Set(helpers.map((helper) => helper.name));
+    for (const call of module.calls) {
+      if (!ts.isCallExpression(call)) continue;
+      const calleeName = ts.isIdentifier(call.expression) ? call.expression.text : ts.isPropertyAccessExpression(call.expression) ? call.expression.name.text : undefined;
+      if (!calleeName || !names.has(calleeName)) continue;
+      const target = project.valueOf(module, call.expression);
+      for (const helper of helpers) {
+        if (helper.name !== calleeName) continue;
+        const matches = target?.kind === 'function' ? target.node === helper.fn : ts.isMethodDeclaration(helper.fn) && ts.isPropertyAccessExpression(call.expression);
+        const argument = matches ? call.arguments[helper.index] : undefined;
+        if (!argument || ts.isSpreadElement(argument)) continue;
+        const template = project.keyTemplate(module, argument);
+        if (isOpaque(template)) continue;
+        const draft = draftAt(module.path, module.lines, tsSpanOf(call), `${helper.name}()`);
+        if (helper.kind === 'delete') {
+          draft.site.how = helper.how;
+          this.pending.push({ language: 'typescript', template, alias: helper.alias, draft });
+        } else if (helper.kind === 'get') {
+          this.entry('typescript', 'key', template, helper.alias).reads.push(draft);
+        } else {
+          draft.site.timeout = helperTtl(project, module, call, helper);
+          this.entry('typescript', 'key', template, helper.alias).writes.push(draft);
+        }
+      }
     }
   }
 
-  private typescriptModule(project: TypeScriptProject, module: TsModule): void {
+  private typescriptModule(project: TypeScriptProject, module: TsModule, helpers: TsHelper[]): void {
     const ts = module.ts;
     for (const call of module.calls) {
       if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) continue;
@@ -453,8 +497,12 @@ class KeyMapBuilder {
       const deletes = client || REDIS_ONLY_DELETES.has(lower) ? invalidatedKeys(ts, call) : [];
       for (const key of deletes) {
         const template = project.keyTemplate(module, key);
-        if (isOpaque(template)) continue;
         const how = /expire/.test(lower) ? 'expire' : 'delete';
+        if (isOpaque(template)) {
+          const helper = deleteHelper(module, key);
+          if (helper) helpers.push({ ...helper, module, kind: 'delete', how, alias });
+          continue;
+        }
         this.pending.push({ language: 'typescript', template, alias, draft: draftAt(module.path, module.lines, span, label, { how }, deletes.filter((other) => other !== key).map(tsSpanOf)) });
       }
       const pattern = listedPattern(ts, call);
@@ -466,7 +514,11 @@ class KeyMapBuilder {
       const operation = describeCall(project, module, call, client);
       if (!operation || operation.kind === 'expire') continue;
       const template = project.keyTemplate(module, operation.key);
-      if (isOpaque(template)) continue;
+      if (isOpaque(template)) {
+        const helper = deleteHelper(module, operation.key);
+        if (helper) helpers.push({ ...helper, module, kind: operation.kind === 'get' ? 'get' : 'store', alias, client, operation: operation.kind === 'store' ? operation : undefined });
+        continue;
+      }
       const entry = this.entry('typescript', 'key', template, alias);
       const draft = draftAt(module.path, module.lines, span, label);
       if (operation.kind === 'get') {
@@ -717,6 +769,20 @@ function typescriptTimeout(project: TypeScriptProject, module: TsModule, client:
     return { kind: 'unknown', text: ttl ? `default ${ttl.label} ${ttl.expr.getText()}${from ? ` (${from})` : ''}` : `client default${from ? ` (${from})` : ''}` };
   }
   return { kind: 'unknown', text: `client default${from ? ` (${from})` : ''}` };
+}
+
+/** A store helper's TTL: its own, or the caller's argument when the helper passes a parameter on. */
+function helperTtl(project: TypeScriptProject, module: TsModule, call: import('typescript').CallExpression, helper: TsHelper): Timeout {
+  const operation = helper.operation!;
+  const own = typescriptTimeout(project, helper.module, helper.client!, operation);
+  const ttl = operation.expiry === 'set' ? operation.ttls[0] : undefined;
+  const ts = module.ts;
+  const parameter = ttl && ts.isIdentifier(ttl.expr) ? helper.fn.parameters.findIndex((candidate) => ts.isIdentifier(candidate.name) && candidate.name.text === (ttl.expr as import('typescript').Identifier).text) : -1;
+  if (!ttl || parameter < 0) return own;
+  const passed = call.arguments[parameter];
+  const value = passed && !ts.isSpreadElement(passed) ? project.numberValue(module, passed) : undefined;
+  if (value === undefined || ttl.unit === undefined) return { kind: 'unknown', text: passed ? passed.getText() : `the default of ${helper.name}()` };
+  return { kind: 'seconds', seconds: ttl.unit === 'ms' ? value / 1000 : value };
 }
 
 /** `redis` for `redis.set`, `cache` for `this.cache.set`: the last name of the receiver. */
