@@ -645,3 +645,37 @@ test('TS/JS helpers that delete, store or read the key they are given are shown 
   assert.deepEqual(where(profile.invalidations), ['src/users.ts:12 invalidate() (delete)']);
   assert.equal(profile.alias, 'redis');
 });
+
+test('TS/JS: a delete or re-set in a function nothing calls is not an invalidation (as CACHE201 judges it); a live one is', async () => {
+  const files = (caller: string): Files => ({
+    'src/redis.ts': js`
+      import Redis from 'ioredis';
+
+      export const redis = new Redis();
+    `,
+    'src/products.ts': js`
+      import { redis } from './redis';
+
+      export async function product(id: string) {
+        const cached = await redis.get(\`product:#{id}\`);
+        if (cached) return JSON.parse(cached);
+        const value = await load(id);
+        await redis.set(\`product:#{id}\`, JSON.stringify(value));
+        return value;
+      }
+
+      async function forgetProduct(id: string) {
+        await redis.set(\`product:#{id}\`, 'null');
+        await redis.del(\`product:#{id}\`);
+      }
+      ${caller}
+    `,
+  });
+  const dead = entry(await mapOf(files('')), 'product:{}');
+  assert.deepEqual(dead.invalidations, []);
+  assert.equal(dead.invalidated, false);
+  assert.deepEqual(dead.problems, ['never-invalidated']);
+  const live = entry(await mapOf(files('export const onSaved = (id: string) => forgetProduct(id);')), 'product:{}');
+  assert.deepEqual(where(live.invalidations), ['src/products.ts:7 redis.set (overwrite)', 'src/products.ts:12 redis.set (overwrite)', 'src/products.ts:13 redis.del (delete)']);
+  assert.deepEqual(live.problems, []);
+});

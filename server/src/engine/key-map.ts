@@ -18,7 +18,7 @@ import { DEFAULT_CONFIG } from '../analysis/config.js';
 import type { LineIndex } from '../analysis/text.js';
 import { creationTtls, defaultExpiry, describeCall, invalidatedKeys, listedPattern, methodName, type StoreOperation } from '../analysis/typescript/calls.js';
 import { isTestPath } from '../analysis/typescript/load.js';
-import { deleteHelper, type Client, type TsModule, type TypeScriptProject } from '../analysis/typescript/project.js';
+import { deleteHelper, ownerOf, type Client, type TsModule, type TypeScriptProject } from '../analysis/typescript/project.js';
 import type { FunctionLike } from '../analysis/typescript/syntax.js';
 import { spanOf as tsSpanOf } from '../analysis/typescript/syntax.js';
 import type { Finding, Position, Span } from '../analysis/types.js';
@@ -110,6 +110,8 @@ interface SiteDraft {
   excluded: { start: Position; end: Position }[];
   /** Writes: re-sets the key where the data changes (`signal`, `job`), or a plain set that is not a cache-aside fill. */
   refresh?: 'signal' | 'job' | 'plain';
+  /** A write in a TS/JS function nothing calls: nothing it stores needs refreshing. */
+  dead?: boolean;
 }
 
 interface EntryDraft {
@@ -485,6 +487,12 @@ class KeyMapBuilder {
 
   private typescriptModule(project: TypeScriptProject, module: TsModule, helpers: TsHelper[]): void {
     const ts = module.ts;
+    // A delete or re-set in a function nothing calls changes nothing, as CACHE201 judges it.
+    const dead = project.facts().dead;
+    const live = (call: import('typescript').Node): boolean => {
+      const owner = ownerOf(module, call);
+      return owner === undefined || !dead.has(owner);
+    };
     for (const call of module.calls) {
       if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) continue;
       const method = methodName(ts, call) ?? '';
@@ -494,7 +502,7 @@ class KeyMapBuilder {
       const span = tsSpanOf(call);
       // `map.delete(k)` on something not traced to a cache client is a Map or a Set, not an invalidation.
       const lower = method.toLowerCase().replace(/async$/, '');
-      const deletes = client || REDIS_ONLY_DELETES.has(lower) ? invalidatedKeys(ts, call) : [];
+      const deletes = (client || REDIS_ONLY_DELETES.has(lower)) && live(call) ? invalidatedKeys(ts, call) : [];
       for (const key of deletes) {
         const template = project.keyTemplate(module, key);
         const how = /expire/.test(lower) ? 'expire' : 'delete';
@@ -506,7 +514,7 @@ class KeyMapBuilder {
         this.pending.push({ language: 'typescript', template, alias, draft: draftAt(module.path, module.lines, span, label, { how }, deletes.filter((other) => other !== key).map(tsSpanOf)) });
       }
       const pattern = listedPattern(ts, call);
-      if (pattern) {
+      if (pattern && live(call)) {
         const template = project.keyTemplate(module, pattern);
         if (template.includes('*')) this.pending.push({ language: 'typescript', template: joinTemplate([template.replace(/[*?]/g, HOLE)]), alias, draft: draftAt(module.path, module.lines, span, label, { how: 'pattern' }) });
       }
@@ -526,7 +534,8 @@ class KeyMapBuilder {
         continue;
       }
       draft.site.timeout = typescriptTimeout(project, module, client, operation);
-      draft.refresh = operation.refresh ? 'plain' : undefined;
+      draft.refresh = operation.refresh && live(call) ? 'plain' : undefined;
+      draft.dead = !live(call);
       entry.writes.push(draft);
       if (isContentAddressed(template) || isContentAddressed(operation.key.getText())) {
         entry.invalidations.push(draftAt(module.path, module.lines, tsSpanOf(operation.key), 'key', { how: /version/i.test(operation.key.getText()) ? 'version' : 'content' }));
@@ -836,7 +845,7 @@ function aliasesMeet(a: string | null, b: string | null): boolean {
 function addRefreshes(entry: EntryDraft): void {
   for (const write of entry.writes) {
     if (!write.refresh) continue;
-    if (write.refresh === 'plain' && !entry.writes.some((other) => other !== write)) continue;
+    if (write.refresh === 'plain' && !entry.writes.some((other) => other !== write && !other.dead)) continue;
     entry.invalidations.push({ ...write, site: { ...write.site, timeout: undefined, how: write.refresh === 'signal' ? 'signal' : 'overwrite' } });
   }
 }
