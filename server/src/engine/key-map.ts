@@ -592,7 +592,8 @@ class KeyMapBuilder {
         language: draft.language,
         alias: draft.alias,
         expires: expiryOver(writes),
-        invalidated: invalidations.length > 0,
+        // clear() drops everything, whenever it runs: listed, but it does not invalidate this key when its data changes.
+        invalidated: invalidations.some((site) => site.how !== 'clear'),
         problems: [],
         writes,
         reads: draft.reads.map((site) => site.site),
