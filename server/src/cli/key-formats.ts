@@ -28,7 +28,7 @@ export function formatKeysText(map: KeyMap): string {
   return map.keys.map((entry) => keyBlock(entry)).join('\n');
 }
 
-const PROBLEM_LABEL: Record<string, string> = { 'never-invalidated': 'never invalidated', 'per-user-leak': 'per-user leak', collision: 'collision' };
+const PROBLEM_LABEL: Record<string, string> = { 'never-invalidated': 'stale until evicted', 'per-user-leak': 'per-user leak', collision: 'fragment name collision' };
 
 const EXPIRES_LABEL: Record<KeyEntry['expires'], string> = {
   never: 'never expires',
