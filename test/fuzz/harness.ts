@@ -7,6 +7,7 @@ import { Workspace } from '../../server/src/engine/workspace.js';
 import type { PythonWasm } from '../../server/src/analysis/python/parser.js';
 import { applyEdits, LineIndex } from '../../server/src/analysis/text.js';
 import type { Finding, Range, Span } from '../../server/src/analysis/types.js';
+import { buildKeyMap, type KeyMap } from '../../server/src/engine/key-map.js';
 import { loadTypeScript } from '../../server/src/node/typescript.js';
 import { loadPythonWasm } from '../../server/src/node/wasm.js';
 import { companionPaths, corpusOf, frontEndByName, readCompanion, type FrontEnd } from './front-ends.js';
@@ -152,6 +153,8 @@ export async function runInput(given: FuzzInput): Promise<Outcome> {
     candidate = frontEnd.isCandidate(workspace, input.path);
     const found = input.mode === 'project' ? workspace.check() : workspace.check([input.path]);
     verify(found, input.mode === 'editor' ? 'changed' : 'checked');
+    // The key map, for the inputs analysed as a whole project (every input would add a third to the slice's time).
+    if (input.mode === 'project') failures.push(...checkKeyMap(buildKeyMap(workspace, { findings: found }), files));
     // Apply the safe fixes to the mutated file, as --fix does, and analyse the result once more.
     const edits = found.filter((finding) => finding.path === input.path).flatMap((finding) => finding.fixes.find((fix) => fix.safety === 'safe')?.edits ?? []);
     if (edits.length > 0 && failures.length === 0) {
@@ -172,6 +175,21 @@ export async function runInput(given: FuzzInput): Promise<Outcome> {
   const ms = performance.now() - started;
   for (const span of new Set(badSpans)) failures.push({ kind: 'span', message: `a rule reported ${span} (LineIndex.rangeOf clamped it)` });
   return { failures, ms, size, candidate, findings };
+}
+
+/** Every site of the key map (`cache-coach keys`, the Cache keys view) inside its document, its end after its start. */
+function checkKeyMap(map: KeyMap, texts: ReadonlyMap<string, string>): Failure[] {
+  const failures: Failure[] = [];
+  for (const entry of map.keys) {
+    for (const site of [...entry.writes, ...entry.reads, ...entry.invalidations]) {
+      const text = texts.get(site.path);
+      const lines = text === undefined ? 0 : new LineIndex(text).lineCount;
+      const where = `key map: ${entry.kind} ${JSON.stringify(entry.key)} ${site.method} at ${site.path}:${site.line}:${site.column}-${site.endLine}:${site.endColumn}`;
+      if (text === undefined) failures.push({ kind: 'range', message: `${where}: a file not in the workspace` });
+      else if (site.line < 1 || site.endLine > lines || site.column < 1 || site.endLine < site.line || (site.endLine === site.line && site.endColumn < site.column)) failures.push({ kind: 'range', message: `${where}: outside the document or reversed` });
+    }
+  }
+  return failures;
 }
 
 /** The single change that turns `before` into `after` (common prefix and suffix kept), as the server passes it. */

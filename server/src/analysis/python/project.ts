@@ -247,6 +247,13 @@ export class PythonProject {
     return module ?? undefined;
   }
 
+  /** The modules parsed so far (candidates and the modules rules resolved into), without parsing any other. */
+  parsedModules(): PyModule[] {
+    const parsed: PyModule[] = [];
+    for (const module of this.modules.values()) if (module) parsed.push(module);
+    return parsed;
+  }
+
   /** Every module whose text can hold a cache API use, parsed. */
   candidateModules(): PyModule[] {
     const result: PyModule[] = [];
@@ -471,7 +478,7 @@ export class PythonProject {
   }
 
   /** The given modules, and every other module whose text calls one of the named functions. */
-  private callersOf(modules: PyModule[], names: string[]): PyModule[] {
+  callersOf(modules: PyModule[], names: string[]): PyModule[] {
     const usable = [...new Set(names)].filter((name) => name.length <= MAX_PATTERN_NAME);
     if (usable.length === 0) return modules;
     const callsHelper = new RegExp(`\\b(?:${usable.join('|')})[ \\t]*\\(`);

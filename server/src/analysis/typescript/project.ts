@@ -1177,7 +1177,7 @@ function returnExpressions(ts: TypeScriptApi, body: TS.Block): TS.Expression[] {
 }
 
 /** A delete whose key is a parameter of a named function makes that function a delete helper. */
-function deleteHelper(module: TsModule, key: TS.Expression): { fn: FunctionLike; index: number; name: string } | undefined {
+export function deleteHelper(module: TsModule, key: TS.Expression): { fn: FunctionLike; index: number; name: string } | undefined {
   const ts = module.ts;
   const node = unwrap(ts, key);
   if (!ts.isIdentifier(node)) return undefined;
