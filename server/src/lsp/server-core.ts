@@ -1,7 +1,8 @@
 /**
  * The language server, whatever the platform: LSP wiring over the engine. Diagnostics for open documents on
  * every change (debounced; only the newest version is published), a background workspace scan so cross-file
- * rules see the whole project, hover, code actions, and configuration that applies without a restart.
+ * rules see the whole project, hover, code actions, the key map (`cacheCoach/keyMap`) and its code lenses, and
+ * configuration that applies without a restart.
  *
  * No Node APIs here: the platform comes in as a ServerHost (lsp/host.ts). server.ts runs this over stdio/IPC
  * with the disk; server-browser.ts runs it in a web worker, where the client reads the files.
@@ -15,6 +16,7 @@ import {
   DidChangeWatchedFilesNotification,
   FileChangeType,
   TextDocumentSyncKind,
+  type CodeLens,
   type Connection,
   type Hover,
   type InitializeParams,
@@ -22,6 +24,7 @@ import {
 import packageJson from '../../../package.json';
 import { DEFAULT_CONFIG, type ConfigError } from '../analysis/config.js';
 import { Workspace } from '../analysis/engine.js';
+import { buildKeyMap, type KeyMap } from '../engine/key-map.js';
 import type { TextChange } from '../analysis/python/project.js';
 import type { Finding } from '../analysis/types.js';
 import { isPythonPath } from '../analysis/python/modules.js';
@@ -33,6 +36,7 @@ import { codeActions, FIX_ALL_KIND, safeEdits } from './code-actions.js';
 import type { ConfigSource } from './config-finder.js';
 import { DIAGNOSTIC_SOURCE, toDiagnostic } from './diagnostics.js';
 import type { ServerHost } from './host.js';
+import { filterKeys, KEY_MAP_CHANGED_NOTIFICATION, KEY_MAP_REQUEST, keyLenses, REVEAL_KEY_COMMAND, toLspKeyMap, type KeyMapParams, type LspKeyMap } from './key-map.js';
 import { findingsHover, pythonHover, templateHover, typescriptHover, type HoverLinks } from './hover.js';
 import { resolveSettings, type DocumentSettings, type EditorSettings } from './settings.js';
 
@@ -79,6 +83,14 @@ export function startServerCore(connection: Connection, host: ServerHost, option
   let supportsWatchers = false;
   let supportsShowDocument = false;
   let commandLinks = false;
+  let supportsCodeLensRefresh = false;
+  /** Bumped by every change the key map may depend on; the map is built again only when it moved. */
+  let indexGeneration = 0;
+  let builtKeyMap: { generation: number; map: KeyMap } | undefined;
+  let announcedGeneration = 0;
+  let keyMapTimer: ReturnType<typeof setTimeout> | undefined;
+  let markScanFinished = (): void => undefined;
+  const scanFinished = new Promise<void>((resolve) => (markScanFinished = resolve));
   let scanGeneration = 0;
   let shuttingDown = false;
   const configByPath = new Map<string, DocumentSettings>();
@@ -196,6 +208,41 @@ export function startServerCore(connection: Connection, host: ServerHost, option
     reparseMs.delete(uri);
     void connection.sendDiagnostics({ uri, version, diagnostics });
     void connection.sendNotification('cacheCoach/status', { state: 'ready', findings: diagnostics.length, uri, version, computeMs });
+    announceKeyMap();
+  }
+
+  /** The index changed: the key map (and the lenses made from it) must be built again. */
+  function indexChanged(): void {
+    indexGeneration++;
+  }
+
+  /** Tells the client, once per burst of republished diagnostics, that the key map changed since it last heard. */
+  function announceKeyMap(): void {
+    if (!workspace?.projectComplete || announcedGeneration === indexGeneration) return;
+    clearTimeout(keyMapTimer);
+    keyMapTimer = setTimeout(() => {
+      if (shuttingDown || announcedGeneration === indexGeneration) return;
+      announcedGeneration = indexGeneration;
+      void connection.sendNotification(KEY_MAP_CHANGED_NOTIFICATION);
+      if (supportsCodeLensRefresh) connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+    }, debounceMs);
+  }
+
+  /** The whole project's key map, once the scan has seen every file. */
+  async function currentKeyMap(): Promise<{ space: Workspace; map: KeyMap }> {
+    const space = await workspaceReady;
+    await scanFinished;
+    if (builtKeyMap?.generation !== indexGeneration) {
+      const generation = indexGeneration;
+      let map: KeyMap = { keys: [] };
+      try {
+        map = buildKeyMap(space);
+      } catch (error) {
+        log(`Could not build the key map: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      }
+      builtKeyMap = { generation, map };
+    }
+    return { space, map: builtKeyMap.map };
   }
 
   function isExcluded(path: string, settings: DocumentSettings): boolean {
@@ -223,7 +270,10 @@ export function startServerCore(connection: Connection, host: ServerHost, option
     }
     space.projectComplete = true;
     log(`Workspace scan: ${files} files, ${parsed} parsed, ${Date.now() - started} ms`);
+    indexChanged();
+    markScanFinished();
     scheduleAllOpen(0);
+    announceKeyMap();
   }
 
   connection.onInitialize((params: InitializeParams) => {
@@ -231,6 +281,7 @@ export function startServerCore(connection: Connection, host: ServerHost, option
     supportsConfiguration = capabilities.workspace?.configuration === true;
     supportsWatchers = capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     supportsShowDocument = capabilities.window?.showDocument?.support === true;
+    supportsCodeLensRefresh = capabilities.workspace?.codeLens?.refreshSupport === true;
     commandLinks = (params.initializationOptions as { commandLinks?: boolean } | undefined)?.commandLinks === true;
     folders = (params.workspaceFolders ?? []).flatMap((folder) => pathOf(folder.uri) ?? []);
     if (folders.length === 0 && params.rootUri) folders = [pathOf(params.rootUri)].flatMap((path) => path ?? []);
@@ -261,6 +312,7 @@ export function startServerCore(connection: Connection, host: ServerHost, option
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
         hoverProvider: true,
+        codeLensProvider: { resolveProvider: false },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
         executeCommandProvider: { commands: ['cacheCoach.applyFixAll'] },
         experimental: { cacheCoach: { processId: host.processId } },
@@ -294,7 +346,10 @@ export function startServerCore(connection: Connection, host: ServerHost, option
     void scanWorkspace(space).catch((error: unknown) => {
       log(`Workspace scan failed: ${String(error)}; cross-file rules use what was indexed.`);
       space.projectComplete = true;
+      indexChanged();
+      markScanFinished();
       scheduleAllOpen(0);
+      announceKeyMap();
     });
   });
 
@@ -303,6 +358,7 @@ export function startServerCore(connection: Connection, host: ServerHost, option
     documents.set(textDocument.uri, document);
     const path = pathOf(textDocument.uri);
     if (path && isAnalysedDocument(path, textDocument.languageId)) {
+      indexChanged();
       if (workspace) workspace.openDocument(path, textDocument.text);
       else void workspaceReady.then((space) => space.openDocument(path, documents.get(textDocument.uri)?.getText() ?? textDocument.text));
     }
@@ -332,6 +388,7 @@ export function startServerCore(connection: Connection, host: ServerHost, option
     const path = pathOf(textDocument.uri);
     const space = workspace ?? (await workspaceReady);
     if (path && isAnalysedDocument(path, document.languageId)) {
+      indexChanged();
       const wholeText = changes.some((change) => change.oldEnd === Number.MAX_SAFE_INTEGER);
       const started = performance.now();
       if (wholeText) space.openDocument(path, document.getText());
@@ -359,6 +416,7 @@ export function startServerCore(connection: Connection, host: ServerHost, option
       // The browser host fetches the file's text again: the engine goes back to what is stored.
       if (host.refresh) await host.refresh([{ path, uri: textDocument.uri, deleted: false }], maxFileSizeFor).catch((error: unknown) => log(`${path}: ${String(error)}`));
       (await workspaceReady).closeDocument(path);
+      indexChanged();
     }
     void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
     scheduleAllOpen();
@@ -388,13 +446,34 @@ export function startServerCore(connection: Connection, host: ServerHost, option
       else space.update(path);
     }
     if (changedConfigs.length > 0) recheckConfig(changedConfigs);
+    indexChanged();
     scheduleAllOpen(0);
+    announceKeyMap();
   });
 
   connection.onDidChangeConfiguration(() => {
     settingsCache.clear();
     reportedProblems.clear();
+    indexChanged();
     scheduleAllOpen(0);
+    announceKeyMap();
+  });
+
+  connection.onRequest(KEY_MAP_REQUEST, async (params: KeyMapParams | null | undefined): Promise<LspKeyMap> => {
+    const { space, map } = await currentKeyMap();
+    const query = typeof params?.query === 'string' ? params.query : undefined;
+    return toLspKeyMap(filterKeys(map, query, (path) => space.relativePath(path)), (path) => host.uriOf(path));
+  });
+
+  connection.onCodeLens(async ({ textDocument }): Promise<CodeLens[]> => {
+    const path = pathOf(textDocument.uri);
+    if (!path || !documents.has(textDocument.uri) || !(await settingsFor(textDocument.uri)).codeLens) return [];
+    const { map } = await currentKeyMap();
+    const fileName = (other: string): string => other.slice(other.lastIndexOf('/') + 1);
+    return keyLenses(map.keys, path, fileName).map((lens) => {
+      const position = { line: lens.line - 1, character: lens.column - 1 };
+      return { range: { start: position, end: position }, command: { title: lens.title, command: REVEAL_KEY_COMMAND, arguments: [lens.key, lens.kind] } };
+    });
   });
 
   connection.onHover(async ({ textDocument, position }) => {
@@ -444,6 +523,7 @@ export function startServerCore(connection: Connection, host: ServerHost, option
   connection.onShutdown(() => {
     shuttingDown = true;
     for (const timer of timers.values()) clearTimeout(timer);
+    clearTimeout(keyMapTimer);
   });
 
   connection.listen();
