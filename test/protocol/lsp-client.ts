@@ -35,6 +35,11 @@ export class LspClient {
   /** Each `cacheCoach/configProblems` notification's list. */
   readonly configProblems: { uri: string; message: string; line: number; column: number }[][] = [];
   settings: Record<string, unknown> = {};
+  /** How many `cacheCoach/keyMapChanged` notifications arrived, and how many diagnostics had been published before the last. */
+  keyMapChanges = 0;
+  publishedBeforeKeyMapChange = 0;
+  /** How many `workspace/codeLens/refresh` requests the server sent. */
+  codeLensRefreshes = 0;
   initializeResult: { capabilities: Record<string, unknown>; serverInfo?: { name: string; version?: string } } | undefined;
   private readonly waiters: (() => void)[] = [];
 
@@ -74,6 +79,16 @@ export class LspClient {
     connection.onRequest('client/registerCapability', () => null);
     connection.onRequest('workspace/applyEdit', () => ({ applied: true }));
     connection.onNotification('cacheCoach/status', () => undefined);
+    connection.onNotification('cacheCoach/keyMapChanged', () => {
+      this.keyMapChanges++;
+      this.publishedBeforeKeyMapChange = [...this.published.values()].reduce((sum, list) => sum + list.length, 0);
+      this.wake();
+    });
+    connection.onRequest('workspace/codeLens/refresh', () => {
+      this.codeLensRefreshes++;
+      this.wake();
+      return null;
+    });
   }
 
   static async start(folder: string, env: Record<string, string> = {}, initializationOptions?: Record<string, unknown>): Promise<LspClient> {
@@ -87,7 +102,7 @@ export class LspClient {
       workspaceFolders: [{ uri: uri(folder), name: 'project' }],
       initializationOptions,
       capabilities: {
-        workspace: { configuration: true, didChangeWatchedFiles: { dynamicRegistration: true }, didChangeConfiguration: { dynamicRegistration: true } },
+        workspace: { configuration: true, didChangeWatchedFiles: { dynamicRegistration: true }, didChangeConfiguration: { dynamicRegistration: true }, codeLens: { refreshSupport: true } },
         textDocument: { publishDiagnostics: { versionSupport: true }, hover: { contentFormat: ['markdown'] } },
         window: { showDocument: { support: true } },
       },
