@@ -7,6 +7,8 @@ import { Workspace } from './analysis/engine.js';
 import { LineIndex, applyEdits } from './analysis/text.js';
 import type { Finding } from './analysis/types.js';
 import { formatGithub, formatJson, formatSarif, formatText, toCliFinding } from './cli/formats.js';
+import { formatKeysJson, formatKeysText, toCliKeyMap } from './cli/key-formats.js';
+import { buildKeyMap } from './engine/key-map.js';
 import { ruleDocsText } from './cli/rule-docs.js';
 import { ConfigFinder } from './node/config-files.js';
 import { projectRootOf, readSourceFile, toPosix, walkWorkspace } from './node/files.js';
@@ -16,10 +18,12 @@ import { RULE_CODES, ruleByCode } from './rules/index.js';
 
 const USAGE = `Usage:
   cache-coach check [PATH...] [--format text|json|sarif|github] [--fix] [--select CODES] [--ignore CODES]
+  cache-coach keys [PATH...] [--format text|json]
   cache-coach rule CODE
   cache-coach --version | --help
 
-Exit status: 0 no findings, 1 findings, 2 usage or configuration error.
+Exit status (check): 0 no findings, 1 findings, 2 usage or configuration error.
+Exit status (keys): 0, 2 usage or configuration error.
 Columns are 1-based and count Unicode code points.
 `;
 
@@ -54,6 +58,7 @@ export async function main(argv: string[], cwd: string, out: (text: string) => v
       return 0;
     }
     if (command === 'check') return await check(parseCheckArguments(rest), cwd, out, err);
+    if (command === 'keys') return await keys(parseKeysArguments(rest), cwd, out, err);
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
     if (error instanceof UsageError) {
@@ -107,49 +112,13 @@ function parseCheckArguments(args: string[]): CheckOptions {
 }
 
 async function check(options: CheckOptions, cwd: string, out: (text: string) => void, err: (text: string) => void): Promise<number> {
-  for (const path of options.paths) {
-    try {
-      statSync(resolve(cwd, path));
-    } catch {
-      throw new UsageError(`no such file or folder: ${path}`);
-    }
-  }
   const overrides: Partial<CacheCoachConfig> = {};
   if (options.select) overrides.select = options.select;
   if (options.ignore) overrides.ignore = options.ignore;
-  const configs = new ConfigFinder(cwd, overrides);
-  const rootConfig = configs.configFor(join(options.paths[0], '__cache_coach__'));
-  const walk = walkWorkspace(options.paths, cwd, rootConfig.exclude);
-  for (const note of walk.notes) err(`cache-coach: ${note}\n`);
-  // Read every configuration up front, so a malformed pyproject.toml stops the run before anything is written.
-  for (const path of walk.files) configs.configFor(path);
-
   // Texts are read when the engine asks (candidates twice: the pre-filter, then the parse) and not kept,
   // so memory stays bounded by the files that can hold findings; fixed files are kept as written.
   const fixedTexts = new Map<string, string>();
-  const skipped = new Set<string>();
-  const source = {
-    read: (path: string): string | undefined => {
-      if (fixedTexts.has(path)) return fixedTexts.get(path);
-      if (skipped.has(path)) return undefined;
-      const result = readSourceFile(resolve(cwd, path), configs.configFor(path).maxFileSize);
-      if ('skipped' in result) {
-        err(`cache-coach: ${path}: ${result.skipped}\n`);
-        skipped.add(path);
-        return undefined;
-      }
-      return result.text;
-    },
-  };
-  // Settings are judged by their path below the project (the folder holding the config, else the project folder
-  // of each path given), never by the folders the project happens to sit in.
-  const rootFolders = new Set(options.paths.map((path) => projectRootOf(path, cwd)));
-  for (const path of walk.files) {
-    const configRoot = configs.configRootFor(path);
-    if (configRoot) rootFolders.add(configRoot);
-  }
-  const roots = [...rootFolders].map((folder) => toPosix(relative(cwd, folder))).filter((root) => root !== '');
-  const workspace = await Workspace.create({ wasm: loadPythonWasm(), source, paths: walk.files, roots, configFor: (path) => configs.configFor(path), loadTypeScript });
+  const { workspace, source } = await loadWorkspace(options.paths, cwd, overrides, err, fixedTexts);
   let findings = workspace.check();
   if (options.fix) findings = applySafeFixes(workspace, findings, cwd, err);
   for (const [path, reason] of workspace.python.unparsed) err(`cache-coach: ${path}: skipped: ${reason}\n`);
@@ -210,6 +179,100 @@ async function check(options: CheckOptions, cwd: string, out: (text: string) => 
     }
     return current;
   }
+}
+
+interface KeysOptions {
+  paths: string[];
+  format: 'text' | 'json';
+}
+
+function parseKeysArguments(args: string[]): KeysOptions {
+  const options: KeysOptions = { paths: [], format: 'text' };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    if (flag === '--format') {
+      const format = inline ?? args[++i];
+      if (format !== 'text' && format !== 'json') throw new UsageError('keys --format must be text or json');
+      options.format = format;
+    } else if (arg.startsWith('-')) {
+      throw new UsageError(`unknown option "${arg}"`);
+    } else {
+      options.paths.push(arg);
+    }
+  }
+  if (options.paths.length === 0) options.paths.push('.');
+  return options;
+}
+
+/** `cache-coach keys`: the key map, a report (exit 0 whatever it shows). */
+async function keys(options: KeysOptions, cwd: string, out: (text: string) => void, err: (text: string) => void): Promise<number> {
+  const { workspace, source } = await loadWorkspace(options.paths, cwd, {}, err);
+  const findings = workspace.check();
+  for (const [path, reason] of workspace.python.unparsed) err(`cache-coach: ${path}: skipped: ${reason}\n`);
+  const lineIndexes = new Map<string, LineIndex>();
+  const linesOf = (path: string): LineIndex => {
+    let lines = lineIndexes.get(path);
+    if (!lines) lineIndexes.set(path, (lines = new LineIndex(source.read(path) ?? '')));
+    return lines;
+  };
+  const map = toCliKeyMap(buildKeyMap(workspace, { findings }), linesOf);
+  if (options.format === 'json') {
+    out(formatKeysJson(map));
+  } else {
+    out(formatKeysText(map));
+    const problems = map.keys.filter((entry) => entry.problems.length > 0).length;
+    err(`${map.keys.length} key${map.keys.length === 1 ? '' : 's'}, ${problems} with problems.\n`);
+  }
+  return 0;
+}
+
+/** The workspace of the given paths, with the configuration each file is under: what `check` and `keys` both analyse. */
+async function loadWorkspace(
+  paths: string[],
+  cwd: string,
+  overrides: Partial<CacheCoachConfig>,
+  err: (text: string) => void,
+  fixedTexts: Map<string, string> = new Map(),
+): Promise<{ workspace: Workspace; source: { read(path: string): string | undefined } }> {
+  for (const path of paths) {
+    try {
+      statSync(resolve(cwd, path));
+    } catch {
+      throw new UsageError(`no such file or folder: ${path}`);
+    }
+  }
+  const configs = new ConfigFinder(cwd, overrides);
+  const rootConfig = configs.configFor(join(paths[0], '__cache_coach__'));
+  const walk = walkWorkspace(paths, cwd, rootConfig.exclude);
+  for (const note of walk.notes) err(`cache-coach: ${note}\n`);
+  // Read every configuration up front, so a malformed pyproject.toml stops the run before anything is written.
+  for (const path of walk.files) configs.configFor(path);
+
+  const skipped = new Set<string>();
+  const source = {
+    read: (path: string): string | undefined => {
+      if (fixedTexts.has(path)) return fixedTexts.get(path);
+      if (skipped.has(path)) return undefined;
+      const result = readSourceFile(resolve(cwd, path), configs.configFor(path).maxFileSize);
+      if ('skipped' in result) {
+        err(`cache-coach: ${path}: ${result.skipped}\n`);
+        skipped.add(path);
+        return undefined;
+      }
+      return result.text;
+    },
+  };
+  // Settings are judged by their path below the project (the folder holding the config, else the project folder
+  // of each path given), never by the folders the project happens to sit in.
+  const rootFolders = new Set(paths.map((path) => projectRootOf(path, cwd)));
+  for (const path of walk.files) {
+    const configRoot = configs.configRootFor(path);
+    if (configRoot) rootFolders.add(configRoot);
+  }
+  const roots = [...rootFolders].map((folder) => toPosix(relative(cwd, folder))).filter((root) => root !== '');
+  const workspace = await Workspace.create({ wasm: loadPythonWasm(), source, paths: walk.files, roots, configFor: (path) => configs.configFor(path), loadTypeScript });
+  return { workspace, source };
 }
 
 function writeAtomically(file: string, text: string): void {

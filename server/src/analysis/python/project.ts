@@ -451,7 +451,7 @@ export class PythonProject {
   }
 
   /** The given modules, and every other module whose text calls one of the named functions. */
-  private callersOf(modules: PyModule[], names: string[]): PyModule[] {
+  callersOf(modules: PyModule[], names: string[]): PyModule[] {
     const usable = [...new Set(names)].filter((name) => name.length <= MAX_PATTERN_NAME);
     if (usable.length === 0) return modules;
     const callsHelper = new RegExp(`\\b(?:${usable.join('|')})[ \\t]*\\(`);

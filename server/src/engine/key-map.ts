@@ -1,0 +1,726 @@
+/**
+ * The project's cache at a glance: every key template the workspace index knows, with its writes (and
+ * their timeouts), reads and invalidations, the backend alias, and the findings that concern it.
+ *
+ * Built from what the workspace already holds (Python facts, template outlines, TS/JS syntax trees and
+ * the project-wide facts the cross-file rules computed): nothing is parsed again.
+ */
+import type { Workspace } from '../analysis/engine.js';
+import { invalidates, isContentAddressed, isOpaque, joinTemplate, HOLE } from '../analysis/keys.js';
+import type { Expr } from '../analysis/python/expr.js';
+import type { CacheCall } from '../analysis/python/facts.js';
+import { constantValue } from '../analysis/python/key-template.js';
+import { isPythonTestPath, moduleNameOf } from '../analysis/python/modules.js';
+import { DELETE_METHODS, keyExpressions, REFRESH_METHODS, STORE_METHODS, syncMethodName, type PyModule, type PythonProject } from '../analysis/python/project.js';
+import { Q } from '../analysis/python/qualified-names.js';
+import { SettingsIndex } from '../analysis/python/settings.js';
+import { DEFAULT_CONFIG } from '../analysis/config.js';
+import type { LineIndex } from '../analysis/text.js';
+import { creationTtls, defaultExpiry, describeCall, invalidatedKeys, listedPattern, methodName, type StoreOperation } from '../analysis/typescript/calls.js';
+import { isTestPath } from '../analysis/typescript/load.js';
+import type { Client, TsModule, TypeScriptProject } from '../analysis/typescript/project.js';
+import { spanOf as tsSpanOf } from '../analysis/typescript/syntax.js';
+import type { Finding, Position, Span } from '../analysis/types.js';
+import { sourceText, timeoutArgument } from '../rules/python-helpers.js';
+import { assignmentsInForce, cacheAliases, constantSetting } from '../rules/settings-helpers.js';
+import { writtenByJob } from '../rules/stale-keys.js';
+import { completeCacheBlocks, unquoted } from '../rules/template-helpers.js';
+import { pageCacheUses, type PageCacheUse } from '../rules/view-resolution.js';
+
+export interface KeyMap {
+  keys: KeyEntry[];
+}
+
+export type KeyProblem = 'never-invalidated' | 'per-user-leak' | 'collision';
+
+export interface KeyFinding {
+  code: string;
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+  path: string;
+  /** 1-based line and column (UTF-16 code units, as in KeySite). */
+  line: number;
+  column: number;
+}
+
+export interface KeyEntry {
+  /** Key template with holes as `{}` (`catalog:book:{}`), a fragment name, or a cached view (`catalog.views.book_list`). */
+  key: string;
+  kind: 'key' | 'fragment' | 'page';
+  language: 'python' | 'template' | 'typescript';
+  /** Django CACHES alias, TS client name, null when unknown. */
+  alias: string | null;
+  /** Over all writes: every write never expires, every one does, some never do, or it cannot be told. */
+  expires: 'never' | 'always' | 'sometimes' | 'unknown';
+  invalidated: boolean;
+  problems: KeyProblem[];
+  writes: KeySite[];
+  reads: KeySite[];
+  invalidations: KeySite[];
+  findings: KeyFinding[];
+}
+
+export interface KeySite {
+  path: string;
+  /** 1-based; columns count UTF-16 code units (the CLI's JSON turns them into code points, like check's). */
+  line: number;
+  column: number;
+  /** Exclusive end, 1-based. */
+  endLine: number;
+  endColumn: number;
+  method: string;
+  /** Writes only. */
+  timeout?: Timeout;
+  /** Invalidations only: delete, delete_many, overwrite, signal, fragment-key, version, content, clear, expire, pattern. */
+  how?: string;
+  /** Page writes only: the request headers the cached page varies on (below cache_page, or patch_vary_headers). */
+  vary?: string[];
+}
+
+export type Timeout =
+  | { kind: 'seconds'; seconds: number }
+  | { kind: 'never' }
+  /** The backend's default. `seconds` null with a `from`: the default is no expiry (`"TIMEOUT": None`); `from` is "path:line" or "Django default (300 s)". */
+  | { kind: 'default'; seconds: number | null; from: string | null }
+  | { kind: 'unknown'; text: string };
+
+export interface KeyMapOptions {
+  /** Keep only keys with a site in one of these files. */
+  paths?: string[];
+  /** Findings of `workspace.check()` already at hand (the server's, the CLI's): the rules are not run again. */
+  findings?: Finding[];
+}
+
+const NEVER_INVALIDATED_CODES = new Set(['CACHE001', 'CACHE007', 'CACHE104', 'CACHE201']);
+const LEAK_CODES = new Set(['CACHE002', 'CACHE004', 'CACHE101', 'CACHE202']);
+const COLLISION_CODES = new Set(['CACHE102']);
+
+/** Django's own default TIMEOUT, and CACHE_MIDDLEWARE_SECONDS (what `cache_page(None)` falls back to). */
+const DJANGO_DEFAULT_TIMEOUT = 300;
+const DJANGO_MIDDLEWARE_SECONDS = 600;
+
+/** A site while the map is built: where findings attach, and what makes a write a refresh. */
+interface SiteDraft {
+  site: KeySite;
+  path: string;
+  /** Regions whose findings concern this site (0-based positions). */
+  regions: { start: Position; end: Position }[];
+  /** Regions inside `regions` that belong to another key of the same call (`delete_many([a, b])`). */
+  excluded: { start: Position; end: Position }[];
+  /** Writes: re-sets the key where the data changes (`signal`, `job`), or a plain set that is not a cache-aside fill. */
+  refresh?: 'signal' | 'job' | 'plain';
+}
+
+interface EntryDraft {
+  key: string;
+  kind: KeyEntry['kind'];
+  language: KeyEntry['language'];
+  alias: string | null;
+  writes: SiteDraft[];
+  reads: SiteDraft[];
+  invalidations: SiteDraft[];
+}
+
+/** An invalidation before it is matched to the keys it removes (a template with holes may remove several). */
+interface PendingInvalidation {
+  language: KeyEntry['language'] | 'python-fragment';
+  template: string;
+  alias: string | null;
+  draft: SiteDraft;
+}
+
+export function buildKeyMap(workspace: Workspace, options: KeyMapOptions = {}): KeyMap {
+  const builder = new KeyMapBuilder(workspace);
+  builder.python();
+  builder.templates();
+  builder.typescript();
+  return builder.finish(options.findings ?? workspace.check(), options.paths);
+}
+
+/** Every path in a map (sites, findings, and the "path:line" of a default timeout) passed through `convert`. */
+export function mapKeyMapPaths(map: KeyMap, convert: (path: string) => string): KeyMap {
+  const site = (item: KeySite): KeySite => {
+    const copy = { ...item, path: convert(item.path) };
+    if (copy.timeout?.kind === 'default' && copy.timeout.from) {
+      const match = /^(.*):(\d+)$/.exec(copy.timeout.from);
+      if (match) copy.timeout = { ...copy.timeout, from: `${convert(match[1])}:${match[2]}` };
+    }
+    return copy;
+  };
+  return {
+    keys: map.keys.map((entry) => ({
+      ...entry,
+      writes: entry.writes.map(site),
+      reads: entry.reads.map(site),
+      invalidations: entry.invalidations.map(site),
+      findings: entry.findings.map((finding) => ({ ...finding, path: convert(finding.path) })),
+    })),
+  };
+}
+
+class KeyMapBuilder {
+  private readonly entries = new Map<string, EntryDraft>();
+  private readonly pending: PendingInvalidation[] = [];
+  private readonly clears: { alias: string | null; draft: SiteDraft }[] = [];
+  private cacheSettings: CacheSettings | undefined;
+
+  constructor(private readonly workspace: Workspace) {}
+
+  private entry(language: KeyEntry['language'], kind: KeyEntry['kind'], key: string, alias: string | null): EntryDraft {
+    const id = JSON.stringify([language, kind, alias, key]);
+    let entry = this.entries.get(id);
+    if (!entry) {
+      entry = { key, kind, language, alias, writes: [], reads: [], invalidations: [] };
+      this.entries.set(id, entry);
+    }
+    return entry;
+  }
+
+  private settings(): CacheSettings {
+    this.cacheSettings ??= readCacheSettings(this.workspace);
+    return this.cacheSettings;
+  }
+
+  // ---- Python: cache calls, delete helpers, fragment key deletes, cache_page ----
+
+  python(): void {
+    const project = this.workspace.python;
+    const modules = project.candidateModules().filter((module) => !isPythonTestPath(module.path));
+    const deleteHelpers: { module: PyModule; index: number; paramIndex: number; method: string }[] = [];
+    const fragmentHelpers: { module: PyModule; index: number; paramIndex: number; invalidates: boolean }[] = [];
+    for (const module of modules) {
+      const filled = fillsOf(project, module);
+      for (const call of module.facts.cacheCalls) {
+        const method = syncMethodName(call.method);
+        const fn = call.functionIndex >= 0 ? module.facts.functions[call.functionIndex] : undefined;
+        if (method === 'clear') {
+          this.clears.push({ alias: call.alias, draft: draftAt(module.path, module.lines, call.span, call.method, { how: 'clear' }) });
+          continue;
+        }
+        const keys = keyExpressions(call.method, call.args, call.keywords);
+        for (const key of keys) {
+          const excluded = keys.filter((other) => other !== key);
+          if (DELETE_METHODS.has(call.method) && key.kind === 'name' && fn && fn.params.includes(key.id)) {
+            deleteHelpers.push({ module, index: call.functionIndex, paramIndex: fn.params.indexOf(key.id), method: call.method });
+            continue;
+          }
+          const template = project.keyTemplateAt(module, call.functionIndex, key);
+          if (isOpaque(template)) continue;
+          const draft = draftAt(module.path, module.lines, call.span, call.method, {}, excluded);
+          if (STORE_METHODS.has(call.method) || method === 'incr' || method === 'decr') {
+            if (STORE_METHODS.has(call.method)) draft.site.timeout = this.pythonTimeout(project, module, call);
+            draft.refresh = refreshKind(module, call, filled.has(`${call.functionIndex}\0${template}`));
+            const entry = this.entry('python', 'key', template, call.alias);
+            entry.writes.push(draft);
+            if (isContentAddressed(template) || isContentAddressed(sourceText(module, key))) {
+              const how = /version/i.test(sourceText(module, key)) ? 'version' : 'content';
+              entry.invalidations.push(draftAt(module.path, module.lines, key, 'key', { how }));
+            }
+          } else if (method === 'get' || method === 'get_many' || method === 'has_key') {
+            this.entry('python', 'key', template, call.alias).reads.push(draft);
+          } else if (DELETE_METHODS.has(call.method)) {
+            draft.site.how = method;
+            this.pending.push({ language: 'python', template, alias: call.alias, draft });
+          } else if (method === 'incr_version' || method === 'decr_version') {
+            draft.site.how = 'version';
+            this.pending.push({ language: 'python', template, alias: call.alias, draft });
+          }
+        }
+      }
+      // The project's own cache objects (`self.cache.delete(key)`): no alias, located by their key.
+      for (const call of module.facts.otherCacheWrites) {
+        for (const key of keyExpressions(call.method, call.args, call.keywords)) {
+          const template = project.keyTemplateAt(module, call.functionIndex, key);
+          if (isOpaque(template)) continue;
+          const draft = draftAt(module.path, module.lines, key, call.method);
+          if (DELETE_METHODS.has(call.method)) {
+            draft.site.how = call.method;
+            this.pending.push({ language: 'python', template, alias: null, draft });
+          } else {
+            draft.site.timeout = { kind: 'unknown', text: 'a project cache object' };
+            draft.refresh = 'plain';
+            this.entry('python', 'key', template, null).writes.push(draft);
+          }
+        }
+      }
+      this.fragmentKeyDeletes(project, module, fragmentHelpers);
+      this.pages(project, module);
+    }
+    this.helperCalls(project, modules, deleteHelpers, fragmentHelpers);
+  }
+
+  private pythonTimeout(project: PythonProject, module: PyModule, call: CacheCall): Timeout {
+    const argument = timeoutArgument(call);
+    if (!argument) return this.settings().defaultTimeout(call.alias);
+    const scope = project.keyScope(module, call.functionIndex, call.span.start);
+    if (argument.kind === 'none' || scope.valueOf(argument)?.expr.kind === 'none') return { kind: 'never' };
+    const value = constantValue(argument, scope);
+    if (typeof value === 'number') return { kind: 'seconds', seconds: value };
+    return { kind: 'unknown', text: sourceText(module, argument) };
+  }
+
+  /** `cache.delete(make_template_fragment_key("name", ...))` and the helpers that build or delete such keys from a parameter. */
+  private fragmentKeyDeletes(project: PythonProject, module: PyModule, helpers: { module: PyModule; index: number; paramIndex: number; invalidates: boolean }[]): void {
+    const writing = writingFunctions(module);
+    for (const fragmentCall of module.facts.fragmentKeyCalls) {
+      const fn = fragmentCall.functionIndex >= 0 ? module.facts.functions[fragmentCall.functionIndex] : undefined;
+      const paramIndex = fn && fragmentCall.name?.kind === 'name' ? fn.params.indexOf(fragmentCall.name.id) : -1;
+      if (paramIndex >= 0) {
+        helpers.push({ module, index: fragmentCall.functionIndex, paramIndex, invalidates: writing.has(fragmentCall.functionIndex) });
+        continue;
+      }
+      if (!fragmentCall.name || !writing.has(fragmentCall.functionIndex)) continue;
+      const name = constantValue(fragmentCall.name, project.keyScope(module, fragmentCall.functionIndex));
+      if (typeof name !== 'string') continue;
+      this.pending.push({ language: 'python-fragment', template: name, alias: null, draft: draftAt(module.path, module.lines, fragmentCall.span, 'make_template_fragment_key', { how: 'fragment-key' }) });
+    }
+  }
+
+  /** Calls of the project's delete helpers and fragment-key helpers, wherever they are. */
+  private helperCalls(
+    project: PythonProject,
+    modules: PyModule[],
+    deleteHelpers: { module: PyModule; index: number; paramIndex: number; method: string }[],
+    fragmentHelpers: { module: PyModule; index: number; paramIndex: number; invalidates: boolean }[],
+  ): void {
+    if (deleteHelpers.length === 0 && fragmentHelpers.length === 0) return;
+    const names = [...deleteHelpers, ...fragmentHelpers].map((helper) => helper.module.facts.functions[helper.index].name);
+    for (const module of project.callersOf(modules, names)) {
+      if (isPythonTestPath(module.path)) continue;
+      const writing = writingFunctions(module);
+      for (const call of module.facts.calls) {
+        const target = project.resolveFunction(call.callee, module.path);
+        if (!target) continue;
+        const argumentOf = (paramIndex: number): Expr | undefined => call.args[target.fn.className ? paramIndex - 1 : paramIndex];
+        for (const helper of deleteHelpers) {
+          if (helper.module !== target.module || helper.index !== target.index) continue;
+          const argument = argumentOf(helper.paramIndex);
+          const template = argument ? project.keyTemplateAt(module, call.functionIndex, argument) : undefined;
+          if (!template || isOpaque(template)) continue;
+          const how = syncMethodName(helper.method);
+          this.pending.push({ language: 'python', template, alias: null, draft: draftAt(module.path, module.lines, call.span, `${target.fn.name}()`, { how }) });
+        }
+        for (const helper of fragmentHelpers) {
+          if (helper.module !== target.module || helper.index !== target.index || !(helper.invalidates || writing.has(call.functionIndex))) continue;
+          const argument = argumentOf(helper.paramIndex);
+          const name = argument ? constantValue(argument, project.keyScope(module, call.functionIndex)) : undefined;
+          if (typeof name !== 'string') continue;
+          this.pending.push({ language: 'python-fragment', template: name, alias: null, draft: draftAt(module.path, module.lines, call.span, `${target.fn.name}()`, { how: 'fragment-key' }) });
+        }
+      }
+    }
+  }
+
+  /** One page entry per cached view, with its timeout and the headers it varies on. */
+  private pages(project: PythonProject, module: PyModule): void {
+    for (const use of pageCacheUses(module, project)) {
+      const draft = draftAt(module.path, module.lines, use.span, 'cache_page');
+      for (const applied of use.above) if (applied.decorator) draft.regions.push(module.lines.rangeOf(applied.decorator.span));
+      draft.site.timeout = this.pageTimeout(project, module, use);
+      draft.site.vary = varyOf(use);
+      const alias = use.cachePage?.kind === 'call' && use.cachePage.keywords.cache ? constantValue(use.cachePage.keywords.cache, project.keyScope(module, -1)) : undefined;
+      this.entry('python', 'page', this.pageName(module, use), typeof alias === 'string' ? alias : 'default').writes.push(draft);
+    }
+  }
+
+  private pageTimeout(project: PythonProject, module: PyModule, use: PageCacheUse): Timeout {
+    const call = use.cachePage?.kind === 'call' ? use.cachePage : undefined;
+    const argument = call ? (call.args[0] ?? call.keywords.timeout) : undefined;
+    if (!argument) return { kind: 'unknown', text: sourceText(module, use.span) };
+    const scope = project.keyScope(module, -1);
+    if (argument.kind === 'none' || scope.valueOf(argument)?.expr.kind === 'none') return this.settings().middlewareSeconds;
+    const value = constantValue(argument, scope);
+    return typeof value === 'number' ? { kind: 'seconds', seconds: value } : { kind: 'unknown', text: sourceText(module, argument) };
+  }
+
+  /** `catalog.views.book_list`, `catalog.views.BookDetail`, or the wrapped expression as written. */
+  private pageName(module: PyModule, use: PageCacheUse): string {
+    const dotted = (path: string): string => moduleNameOf(this.workspace.relativePath(path));
+    const viewClass = use.viewClasses[0];
+    if (viewClass) return `${dotted(viewClass.module.path)}.${viewClass.cls.name}`;
+    const view = use.views[0];
+    if (view) return `${dotted(view.module.path)}.${view.fn.qualname}`;
+    if (use.wrappedView) return `${dotted(module.path)}: ${sourceText(module, use.wrappedView)}`;
+    return `${dotted(module.path)}: ${sourceText(module, use.span)}`;
+  }
+
+  // ---- templates: {% cache %} fragments ----
+
+  templates(): void {
+    for (const template of this.workspace.templates.candidateModules()) {
+      if (template.dialect !== 'django') continue;
+      for (const { block, args } of completeCacheBlocks(template)) {
+        const draft = draftAt(template.path, template.lines, { start: block.open.token.start, end: block.open.token.end }, '{% cache %}');
+        draft.regions.push(template.lines.rangeOf({ start: block.open.token.start, end: block.close?.token.end ?? block.bodyEnd }));
+        draft.site.timeout = fragmentTimeout(args.timeout.text);
+        const using = args.using ? args.using.text.slice('using='.length) : undefined;
+        const alias = using !== undefined ? (unquoted(using) ?? using) : this.settings().fragmentAlias;
+        this.entry('template', 'fragment', args.name.text, alias).writes.push(draft);
+      }
+    }
+  }
+
+  // ---- TypeScript / JavaScript ----
+
+  typescript(): void {
+    const project = this.workspace.typescript;
+    for (const module of project.candidateModules()) {
+      if (isTestPath(module.path) || module.skipFile) continue;
+      this.typescriptModule(project, module);
+    }
+  }
+
+  private typescriptModule(project: TypeScriptProject, module: TsModule): void {
+    const ts = module.ts;
+    for (const call of module.calls) {
+      if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) continue;
+      const method = methodName(ts, call) ?? '';
+      const client = project.clientOf(module, call.expression.expression);
+      const label = `${receiverName(module, call.expression.expression)}.${method}`;
+      const alias = client ? clientName(module, client) : null;
+      const span = tsSpanOf(call);
+      // `map.delete(k)` on something not traced to a cache client is a Map or a Set, not an invalidation.
+      const lower = method.toLowerCase().replace(/async$/, '');
+      const deletes = client || REDIS_ONLY_DELETES.has(lower) ? invalidatedKeys(ts, call) : [];
+      for (const key of deletes) {
+        const template = project.keyTemplate(module, key);
+        if (isOpaque(template)) continue;
+        const how = /expire/.test(lower) ? 'expire' : 'delete';
+        this.pending.push({ language: 'typescript', template, alias, draft: draftAt(module.path, module.lines, span, label, { how }, deletes.filter((other) => other !== key).map(tsSpanOf)) });
+      }
+      const pattern = listedPattern(ts, call);
+      if (pattern) {
+        const template = project.keyTemplate(module, pattern);
+        if (template.includes('*')) this.pending.push({ language: 'typescript', template: joinTemplate([template.replace(/[*?]/g, HOLE)]), alias, draft: draftAt(module.path, module.lines, span, label, { how: 'pattern' }) });
+      }
+      if (!client) continue;
+      const operation = describeCall(project, module, call, client);
+      if (!operation || operation.kind === 'expire') continue;
+      const template = project.keyTemplate(module, operation.key);
+      if (isOpaque(template)) continue;
+      const entry = this.entry('typescript', 'key', template, alias);
+      const draft = draftAt(module.path, module.lines, span, label);
+      if (operation.kind === 'get') {
+        entry.reads.push(draft);
+        continue;
+      }
+      draft.site.timeout = typescriptTimeout(project, module, client, operation);
+      draft.refresh = operation.refresh ? 'plain' : undefined;
+      entry.writes.push(draft);
+      if (isContentAddressed(template) || isContentAddressed(operation.key.getText())) {
+        entry.invalidations.push(draftAt(module.path, module.lines, tsSpanOf(operation.key), 'key', { how: /version/i.test(operation.key.getText()) ? 'version' : 'content' }));
+      }
+    }
+  }
+
+  // ---- matching, findings, order ----
+
+  finish(findings: Finding[], paths: string[] | undefined): KeyMap {
+    // Invalidations that match no key written or read still name a key the project removes: show it.
+    for (const invalidation of this.pending) {
+      const language = invalidation.language === 'python-fragment' ? 'template' : invalidation.language;
+      const kind = invalidation.language === 'python-fragment' ? 'fragment' : 'key';
+      let matched = false;
+      for (const entry of this.entries.values()) {
+        if (entry.language !== language || entry.kind !== kind || !aliasesMeet(entry.alias, invalidation.alias)) continue;
+        const hit = kind === 'fragment' ? entry.key === invalidation.template : invalidates(invalidation.template, entry.key);
+        if (!hit) continue;
+        entry.invalidations.push(invalidation.draft);
+        matched = true;
+      }
+      if (!matched) this.entry(language, kind, invalidation.template, invalidation.alias).invalidations.push(invalidation.draft);
+    }
+    for (const clear of this.clears) {
+      for (const entry of this.entries.values()) {
+        if (entry.language === 'python' && entry.kind === 'key' && aliasesMeet(entry.alias, clear.alias)) entry.invalidations.push(clear.draft);
+      }
+    }
+    for (const entry of this.entries.values()) addRefreshes(entry);
+
+    const byPath = new Map<string, Finding[]>();
+    for (const finding of findings) {
+      const list = byPath.get(finding.path);
+      if (list) list.push(finding);
+      else byPath.set(finding.path, [finding]);
+    }
+    const wanted = paths ? new Set(paths) : undefined;
+    const keys: KeyEntry[] = [];
+    for (const draft of this.entries.values()) {
+      const sites = [...draft.writes, ...draft.reads, ...draft.invalidations];
+      if (wanted && !sites.some((site) => wanted.has(site.path))) continue;
+      const attached = new Set<Finding>();
+      for (const site of sites) {
+        for (const finding of byPath.get(site.path) ?? []) {
+          if (site.regions.some((region) => within(finding.range, region)) && !site.excluded.some((region) => within(finding.range, region))) attached.add(finding);
+        }
+      }
+      const writes = draft.writes.map((site) => site.site);
+      const invalidations = uniqueSites(draft.invalidations.map((site) => site.site));
+      const entry: KeyEntry = {
+        key: draft.key,
+        kind: draft.kind,
+        language: draft.language,
+        alias: draft.alias,
+        expires: expiryOver(writes),
+        invalidated: invalidations.length > 0,
+        problems: [],
+        writes,
+        reads: draft.reads.map((site) => site.site),
+        invalidations,
+        findings: [],
+      };
+      // CACHE007 sits on the settings' TIMEOUT: it concerns the keys written with that default and never invalidated.
+      if (!entry.invalidated) {
+        for (const write of writes) {
+          const from = write.timeout?.kind === 'default' ? write.timeout.from : null;
+          const match = from ? /^(.*):(\d+)$/.exec(from) : null;
+          if (!match) continue;
+          for (const finding of byPath.get(match[1]) ?? []) if (finding.code === 'CACHE007' && finding.range.start.line + 1 === Number(match[2])) attached.add(finding);
+        }
+      }
+      const sorted = [...attached].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) || a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || (a.code < b.code ? -1 : 1));
+      entry.findings = sorted.map((finding) => ({ code: finding.code, severity: finding.severity, message: finding.message, path: finding.path, line: finding.range.start.line + 1, column: finding.range.start.character + 1 }));
+      const problems = new Set<KeyProblem>();
+      for (const finding of sorted) {
+        if (NEVER_INVALIDATED_CODES.has(finding.code)) problems.add('never-invalidated');
+        if (LEAK_CODES.has(finding.code)) problems.add('per-user-leak');
+        if (COLLISION_CODES.has(finding.code)) problems.add('collision');
+      }
+      entry.problems = (['never-invalidated', 'per-user-leak', 'collision'] as const).filter((problem) => problems.has(problem));
+      keys.push(entry);
+    }
+    keys.sort(compareEntries);
+    return { keys };
+  }
+}
+
+// ---- Python helpers ----
+
+/** Keys a function reads before filling them (`get` then `set` of the same template: cache-aside), by `functionIndex\0template`. */
+function fillsOf(project: PythonProject, module: PyModule): Set<string> {
+  const filled = new Set<string>();
+  for (const call of module.facts.cacheCalls) {
+    const method = syncMethodName(call.method);
+    if (method !== 'get' && method !== 'get_many' && method !== 'has_key') continue;
+    for (const key of keyExpressions(call.method, call.args, call.keywords)) filled.add(`${call.functionIndex}\0${project.keyTemplateAt(module, call.functionIndex, key)}`);
+  }
+  return filled;
+}
+
+/** Whether a write re-sets its key where the data changes: in a signal receiver, a job, or a plain overwrite (not a cache-aside fill). */
+function refreshKind(module: PyModule, call: CacheCall, fill: boolean): SiteDraft['refresh'] {
+  if (!REFRESH_METHODS.has(call.method)) return undefined;
+  const fn = call.functionIndex >= 0 ? module.facts.functions[call.functionIndex] : undefined;
+  if (fn?.decorators.some((decorator) => decorator.qualified === Q.receiver || decorator.qualified === 'django.dispatch.dispatcher.receiver')) return 'signal';
+  if (writtenByJob(module, call)) return 'job';
+  return fill ? undefined : 'plain';
+}
+
+/** Functions (by index; -1 for module level) that delete cache entries or overwrite them. */
+function writingFunctions(module: PyModule): Set<number> {
+  return new Set(module.facts.cacheCalls.filter((call) => DELETE_METHODS.has(call.method) || REFRESH_METHODS.has(call.method)).map((call) => call.functionIndex));
+}
+
+/** The headers a cached page varies on, from the decorators below cache_page and patch_vary_headers in the view. */
+function varyOf(use: PageCacheUse): string[] {
+  const headers = new Set<string>();
+  for (const applied of use.below) {
+    if (applied.qualified === Q.varyOnCookie) headers.add('Cookie');
+    if (applied.qualified === Q.varyOnHeaders && applied.expr.kind === 'call') {
+      for (const argument of applied.expr.args) if (argument.kind === 'string') headers.add(argument.value);
+    }
+  }
+  if (use.views.some((view) => view.fn.patchesVaryCookie)) headers.add('Cookie');
+  return [...headers];
+}
+
+// ---- settings: default timeouts ----
+
+interface CacheSettings {
+  defaultTimeout(alias: string | null): Timeout;
+  middlewareSeconds: Timeout;
+  /** The alias `{% cache %}` uses without `using=`: `template_fragments` when CACHES defines it. */
+  fragmentAlias: string;
+}
+
+/**
+ * The CACHES aliases as production settings define them (else any settings module's): each alias's
+ * TIMEOUT with its path:line, Django's default when it has none.
+ */
+function readCacheSettings(workspace: Workspace): CacheSettings {
+  const project = workspace.python;
+  const index = new SettingsIndex(project, DEFAULT_CONFIG, (path) => workspace.relativePath(path));
+  const candidates = project.candidateModules().filter((module) => index.isSettingsModule(module) && !isPythonTestPath(module.path));
+  const rank = (module: PyModule): number => (index.isDevModule(module.path) ? 2 : index.settingReachesProduction(module, 'CACHES') ? 0 : 1);
+  const ordered = [...candidates].sort((a, b) => rank(a) - rank(b) || (a.path < b.path ? -1 : 1));
+  const aliases = new Map<string, Timeout>();
+  const known = new Set<string>();
+  for (const module of ordered) {
+    for (const assignment of assignmentsInForce(module, 'CACHES')) {
+      for (const alias of cacheAliases(assignment.value)) {
+        known.add(alias.alias);
+        if (aliases.has(alias.alias)) continue;
+        const timeout = alias.entry('TIMEOUT');
+        const from = timeout ? `${module.path}:${module.lines.positionAt(timeout.start).line + 1}` : null;
+        if (!timeout) aliases.set(alias.alias, djangoDefault());
+        else if (timeout.kind === 'none') aliases.set(alias.alias, { kind: 'default', seconds: null, from });
+        else {
+          const value = constantSetting(project, module, timeout);
+          aliases.set(alias.alias, typeof value === 'number' ? { kind: 'default', seconds: value, from } : { kind: 'unknown', text: `TIMEOUT ${sourceText(module, timeout)} (${from})` });
+        }
+      }
+    }
+  }
+  let middlewareSeconds: Timeout = { kind: 'default', seconds: DJANGO_MIDDLEWARE_SECONDS, from: `Django default CACHE_MIDDLEWARE_SECONDS (${DJANGO_MIDDLEWARE_SECONDS} s)` };
+  for (const module of ordered) {
+    const assignment = module.facts.assignments.find((candidate) => candidate.name === 'CACHE_MIDDLEWARE_SECONDS');
+    const value = assignment ? constantSetting(project, module, assignment.value) : undefined;
+    if (assignment && typeof value === 'number') {
+      middlewareSeconds = { kind: 'default', seconds: value, from: `${module.path}:${module.lines.positionAt(assignment.span.start).line + 1}` };
+      break;
+    }
+  }
+  return {
+    defaultTimeout: (alias) => (alias === null ? { kind: 'default', seconds: null, from: null } : (aliases.get(alias) ?? djangoDefault())),
+    middlewareSeconds,
+    fragmentAlias: known.has('template_fragments') ? 'template_fragments' : 'default',
+  };
+}
+
+function djangoDefault(): Timeout {
+  return { kind: 'default', seconds: DJANGO_DEFAULT_TIMEOUT, from: `Django default (${DJANGO_DEFAULT_TIMEOUT} s)` };
+}
+
+// ---- templates ----
+
+function fragmentTimeout(text: string): Timeout {
+  if (text === 'None') return { kind: 'never' };
+  if (/^-?\d+(\.\d+)?$/.test(text)) return { kind: 'seconds', seconds: Number(text) };
+  return { kind: 'unknown', text };
+}
+
+// ---- TypeScript ----
+
+/** Delete methods only Redis clients have: counted whatever the receiver (a client the front end cannot trace). */
+const REDIS_ONLY_DELETES = new Set(['del', 'unlink', 'mdel', 'getdel', 'expire', 'pexpire', 'expireat', 'pexpireat']);
+
+function typescriptTimeout(project: TypeScriptProject, module: TsModule, client: Client, operation: StoreOperation): Timeout {
+  if (operation.expiry === 'set') {
+    const ttl = operation.ttls[0];
+    if (!ttl) return { kind: 'unknown', text: 'options' };
+    const value = project.numberValue(module, ttl.expr);
+    if (value === undefined || ttl.unit === undefined) return { kind: 'unknown', text: ttl.expr.getText() };
+    return { kind: 'seconds', seconds: ttl.unit === 'ms' ? value / 1000 : value };
+  }
+  if (operation.expiry === 'unknown') return { kind: 'unknown', text: 'options' };
+  const fallback = defaultExpiry(project, client);
+  if (fallback === 'none') return { kind: 'never' };
+  const creation = client.creation;
+  const from = creation ? `${client.module.path}:${client.module.lines.positionAt(creation.getStart()).line + 1}` : null;
+  if (fallback === 'set') {
+    const ttl = creationTtls(project, client)[0];
+    const value = ttl ? project.numberValue(client.module, ttl.expr) : undefined;
+    if (ttl && value !== undefined && ttl.unit !== undefined) return { kind: 'default', seconds: ttl.unit === 'ms' ? value / 1000 : value, from };
+    return { kind: 'unknown', text: ttl ? `default ${ttl.label} ${ttl.expr.getText()}${from ? ` (${from})` : ''}` : `client default${from ? ` (${from})` : ''}` };
+  }
+  return { kind: 'unknown', text: `client default${from ? ` (${from})` : ''}` };
+}
+
+/** `redis` for `redis.set`, `cache` for `this.cache.set`: the last name of the receiver. */
+function receiverName(module: TsModule, receiver: import('typescript').Expression): string {
+  const text = receiver.getText(module.source).replace(/\s+/g, '');
+  const last = /([\w$]+)(?:\(\))?$/.exec(text);
+  return last ? last[1] : text.slice(0, 40);
+}
+
+/** The name a client is declared under (`const redis = new Redis()`), else its library. */
+function clientName(module: TsModule, client: Client): string {
+  const ts = module.ts;
+  let node: import('typescript').Node | undefined = client.creation;
+  for (let depth = 0; node && depth < 4; depth++, node = node.parent) {
+    if ((ts.isVariableDeclaration(node) || ts.isPropertyDeclaration(node) || ts.isPropertyAssignment(node)) && node.name && ts.isIdentifier(node.name)) return node.name.text;
+  }
+  return client.library;
+}
+
+// ---- shared ----
+
+function draftAt(path: string, lines: LineIndex, span: Span, method: string, extra: Partial<KeySite> = {}, excluded: Span[] = []): SiteDraft {
+  const range = lines.rangeOf(span);
+  return {
+    site: { path, line: range.start.line + 1, column: range.start.character + 1, endLine: range.end.line + 1, endColumn: range.end.character + 1, method, ...extra },
+    path,
+    regions: [range],
+    excluded: excluded.map((other) => lines.rangeOf(other)),
+  };
+}
+
+function aliasesMeet(a: string | null, b: string | null): boolean {
+  return a === null || b === null || a === b;
+}
+
+/**
+ * A re-set counts as an invalidation when it runs where the data changes: a signal receiver or a job
+ * always, a plain set (not a cache-aside fill) when the key has another write it refreshes.
+ */
+function addRefreshes(entry: EntryDraft): void {
+  for (const write of entry.writes) {
+    if (!write.refresh) continue;
+    if (write.refresh === 'plain' && !entry.writes.some((other) => other !== write)) continue;
+    entry.invalidations.push({ ...write, site: { ...write.site, timeout: undefined, how: write.refresh === 'signal' ? 'signal' : 'overwrite' } });
+  }
+}
+
+function uniqueSites(sites: KeySite[]): KeySite[] {
+  const seen = new Set<string>();
+  return sites
+    .map((site) => {
+      const copy = { ...site };
+      if (copy.timeout === undefined) delete copy.timeout;
+      return copy;
+    })
+    .filter((site) => {
+      const id = `${site.path}:${site.line}:${site.column}:${site.how}`;
+      if (seen.has(id)) return false;
+      seen.add(id);
+      return true;
+    })
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) || a.line - b.line || a.column - b.column);
+}
+
+function expiryOver(writes: KeySite[]): KeyEntry['expires'] {
+  let finite = false;
+  let never = false;
+  let unknown = false;
+  for (const write of writes) {
+    const timeout = write.timeout;
+    if (!timeout) continue;
+    if (timeout.kind === 'never' || (timeout.kind === 'default' && timeout.seconds === null && timeout.from !== null)) never = true;
+    else if (timeout.kind === 'seconds' || (timeout.kind === 'default' && timeout.seconds !== null)) finite = true;
+    else unknown = true;
+  }
+  if (never) return finite || unknown ? 'sometimes' : 'never';
+  if (finite && !unknown) return 'always';
+  return 'unknown';
+}
+
+function before(a: Position, b: Position): boolean {
+  return a.line < b.line || (a.line === b.line && a.character < b.character);
+}
+
+function within(range: { start: Position; end: Position }, region: { start: Position; end: Position }): boolean {
+  return !before(range.start, region.start) && !before(region.end, range.end);
+}
+
+const PROBLEM_RANK: Record<KeyProblem, number> = { 'never-invalidated': 0, 'per-user-leak': 1, collision: 2 };
+
+function compareEntries(a: KeyEntry, b: KeyEntry): number {
+  const rank = (entry: KeyEntry): number => (entry.problems.length === 0 ? 9 : Math.min(...entry.problems.map((problem) => PROBLEM_RANK[problem])));
+  return (
+    rank(a) - rank(b) ||
+    (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) ||
+    (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0) ||
+    (a.language < b.language ? -1 : a.language > b.language ? 1 : 0) ||
+    ((a.alias ?? '') < (b.alias ?? '') ? -1 : (a.alias ?? '') > (b.alias ?? '') ? 1 : 0)
+  );
+}
