@@ -90,16 +90,22 @@ test('code lenses are off by default, and above each write once cacheCoach.codeL
   const at = (line: number): string[] => shown.filter((lens) => lens.line === line).map((lens) => lens.title);
   assert.deepEqual(at(25), ['never expires · invalidated in signals.py:13 (+1 more)']);
   assert.deepEqual(at(34), ['never expires · never invalidated']);
-  assert.deepEqual(at(57), ['expires in 30 min · never invalidated']);
+  // The stored value depends on the user (CACHE002), the key does not.
+  assert.deepEqual(at(57), ['expires in 30 min · never invalidated · shared between users']);
   assert.deepEqual(at(21), [], 'a read gets no lens');
   const lens = shown.find((candidate) => candidate.line === 25)!;
   assert.equal(lens.command, 'cacheCoach.keys.reveal');
   assert.deepEqual(lens.arguments, ['catalog:book:{}', 'key']);
 
-  const views = openFile('accounts/views.py');
-  await client.diagnostics(views.documentUri);
-  const page = (await lenses(views.documentUri)).find((candidate) => candidate.line === 42);
-  assert.equal(page?.title, 'expires in 2 min · per-user page: not varied on Cookie');
+  const catalogViews = openFile('catalog/views.py');
+  await client.diagnostics(catalogViews.documentUri);
+  const leak = (await lenses(catalogViews.documentUri)).find((candidate) => candidate.line === 24);
+  assert.equal(leak?.title, 'expires in 10 min · per-user page: not varied on Cookie');
+  assert.deepEqual(leak?.arguments, ['catalog.views.book_detail', 'page']);
+  const accountViews = openFile('accounts/views.py');
+  await client.diagnostics(accountViews.documentUri);
+  const varied = (await lenses(accountViews.documentUri)).find((candidate) => candidate.line === 49);
+  assert.equal(varied?.title, 'expires in 1 min · per-user page: varies on Cookie');
 
   client.settings = {};
   await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
@@ -112,15 +118,13 @@ test('an edit that adds an invalidation republishes diagnostics, then sends keyM
   await client.diagnostics(documentUri);
   const before = (await keyMap()).keys.find((found) => found.key === 'catalog:recommendations');
   assert.deepEqual(before?.invalidations, []);
-  const changes = client.keyMapChanges;
-  const published = client.published.get(documentUri)!.length;
   const lines = text.split('\n').length;
   await client.connection.sendNotification('textDocument/didChange', {
     textDocument: { uri: documentUri, version: 2 },
     contentChanges: [{ range: { start: { line: lines - 1, character: 0 }, end: { line: lines - 1, character: 0 } }, text: '\n\ndef forget_recommendations():\n    cache.delete("catalog:recommendations")\n' }],
   });
-  await client.until(() => client.keyMapChanges > changes, 'cacheCoach/keyMapChanged');
-  assert.ok(client.published.get(documentUri)!.length > published, 'the diagnostics were republished first');
+  const republished = (): number | undefined => client.published.get(documentUri)!.find((published) => published.version === 2)?.order;
+  await client.until(() => republished() !== undefined && client.keyMapChangeOrder.some((order) => order > republished()!), 'cacheCoach/keyMapChanged after the diagnostics of version 2');
   const after = entry(await keyMap(), 'catalog:recommendations');
   assert.deepEqual(after.invalidations.map(where), [`catalog/services.py:${lines + 3}`]);
   assert.equal(after.invalidated, true);

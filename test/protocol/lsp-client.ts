@@ -17,6 +17,8 @@ export interface Published {
   version?: number;
   diagnostics: Diagnostic[];
   at: number;
+  /** Where it arrived among the server's notifications (see keyMapChangeOrder). */
+  order: number;
 }
 
 export interface MessageRequest {
@@ -35,9 +37,11 @@ export class LspClient {
   /** Each `cacheCoach/configProblems` notification's list. */
   readonly configProblems: { uri: string; message: string; line: number; column: number }[][] = [];
   settings: Record<string, unknown> = {};
-  /** How many `cacheCoach/keyMapChanged` notifications arrived, and how many diagnostics had been published before the last. */
+  /** How many `cacheCoach/keyMapChanged` notifications arrived, and the order number of each among all messages. */
   keyMapChanges = 0;
-  publishedBeforeKeyMapChange = 0;
+  readonly keyMapChangeOrder: number[] = [];
+  /** Counts the notifications that matter to ordering (diagnostics, keyMapChanged). */
+  private order = 0;
   /** How many `workspace/codeLens/refresh` requests the server sent. */
   codeLensRefreshes = 0;
   initializeResult: { capabilities: Record<string, unknown>; serverInfo?: { name: string; version?: string } } | undefined;
@@ -49,7 +53,7 @@ export class LspClient {
   ) {
     connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
       const list = this.published.get(params.uri) ?? [];
-      list.push({ version: params.version, diagnostics: params.diagnostics, at: Date.now() });
+      list.push({ version: params.version, diagnostics: params.diagnostics, at: Date.now(), order: ++this.order });
       this.published.set(params.uri, list);
       this.wake();
     });
@@ -81,7 +85,7 @@ export class LspClient {
     connection.onNotification('cacheCoach/status', () => undefined);
     connection.onNotification('cacheCoach/keyMapChanged', () => {
       this.keyMapChanges++;
-      this.publishedBeforeKeyMapChange = [...this.published.values()].reduce((sum, list) => sum + list.length, 0);
+      this.keyMapChangeOrder.push(++this.order);
       this.wake();
     });
     connection.onRequest('workspace/codeLens/refresh', () => {

@@ -69,8 +69,12 @@ test('a key written forever and never deleted says so, per write; other files ge
 
 test('a per-user page cached for everyone says it is not varied on Cookie; a page has no invalidation to speak of', () => {
   assert.equal(keyLenses([page], `${ROOT}/accounts/views.py`, fileName)[0].title, 'expires in 2 min · per-user page: not varied on Cookie');
-  const safe: KeyEntry = { ...page, problems: [] };
-  assert.equal(keyLenses([safe], `${ROOT}/accounts/views.py`, fileName)[0].title, 'expires in 2 min');
+  const varied: KeyEntry = { ...page, problems: [], writes: [{ ...page.writes[0], vary: ['Cookie'] }] };
+  assert.equal(keyLenses([varied], `${ROOT}/accounts/views.py`, fileName)[0].title, 'expires in 2 min · per-user page: varies on Cookie');
+  const byLanguage: KeyEntry = { ...page, problems: [], writes: [{ ...page.writes[0], vary: ['Accept-Language'] }] };
+  assert.equal(keyLenses([byLanguage], `${ROOT}/accounts/views.py`, fileName)[0].title, 'expires in 2 min · varies on Accept-Language');
+  const plain: KeyEntry = { ...page, problems: [] };
+  assert.equal(keyLenses([plain], `${ROOT}/accounts/views.py`, fileName)[0].title, 'expires in 2 min');
 });
 
 test('timeouts read as a person would say them', () => {
@@ -82,6 +86,7 @@ test('timeouts read as a person would say them', () => {
   assert.equal(timeoutText({ kind: 'never' }, 'typescript'), 'no TTL: never expires');
   assert.equal(timeoutText({ kind: 'default', seconds: 300, from: 'Django default (300 s)' }), 'default (5 min, Django default (300 s))');
   assert.equal(timeoutText({ kind: 'default', seconds: 600, from: 'settings/base.py:40' }), 'default (10 min, settings/base.py:40)');
+  assert.equal(timeoutText({ kind: 'default', seconds: null, from: 'settings/production.py:43' }), 'default (None: never expires, settings/production.py:43)');
   assert.equal(timeoutText(seconds(0)), '0: not cached');
   assert.equal(timeoutText({ kind: 'unknown', text: 'settings.CATALOG_TTL' }), 'settings.CATALOG_TTL');
 });

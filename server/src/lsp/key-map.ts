@@ -87,7 +87,9 @@ export function timeoutText(timeout: Timeout | undefined, language: KeyEntry['la
     case 'never':
       return language === 'typescript' ? 'no TTL: never expires' : 'None: never expires';
     case 'default': {
-      const details = [timeout.seconds === null ? null : durationText(timeout.seconds), timeout.from].filter(Boolean);
+      // No seconds but a source: the default itself is "no expiry" (`"TIMEOUT": None`).
+      const value = timeout.seconds !== null ? durationText(timeout.seconds) : timeout.from ? 'None: never expires' : null;
+      const details = [value, timeout.from].filter(Boolean);
       return details.length > 0 ? `default (${details.join(', ')})` : 'default timeout';
     }
     case 'unknown':
@@ -104,7 +106,8 @@ export function expiryText(timeout: Timeout | undefined): string {
     case 'never':
       return 'never expires';
     case 'default':
-      return timeout.seconds === null ? 'expires after the default timeout' : `expires in ${durationText(timeout.seconds)} (default)`;
+      if (timeout.seconds !== null) return `expires in ${durationText(timeout.seconds)} (default)`;
+      return timeout.from ? 'never expires (default TIMEOUT None)' : 'expires after the default timeout';
     case 'unknown':
       return `expires after ${shorten(timeout.text, 30)}`;
   }
@@ -157,7 +160,10 @@ export function keyLenses(keys: readonly KeyEntry[], path: string, fileName: (pa
 function lensTitle(entry: KeyEntry, write: KeySite, path: string, fileName: (path: string) => string): string {
   const parts = [expiryText(write.timeout)];
   if (entry.kind === 'page') {
+    const vary = write.vary ?? [];
     if (entry.problems.includes('per-user-leak')) parts.push('per-user page: not varied on Cookie');
+    else if (vary.some((header) => header.toLowerCase() === 'cookie')) parts.push(`per-user page: varies on ${vary.join(', ')}`);
+    else if (vary.length > 0) parts.push(`varies on ${vary.join(', ')}`);
   } else {
     const first = entry.invalidations[0];
     if (!first) parts.push(entry.invalidated ? 'invalidated' : 'never invalidated');

@@ -89,6 +89,8 @@ export function startServerCore(connection: Connection, host: ServerHost, option
   let builtKeyMap: { generation: number; map: KeyMap } | undefined;
   let announcedGeneration = 0;
   let keyMapTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Publishes under way (started by their timer, not yet sent). */
+  let publishing = 0;
   let markScanFinished = (): void => undefined;
   const scanFinished = new Promise<void>((resolve) => (markScanFinished = resolve));
   let scanGeneration = 0;
@@ -180,7 +182,11 @@ export function startServerCore(connection: Connection, host: ServerHost, option
       uri,
       setTimeout(() => {
         timers.delete(uri);
-        void publish(uri);
+        publishing++;
+        void publish(uri).finally(() => {
+          publishing--;
+          announceKeyMap();
+        });
       }, delay),
     );
   }
@@ -208,7 +214,6 @@ export function startServerCore(connection: Connection, host: ServerHost, option
     reparseMs.delete(uri);
     void connection.sendDiagnostics({ uri, version, diagnostics });
     void connection.sendNotification('cacheCoach/status', { state: 'ready', findings: diagnostics.length, uri, version, computeMs });
-    announceKeyMap();
   }
 
   /** The index changed: the key map (and the lenses made from it) must be built again. */
@@ -216,12 +221,16 @@ export function startServerCore(connection: Connection, host: ServerHost, option
     indexGeneration++;
   }
 
-  /** Tells the client, once per burst of republished diagnostics, that the key map changed since it last heard. */
+  /**
+   * Tells the client that the key map changed since it last heard, once the diagnostics of every open document
+   * are republished (a burst of publishes makes one notification).
+   */
   function announceKeyMap(): void {
     if (!workspace?.projectComplete || announcedGeneration === indexGeneration) return;
     clearTimeout(keyMapTimer);
     keyMapTimer = setTimeout(() => {
-      if (shuttingDown || announcedGeneration === indexGeneration) return;
+      // A publish still to come calls this again when it is done.
+      if (shuttingDown || announcedGeneration === indexGeneration || timers.size > 0 || publishing > 0) return;
       announcedGeneration = indexGeneration;
       void connection.sendNotification(KEY_MAP_CHANGED_NOTIFICATION);
       if (supportsCodeLensRefresh) connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
