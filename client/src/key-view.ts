@@ -145,7 +145,12 @@ export class KeyView implements vscode.TreeDataProvider<Node>, vscode.Disposable
     this.client = client;
     this.clientSubscription = client?.onNotification(KEY_MAP_CHANGED_NOTIFICATION, () => {
       if (this.view.visible) this.refresh();
-      else this.stale = true;
+      else {
+        // Fetched again when next asked for, and the rows redrawn when the view shows.
+        this.roots = undefined;
+        this.loading = undefined;
+        this.stale = true;
+      }
     });
     this.refresh();
   }
@@ -276,7 +281,10 @@ function siteDescription(node: SiteNode): string {
   const { site } = node;
   if ('code' in site) return `${site.code}  ${site.message}`;
   const language = node.parent.parent.entry.language;
-  if (node.group === 'Writes') return [site.method, timeoutText(site.timeout, language)].filter(Boolean).join('  ');
+  if (node.group === 'Writes') {
+    const vary = node.parent.parent.entry.kind === 'page' ? (site.vary?.length ? `vary ${site.vary.join(', ')}` : 'no Vary') : '';
+    return [site.method, timeoutText(site.timeout, language), vary].filter(Boolean).join('  ');
+  }
   if (node.group === 'Invalidations' && site.how && site.how !== site.method) return `${site.method}  (${site.how})`;
   return site.method;
 }
