@@ -120,4 +120,8 @@ test('over LSP every path becomes a URI and nothing else changes', () => {
   assert.equal(entry.findings[0].uri, `file://${ROOT}/catalog/services.py`);
   assert.deepEqual(entry.writes[1].timeout, seconds(90000));
   assert.deepEqual(entry.problems, ['never-invalidated']);
+
+  const defaulted: KeyEntry = { ...book, writes: [site('catalog/sitemap.py', 18, 'set', { timeout: { kind: 'default', seconds: null, from: `${ROOT}/bookshop/settings/production.py:43` } })] };
+  const [shown] = toLspKeyMap([defaulted], (path) => `file://${path}`, relative).keys;
+  assert.deepEqual(shown.writes[0].timeout, { kind: 'default', seconds: null, from: 'bookshop/settings/production.py:43' }, 'where the default comes from reads as a path in the workspace');
 });

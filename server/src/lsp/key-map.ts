@@ -31,8 +31,18 @@ export interface LspKeyMap {
   keys: LspKeyEntry[];
 }
 
-export function toLspKeyMap(keys: readonly KeyEntry[], uriOf: (path: string) => string): LspKeyMap {
-  const site = ({ path, ...rest }: KeySite): LspKeySite => ({ ...rest, uri: uriOf(path) });
+/**
+ * The map as the LSP request answers it: every path a URI. `displayPath` shortens the "path:line" a default timeout
+ * names (`settings/production.py:43`), which is text to read, not a place to open.
+ */
+export function toLspKeyMap(keys: readonly KeyEntry[], uriOf: (path: string) => string, displayPath: (path: string) => string = (path) => path): LspKeyMap {
+  const site = ({ path, ...rest }: KeySite): LspKeySite => {
+    const converted: LspKeySite = { ...rest, uri: uriOf(path) };
+    const from = rest.timeout?.kind === 'default' ? rest.timeout.from : null;
+    const place = from ? /^(.*):(\d+)$/.exec(from) : null;
+    if (place && rest.timeout?.kind === 'default') converted.timeout = { ...rest.timeout, from: `${displayPath(place[1])}:${place[2]}` };
+    return converted;
+  };
   return {
     version: 1,
     keys: keys.map((entry) => ({

@@ -471,7 +471,8 @@ export function startServerCore(connection: Connection, host: ServerHost, option
   connection.onRequest(KEY_MAP_REQUEST, async (params: KeyMapParams | null | undefined): Promise<LspKeyMap> => {
     const { space, map } = await currentKeyMap();
     const query = typeof params?.query === 'string' ? params.query : undefined;
-    return toLspKeyMap(filterKeys(map, query, (path) => space.relativePath(path)), (path) => host.uriOf(path));
+    const relative = (path: string): string => space.relativePath(path);
+    return toLspKeyMap(filterKeys(map, query, relative), (path) => host.uriOf(path), relative);
   });
 
   connection.onCodeLens(async ({ textDocument }): Promise<CodeLens[]> => {
