@@ -235,7 +235,7 @@ export class KeyView implements vscode.TreeDataProvider<Node>, vscode.Disposable
     const start = new vscode.Position(site.line - 1, site.column - 1);
     const end = 'endLine' in site ? new vscode.Position(site.endLine - 1, site.endColumn - 1) : start;
     item.command = { title: 'Open', command: 'vscode.open', arguments: [uri, { selection: new vscode.Range(start, end), preview: true }] };
-    item.resourceUri = uri;
+    // No resourceUri: the file's problem count and colour would crowd the line and read as this site's.
     return item;
   }
 
@@ -251,7 +251,11 @@ export class KeyView implements vscode.TreeDataProvider<Node>, vscode.Disposable
       void vscode.window.showInformationMessage(`Cache Coach: the key ${key} is not in the key map any more.`);
       return;
     }
-    await this.view.reveal(found, { select: true, focus: true, expand: 1 });
+    // Revealing its first site opens the key and that group on screen (`expand` alone does not when the row is new).
+    const [group] = await this.getChildren(found);
+    const [first] = group ? await this.getChildren(group) : [];
+    if (first) await this.view.reveal(first, { select: false, focus: false });
+    await this.view.reveal(found, { select: true, focus: true, expand: true });
   }
 
   api(): KeyViewApi {

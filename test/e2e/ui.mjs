@@ -290,13 +290,31 @@ export async function runUiScenario({ extensionDir = ROOT, install = 'vsix', kee
       const view = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /cache keys/i }) }).first();
       const selected = view.locator('.monaco-list-row.selected', { hasText: 'catalog:book:{}' }).first();
       await waiting('catalog:book:{} selected in the Cache keys view', selected.waitFor({ timeout: 30_000 }));
+      // Fold the file tree, as one does to give the view room.
+      await page.locator('.pane-header', { hasText: /sample-project/i }).first().click();
       await waiting('its write under it', view.locator('.monaco-list-row', { hasText: 'catalog/services.py:25' }).first().waitFor({ timeout: 15_000 }));
-      const problem = view.locator('.monaco-list-row', { hasText: 'catalog:author:{}:bibliography' }).first();
-      const problemText = (await problem.innerText({ timeout: 15_000 })).replace(/\s+/g, ' ').trim();
-      if (!problemText.includes('never invalidated')) throw new Error(`the bibliography row reads ${JSON.stringify(problemText)}`);
-      if ((await problem.locator('.codicon-warning').count()) === 0) throw new Error('the never-invalidated key has no warning icon');
+      await waiting('its invalidation in signals.py', view.locator('.monaco-list-row', { hasText: 'catalog/signals.py:13' }).first().waitFor({ timeout: 15_000 }));
       await shot('6-cache-keys-view-and-lens');
-      return `${lensText} | ${(await selected.innerText()).replace(/\s+/g, ' ').trim()}`;
+      // The filter, as a user types it: the never-invalidated key alone, with its warning icon.
+      await page.keyboard.press('Control+Shift+P');
+      const input = page.locator('.quick-input-widget .quick-input-box input');
+      await input.waitFor({ state: 'visible' });
+      await input.fill('>Cache Coach: Filter Cache Keys');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Filter Cache Keys' }).first().waitFor();
+      await page.keyboard.press('Enter');
+      await waiting('the filter box', page.locator('.quick-input-widget', { hasText: 'Filter cache keys' }).first().waitFor({ timeout: 15_000 }));
+      await input.fill('bibliography');
+      await page.keyboard.press('Enter');
+      const problem = view.locator('.monaco-list-row', { hasText: 'catalog:author:{}:bibliography' }).first();
+      await waiting('the filtered view', problem.waitFor({ timeout: 15_000 }));
+      await waiting('the other keys to go', view.locator('.monaco-list-row', { hasText: 'catalog:book:{}' }).first().waitFor({ state: 'detached', timeout: 15_000 }));
+      const problemText = (await problem.innerText()).replace(/\s+/g, ' ').trim();
+      if (!problemText.includes('never expires · never invalidated')) throw new Error(`the bibliography row reads ${JSON.stringify(problemText)}`);
+      if ((await problem.locator('.codicon-warning').count()) === 0) throw new Error('the never-invalidated key has no warning icon');
+      await shot('6b-cache-keys-filtered');
+      await runCommand(page, 'Cache Coach: Clear Cache Keys Filter');
+      await waiting('every key back', view.locator('.monaco-list-row', { hasText: 'catalog:book:{}' }).first().waitFor({ timeout: 15_000 }));
+      return `${lensText} | ${problemText}`;
     });
 
     await step('after a reload, the walkthrough ticks what was done before Welcome was ever opened', async () => {
