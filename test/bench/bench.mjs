@@ -34,6 +34,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
+import { runKeyMapBench } from './key-map.mjs';
 import { printProfile, profileScan } from './profile.mjs';
 import { runServerBench } from './server-bench.mjs';
 
@@ -72,12 +73,19 @@ async function main() {
     const saleor = process.env.BENCH_SALEOR;
     if (saleor) benchProject(`saleor (BENCH_SALEOR=${saleor})`, resolve(userCwd, saleor), { target: 3, listFile: lists('saleor') });
     else console.log('\nsaleor: skipped (set BENCH_SALEOR to a saleor checkout to bench a large application; target <= 3x the floor)');
+    benchKeyMap(label, folder, saleor && resolve(userCwd, saleor));
     printProfile(base.profile, CLI, ROOT);
     await runServerBench();
   } finally {
     cleanup();
   }
   console.log(`\nbenchmark took ${(ms(performance.now() - started) / 1000).toFixed(0)} s; temporary files removed`);
+}
+
+/** The key map's cost on the projects above (test/bench/key-map.mjs): buildKeyMap after check, reusing its index. */
+function benchKeyMap(label, folder, saleor) {
+  runKeyMapBench(label, folder);
+  if (saleor) runKeyMapBench(`saleor (${saleor})`, saleor);
 }
 
 // --- the project to scan -------------------------------------------------------------------------

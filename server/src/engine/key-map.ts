@@ -8,10 +8,10 @@
 import type { Workspace } from '../analysis/engine.js';
 import { invalidates, isContentAddressed, isOpaque, joinTemplate, HOLE } from '../analysis/keys.js';
 import type { Expr } from '../analysis/python/expr.js';
-import type { CacheCall } from '../analysis/python/facts.js';
-import { constantValue } from '../analysis/python/key-template.js';
+import type { CacheCall, PlainCall } from '../analysis/python/facts.js';
+import { constantValue, type KeyScope } from '../analysis/python/key-template.js';
 import { isPythonTestPath, moduleNameOf } from '../analysis/python/modules.js';
-import { DELETE_METHODS, keyExpressions, REFRESH_METHODS, STORE_METHODS, syncMethodName, type PyModule, type PythonProject } from '../analysis/python/project.js';
+import { DELETE_METHODS, keyExpressions, REFRESH_METHODS, STORE_METHODS, syncMethodName, type PyModule, type PythonProject, type ResolvedFunction } from '../analysis/python/project.js';
 import { Q } from '../analysis/python/qualified-names.js';
 import { SettingsIndex } from '../analysis/python/settings.js';
 import { DEFAULT_CONFIG } from '../analysis/config.js';
@@ -121,6 +121,14 @@ interface EntryDraft {
   invalidations: SiteDraft[];
 }
 
+/** A function that stores or reads the key it is given (`def safe_cache_set(key, value, timeout): cache.set(key, value, timeout)`). */
+interface AccessHelper {
+  module: PyModule;
+  index: number;
+  paramIndex: number;
+  call: CacheCall;
+}
+
 /** An invalidation before it is matched to the keys it removes (a template with holes may remove several). */
 interface PendingInvalidation {
   language: KeyEntry['language'] | 'python-fragment';
@@ -188,6 +196,7 @@ class KeyMapBuilder {
     const modules = project.candidateModules().filter((module) => !isPythonTestPath(module.path));
     const deleteHelpers: { module: PyModule; index: number; paramIndex: number; method: string }[] = [];
     const fragmentHelpers: { module: PyModule; index: number; paramIndex: number; invalidates: boolean }[] = [];
+    const accessHelpers: AccessHelper[] = [];
     for (const module of modules) {
       const filled = fillsOf(project, module);
       for (const call of module.facts.cacheCalls) {
@@ -205,7 +214,12 @@ class KeyMapBuilder {
             continue;
           }
           const template = project.keyTemplateAt(module, call.functionIndex, key);
-          if (isOpaque(template)) continue;
+          if (isOpaque(template)) {
+            // `def safe_cache_set(key, value, timeout=...): cache.set(key, value, timeout)`: shown where it is called.
+            const paramIndex = key.kind === 'name' && fn ? fn.params.indexOf(key.id) : -1;
+            if (paramIndex >= 0 && keys.length === 1 && (STORE_METHODS.has(call.method) || method === 'get')) accessHelpers.push({ module, index: call.functionIndex, paramIndex, call });
+            continue;
+          }
           const draft = draftAt(module.path, module.lines, call.span, call.method, {}, excluded);
           if (STORE_METHODS.has(call.method) || method === 'incr' || method === 'decr') {
             if (STORE_METHODS.has(call.method)) draft.site.timeout = this.pythonTimeout(project, module, call);
@@ -237,7 +251,7 @@ class KeyMapBuilder {
             draft.site.how = call.method;
             this.pending.push({ language: 'python', template, alias: null, draft });
           } else {
-            draft.site.timeout = { kind: 'unknown', text: 'a project cache object' };
+            draft.site.timeout = this.ownCacheTimeout(project, module, call);
             draft.refresh = 'plain';
             this.entry('python', 'key', template, null).writes.push(draft);
           }
@@ -246,17 +260,63 @@ class KeyMapBuilder {
       this.fragmentKeyDeletes(project, module, fragmentHelpers);
       this.pages(project, module);
     }
-    this.helperCalls(project, modules, deleteHelpers, fragmentHelpers);
+    this.helperCalls(project, modules, deleteHelpers, fragmentHelpers, accessHelpers);
+  }
+
+  /** A call of a store or read helper: a write with the timeout the caller passes (or the helper's own), or a read. */
+  private accessHelperCall(project: PythonProject, module: PyModule, call: PlainCall, target: ResolvedFunction, helper: AccessHelper): void {
+    const offset = target.fn.className ? 1 : 0;
+    const argument = call.args[helper.paramIndex - offset];
+    const template = argument ? project.keyTemplateAt(module, call.functionIndex, argument) : undefined;
+    if (!template || isOpaque(template)) return;
+    const draft = draftAt(module.path, module.lines, call.span, `${target.fn.name}()`);
+    const entry = this.entry('python', 'key', template, helper.call.alias);
+    if (!STORE_METHODS.has(helper.call.method)) {
+      entry.reads.push(draft);
+      return;
+    }
+    const inner = timeoutArgument(helper.call);
+    const passed = inner?.kind === 'name' ? target.fn.params.indexOf(inner.id) : -1;
+    if (!inner) draft.site.timeout = this.settings().defaultTimeout(helper.call.alias);
+    else if (passed < 0) draft.site.timeout = this.timeoutOf(project, helper.module, helper.index, inner, helper.call.span.start);
+    else {
+      const outer = call.args[passed - offset];
+      draft.site.timeout = outer ? this.timeoutOf(project, module, call.functionIndex, outer, call.span.start) : { kind: 'unknown', text: `the default of ${target.fn.name}()` };
+    }
+    entry.writes.push(draft);
   }
 
   private pythonTimeout(project: PythonProject, module: PyModule, call: CacheCall): Timeout {
     const argument = timeoutArgument(call);
-    if (!argument) return this.settings().defaultTimeout(call.alias);
-    const scope = project.keyScope(module, call.functionIndex, call.span.start);
+    return argument ? this.timeoutOf(project, module, call.functionIndex, argument, call.span.start) : this.settings().defaultTimeout(call.alias);
+  }
+
+  /** A store through the project's own cache object: its timeout argument if Django's position holds one, else its default (unknown). */
+  private ownCacheTimeout(project: PythonProject, module: PyModule, call: PyModule['facts']['otherCacheWrites'][number]): Timeout {
+    const argument = timeoutArgument({ method: call.method, args: call.args, keywords: call.keywords } as CacheCall);
+    return argument ? this.timeoutOf(project, module, call.functionIndex, argument) : { kind: 'unknown', text: 'the default of a project cache object' };
+  }
+
+  /** A timeout expression: None, a number (constants and settings followed), or its source text. */
+  private timeoutOf(project: PythonProject, module: PyModule, functionIndex: number, argument: Expr, before?: number): Timeout {
+    const scope = this.withSettings(project, module, project.keyScope(module, functionIndex, before));
     if (argument.kind === 'none' || scope.valueOf(argument)?.expr.kind === 'none') return { kind: 'never' };
     const value = constantValue(argument, scope);
-    if (typeof value === 'number') return { kind: 'seconds', seconds: value };
-    return { kind: 'unknown', text: sourceText(module, argument) };
+    return typeof value === 'number' ? { kind: 'seconds', seconds: value } : { kind: 'unknown', text: sourceText(module, argument) };
+  }
+
+  /** A scope in which `settings.NAME` (django.conf.settings) is the value the settings modules give NAME. */
+  private withSettings(project: PythonProject, module: PyModule, scope: KeyScope): KeyScope {
+    return {
+      valueOf: (expr) => {
+        if (expr.kind === 'attribute' && expr.object.kind === 'name' && module.facts.bindings[expr.object.id] === 'django.conf.settings') {
+          const found = this.settings().setting(expr.attribute);
+          return found ? { expr: found.value, scope: project.keyScope(found.module, -1) } : undefined;
+        }
+        return scope.valueOf(expr);
+      },
+      helperOf: (callee) => scope.helperOf(callee),
+    };
   }
 
   /** `cache.delete(make_template_fragment_key("name", ...))` and the helpers that build or delete such keys from a parameter. */
@@ -276,19 +336,26 @@ class KeyMapBuilder {
     }
   }
 
-  /** Calls of the project's delete helpers and fragment-key helpers, wherever they are. */
+  /** Calls of the project's delete, fragment-key, store and read helpers. */
   private helperCalls(
     project: PythonProject,
     modules: PyModule[],
     deleteHelpers: { module: PyModule; index: number; paramIndex: number; method: string }[],
     fragmentHelpers: { module: PyModule; index: number; paramIndex: number; invalidates: boolean }[],
+    accessHelpers: AccessHelper[],
   ): void {
-    if (deleteHelpers.length === 0 && fragmentHelpers.length === 0) return;
-    const names = [...deleteHelpers, ...fragmentHelpers].map((helper) => helper.module.facts.functions[helper.index].name);
-    for (const module of project.callersOf(modules, names)) {
+    if (deleteHelpers.length === 0 && fragmentHelpers.length === 0 && accessHelpers.length === 0) return;
+    const nameOf = (helper: { module: PyModule; index: number }): string => helper.module.facts.functions[helper.index].name;
+    const names = new Set([...deleteHelpers, ...fragmentHelpers, ...accessHelpers].map(nameOf));
+    // The rules already read every caller of a delete or fragment-key helper; store and read helpers are looked
+    // for in the modules parsed so far only (a common name like `get` would otherwise parse half the project).
+    const callers = new Set(deleteHelpers.length + fragmentHelpers.length > 0 ? project.callersOf(modules, [...deleteHelpers, ...fragmentHelpers].map(nameOf)) : modules);
+    if (accessHelpers.length > 0) for (const module of project.parsedModules()) callers.add(module);
+    for (const module of callers) {
       if (isPythonTestPath(module.path)) continue;
       const writing = writingFunctions(module);
       for (const call of module.facts.calls) {
+        if (!names.has(call.callee.slice(call.callee.lastIndexOf('.') + 1))) continue;
         const target = project.resolveFunction(call.callee, module.path);
         if (!target) continue;
         const argumentOf = (paramIndex: number): Expr | undefined => call.args[target.fn.className ? paramIndex - 1 : paramIndex];
@@ -299,6 +366,9 @@ class KeyMapBuilder {
           if (!template || isOpaque(template)) continue;
           const how = syncMethodName(helper.method);
           this.pending.push({ language: 'python', template, alias: null, draft: draftAt(module.path, module.lines, call.span, `${target.fn.name}()`, { how }) });
+        }
+        for (const helper of accessHelpers) {
+          if (helper.module === target.module && helper.index === target.index) this.accessHelperCall(project, module, call, target, helper);
         }
         for (const helper of fragmentHelpers) {
           if (helper.module !== target.module || helper.index !== target.index || !(helper.invalidates || writing.has(call.functionIndex))) continue;
@@ -319,7 +389,7 @@ class KeyMapBuilder {
       draft.site.timeout = this.pageTimeout(project, module, use);
       draft.site.vary = varyOf(use);
       const alias = use.cachePage?.kind === 'call' && use.cachePage.keywords.cache ? constantValue(use.cachePage.keywords.cache, project.keyScope(module, -1)) : undefined;
-      this.entry('python', 'page', this.pageName(module, use), typeof alias === 'string' ? alias : 'default').writes.push(draft);
+      this.entry('python', 'page', this.pageName(module, use), typeof alias === 'string' ? alias : this.settings().pageAlias).writes.push(draft);
     }
   }
 
@@ -327,10 +397,9 @@ class KeyMapBuilder {
     const call = use.cachePage?.kind === 'call' ? use.cachePage : undefined;
     const argument = call ? (call.args[0] ?? call.keywords.timeout) : undefined;
     if (!argument) return { kind: 'unknown', text: sourceText(module, use.span) };
-    const scope = project.keyScope(module, -1);
-    if (argument.kind === 'none' || scope.valueOf(argument)?.expr.kind === 'none') return this.settings().middlewareSeconds;
-    const value = constantValue(argument, scope);
-    return typeof value === 'number' ? { kind: 'seconds', seconds: value } : { kind: 'unknown', text: sourceText(module, argument) };
+    const timeout = this.timeoutOf(project, module, -1, argument);
+    // cache_page(None) is not "forever": Django falls back to max-age or CACHE_MIDDLEWARE_SECONDS.
+    return timeout.kind === 'never' ? this.settings().middlewareSeconds : timeout;
   }
 
   /** `catalog.views.book_list`, `catalog.views.BookDetail`, or the wrapped expression as written. */
@@ -365,7 +434,7 @@ class KeyMapBuilder {
   typescript(): void {
     const project = this.workspace.typescript;
     for (const module of project.candidateModules()) {
-      if (isTestPath(module.path) || module.skipFile) continue;
+      if (isTestPath(module.path)) continue;
       this.typescriptModule(project, module);
     }
   }
@@ -423,7 +492,7 @@ class KeyMapBuilder {
       let matched = false;
       for (const entry of this.entries.values()) {
         if (entry.language !== language || entry.kind !== kind || !aliasesMeet(entry.alias, invalidation.alias)) continue;
-        const hit = kind === 'fragment' ? entry.key === invalidation.template : invalidates(invalidation.template, entry.key);
+        const hit = kind === 'fragment' ? entry.key === invalidation.template : removes(invalidation.template, entry.key);
         if (!hit) continue;
         entry.invalidations.push(invalidation.draft);
         matched = true;
@@ -539,13 +608,18 @@ function varyOf(use: PageCacheUse): string[] {
 interface CacheSettings {
   defaultTimeout(alias: string | null): Timeout;
   middlewareSeconds: Timeout;
+  /** A module-level setting as the production settings module sees it, else any settings module. */
+  setting(name: string): { module: PyModule; value: Expr } | undefined;
+  /** The alias cache_page uses without `cache=`: CACHE_MIDDLEWARE_ALIAS. */
+  pageAlias: string;
   /** The alias `{% cache %}` uses without `using=`: `template_fragments` when CACHES defines it. */
   fragmentAlias: string;
 }
 
 /**
- * The CACHES aliases as production settings define them (else any settings module's): each alias's
- * TIMEOUT with its path:line, Django's default when it has none.
+ * The cache settings as the production settings module sees them (its own assignments, then those it
+ * star-imports), else as any settings module does: each CACHES alias's TIMEOUT with its path:line (Django's
+ * default when it has none), CACHE_MIDDLEWARE_SECONDS and CACHE_MIDDLEWARE_ALIAS for cache_page.
  */
 function readCacheSettings(workspace: Workspace): CacheSettings {
   const project = workspace.python;
@@ -553,38 +627,57 @@ function readCacheSettings(workspace: Workspace): CacheSettings {
   const candidates = project.candidateModules().filter((module) => index.isSettingsModule(module) && !isPythonTestPath(module.path));
   const rank = (module: PyModule): number => (index.isDevModule(module.path) ? 2 : index.settingReachesProduction(module, 'CACHES') ? 0 : 1);
   const ordered = [...candidates].sort((a, b) => rank(a) - rank(b) || (a.path < b.path ? -1 : 1));
+  const lookup = (name: string): { module: PyModule; value: Expr } | undefined => {
+    for (const module of ordered) {
+      const found = settingIn(project, module, name, new Set());
+      if (found) return found;
+    }
+    return undefined;
+  };
   const aliases = new Map<string, Timeout>();
   const known = new Set<string>();
   for (const module of ordered) {
-    for (const assignment of assignmentsInForce(module, 'CACHES')) {
-      for (const alias of cacheAliases(assignment.value)) {
-        known.add(alias.alias);
-        if (aliases.has(alias.alias)) continue;
-        const timeout = alias.entry('TIMEOUT');
-        const from = timeout ? `${module.path}:${module.lines.positionAt(timeout.start).line + 1}` : null;
-        if (!timeout) aliases.set(alias.alias, djangoDefault());
-        else if (timeout.kind === 'none') aliases.set(alias.alias, { kind: 'default', seconds: null, from });
-        else {
-          const value = constantSetting(project, module, timeout);
-          aliases.set(alias.alias, typeof value === 'number' ? { kind: 'default', seconds: value, from } : { kind: 'unknown', text: `TIMEOUT ${sourceText(module, timeout)} (${from})` });
-        }
+    const caches = settingIn(project, module, 'CACHES', new Set());
+    for (const alias of caches ? cacheAliases(caches.value) : []) {
+      known.add(alias.alias);
+      if (aliases.has(alias.alias)) continue;
+      const timeout = alias.entry('TIMEOUT');
+      const from = timeout ? `${caches!.module.path}:${caches!.module.lines.positionAt(timeout.start).line + 1}` : null;
+      if (!timeout) aliases.set(alias.alias, djangoDefault());
+      else if (timeout.kind === 'none') aliases.set(alias.alias, { kind: 'default', seconds: null, from });
+      else {
+        const value = constantSetting(project, caches!.module, timeout);
+        aliases.set(alias.alias, typeof value === 'number' ? { kind: 'default', seconds: value, from } : { kind: 'unknown', text: `TIMEOUT ${sourceText(caches!.module, timeout)} (${from})` });
       }
     }
   }
   let middlewareSeconds: Timeout = { kind: 'default', seconds: DJANGO_MIDDLEWARE_SECONDS, from: `Django default CACHE_MIDDLEWARE_SECONDS (${DJANGO_MIDDLEWARE_SECONDS} s)` };
-  for (const module of ordered) {
-    const assignment = module.facts.assignments.find((candidate) => candidate.name === 'CACHE_MIDDLEWARE_SECONDS');
-    const value = assignment ? constantSetting(project, module, assignment.value) : undefined;
-    if (assignment && typeof value === 'number') {
-      middlewareSeconds = { kind: 'default', seconds: value, from: `${module.path}:${module.lines.positionAt(assignment.span.start).line + 1}` };
-      break;
-    }
-  }
+  const seconds = lookup('CACHE_MIDDLEWARE_SECONDS');
+  const secondsValue = seconds ? constantSetting(project, seconds.module, seconds.value) : undefined;
+  if (seconds && typeof secondsValue === 'number') middlewareSeconds = { kind: 'default', seconds: secondsValue, from: `${seconds.module.path}:${seconds.module.lines.positionAt(seconds.value.start).line + 1}` };
+  const pageAlias = lookup('CACHE_MIDDLEWARE_ALIAS');
+  const pageAliasValue = pageAlias ? constantSetting(project, pageAlias.module, pageAlias.value) : undefined;
   return {
     defaultTimeout: (alias) => (alias === null ? { kind: 'default', seconds: null, from: null } : (aliases.get(alias) ?? djangoDefault())),
     middlewareSeconds,
+    setting: lookup,
+    pageAlias: typeof pageAliasValue === 'string' ? pageAliasValue : 'default',
     fragmentAlias: known.has('template_fragments') ? 'template_fragments' : 'default',
   };
+}
+
+/** A module-level setting as a settings module sees it: its own last assignment, else the modules it star-imports (last first). */
+function settingIn(project: PythonProject, module: PyModule, name: string, visited: Set<string>): { module: PyModule; value: Expr } | undefined {
+  if (visited.has(module.path) || visited.size > 8) return undefined;
+  visited.add(module.path);
+  const own = assignmentsInForce(module, name);
+  if (own.length > 0) return { module, value: own[own.length - 1].value };
+  for (const star of [...module.facts.starImports].reverse()) {
+    const base = project.resolveModule(star.module, module.path);
+    const found = base ? settingIn(project, base, name, visited) : undefined;
+    if (found) return found;
+  }
+  return undefined;
 }
 
 function djangoDefault(): Timeout {
@@ -653,6 +746,17 @@ function draftAt(path: string, lines: LineIndex, span: Span, method: string, ext
     regions: [range],
     excluded: excluded.map((other) => lines.rangeOf(other)),
   };
+}
+
+/**
+ * Whether a delete of `deleted` removes `key` (holes match anything), except that a template whose
+ * literal text is only separators (`f"{prefix}_{pk}"` -> `{}_{}`) names no key in particular: it is
+ * shown on its own rather than on every key with an underscore.
+ */
+function removes(deleted: string, key: string): boolean {
+  if (deleted === key) return true;
+  if (!/[\p{L}\p{N}]/u.test(deleted.split(HOLE).join(''))) return false;
+  return invalidates(deleted, key);
 }
 
 function aliasesMeet(a: string | null, b: string | null): boolean {

@@ -244,6 +244,13 @@ export class PythonProject {
     return module ?? undefined;
   }
 
+  /** The modules parsed so far (candidates and the modules rules resolved into), without parsing any other. */
+  parsedModules(): PyModule[] {
+    const parsed: PyModule[] = [];
+    for (const module of this.modules.values()) if (module) parsed.push(module);
+    return parsed;
+  }
+
   /** Every module whose text can hold a cache API use, parsed. */
   candidateModules(): PyModule[] {
     const result: PyModule[] = [];
