@@ -312,7 +312,19 @@ export async function runUiScenario({ extensionDir = ROOT, install = 'vsix', kee
       if (!problemText.includes('never expires · never invalidated')) throw new Error(`the bibliography row reads ${JSON.stringify(problemText)}`);
       if ((await problem.locator('.codicon-warning').count()) === 0) throw new Error('the never-invalidated key has no warning icon');
       await shot('6b-cache-keys-filtered');
-      await runCommand(page, 'Cache Coach: Clear Cache Keys Filter');
+      // A filter nothing matches: the view says so, and its button clears the filter.
+      await page.keyboard.press('Control+Shift+P');
+      await input.waitFor({ state: 'visible' });
+      await input.fill('>Cache Coach: Filter Cache Keys');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Filter Cache Keys' }).first().waitFor();
+      await page.keyboard.press('Enter');
+      await waiting('the filter box again', page.locator('.quick-input-widget', { hasText: 'Filter cache keys' }).first().waitFor({ timeout: 15_000 }));
+      await input.fill('no-such-key');
+      await page.keyboard.press('Enter');
+      const empty = view.locator('.welcome-view-content', { hasText: 'No cache key matches the filter.' }).first();
+      await waiting('the empty-filter message', empty.waitFor({ timeout: 15_000 }));
+      await shot('6c-cache-keys-no-match');
+      await empty.locator('a, .monaco-button', { hasText: 'Clear Filter' }).first().click();
       await waiting('every key back', view.locator('.monaco-list-row', { hasText: 'catalog:book:{}' }).first().waitFor({ timeout: 15_000 }));
       return `${lensText} | ${problemText}`;
     });

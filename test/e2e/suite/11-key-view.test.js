@@ -57,6 +57,8 @@ describe('the Cache keys view and the code lenses', function () {
     assert.ok(find(filtered, 'catalog:book:{}'), 'a key invalidated in signals.py');
     assert.ok(!find(filtered, 'catalog:author:{}:bibliography'), 'a key with no site in signals.py');
     assert.ok(filtered.length < all.length);
+    await vscode.commands.executeCommand('cacheCoach.keys.filter', 'no such key anywhere');
+    assert.deepStrictEqual(await api.keyView.rows(), [], 'nothing matches: the view shows its empty-filter message');
     await vscode.commands.executeCommand('cacheCoach.keys.clearFilter');
     assert.strictEqual(api.keyView.filter(), '');
     assert.strictEqual((await api.keyView.rows()).length, all.length);
