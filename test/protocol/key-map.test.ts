@@ -107,9 +107,15 @@ test('code lenses are off by default, and above each write once cacheCoach.codeL
   const varied = (await lenses(accountViews.documentUri)).find((candidate) => candidate.line === 49);
   assert.equal(varied?.title, 'expires in 1 min · per-user page: varies on Cookie');
 
-  client.settings = {};
+  client.settings = { codeLens: { enable: true }, exclude: ['catalog/services.py'] };
   await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
   await client.until(() => client.codeLensRefreshes > refreshes + 1, 'a second refresh');
+  assert.deepEqual(await lenses(documentUri), [], 'an excluded file gets no lenses');
+  assert.ok((await lenses(accountViews.documentUri)).length > 0, 'the others keep theirs');
+
+  client.settings = {};
+  await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+  await client.until(() => client.codeLensRefreshes > refreshes + 2, 'a third refresh');
   assert.deepEqual(await lenses(documentUri), []);
 });
 

@@ -477,7 +477,9 @@ export function startServerCore(connection: Connection, host: ServerHost, option
 
   connection.onCodeLens(async ({ textDocument }): Promise<CodeLens[]> => {
     const path = pathOf(textDocument.uri);
-    if (!path || !documents.has(textDocument.uri) || !(await settingsFor(textDocument.uri)).codeLens) return [];
+    if (!path || !documents.has(textDocument.uri)) return [];
+    const settings = await settingsFor(textDocument.uri);
+    if (!settings.codeLens || !settings.enable || isExcluded(path, settings)) return [];
     const { map } = await currentKeyMap();
     const fileName = (other: string): string => other.slice(other.lastIndexOf('/') + 1);
     return keyLenses(map.keys, path, fileName).map((lens) => {
