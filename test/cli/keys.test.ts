@@ -169,7 +169,8 @@ test('keys text: one block per key, problem keys first, exit 0', () => {
   const bibliography = blocks.find((block) => block.startsWith('catalog:author:{}:bibliography  '));
   assert.match(bibliography ?? '', /^catalog:author:\{\}:bibliography  \[default\]  never expires · never invalidated  ! never invalidated\n/);
   assert.match(bibliography ?? '', /\n  finding     catalog\/services\.py:34:70  CACHE001 /);
-  assert.match(run.stdout, /\npage catalog\.views\.publisher_list  \[pages\]  .*\n  write       catalog\/views\.py:47  cache_page  default timeout 300 s \(5 min\) \(bookshop\/settings\/base\.py:79\)  no vary\n/);
+  assert.match(run.stdout, /\npage catalog\.views\.publisher_list  \[pages\]  expires\n  write       catalog\/views\.py:47  cache_page  default timeout 300 s \(5 min\) \(bookshop\/settings\/base\.py:79\)  no vary\n/);
+  assert.match(run.stdout, /\npage catalog\.views\.book_detail  \[pages\]  expires  ! per-user leak\n  write       catalog\/views\.py:24  cache_page  timeout 600 s \(10 min\)  no vary\n  finding     catalog\/views\.py:24:2  CACHE004 /);
   assert.match(run.stderr, /^\d+ keys, \d+ with problems\.\n$/);
 });
 

@@ -39,7 +39,9 @@ const EXPIRES_LABEL: Record<KeyEntry['expires'], string> = {
 
 function keyBlock(entry: KeyEntry): string {
   const label = entry.kind === 'key' ? entry.key : `${entry.kind} ${entry.key}`;
-  const facts = entry.writes.length > 0 ? `${EXPIRES_LABEL[entry.expires]} · ${entry.invalidated ? 'invalidated' : 'never invalidated'}` : entry.invalidated ? 'invalidated, not written here' : 'read, not written here';
+  // A cached page is only ever dropped by its timeout: "never invalidated" would say nothing about it.
+  const invalidation = entry.kind === 'page' && !entry.invalidated ? '' : ` · ${entry.invalidated ? 'invalidated' : 'never invalidated'}`;
+  const facts = entry.writes.length > 0 ? `${EXPIRES_LABEL[entry.expires]}${invalidation}` : entry.invalidated ? 'invalidated, not written here' : 'read, not written here';
   const problems = entry.problems.length > 0 ? `  ! ${entry.problems.map((problem) => PROBLEM_LABEL[problem]).join(', ')}` : '';
   const lines = [`${label}  [${entry.alias ?? '?'}]  ${facts}${problems}`];
   for (const write of entry.writes) lines.push(siteLine('write', write, [timeoutText(write.timeout, entry.language), write.vary && write.vary.length > 0 ? `vary ${write.vary.join(', ')}` : write.vary ? 'no vary' : '']));
