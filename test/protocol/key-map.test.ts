@@ -75,6 +75,10 @@ test('a query keeps the keys that match it: a file name, a rule code', async () 
   assert.ok(inSignals.keys.some((found) => found.key === 'catalog:book:{}'));
   assert.ok(!inSignals.keys.some((found) => found.key === 'catalog:recommendations'));
   assert.deepEqual((await keyMap('no such key anywhere')).keys, []);
+  // Bad params from another editor: no crash, the whole map.
+  const all = (await keyMap()).keys.length;
+  assert.equal(((await client.connection.sendRequest('cacheCoach/keyMap', { query: 42 })) as LspKeyMap).keys.length, all);
+  assert.equal(((await client.connection.sendRequest('cacheCoach/keyMap', null)) as LspKeyMap).keys.length, all);
 });
 
 test('code lenses are off by default, and above each write once cacheCoach.codeLens.enable is set', async () => {
