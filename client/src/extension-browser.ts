@@ -9,6 +9,7 @@ import { LanguageClient, type LanguageClientOptions } from 'vscode-languageclien
 import type { WebInitializationOptions } from '../../server/src/lsp/web-protocol';
 import { offerDjangoHtml, type OfferOutcome } from './django-templates';
 import { DOCUMENT_SELECTOR } from './document-selector';
+import { KeyView, type KeyViewApi } from './key-view';
 import { FindingsStatus, type ConfigProblem } from './status';
 import { registerWorkspaceFiles } from './web/workspace-files';
 import { lessonCodeLinks, noteFindings, noteStep, quickFixMarker, registerLesson, walkthroughSteps } from './lesson/browser';
@@ -37,6 +38,8 @@ export interface CacheCoachWebApi {
   walkthroughSteps(): string[];
   /** How the offer to open templates as Django HTML ended (asked at most once per workspace). */
   djangoHtmlOffer: Promise<OfferOutcome>;
+  /** The "Cache keys" view's rows. */
+  keyView: KeyViewApi;
 }
 
 function webDocumentSelector(): LanguageClientOptions['documentSelector'] {
@@ -48,6 +51,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<CacheC
   const output = vscode.window.createOutputChannel('Cache Coach', { log: true });
   const status = new FindingsStatus();
   context.subscriptions.push(output, status);
+  const keyView = new KeyView((message) => output.warn(message));
+  context.subscriptions.push(keyView);
   // The same lesson panel as on the desktop, with a hints-only exercise runner (no Python in the browser).
   const lessonApi = registerLesson(context, output);
   const lesson = { lessonMiddleware: { ...quickFixMarker, ...lessonCodeLinks }, onFindings: noteFindings };
@@ -78,6 +83,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<CacheC
   const start = async (): Promise<void> => {
     if (!vscode.workspace.getConfiguration('cacheCoach').get<boolean>('enable', true)) {
       status.set('disabled');
+      keyView.setClient(undefined);
       return;
     }
     status.set('starting');
@@ -97,12 +103,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<CacheC
     );
     await client.start();
     status.set('ready');
+    keyView.setClient(client);
   };
   const stop = async (): Promise<void> => {
     try {
       await client?.stop();
     } finally {
       client = undefined;
+      keyView.setClient(undefined);
       worker?.terminate();
       worker = undefined;
     }
@@ -129,7 +137,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<CacheC
   started = start();
   await started;
   const djangoHtmlOffer = offerDjangoHtml(context.workspaceState, (message) => output.info(message));
-  return { serverProcessId: () => undefined, ready: () => started, lesson: lessonApi, status: () => status.snapshot(), walkthroughSteps, djangoHtmlOffer };
+  return { serverProcessId: () => undefined, ready: () => started, lesson: lessonApi, status: () => status.snapshot(), walkthroughSteps, djangoHtmlOffer, keyView: keyView.api() };
 }
 
 export async function deactivate(): Promise<void> {

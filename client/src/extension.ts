@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { offerDjangoHtml, type OfferOutcome } from './django-templates';
 import { DOCUMENT_SELECTOR } from './document-selector';
+import { KeyView, type KeyViewApi } from './key-view';
 import { registerLesson, type LessonApi } from './lesson';
 import { lessonCodeLinks } from './lesson/code-links';
 import { noteFindings, noteStep, quickFixMarker, walkthroughSteps } from './lesson/walkthrough';
@@ -24,12 +25,16 @@ export interface CacheCoachApi {
   walkthroughSteps(): string[];
   /** How the offer to open templates as Django HTML ended (asked at most once per workspace). */
   djangoHtmlOffer: Promise<OfferOutcome>;
+  /** The "Cache keys" view's rows. */
+  keyView: KeyViewApi;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<CacheCoachApi> {
   const output = vscode.window.createOutputChannel('Cache Coach', { log: true });
   const status = new FindingsStatus();
   context.subscriptions.push(output, status);
+  const keyView = new KeyView((message) => output.warn(message));
+  context.subscriptions.push(keyView);
 
   const serverModule = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
@@ -51,6 +56,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<CacheC
   const start = async (): Promise<void> => {
     if (!vscode.workspace.getConfiguration('cacheCoach').get<boolean>('enable', true)) {
       status.set('disabled');
+      keyView.setClient(undefined);
       return;
     }
     status.set('starting');
@@ -63,12 +69,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<CacheC
     }));
     await client.start();
     status.set('ready');
+    keyView.setClient(client);
   };
 
   context.subscriptions.push(
     vscode.commands.registerCommand('cacheCoach.restartServer', async () => {
       if (client) await client.stop();
       client = undefined;
+      keyView.setClient(undefined);
       status.clearFindings();
       await start();
     }),
@@ -92,6 +100,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<CacheC
     status: () => status.snapshot(),
     walkthroughSteps,
     djangoHtmlOffer,
+    keyView: keyView.api(),
     serverProcessId: () => (client?.initializeResult?.capabilities.experimental as { cacheCoach?: { processId?: number } } | undefined)?.cacheCoach?.processId,
   };
 }

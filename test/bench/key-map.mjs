@@ -34,7 +34,7 @@ export function runKeyMapBench(label, folder) {
 }
 
 async function measure(folder) {
-  const { Workspace } = await import('../../server/src/analysis/engine.ts');
+  const { Workspace } = await import('../../server/src/engine/workspace.ts');
   const { buildKeyMap } = await import('../../server/src/engine/key-map.ts');
   const { ConfigFinder } = await import('../../server/src/node/config-files.ts');
   const { readSourceFile, walkWorkspace } = await import('../../server/src/node/files.ts');

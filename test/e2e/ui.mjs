@@ -1,11 +1,12 @@
 // Drives the real workbench (code-server in Debian's Chromium) the way a user would, with Cache Coach installed:
 // open the sample project copy, open a template first (checked; Django HTML offered and taken), see a CACHE004 row
 // in the Problems panel, hover the flagged code, apply the quick fix from the light bulb, save, check the file on
-// disk, open the lesson, reload, and find those steps ticked in the walkthrough. Screenshots go to <repo>/test-artifacts/ui-*.png.
+// disk, turn the code lenses on and click one above a cache write to see its key in the Cache keys view, open the
+// lesson, reload, and find those steps ticked in the walkthrough. Screenshots go to <repo>/test-artifacts/ui-*.png.
 // Selectors and keyboard moves are the ones that held (shared NOTES.md). Every wait has a timeout; no sleeps.
 //
 // usage: node test/e2e/ui.mjs [--extension DIR] [--install vsix|symlink] [--keep]   (or through ui.test.mjs / run.mjs)
-import { mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
@@ -272,6 +273,60 @@ export async function runUiScenario({ extensionDir = ROOT, install = 'vsix', kee
       await waiting('@vary_on_cookie on screen', page.locator('.monaco-editor .view-lines', { hasText: '@vary_on_cookie' }).waitFor({ timeout: 10_000 }));
       await shot('4-fixed-and-saved');
       return `line ${at + 2} of ${FILE} on disk: ${lines[at + 1].trim()}`;
+    });
+
+    await step('a code lens above a cache write, and its click shows the key in the Cache keys view', async () => {
+      // The lenses are off by default: turn them on the way a user would, in the workspace settings.
+      const settingsPath = join(workspace, '.vscode', 'settings.json');
+      const settings = JSON.parse(readFileSync(settingsPath, 'utf8'));
+      writeFileSync(settingsPath, JSON.stringify({ ...settings, 'cacheCoach.codeLens.enable': true }, null, 2));
+      await quickOpen(page, 'catalog/services.py');
+      await goToLine(page, 25);
+      const lens = page.locator('.monaco-editor .codelens-decoration a', { hasText: 'invalidated in signals.py:13' }).first();
+      await waiting('the lens above cache.set(f"catalog:book:{slug}", ...)', lens.waitFor({ timeout: 60_000 }));
+      const lensText = (await lens.innerText()).replace(/\s+/g, ' ').trim();
+      if (lensText !== 'never expires · invalidated in signals.py:13 (+1 more)') throw new Error(`lens text: ${JSON.stringify(lensText)}`);
+      await lens.click();
+      const view = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /cache keys/i }) }).first();
+      const selected = view.locator('.monaco-list-row.selected', { hasText: 'catalog:book:{}' }).first();
+      await waiting('catalog:book:{} selected in the Cache keys view', selected.waitFor({ timeout: 30_000 }));
+      // Fold the file tree, as one does to give the view room.
+      await page.locator('.pane-header', { hasText: /sample-project/i }).first().click();
+      await waiting('its write under it', view.locator('.monaco-list-row', { hasText: 'catalog/services.py:25' }).first().waitFor({ timeout: 15_000 }));
+      await waiting('its invalidation in signals.py', view.locator('.monaco-list-row', { hasText: 'catalog/signals.py:13' }).first().waitFor({ timeout: 15_000 }));
+      await shot('6-cache-keys-view-and-lens');
+      // The filter, as a user types it: the never-invalidated key alone, with its warning icon.
+      await page.keyboard.press('Control+Shift+P');
+      const input = page.locator('.quick-input-widget .quick-input-box input');
+      await input.waitFor({ state: 'visible' });
+      await input.fill('>Cache Coach: Filter Cache Keys');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Filter Cache Keys' }).first().waitFor();
+      await page.keyboard.press('Enter');
+      await waiting('the filter box', page.locator('.quick-input-widget', { hasText: 'Filter cache keys' }).first().waitFor({ timeout: 15_000 }));
+      await input.fill('bibliography');
+      await page.keyboard.press('Enter');
+      const problem = view.locator('.monaco-list-row', { hasText: 'catalog:author:{}:bibliography' }).first();
+      await waiting('the filtered view', problem.waitFor({ timeout: 15_000 }));
+      await waiting('the other keys to go', view.locator('.monaco-list-row', { hasText: 'catalog:book:{}' }).first().waitFor({ state: 'detached', timeout: 15_000 }));
+      const problemText = (await problem.innerText()).replace(/\s+/g, ' ').trim();
+      if (!problemText.includes('never expires · never invalidated')) throw new Error(`the bibliography row reads ${JSON.stringify(problemText)}`);
+      if ((await problem.locator('.codicon-warning').count()) === 0) throw new Error('the never-invalidated key has no warning icon');
+      await shot('6b-cache-keys-filtered');
+      // A filter nothing matches: the view says so, and its button clears the filter.
+      await page.keyboard.press('Control+Shift+P');
+      await input.waitFor({ state: 'visible' });
+      await input.fill('>Cache Coach: Filter Cache Keys');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Filter Cache Keys' }).first().waitFor();
+      await page.keyboard.press('Enter');
+      await waiting('the filter box again', page.locator('.quick-input-widget', { hasText: 'Filter cache keys' }).first().waitFor({ timeout: 15_000 }));
+      await input.fill('no-such-key');
+      await page.keyboard.press('Enter');
+      const empty = view.locator('.welcome-view-content', { hasText: 'No cache key matches the filter.' }).first();
+      await waiting('the empty-filter message', empty.waitFor({ timeout: 15_000 }));
+      await shot('6c-cache-keys-no-match');
+      await empty.locator('a, .monaco-button', { hasText: 'Clear Filter' }).first().click();
+      await waiting('every key back', view.locator('.monaco-list-row', { hasText: 'catalog:book:{}' }).first().waitFor({ timeout: 15_000 }));
+      return `${lensText} | ${problemText}`;
     });
 
     await step('after a reload, the walkthrough ticks what was done before Welcome was ever opened', async () => {

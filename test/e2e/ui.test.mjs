@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { ensureSetup, ROOT } from './setup.mjs';
 import { runUiScenario } from './ui.mjs';
 
-test('Cache Coach in the real workbench: template first, Problems panel, hover, light-bulb quick fix, saved file, walkthrough after a reload', { timeout: 600_000 }, async (t) => {
+test('Cache Coach in the real workbench: template first, Problems panel, hover, light-bulb quick fix, saved file, a code lens and the Cache keys view, walkthrough after a reload', { timeout: 600_000 }, async (t) => {
   ensureSetup({ quiet: true });
   const result = await runUiScenario({
     extensionDir: resolve(process.env.CACHE_COACH_E2E_EXTENSION || ROOT),

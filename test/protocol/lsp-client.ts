@@ -17,6 +17,8 @@ export interface Published {
   version?: number;
   diagnostics: Diagnostic[];
   at: number;
+  /** Where it arrived among the server's notifications (see keyMapChangeOrder). */
+  order: number;
 }
 
 export interface MessageRequest {
@@ -37,6 +39,13 @@ export class LspClient {
   /** Each `cacheCoach/configProblems` notification's list. */
   readonly configProblems: { uri: string; message: string; line: number; column: number }[][] = [];
   settings: Record<string, unknown> = {};
+  /** How many `cacheCoach/keyMapChanged` notifications arrived, and the order number of each among all messages. */
+  keyMapChanges = 0;
+  readonly keyMapChangeOrder: number[] = [];
+  /** Counts the notifications that matter to ordering (diagnostics, keyMapChanged). */
+  private order = 0;
+  /** How many `workspace/codeLens/refresh` requests the server sent. */
+  codeLensRefreshes = 0;
   initializeResult: { capabilities: Record<string, unknown>; serverInfo?: { name: string; version?: string } } | undefined;
   private readonly waiters: (() => void)[] = [];
 
@@ -46,7 +55,7 @@ export class LspClient {
   ) {
     connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
       const list = this.published.get(params.uri) ?? [];
-      list.push({ version: params.version, diagnostics: params.diagnostics, at: Date.now() });
+      list.push({ version: params.version, diagnostics: params.diagnostics, at: Date.now(), order: ++this.order });
       this.published.set(params.uri, list);
       this.wake();
     });
@@ -80,6 +89,16 @@ export class LspClient {
       return { applied: true };
     });
     connection.onNotification('cacheCoach/status', () => undefined);
+    connection.onNotification('cacheCoach/keyMapChanged', () => {
+      this.keyMapChanges++;
+      this.keyMapChangeOrder.push(++this.order);
+      this.wake();
+    });
+    connection.onRequest('workspace/codeLens/refresh', () => {
+      this.codeLensRefreshes++;
+      this.wake();
+      return null;
+    });
   }
 
   static async start(folder: string, env: Record<string, string> = {}, initializationOptions?: Record<string, unknown>): Promise<LspClient> {
@@ -93,7 +112,7 @@ export class LspClient {
       workspaceFolders: [{ uri: uri(folder), name: 'project' }],
       initializationOptions,
       capabilities: {
-        workspace: { configuration: true, didChangeWatchedFiles: { dynamicRegistration: true }, didChangeConfiguration: { dynamicRegistration: true } },
+        workspace: { configuration: true, didChangeWatchedFiles: { dynamicRegistration: true }, didChangeConfiguration: { dynamicRegistration: true }, codeLens: { refreshSupport: true } },
         textDocument: { publishDiagnostics: { versionSupport: true }, hover: { contentFormat: ['markdown'] } },
         window: { showDocument: { support: true } },
       },

@@ -22,7 +22,10 @@ test('the .vsix holds only bundles, wasm, lessons, syntaxes and media', () => {
     const allowed = /^(package\.json|readme\.md|README\.md|LICENSE(\.txt)?|changelog\.md|dist\/[^/]+\.(js|wasm)|dist\/web\/[^/]+\.js|lessons\/.+|syntaxes\/.+|media\/.+)$/i;
     const stray = files.filter((file) => !allowed.test(file));
     assert.deepEqual(stray, [], 'sources, tests, maps or node_modules in the .vsix');
-    assert.ok(statSync(vsix).size < 3 * 1024 * 1024, 'the .vsix stays small');
+    // Two TypeScript bundles (desktop and web worker, ~1 MB each compressed) are most of it; the engine, with the
+    // key map (issue 17), is in four bundles (CLI, server, web server, and the view's formatting in both clients).
+    const size = statSync(vsix).size;
+    assert.ok(size < 3.5 * 1024 * 1024, `the .vsix stays small (${(size / 1024 / 1024).toFixed(2)} MB)`);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

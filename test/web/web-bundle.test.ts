@@ -199,6 +199,14 @@ test('dist/web/server.js lints the sample project in a bare worker-like context'
   const hover = await request('textDocument/hover', { textDocument: { uri: views }, position: { line: 23, character: line.indexOf('cache_page') + 2 } });
   assert.match(JSON.stringify(hover.result), /cache_page/);
 
+  // The key map in the worker: the same request, sites as the workspace's own URIs.
+  // (A copy in this realm: objects made in the vm context have other prototypes.)
+  const keyMap = JSON.parse(JSON.stringify((await request('cacheCoach/keyMap', { query: 'catalog:book' })).result)) as { version: number; keys: { key: string; writes: { uri: string; line: number }[]; invalidations: { uri: string; line: number }[] }[] };
+  assert.equal(keyMap.version, 1);
+  const book = keyMap.keys.find((entry) => entry.key === 'catalog:book:{}');
+  assert.deepEqual(book?.writes.map((site) => `${site.uri}:${site.line}`), ['vscode-test-web://mount/catalog/services.py:25']);
+  assert.deepEqual(book?.invalidations.map((site) => `${site.uri}:${site.line}`), ['vscode-test-web://mount/catalog/signals.py:13', 'vscode-test-web://mount/catalog/signals.py:19']);
+
   assert.ok(logs.some((message) => /^Workspace scan: \d+ files/.test(message)), `no scan line in the log:\n${logs.join('\n')}`);
   assert.deepEqual([...new Set(fetched)].sort(), Object.keys(assets).sort(), 'the worker fetched the wasm binaries and TypeScript from the extension');
   await request('shutdown', null);

@@ -6,7 +6,7 @@
  * the project-wide facts the cross-file rules computed): no file is parsed a second time, and the only
  * first parses are of a module a helper call resolves into that no rule needed (the bench counts them).
  */
-import type { Workspace } from '../analysis/engine.js';
+import type { Workspace } from './workspace.js';
 import { invalidates, isContentAddressed, isOpaque, joinTemplate, HOLE } from '../analysis/keys.js';
 import type { Expr } from '../analysis/python/expr.js';
 import type { CacheCall, PlainCall } from '../analysis/python/facts.js';

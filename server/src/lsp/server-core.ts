@@ -1,7 +1,8 @@
 /**
  * The language server, whatever the platform: LSP wiring over the engine. Diagnostics for open documents on
  * every change (debounced; only the newest version is published), a background workspace scan so cross-file
- * rules see the whole project, hover, code actions, and configuration that applies without a restart.
+ * rules see the whole project, hover, code actions, the key map (`cacheCoach/keyMap`) and its code lenses, and
+ * configuration that applies without a restart.
  *
  * No Node APIs here: the platform comes in as a ServerHost (lsp/host.ts). server.ts runs this over stdio/IPC
  * with the disk; server-browser.ts runs it in a web worker, where the client reads the files.
@@ -15,6 +16,7 @@ import {
   DidChangeWatchedFilesNotification,
   FileChangeType,
   TextDocumentSyncKind,
+  type CodeLens,
   type Connection,
   type Hover,
   type InitializeParams,
@@ -22,6 +24,7 @@ import {
 import packageJson from '../../../package.json';
 import { DEFAULT_CONFIG, type ConfigError } from '../analysis/config.js';
 import { fixAllEdits } from '../engine/fix-all.js';
+import { buildKeyMap, type KeyMap } from '../engine/key-map.js';
 import { Workspace } from '../engine/workspace.js';
 import type { TextChange } from '../analysis/python/project.js';
 import type { Finding } from '../analysis/types.js';
@@ -34,6 +37,7 @@ import { codeActions, FIX_ALL_KIND } from './code-actions.js';
 import type { ConfigSource } from './config-finder.js';
 import { DIAGNOSTIC_SOURCE, toDiagnostic } from './diagnostics.js';
 import type { ServerHost } from './host.js';
+import { filterKeys, KEY_MAP_CHANGED_NOTIFICATION, KEY_MAP_REQUEST, keyLenses, REVEAL_KEY_COMMAND, toLspKeyMap, type KeyMapParams, type LspKeyMap } from './key-map.js';
 import { findingsHover, pythonHover, templateHover, typescriptHover, type HoverLinks } from './hover.js';
 import { resolveSettings, type DocumentSettings, type EditorSettings } from './settings.js';
 
@@ -80,6 +84,16 @@ export function startServerCore(connection: Connection, host: ServerHost, option
   let supportsWatchers = false;
   let supportsShowDocument = false;
   let commandLinks = false;
+  let supportsCodeLensRefresh = false;
+  /** Bumped by every change the key map may depend on; the map is built again only when it moved. */
+  let indexGeneration = 0;
+  let builtKeyMap: { generation: number; map: KeyMap } | undefined;
+  let announcedGeneration = 0;
+  let keyMapTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Publishes under way (started by their timer, not yet sent). */
+  let publishing = 0;
+  let markScanFinished = (): void => undefined;
+  const scanFinished = new Promise<void>((resolve) => (markScanFinished = resolve));
   let scanGeneration = 0;
   let shuttingDown = false;
   const configByPath = new Map<string, DocumentSettings>();
@@ -169,7 +183,11 @@ export function startServerCore(connection: Connection, host: ServerHost, option
       uri,
       setTimeout(() => {
         timers.delete(uri);
-        void publish(uri);
+        publishing++;
+        void publish(uri).finally(() => {
+          publishing--;
+          announceKeyMap();
+        });
       }, delay),
     );
   }
@@ -199,6 +217,44 @@ export function startServerCore(connection: Connection, host: ServerHost, option
     void connection.sendNotification('cacheCoach/status', { state: 'ready', findings: diagnostics.length, uri, version, computeMs });
   }
 
+  /** The index changed: the key map (and the lenses made from it) must be built again. */
+  function indexChanged(): void {
+    indexGeneration++;
+  }
+
+  /**
+   * Tells the client that the key map changed since it last heard, once the diagnostics of every open document
+   * are republished (a burst of publishes makes one notification).
+   */
+  function announceKeyMap(): void {
+    if (!workspace?.projectComplete || announcedGeneration === indexGeneration) return;
+    clearTimeout(keyMapTimer);
+    keyMapTimer = setTimeout(() => {
+      // A publish still to come calls this again when it is done.
+      if (shuttingDown || announcedGeneration === indexGeneration || timers.size > 0 || publishing > 0) return;
+      announcedGeneration = indexGeneration;
+      void connection.sendNotification(KEY_MAP_CHANGED_NOTIFICATION);
+      if (supportsCodeLensRefresh) connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+    }, debounceMs);
+  }
+
+  /** The whole project's key map, once the scan has seen every file. */
+  async function currentKeyMap(): Promise<{ space: Workspace; map: KeyMap }> {
+    const space = await workspaceReady;
+    await scanFinished;
+    if (builtKeyMap?.generation !== indexGeneration) {
+      const generation = indexGeneration;
+      let map: KeyMap = { keys: [] };
+      try {
+        map = buildKeyMap(space);
+      } catch (error) {
+        log(`Could not build the key map: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      }
+      builtKeyMap = { generation, map };
+    }
+    return { space, map: builtKeyMap.map };
+  }
+
   function isExcluded(path: string, settings: DocumentSettings): boolean {
     if (settings.config.exclude.length === 0) return false;
     const relative = folders.map((folder) => (path.startsWith(`${folder}/`) ? path.slice(folder.length + 1) : null)).find((candidate) => candidate !== null) ?? path;
@@ -224,7 +280,10 @@ export function startServerCore(connection: Connection, host: ServerHost, option
     }
     space.projectComplete = true;
     log(`Workspace scan: ${files} files, ${parsed} parsed, ${Date.now() - started} ms`);
+    indexChanged();
+    markScanFinished();
     scheduleAllOpen(0);
+    announceKeyMap();
   }
 
   connection.onInitialize((params: InitializeParams) => {
@@ -232,6 +291,7 @@ export function startServerCore(connection: Connection, host: ServerHost, option
     supportsConfiguration = capabilities.workspace?.configuration === true;
     supportsWatchers = capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     supportsShowDocument = capabilities.window?.showDocument?.support === true;
+    supportsCodeLensRefresh = capabilities.workspace?.codeLens?.refreshSupport === true;
     commandLinks = (params.initializationOptions as { commandLinks?: boolean } | undefined)?.commandLinks === true;
     folders = (params.workspaceFolders ?? []).flatMap((folder) => pathOf(folder.uri) ?? []);
     if (folders.length === 0 && params.rootUri) folders = [pathOf(params.rootUri)].flatMap((path) => path ?? []);
@@ -262,6 +322,7 @@ export function startServerCore(connection: Connection, host: ServerHost, option
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
         hoverProvider: true,
+        codeLensProvider: { resolveProvider: false },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
         executeCommandProvider: { commands: ['cacheCoach.applyFixAll'] },
         experimental: { cacheCoach: { processId: host.processId } },
@@ -298,7 +359,10 @@ export function startServerCore(connection: Connection, host: ServerHost, option
     void scanWorkspace(space).catch((error: unknown) => {
       log(`Workspace scan failed: ${String(error)}; cross-file rules use what was indexed.`);
       space.projectComplete = true;
+      indexChanged();
+      markScanFinished();
       scheduleAllOpen(0);
+      announceKeyMap();
     });
   });
 
@@ -307,6 +371,7 @@ export function startServerCore(connection: Connection, host: ServerHost, option
     documents.set(textDocument.uri, document);
     const path = pathOf(textDocument.uri);
     if (path && isAnalysedDocument(path, textDocument.languageId)) {
+      indexChanged();
       if (workspace) workspace.openDocument(path, textDocument.text);
       else void workspaceReady.then((space) => space.openDocument(path, documents.get(textDocument.uri)?.getText() ?? textDocument.text));
     }
@@ -336,6 +401,7 @@ export function startServerCore(connection: Connection, host: ServerHost, option
     const path = pathOf(textDocument.uri);
     const space = workspace ?? (await workspaceReady);
     if (path && isAnalysedDocument(path, document.languageId)) {
+      indexChanged();
       const wholeText = changes.some((change) => change.oldEnd === Number.MAX_SAFE_INTEGER);
       const started = performance.now();
       if (wholeText) space.openDocument(path, document.getText());
@@ -363,6 +429,7 @@ export function startServerCore(connection: Connection, host: ServerHost, option
       // The browser host fetches the file's text again: the engine goes back to what is stored.
       if (host.refresh) await host.refresh([{ path, uri: textDocument.uri, deleted: false }], maxFileSizeFor).catch((error: unknown) => log(`${path}: ${String(error)}`));
       (await workspaceReady).closeDocument(path);
+      indexChanged();
     }
     void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
     scheduleAllOpen();
@@ -392,13 +459,37 @@ export function startServerCore(connection: Connection, host: ServerHost, option
       else space.update(path);
     }
     if (changedConfigs.length > 0) recheckConfig(changedConfigs);
+    indexChanged();
     scheduleAllOpen(0);
+    announceKeyMap();
   });
 
   connection.onDidChangeConfiguration(() => {
     settingsCache.clear();
     reportedProblems.clear();
+    indexChanged();
     scheduleAllOpen(0);
+    announceKeyMap();
+  });
+
+  connection.onRequest(KEY_MAP_REQUEST, async (params: KeyMapParams | null | undefined): Promise<LspKeyMap> => {
+    const { space, map } = await currentKeyMap();
+    const query = typeof params?.query === 'string' ? params.query : undefined;
+    const relative = (path: string): string => space.relativePath(path);
+    return toLspKeyMap(filterKeys(map, query, relative), (path) => host.uriOf(path), relative);
+  });
+
+  connection.onCodeLens(async ({ textDocument }): Promise<CodeLens[]> => {
+    const path = pathOf(textDocument.uri);
+    if (!path || !documents.has(textDocument.uri)) return [];
+    const settings = await settingsFor(textDocument.uri);
+    if (!settings.codeLens || !settings.enable || isExcluded(path, settings)) return [];
+    const { map } = await currentKeyMap();
+    const fileName = (other: string): string => other.slice(other.lastIndexOf('/') + 1);
+    return keyLenses(map.keys, path, fileName).map((lens) => {
+      const position = { line: lens.line - 1, character: lens.column - 1 };
+      return { range: { start: position, end: position }, command: { title: lens.title, command: REVEAL_KEY_COMMAND, arguments: [lens.key, lens.kind] } };
+    });
   });
 
   connection.onHover(async ({ textDocument, position }) => {
@@ -448,6 +539,7 @@ export function startServerCore(connection: Connection, host: ServerHost, option
   connection.onShutdown(() => {
     shuttingDown = true;
     for (const timer of timers.values()) clearTimeout(timer);
+    clearTimeout(keyMapTimer);
   });
 
   connection.listen();

@@ -16,12 +16,15 @@ export interface EditorSettings {
   productionSettings?: string[] | null;
   exclude?: string[] | null;
   defaultTimeout?: number | null;
+  codeLens?: { enable?: boolean } | null;
 }
 
 export interface DocumentSettings {
   enable: boolean;
   run: 'onType' | 'onSave';
   config: CacheCoachConfig;
+  /** Code lenses above cache writes (`cacheCoach.codeLens.enable`, off by default). */
+  codeLens: boolean;
 }
 
 /** A problem in the configuration; `error` is there when a pyproject.toml is at fault (its file and position). */
@@ -47,5 +50,5 @@ export function resolveSettings(path: string, editor: EditorSettings | null | un
     if (!(error instanceof ConfigError)) throw error;
     report(`Cache Coach: editor settings: ${error.problems.join('; ')}. Those settings are ignored until fixed.`);
   }
-  return { enable: editor?.enable !== false, run: editor?.run === 'onSave' ? 'onSave' : 'onType', config };
+  return { enable: editor?.enable !== false, run: editor?.run === 'onSave' ? 'onSave' : 'onType', config, codeLens: editor?.codeLens?.enable === true };
 }

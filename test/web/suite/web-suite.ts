@@ -113,6 +113,16 @@ describe('Cache Coach in VS Code for the Web', function () {
     await waitForDiagnostic(document.uri, 'CACHE001', 34);
   });
 
+  it('shows the Cache keys view, listing the keys the worker found, with paths in the virtual workspace', async () => {
+    const extension = vscode.extensions.getExtension<{ keyView: { rows(): Promise<{ label: string; description: string; children: { label: string; children: { label: string }[] }[] }[]> } }>(EXTENSION_ID)!;
+    const api = await extension.activate();
+    await vscode.commands.executeCommand('cacheCoach.keys.focus');
+    const book = await waitFor('a catalog:book:{} row', async () => (await api.keyView.rows()).find((row) => row.label === 'catalog:book:{}'), 60_000, 500);
+    assert.strictEqual(book.description, 'default · never expires');
+    const writes = book.children.find((group) => group.label === 'Writes');
+    assert.strictEqual(JSON.stringify(writes?.children.map((row) => row.label)), JSON.stringify(['catalog/services.py:25']));
+  });
+
   it('loads the TypeScript parser in the worker: CACHE203 on services/catalog-api/src/clients/memory.ts line 10', async () => {
     const document = await open('services/catalog-api/src/clients/memory.ts');
     await waitForDiagnostic(document.uri, 'CACHE203', 10);
