@@ -264,6 +264,18 @@ export class Deployments {
     return found;
   }
 
+  /**
+   * Whether the deployment writes down the environment its processes run with (a compose file, a chart, app.json,
+   * render.yaml, fly.toml, or the env files it reads). A Procfile or an image's Dockerfile alone does not: the
+   * platform that runs them injects the environment, so a variable missing from them is no sign it is unset.
+   */
+  declaresEnvironment(deployment: Deployment): boolean {
+    return (
+      deployment.readsEnvFiles ||
+      deployment.files.some((file) => file.kind === 'compose' || file.kind === 'kubernetes' || file.kind === 'render' || file.kind === 'fly' || (file.kind === 'heroku' && /(^|\/)app\.json$/.test(file.path)))
+    );
+  }
+
   /** Whether the deployment gives the variable a non-empty value (or provisions the add-on that does). */
   sets(deployment: Deployment, variable: string): boolean {
     if (deployment.files.some((file) => setsVariable(file, variable))) return true;

@@ -28,7 +28,7 @@ export const cache003: Rule = {
     useInstead:
       'CACHES = {\n    "default": {\n        "BACKEND": "django.core.cache.backends.redis.RedisCache",  # Django >= 4.0\n        "LOCATION": os.environ["REDIS_URL"],\n    },\n}\n# or keep the fallback and set CACHE_URL in every deployment (compose, chart, app.json)',
     cannotSee:
-      'Settings are judged by their path below the project root (`dev`, `development`, `local`, `test`, `tests`, `testing`, `ci` as whole path segments or `_`-separated words), `if DEBUG:` guards, the `dev-settings` / `production-settings` globs, and which production module star-imports a base module. A fallback is judged by the deployment files the repository ships (Dockerfiles, compose files, Procfile and app.json add-ons, render.yaml, fly.toml, Helm charts and Kubernetes manifests, `.env` examples a compose file reads, gunicorn/uWSGI configs): a variable counts as set when one of them gives it a non-empty value. A deployment that visibly runs the app in one process stays quiet: one instance (no replicas, scale or formation above 1), an application server whose worker count resolves to 1 (`--workers ${NUM_WORKERS:-1}` with the variable unset there, `workers = 1` in the gunicorn config it names; followed from the compose command, Procfile line or chart through the Dockerfile\'s CMD/ENTRYPOINT and the shell scripts they start, by file name), and no Celery/RQ/Huey worker or other process type beside it; a count it cannot read counts as several. CACHES taken from a configuration mapping only when it has the key (`if "CACHES" in config:`) is judged by the project\'s JSON/YAML configuration files (`base.json`, `config.yaml`, `settings.yaml`...) that a deployment points at by path and that hold other keys the settings read from that mapping; with none pointed at it stays quiet. A local settings module the repository does not keep in place is judged by the file a shipped Dockerfile copies there. Deployments configured elsewhere (a secrets manager, a generated `settings_local.py`) are not seen: without deployment files a fallback is only a hint. A condition comparing a variable\'s value (`CACHE_TYPE == "redis"`) is not taken as a fallback. A deliberate per-process alias beside a shared default is fine and stays quiet.',
+      'Settings are judged by their path below the project root (`dev`, `development`, `local`, `test`, `tests`, `testing`, `ci` as whole path segments or `_`-separated words), `if DEBUG:` guards, the `dev-settings` / `production-settings` globs, and which production module star-imports a base module. A fallback is judged by the deployment files the repository ships (Dockerfiles, compose files, Procfile and app.json add-ons, render.yaml, fly.toml, Helm charts and Kubernetes manifests, `.env` examples a compose file reads, gunicorn/uWSGI configs): a variable counts as set when one of them gives it a non-empty value. A Procfile or a Dockerfile alone does not show the environment (the platform running them sets it), so a fallback only they leave unset is information, not a warning. A deployment that visibly runs the app in one process stays quiet: one instance (no replicas, scale or formation above 1), an application server whose worker count resolves to 1 (`--workers ${NUM_WORKERS:-1}` with the variable unset there, `workers = 1` in the gunicorn config it names; followed from the compose command, Procfile line or chart through the Dockerfile\'s CMD/ENTRYPOINT and the shell scripts they start, by file name), and no Celery/RQ/Huey worker or other process type beside it; a count it cannot read counts as several. CACHES taken from a configuration mapping only when it has the key (`if "CACHES" in config:`) is judged by the project\'s JSON/YAML configuration files (`base.json`, `config.yaml`, `settings.yaml`...) that a deployment points at by path and that hold other keys the settings read from that mapping; with none pointed at it stays quiet. A local settings module the repository does not keep in place is judged by the file a shipped Dockerfile copies there. Deployments configured elsewhere (a secrets manager, a generated `settings_local.py`) are not seen: without deployment files a fallback is only a hint. A condition comparing a variable\'s value (`CACHE_TYPE == "redis"`) is not taken as a fallback. A deliberate per-process alias beside a shared default is fine and stays quiet.',
   },
   checkPython({ module, project, settings, deployments, report }) {
     if (!settings.isSettingsModule(module)) return;
@@ -181,8 +181,20 @@ function judgeFallback({ alias, span, variables, deployments, report, fixes, dja
   const unless = names.length > 0 ? ` unless ${names.join(' or ')} is set` : '';
   if (names.length > 0 && deployments.deployments.length > 0) {
     // One web process with nothing else sharing the cache: LocMem is as shared as it needs to be.
-    const leaving = deployments.deployments.find((deployment) => !names.some((name) => deployments.sets(deployment, name)) && !deployments.singleProcess(deployment));
-    if (!leaving) return;
+    const leavingAll = deployments.deployments.filter((deployment) => !names.some((name) => deployments.sets(deployment, name)) && !deployments.singleProcess(deployment));
+    const leaving = leavingAll.find((deployment) => deployments.declaresEnvironment(deployment));
+    if (!leaving) {
+      // Only a Procfile or an image leaves it unset: the platform running them sets the environment, which the repository does not show.
+      if (leavingAll.length > 0) {
+        report({
+          span,
+          message: `${capitalise(what)}${unless} (${leavingAll[0].path} runs several processes but does not say how the environment is set): each process would get its own cache. Make sure production configures a shared cache.`,
+          fixes,
+          severity: 'info',
+        });
+      }
+      return;
+    }
     report({
       span,
       message: `${capitalise(what)}${unless}, and ${leaving.path} does not set ${names.length === 1 ? 'it' : 'any of them'}: each worker process of that deployment gets its own cache, so deletes and sessions do not reach the others.`,

@@ -833,3 +833,18 @@ test('CACHES from a configuration file stays quiet when no deployment points at 
   const single = { ...singleWebProcess(), 'docker-compose.yml': ONE_SERVICE_COMPOSE.replace('    env_file: .env\n', '    env_file: .env\n    environment:\n      SHOP_CONF_DIR: /srv/shop/conf/prod/\n') };
   assert.deepEqual(await cache003({ 'shop/settings.py': FROM_CONFIG_FILE, ...single, 'conf/prod/base.json': config }), []);
 });
+
+test('a Procfile or an image alone does not show the environment: a fallback they leave unset is information, not a warning; app.json or compose that omit it are warnings', async () => {
+  const procfile = 'web: gunicorn shop.wsgi --workers 4\nworker: celery -A shop worker\n';
+  const dockerfile = 'FROM python:3.12-slim\nCOPY . /app\nWORKDIR /app\nCMD ["gunicorn", "shop.wsgi", "--workers", "4"]\n';
+  for (const files of [{ Procfile: procfile }, { Dockerfile: dockerfile }]) {
+    const found = await cache003({ 'shop/settings.py': REDIS_OR_LOCMEM, ...files });
+    assert.deepEqual(found.map(({ severity }) => severity), ['info'], Object.keys(files)[0]);
+    assert.match(found[0].message, /REDIS_URL/);
+  }
+  // The same Procfile beside an app.json that lists the environment without Redis, or a compose file without the variable: warnings.
+  const withAppJson = await cache003({ 'shop/settings.py': REDIS_OR_LOCMEM, Procfile: procfile, 'app.json': '{"name": "shop", "env": {"SECRET_KEY": {"generator": "secret"}}}' });
+  assert.deepEqual(withAppJson.map(({ severity }) => severity), ['warning']);
+  const withCompose = await cache003({ 'shop/settings.py': REDIS_OR_LOCMEM, Dockerfile: dockerfile, 'docker-compose.yml': COMPOSE('      OTHER: 1') });
+  assert.deepEqual(withCompose.map(({ severity }) => severity), ['warning']);
+});
