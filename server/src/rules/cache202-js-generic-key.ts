@@ -1,6 +1,6 @@
 import { isConstantTemplate, isOpaque } from '../analysis/keys.js';
 import { describeCall } from '../analysis/typescript/calls.js';
-import { distinguishingSource, isCacheAside } from '../analysis/typescript/flow.js';
+import { distinguishingSource, isCacheAside, valueSources } from '../analysis/typescript/flow.js';
 import { isRedis } from '../analysis/typescript/libraries.js';
 import { isTestPath } from '../analysis/typescript/load.js';
 import { lookup, spanOf, unwrap } from '../analysis/typescript/syntax.js';
@@ -19,14 +19,14 @@ export const cache202: Rule = {
   fix: 'unsafe',
   lessonSection: 'key-design',
   docs: {
-    summary: 'A constant TS/JS cache key for a value computed from something the key does not mention: a function parameter, `req.user`, `req.query` or `this.request`; and a NestJS handler cached by an interceptor under a key without the caller while it reads the caller.',
+    summary: 'A constant TS/JS cache key for a value computed from something the key does not mention: a function parameter, `req.user`, `req.query` or `this.request`; a key with holes that leaves out the caller the value depends on; and a NestJS handler cached by an interceptor under a key without the caller while it reads the caller.',
     why:
       "Every caller shares one entry. The first caller's value (one user's basket, one page of results, one tenant's settings) is served to everyone who comes after, which is both a bug and a data leak.",
     example:
       "app.get('/basket', async (req, res) => {\n  let basket = await cache.get('basket');\n  if (!basket) {\n    basket = await loadBasket(req.user.id);\n    await cache.set('basket', basket, 60_000);\n  }\n  res.json(basket);\n});",
     useInstead: "app.get('/basket', async (req, res) => {\n  const key = `basket:${req.user.id}`;\n  let basket = await cache.get(key);\n  if (!basket) {\n    basket = await loadBasket(req.user.id);\n    await cache.set(key, basket, 60_000);\n  }\n  res.json(basket);\n});",
     cannotSee:
-      'It follows data flow through local variables to the parameters of the function holding the store; parameters of functions around it (often injected dependencies of a factory) are not counted. Values that depend on a parameter only through a condition (`if (force)`), through instance state other than `this.request`/`this.req`/`this.ctx`, or through module state are not followed, and a function that stores exactly the parameter it was given (a setter) is left alone. Keys are resolved through constants and simple key helpers, in this module or imported; a key it cannot read keeps it quiet. A plain Redis client is only judged in the cache-aside shape, as in CACHE201. Global data (site settings, exchange rates) under a constant key is correct and stays quiet, and so is a parameter every caller in the project passes the same constant for (`pages(undefined, true)`). Keys that hold some inputs but not others (a `findOne` by more fields than the key, a locale or permission left out, a per-user URL under a resource key) are not judged: only constant keys are. NestJS handlers are judged when `@CacheKey`, `@UseInterceptors(CacheInterceptor)` on a `@Get` (keyed by the URL), or a project decorator returning `SetMetadata(...)` whose metadata a `NestInterceptor` in the project reads (`@MakeCache([...], [...])`) caches them and they read an injected caller (`@CurrentUser() user`, `@Session()`, `req.user` of `@Req()`) that the decorator does not name: the interceptor answers from the cache before the handler runs, so a per-user result or a permission check inside the handler is skipped. A global `APP_INTERCEPTOR` cache, and decorators that clear (`PreventCache`, `CacheEvict`), are not read. Test files (`*.test.ts`, `*.spec.js`, `__tests__/`) are not checked: tests use tiny TTLs and throw-away clients on purpose.',
+      'It follows data flow through local variables to the parameters of the function holding the store; parameters of functions around it (often injected dependencies of a factory) are not counted. Values that depend on a parameter only through a condition (`if (force)`), through instance state other than `this.request`/`this.req`/`this.ctx`, or through module state are not followed, and a function that stores exactly the parameter it was given (a setter) is left alone. Keys are resolved through constants and simple key helpers, in this module or imported; a key it cannot read keeps it quiet. A plain Redis client is only judged in the cache-aside shape, as in CACHE201. Global data (site settings, exchange rates) under a constant key is correct and stays quiet, and so is a parameter every caller in the project passes the same constant for (`pages(undefined, true)`). A key with holes is judged only for the caller: it is flagged when the value depends on `req.user` (`this.request.user`, `ctx.state.user`) or a parameter naming the caller (`userId`, `currentUser`, `viewerId`) and the key is built from other inputs (`` `orders:page:${page}` ``); a key that mentions a user, account, session, owner, token or `this.` anywhere is taken as telling callers apart. Other missing inputs (a `findOne` by more fields than the key, a locale or a tenant left out, a per-user URL under a resource key) are not judged. NestJS handlers are judged when `@CacheKey`, `@UseInterceptors(CacheInterceptor)` on a `@Get` (keyed by the URL), or a project decorator returning `SetMetadata(...)` whose metadata a `NestInterceptor` in the project reads (`@MakeCache([...], [...])`) caches them and they read an injected caller (`@CurrentUser() user`, `@Session()`, `req.user` of `@Req()`) that the decorator does not name: the interceptor answers from the cache before the handler runs, so a per-user result or a permission check inside the handler is skipped. A global `APP_INTERCEPTOR` cache, and decorators that clear (`PreventCache`, `CacheEvict`), are not read. Test files (`*.test.ts`, `*.spec.js`, `__tests__/`) are not checked: tests use tiny TTLs and throw-away clients on purpose.',
   },
   checkTypeScript({ module, project, report }) {
     if (isTestPath(module.path)) return;
@@ -45,8 +45,19 @@ export const cache202: Rule = {
       const operation = describeCall(project, module, call, client);
       if (operation?.kind !== 'store') continue;
       const template = project.keyTemplate(module, operation.key);
-      if (!isConstantTemplate(template) || isOpaque(template)) continue;
+      if (isOpaque(template)) continue;
       if (isRedis(client.library) && !isCacheAside(project, module, call, client, operation.key, operation.value)) continue;
+      if (!isConstantTemplate(template)) {
+        const caller = callerMissingFromKey(module, call, operation.key, operation.value);
+        if (caller) {
+          report({
+            span: spanOf(operation.key),
+            message: `The key "${template}" does not name the caller, but the stored value depends on \`${caller}\`: one user's value will be served to the others who hit the same key.`,
+            fixes: [],
+          });
+        }
+        continue;
+      }
       const source = distinguishingSource(module, call, operation.value);
       if (!source) continue;
       if (source.parameter && callersAgree(project, module, source.parameter)) continue;
@@ -223,4 +234,30 @@ function callerRead(ts: TypeScriptApi, method: TS.MethodDeclaration): string | u
     if (read) return read;
   }
   return undefined;
+}
+
+/** Parameters that name the caller (`userId`, `currentUser`), as opposed to the resource asked for. */
+const CALLER_PARAMETER = /^(user|userId|user_id|uid|currentUser|current_user|viewer|viewerId|me|accountId|account_id|memberId|sessionUser|authUser)$/;
+/** A key that may already tell callers apart through something not followed here. */
+const KEY_NAMES_CALLER = /user|uid|viewer|account|member|session|owner|auth|token|\bme\b|this\./i;
+
+/**
+ * The caller a value depends on (`req.user`, a `userId` parameter) when a key built from other inputs
+ * (`` `basket:${page}` ``) leaves it out; undefined when the key (or what it is built from) may name it.
+ */
+function callerMissingFromKey(module: TsModule, call: TS.CallExpression, key: TS.Expression, value: TS.Expression): string | undefined {
+  const ts = module.ts;
+  const caller = valueSources(module, call, value).find((source) => /^(req|request|ctx|this\.request|this\.req|this\.ctx)(\.state)?\.user$/.test(source.text) || (source.parameter !== undefined && CALLER_PARAMETER.test(source.text)));
+  if (!caller) return undefined;
+  const keySources = valueSources(module, call, key);
+  if (keySources.length === 0) return undefined;
+  if (keySources.some((source) => caller.text.startsWith(source.text) || source.text.startsWith(caller.text))) return undefined;
+  // The key's text and that of the locals it is built from.
+  const texts = [key.getText()];
+  const node = unwrap(ts, key);
+  if (ts.isIdentifier(node)) {
+    const declaration = lookup(ts, node.text, node);
+    if (declaration?.kind === 'variable' && declaration.node.initializer) texts.push(declaration.node.initializer.getText());
+  }
+  return texts.some((text) => KEY_NAMES_CALLER.test(text)) ? undefined : caller.text;
 }

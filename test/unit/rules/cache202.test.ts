@@ -542,3 +542,75 @@ test('quiet on cached handlers that do not read the caller, key on the user, onl
   unread['src/cache/result-cache.ts'] = unread['src/cache/result-cache.ts'].replace("this.reflector.get('cache-result'", "this.reflector.get('other-key'");
   assert.deepEqual(await flagged(CODE, unread), []);
 });
+
+// ---- keys with holes that leave the caller out ----
+
+test('a key built from the page but not the user, for a value read for req.user or a userId parameter, is flagged', async () => {
+  const files = {
+    'src/cache.ts': CACHE,
+    'src/orders.ts': js`
+      import { cache } from './cache';
+
+      export async function ordersPage(userId: string, page: number) {
+        const key = \`orders:page:#{page}\`;
+        const hit = await cache.get(key);
+        if (hit) return hit;
+        const orders = await db.order.findMany({ where: { userId }, skip: page * 20, take: 20 });
+        await cache.set(key, orders, 60_000);
+        return orders;
+      }
+    `,
+    'src/routes.ts': js`
+      import { cache } from './cache';
+
+      app.get('/feed', async (req, res) => {
+        const feed = await buildFeed(req.user.id, req.query.tab);
+        await cache.set(\`feed:#{req.query.tab}\`, feed, 30_000);
+        res.json(feed);
+      });
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['src/orders.ts:8', 'src/routes.ts:5']);
+  const messages = (await findingsOf(files)).filter((found) => found.code === CODE).map((found) => found.message);
+  assert.match(messages[0], /"orders:page:\{\}" does not name the caller, but the stored value depends on `userId`/);
+  assert.match(messages[1], /depends on `req\.user`/);
+});
+
+test('quiet when a key with holes names the caller, may name it, or the value does not depend on the caller', async () => {
+  const page = (keyExpression: string, load: string): Record<string, string> => ({
+    'src/cache.ts': CACHE,
+    'src/orders.ts': js`
+      import { cache } from './cache';
+
+      export async function ordersPage(userId: string, page: number) {
+        const key = ${keyExpression};
+        const orders = ${load};
+        await cache.set(key, orders, 60_000);
+        return orders;
+      }
+    `,
+  });
+  const cases = [
+    page('`orders:#{userId}:#{page}`', 'await db.order.findMany({ where: { userId }, skip: page * 20 })'),
+    page('ordersKey(userId, page)', 'await db.order.findMany({ where: { userId }, skip: page * 20 })'),
+    page('`orders:#{this.scope}:#{page}`', 'await db.order.findMany({ where: { userId }, skip: page * 20 })'),
+    page('`orders:#{tokenOf(page)}`', 'await db.order.findMany({ where: { userId }, skip: page * 20 })'),
+    // The caller is not what the value depends on: public data by page.
+    page('`products:#{page}`', 'await db.product.findMany({ skip: page * 20 })'),
+  ];
+  for (const files of cases) assert.deepEqual(await flagged(CODE, files), [], files['src/orders.ts'].split('\n')[3]);
+  // A project id is the resource, not the caller: a per-project value cached per project stays quiet.
+  const project = {
+    'src/cache.ts': CACHE,
+    'src/stats.ts': js`
+      import { cache } from './cache';
+
+      export async function projectStats(projectId: string, range: string) {
+        const stats = await computeStats(projectId, range);
+        await cache.set(\`stats:#{projectId}:#{range}\`, stats, 60_000);
+        return stats;
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, project), []);
+});
