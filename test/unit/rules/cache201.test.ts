@@ -176,6 +176,43 @@ test('a key built by a key helper in another module is followed', async () => {
   assert.deepEqual(await flagged(CODE, files), ['src/products.ts:8']);
 });
 
+test('key helpers with a local before the return, key-builder objects and rest-argument joins are followed to their template', async () => {
+  const keys = js`
+    export const Keys = { Product: { id(id: string): string { return \`product:#{id}\`; } } };
+    export function productKey(id: string) {
+      const key = \`product:#{id}\`;
+      return key;
+    }
+    export const cacheKey = (...parts: string[]) => parts.join(':');
+  `;
+  const store = (keyExpression: string, deleted?: string): Record<string, string> => ({
+    'src/redis.ts': REDIS,
+    'src/keys.ts': keys,
+    'src/products.ts': js`
+      import { redis } from './redis';
+      import { Keys, productKey, cacheKey } from './keys';
+
+      export async function getProduct(id: string) {
+        const cached = await redis.get(${keyExpression});
+        if (cached) return JSON.parse(cached);
+        const product = await loadProduct(id);
+        await redis.set(${keyExpression}, JSON.stringify(product));
+        return product;
+      }
+    `,
+    ...(deleted ? { 'src/admin.ts': `import { redis } from './redis';\nimport { Keys, productKey, cacheKey } from './keys';\nexport const forget = (id: string) => redis.del(${deleted});\n` } : {}),
+  });
+  for (const keyExpression of ['Keys.Product.id(id)', 'productKey(id)', "cacheKey('product', id)"]) {
+    assert.deepEqual(await flagged(CODE, store(keyExpression)), ['src/products.ts:8'], keyExpression);
+    // Deleted through another helper that builds the same template: quiet.
+    assert.deepEqual(await flagged(CODE, store(keyExpression, '`product:${id}`')), [], keyExpression);
+  }
+  // A helper whose returns build different keys is not guessed at: its key is unknown, and the store stays quiet.
+  const branching = store('variantKey(id)');
+  branching['src/products.ts'] = branching['src/products.ts'].replace("import { Keys, productKey, cacheKey } from './keys';", "function variantKey(id: string) {\n  if (id.startsWith('x')) return `legacy:${id}`;\n  return `product:${id}`;\n}");
+  assert.deepEqual(await flagged(CODE, branching), []);
+});
+
 test('a client imported through a tsconfig `paths` alias or a workspace package name is traced', async () => {
   const aliased = {
     'tsconfig.json': '{ "compilerOptions": { "baseUrl": ".", "paths": { "@/*": ["src/*"] } } }',
