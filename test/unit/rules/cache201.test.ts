@@ -788,7 +788,7 @@ test('a value computed from fields of an entity parameter is flagged when one wr
   assert.match(finding.message, /user data, but not by `models\.Users\.updateOne` \(queries\.ts:4\)/);
 });
 
-test('quiet when every update of the copied data clears the key: directly, through a clearing helper, or in the function calling it', async () => {
+test('quiet when every update of the copied data clears the key: directly, through a clearing or re-setting helper, or in the function calling it', async () => {
   const service = js`
     export async function setPrice(id: string, price: number) {
       await db.product.update({ where: { id }, data: { price } });
@@ -810,6 +810,24 @@ test('quiet when every update of the copied data clears the key: directly, throu
     `,
   };
   assert.deepEqual(await flagged(CODE, files), []);
+  const rewritten = {
+    'src/redis.ts': REDIS,
+    'src/products.ts': CACHE_ASIDE,
+    'src/admin.ts': PRODUCT_ADMIN,
+    'src/pricing.ts': js`
+      import { redis } from './redis';
+
+      async function remember(product: { id: string }) {
+        await redis.set(\`product:#{product.id}\`, JSON.stringify(product));
+      }
+
+      export async function reprice(id: string, price: number) {
+        const product = await db.product.update({ where: { id }, data: { price } });
+        await remember(product);
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, rewritten), []);
   const permissions = { 'src/redis.ts': REDIS, 'src/permissions.ts': PERMISSIONS, 'src/mutations.ts': ROLE_MUTATIONS };
   assert.deepEqual(await flagged(CODE, permissions), []);
 });

@@ -250,8 +250,8 @@ function covers(project: TypeScriptProject, module: TsModule, node: TS.Node, tem
 }
 
 /**
- * Who deletes a key of `template`: the names of the functions whose own body does (`clearGroupActionsCache`,
- * `invalidateUser`), and whether one of those deletes runs in a data hook or event listener (a Mongoose
+ * Who deletes or re-sets a key of `template`: the names of the functions whose own body does (`clearGroupActionsCache`,
+ * `invalidateUser`, `cacheUser`), and whether one of those deletes runs in a data hook or event listener (a Mongoose
  * `schema.post('updateOne')`, a Prisma `$extends`, a NestJS `@OnEvent`, a TypeORM `afterUpdate`): then it
  * follows writes the caller cannot see.
  */
@@ -261,14 +261,20 @@ function clearingFunctions(project: TypeScriptProject, template: string): { name
     let hooked = false;
     for (const path of project.allPaths()) {
       const text = project.textOf(path);
-      if (!text || !(CLEARING_TEXT.test(text) || (project.isCandidate(path) && /\.delete\s*\(/.test(text)))) continue;
+      if (!text || !(CLEARING_TEXT.test(text) || (project.isCandidate(path) && /\.(?:delete|set\w*)\s*\(/i.test(text)))) continue;
       const module = project.module(path);
       if (!module) continue;
       const ts = module.ts;
+      const candidate = project.isCandidate(path);
       for (const call of module.calls) {
         if (!ts.isCallExpression(call)) continue;
-        if (!invalidatedKeys(ts, call).some((key) => invalidates(project.keyTemplate(module, key), template))) continue;
-        hooked ||= inHook(ts, call);
+        const deletes = invalidatedKeys(ts, call).some((key) => invalidates(project.keyTemplate(module, key), template));
+        // A function that re-sets the key (`cacheUser(user)` after an update) refreshes it as well as a delete would.
+        const client = !deletes && candidate && ts.isPropertyAccessExpression(call.expression) ? project.clientOf(module, call.expression.expression) : undefined;
+        const operation = client && describeCall(project, module, call, client);
+        const refreshes = operation?.kind === 'store' && operation.refresh && project.keyTemplate(module, operation.key) === template;
+        if (!deletes && !refreshes) continue;
+        if (deletes) hooked ||= inHook(ts, call);
         for (const fn of enclosingFunctions(ts, call)) {
           const name = functionName(ts, fn);
           if (name) {
