@@ -61,7 +61,7 @@ export const cache201: Rule = {
         continue;
       }
       // Cleared somewhere: still stale if some update of the data it copies clears nothing.
-      const data = mirroredData(project, module, call, operation.key, operation.value);
+      const data = mirroredData(module, call, operation.key, operation.value);
       // A Redis value computed from an entity's fields is only a cache in the cache-aside shape; a copied model row always is.
       if (!data || (data.fields && redis && !isCacheAside(project, module, call, client, operation.key, operation.value))) continue;
       const writes = uncoveredWrites(project, data, template);

@@ -79,7 +79,7 @@ function copiedExpression(ts: TypeScriptApi, expr: TS.Expression): TS.Expression
 }
 
 /** What a stored value copies: a model row (traced through locals in the storing function), or fields of an entity parameter the key is built from. */
-export function mirroredData(project: TypeScriptProject, module: TsModule, store: TS.CallExpression, key: TS.Expression, value: TS.Expression): MirroredData | undefined {
+export function mirroredData(module: TsModule, store: TS.CallExpression, key: TS.Expression, value: TS.Expression): MirroredData | undefined {
   const ts = module.ts;
   const functions = enclosingFunctions(ts, store);
   const outermost = functions[functions.length - 1];
@@ -102,14 +102,14 @@ export function mirroredData(project: TypeScriptProject, module: TsModule, store
     const model = method && ROW_READS.test(method) ? receiverModel(ts, node) : undefined;
     if (model) return { model };
   }
-  return entityFields(project, module, functions[0], key);
+  return entityFields(module, functions[0], key);
 }
 
 /**
  * A value computed from fields of an entity parameter whose id is in the key (`user_actions_${user._id}` and
  * `user.permissionGroupIds`): the model is the parameter's name or type, the fields those the function reads.
  */
-function entityFields(project: TypeScriptProject, module: TsModule, fn: FunctionLike, key: TS.Expression): MirroredData | undefined {
+function entityFields(module: TsModule, fn: FunctionLike, key: TS.Expression): MirroredData | undefined {
   const ts = module.ts;
   let keyExpr = unwrap(ts, key);
   if (ts.isIdentifier(keyExpr)) {
@@ -142,7 +142,6 @@ function entityFields(project: TypeScriptProject, module: TsModule, fn: Function
     ts.forEachChild(node, visit);
   };
   visit(fn.body);
-  void project;
   return fields.size > 0 ? { model, fields: [...fields] } : undefined;
 }
 
