@@ -72,9 +72,10 @@ export const cache201: Rule = {
         return `\`${write.text}\` (${write.module === module ? `line ${line}` : `${write.module.path.split('/').pop()}:${line}`})`;
       });
       const more = writes.length > 2 ? ` and ${writes.length - 2} more` : '';
+      const changes = data.fields ? data.fields.map((field) => `${data.model}.${field}`).join(', ') : `the ${data.model} data`;
       report({
         span: spanOf(call),
-        message: `"${template}" is stored with no TTL and cleared on some changes of the ${data.model} data, but not by ${named.join(' or ')}${more}: ${where} until it is evicted, so readers get a stale value after that change.`,
+        message: `"${template}" is stored with no TTL and cleared on some changes of ${changes}, but not by ${named.join(' or ')}${more}: ${where} until it is evicted, so readers get a stale value after that change.`,
         fixes,
       });
     }

@@ -785,7 +785,7 @@ test('a value computed from fields of an entity parameter is flagged when one wr
   };
   assert.deepEqual(await flagged(CODE, files), ['src/permissions.ts:8']);
   const [finding] = (await findingsOf(files)).filter((found) => found.code === CODE);
-  assert.match(finding.message, /user data, but not by `models\.Users\.updateOne` \(queries\.ts:4\)/);
+  assert.match(finding.message, /cleared on some changes of user\.roleIds, user\.extraPermissions, but not by `models\.Users\.updateOne` \(queries\.ts:4\)/);
 });
 
 test('quiet when every update of the copied data clears the key: directly, through a clearing or re-setting helper, or in the function calling it', async () => {
