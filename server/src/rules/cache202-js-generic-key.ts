@@ -1,12 +1,13 @@
 import { isConstantTemplate, isOpaque } from '../analysis/keys.js';
 import { describeCall, invalidatedKeys } from '../analysis/typescript/calls.js';
-import { distinguishingSource, isCacheAside } from '../analysis/typescript/flow.js';
+import { distinguishingSource, isCacheAside, valueSources } from '../analysis/typescript/flow.js';
 import { isRedis } from '../analysis/typescript/libraries.js';
 import { isTestPath } from '../analysis/typescript/load.js';
 import { enclosingFunctions, lookup, spanOf, unwrap } from '../analysis/typescript/syntax.js';
 import { callSitesOf } from '../analysis/typescript/units.js';
 import type { TsModule, TypeScriptProject } from '../analysis/typescript/project.js';
 import type { FunctionLike } from '../analysis/typescript/syntax.js';
+import type { TypeScriptApi } from '../analysis/typescript/load.js';
 import type * as TS from 'typescript';
 import type { FixSpec, Rule } from './rule.js';
 
@@ -18,18 +19,25 @@ export const cache202: Rule = {
   fix: 'unsafe',
   lessonSection: 'key-design',
   docs: {
-    summary: 'A constant TS/JS cache key for a value computed from something the key does not mention: a function parameter, `req.user`, `req.query` or `this.request`.',
+    summary: 'A constant TS/JS cache key for a value computed from something the key does not mention: a function parameter, `req.user`, `req.query` or `this.request`; a key with holes that leaves out the caller the value depends on; and a NestJS handler cached by an interceptor under a key without the caller while it reads the caller.',
     why:
       "Every caller shares one entry. The first caller's value (one user's basket, one page of results, one tenant's settings) is served to everyone who comes after, which is both a bug and a data leak.",
     example:
       "app.get('/basket', async (req, res) => {\n  let basket = await cache.get('basket');\n  if (!basket) {\n    basket = await loadBasket(req.user.id);\n    await cache.set('basket', basket, 60_000);\n  }\n  res.json(basket);\n});",
     useInstead: "app.get('/basket', async (req, res) => {\n  const key = `basket:${req.user.id}`;\n  let basket = await cache.get(key);\n  if (!basket) {\n    basket = await loadBasket(req.user.id);\n    await cache.set(key, basket, 60_000);\n  }\n  res.json(basket);\n});",
     cannotSee:
-      'It follows data flow through local variables to the parameters of the function holding the store; parameters of functions around it (often injected dependencies of a factory) are not counted. Values that depend on a parameter only through a condition (`if (force)`), through instance state other than `this.request`/`this.req`/`this.ctx`, or through module state are not followed, and a function that stores exactly the parameter it was given (a setter) is left alone. Keys are resolved through constants and simple key helpers, in this module or imported; a key it cannot read keeps it quiet. A plain Redis client is only judged in the cache-aside shape, as in CACHE201. Global data (site settings, exchange rates) under a constant key is correct and stays quiet, and so is a parameter every caller in the project passes the same constant for (`pages(undefined, true)`). Keys that hold some inputs but not others (a `findOne` by more fields than the key, a locale or permission left out, a per-user URL under a resource key) are not judged: only constant keys are. Test files (`*.test.ts`, `*.spec.js`, `__tests__/`) are not checked: tests use tiny TTLs and throw-away clients on purpose.',
+      'It follows data flow through local variables to the parameters of the function holding the store; parameters of functions around it (often injected dependencies of a factory) are not counted. Values that depend on a parameter only through a condition (`if (force)`), through instance state other than `this.request`/`this.req`/`this.ctx`, or through module state are not followed, and a function that stores exactly the parameter it was given (a setter) is left alone. Keys are resolved through constants and simple key helpers, in this module or imported; a key it cannot read keeps it quiet. A plain Redis client is only judged in the cache-aside shape, as in CACHE201. Global data (site settings, exchange rates) under a constant key is correct and stays quiet, and so is a parameter every caller in the project passes the same constant for (`pages(undefined, true)`). A key with holes is judged only for the caller: it is flagged when the value depends on `req.user` (`this.request.user`, `ctx.state.user`) or a parameter naming the caller (`userId`, `currentUser`, `viewerId`) and the key is built from other inputs (`` `orders:page:${page}` ``); a key that mentions a user, account, session, owner, token or `this.` anywhere is taken as telling callers apart. Other missing inputs (a `findOne` by more fields than the key, a locale or a tenant left out, a per-user URL under a resource key) are not judged. NestJS handlers are judged when `@CacheKey`, `@UseInterceptors(CacheInterceptor)` on a `@Get` (keyed by the URL), or a project decorator returning `SetMetadata(...)` whose metadata a `NestInterceptor` in the project reads (`@MakeCache([...], [...])`) caches them and they read an injected caller (`@CurrentUser() user`, `@Session()`, `req.user` of `@Req()`) that the decorator does not name: the interceptor answers from the cache before the handler runs, so a per-user result or a permission check inside the handler is skipped. A global `APP_INTERCEPTOR` cache, and decorators that clear (`PreventCache`, `CacheEvict`), are not read. Test files (`*.test.ts`, `*.spec.js`, `__tests__/`) are not checked: tests use tiny TTLs and throw-away clients on purpose.',
   },
   checkTypeScript({ module, project, report }) {
     if (isTestPath(module.path)) return;
     const ts = module.ts;
+    for (const handler of perUserCachedHandlers(project, module)) {
+      report({
+        span: spanOf(handler.key),
+        message: `\`${handler.name}\` is cached by ${handler.decorator} under a key without \`${handler.user}\`, but the handler reads it: the interceptor returns the first caller's cached result to every user, before the handler's own checks run.`,
+        fixes: [],
+      });
+    }
     for (const call of module.calls) {
       if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) continue;
       const client = project.clientOf(module, call.expression.expression);
@@ -37,8 +45,19 @@ export const cache202: Rule = {
       const operation = describeCall(project, module, call, client);
       if (operation?.kind !== 'store') continue;
       const template = project.keyTemplate(module, operation.key);
-      if (!isConstantTemplate(template) || isOpaque(template)) continue;
+      if (isOpaque(template)) continue;
       if (isRedis(client.library) && !isCacheAside(project, module, call, client, operation.key, operation.value)) continue;
+      if (!isConstantTemplate(template)) {
+        const caller = callerMissingFromKey(module, call, operation.key, operation.value);
+        if (caller) {
+          report({
+            span: spanOf(operation.key),
+            message: `The key "${template}" does not name the caller, but the stored value depends on \`${caller}\`: one user's value will be served to the others who hit the same key.`,
+            fixes: [],
+          });
+        }
+        continue;
+      }
       const source = distinguishingSource(module, call, operation.value);
       if (!source) continue;
       if (source.parameter && callersAgree(project, module, source.parameter)) continue;
@@ -123,4 +142,163 @@ function literalCount(project: TypeScriptProject, raw: string): number {
     }
     return count;
   });
+}
+
+/** NestJS's own cache interceptor and key decorator. */
+const NEST_CACHE_PACKAGES = new Set(['@nestjs/cache-manager', '@nestjs/common']);
+/** Parameter decorators that inject the caller: `@CurrentUser() user`, `@Session() session`. */
+const CALLER_DECORATORS = /^(CurrentUser|User|AuthUser|GetUser|ReqUser|RequestUser|LoggedInUser|AuthenticatedUser|Session|CurrentSession|UserSession|Viewer|CurrentAccount|CurrentTenant)$/;
+const REQUEST_DECORATORS = /^(Req|Request)$/;
+/** A key naming the caller: the decorator already tells users apart. */
+const CALLER_IN_KEY = /user|session|viewer|account|tenant|owner|\bme\b/i;
+/** Custom decorators that stop or clear caching rather than cache. */
+const NOT_CACHING = /prevent|evict|invalidat|clear|bust|skip|disable|no[A-Z_]|purge|flush/i;
+
+interface CachedHandler {
+  name: string;
+  decorator: string;
+  key: TS.Node;
+  user: string;
+}
+
+/**
+ * Controller and resolver methods whose result an interceptor caches under a key without the caller
+ * (`@CacheKey('basket')`, `@UseInterceptors(CacheInterceptor)` on a `@Get`, or a project decorator built on
+ * `SetMetadata` that a `NestInterceptor` reads, such as `@MakeCache(['blobs'], ['workspaceId'])`) while the method
+ * takes the caller (`@CurrentUser() user`, `req.user`) and reads it: a per-user result or a permission check that
+ * a cache hit skips.
+ */
+function perUserCachedHandlers(project: TypeScriptProject, module: TsModule): CachedHandler[] {
+  const ts = module.ts;
+  if (!/@/.test(module.text) || !/cache/i.test(module.text)) return [];
+  const found: CachedHandler[] = [];
+  const visit = (node: TS.Node): void => {
+    if (ts.isClassDeclaration(node)) {
+      const classInterceptor = decoratorsOf(ts, node).some((decorator) => usesNestCacheInterceptor(module, decorator));
+      for (const member of node.members) {
+        if (!ts.isMethodDeclaration(member) || !member.body) continue;
+        const decorators = decoratorsOf(ts, member);
+        const isGet = decorators.some((decorator) => decoratorName(ts, decorator) === 'Get');
+        let cache: { decorator: string; key: TS.Node } | undefined;
+        for (const decorator of decorators) {
+          const call = decorator.expression;
+          const name = decoratorName(ts, decorator);
+          if (!name || !ts.isCallExpression(call)) continue;
+          if (name === 'CacheKey' && importedFrom(ts, call.expression, NEST_CACHE_PACKAGES)) cache = { decorator: `@${call.getText()}`, key: call.arguments[0] ?? call };
+          else if (isGet && usesNestCacheInterceptor(module, decorator)) cache = { decorator: 'CacheInterceptor (keyed by the URL)', key: call };
+          else if (isCachingDecorator(project, module, call)) cache = { decorator: `@${call.getText().replace(/\s+/g, ' ')}`, key: call };
+        }
+        if (!cache && classInterceptor && isGet) cache = { decorator: 'CacheInterceptor (keyed by the URL)', key: decorators.find((decorator) => decoratorName(ts, decorator) === 'Get')!.expression };
+        if (!cache || CALLER_IN_KEY.test(cache.decorator)) continue;
+        const user = callerRead(ts, member);
+        if (!user) continue;
+        found.push({ name: member.name.getText(), decorator: cache.decorator, key: cache.key, user });
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(module.source);
+  return found;
+}
+
+function decoratorsOf(ts: TypeScriptApi, node: TS.Node): readonly TS.Decorator[] {
+  return ts.canHaveDecorators(node) ? (ts.getDecorators(node) ?? []) : [];
+}
+
+function decoratorName(ts: TypeScriptApi, decorator: TS.Decorator): string | undefined {
+  const expression = ts.isCallExpression(decorator.expression) ? decorator.expression.expression : decorator.expression;
+  return ts.isIdentifier(expression) ? expression.text : undefined;
+}
+
+function importedFrom(ts: TypeScriptApi, name: TS.Expression, packages: Set<string>): boolean {
+  if (!ts.isIdentifier(name)) return false;
+  const declaration = lookup(ts, name.text, name);
+  return declaration?.kind === 'import' && packages.has(declaration.specifier);
+}
+
+/** `@UseInterceptors(CacheInterceptor)` with Nest's own interceptor (it caches GET responses by URL). */
+function usesNestCacheInterceptor(module: TsModule, decorator: TS.Decorator): boolean {
+  const ts = module.ts;
+  const call = decorator.expression;
+  if (decoratorName(ts, decorator) !== 'UseInterceptors' || !ts.isCallExpression(call)) return false;
+  return call.arguments.some((argument) => ts.isIdentifier(argument) && argument.text === 'CacheInterceptor' && importedFrom(ts, argument, NEST_CACHE_PACKAGES));
+}
+
+/** A project decorator `(...) => SetMetadata('cacheKey', ...)` named for caching, whose metadata a `NestInterceptor` in the project reads. */
+function isCachingDecorator(project: TypeScriptProject, module: TsModule, call: TS.CallExpression): boolean {
+  const ts = module.ts;
+  if (!ts.isIdentifier(call.expression) || !/cach/i.test(call.expression.text) || NOT_CACHING.test(call.expression.text)) return false;
+  const target = project.valueOf(module, call.expression);
+  if (target?.kind !== 'function') return false;
+  const body = project.helperBody(target.module, target.node);
+  const inner = body && unwrap(target.module.ts, body);
+  if (!inner || !ts.isCallExpression(inner) || !ts.isIdentifier(inner.expression) || inner.expression.text !== 'SetMetadata') return false;
+  const metadataKey = inner.arguments[0] && project.stringValue(target.module, inner.arguments[0]);
+  if (!metadataKey) return false;
+  return project.memo(`cache-interceptor:${metadataKey}`, () =>
+    project.allPaths().some((path) => {
+      const text = project.textOf(path);
+      if (text === undefined || !/implements\s+NestInterceptor/.test(text) || !(text.includes(`'${metadataKey}'`) || text.includes(`"${metadataKey}"`))) return false;
+      const interceptor = project.module(path);
+      // `this.reflector.get('cacheKey', ctx.getHandler())`, `getAllAndOverride(...)`.
+      return (interceptor?.calls ?? []).some((read) => {
+        const method = interceptor!.ts.isPropertyAccessExpression(read.expression) ? read.expression.name.text : undefined;
+        const first = read.arguments?.[0];
+        return method !== undefined && /^(get|getAllAndOverride|getAllAndMerge)$/.test(method) && first !== undefined && project.stringValue(interceptor!, first) === metadataKey;
+      });
+    }),
+  );
+}
+
+/** The name of the caller parameter a handler reads (`user` of `@CurrentUser() user`, `req.user` of `@Req() req`). */
+function callerRead(ts: TypeScriptApi, method: TS.MethodDeclaration): string | undefined {
+  for (const parameter of method.parameters) {
+    if (!ts.isIdentifier(parameter.name)) continue;
+    const names = decoratorsOf(ts, parameter).map((decorator) => decoratorName(ts, decorator) ?? '');
+    const name = parameter.name.text;
+    const isCaller = names.some((decorator) => CALLER_DECORATORS.test(decorator));
+    const isRequest = names.some((decorator) => REQUEST_DECORATORS.test(decorator));
+    if (!isCaller && !isRequest) continue;
+    let read: string | undefined;
+    const visit = (node: TS.Node): void => {
+      if (read) return;
+      if (ts.isIdentifier(node) && node.text === name && !(ts.isPropertyAccessExpression(node.parent) && node.parent.name === node)) {
+        const declaration = lookup(ts, name, node);
+        if (declaration?.kind === 'parameter' && declaration.node === parameter) {
+          if (isCaller) read = name;
+          else if (ts.isPropertyAccessExpression(node.parent) && node.parent.expression === node && /^(user|session)$/.test(node.parent.name.text)) read = `${name}.${node.parent.name.text}`;
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    if (method.body) visit(method.body);
+    if (read) return read;
+  }
+  return undefined;
+}
+
+/** Parameters that name the caller (`userId`, `currentUser`), as opposed to the resource asked for. */
+const CALLER_PARAMETER = /^(user|userId|user_id|uid|currentUser|current_user|viewer|viewerId|me|accountId|account_id|memberId|sessionUser|authUser)$/;
+/** A key that may already tell callers apart through something not followed here. */
+const KEY_NAMES_CALLER = /user|uid|viewer|account|member|session|owner|auth|token|\bme\b|this\./i;
+
+/**
+ * The caller a value depends on (`req.user`, a `userId` parameter) when a key built from other inputs
+ * (`` `basket:${page}` ``) leaves it out; undefined when the key (or what it is built from) may name it.
+ */
+function callerMissingFromKey(module: TsModule, call: TS.CallExpression, key: TS.Expression, value: TS.Expression): string | undefined {
+  const ts = module.ts;
+  const caller = valueSources(module, call, value).find((source) => /^(req|request|ctx|this\.request|this\.req|this\.ctx)(\.state)?\.user$/.test(source.text) || (source.parameter !== undefined && CALLER_PARAMETER.test(source.text)));
+  if (!caller) return undefined;
+  const keySources = valueSources(module, call, key);
+  if (keySources.length === 0) return undefined;
+  if (keySources.some((source) => caller.text.startsWith(source.text) || source.text.startsWith(caller.text))) return undefined;
+  // The key's text and that of the locals it is built from.
+  const texts = [key.getText()];
+  const node = unwrap(ts, key);
+  if (ts.isIdentifier(node)) {
+    const declaration = lookup(ts, node.text, node);
+    if (declaration?.kind === 'variable' && declaration.node.initializer) texts.push(declaration.node.initializer.getText());
+  }
+  return texts.some((text) => KEY_NAMES_CALLER.test(text)) ? undefined : caller.text;
 }

@@ -837,7 +837,7 @@ test('CACHES from a configuration file stays quiet when no deployment points at 
 test('a Procfile or an image alone does not show the environment: a fallback they leave unset is information, not a warning; app.json or compose that omit it are warnings', async () => {
   const procfile = 'web: gunicorn shop.wsgi --workers 4\nworker: celery -A shop worker\n';
   const dockerfile = 'FROM python:3.12-slim\nCOPY . /app\nWORKDIR /app\nCMD ["gunicorn", "shop.wsgi", "--workers", "4"]\n';
-  for (const files of [{ Procfile: procfile }, { Dockerfile: dockerfile }]) {
+  for (const files of [{ Procfile: procfile }, { Dockerfile: dockerfile }] as Record<string, string>[]) {
     const found = await cache003({ 'shop/settings.py': REDIS_OR_LOCMEM, ...files });
     assert.deepEqual(found.map(({ severity }) => severity), ['info'], Object.keys(files)[0]);
     assert.match(found[0].message, /REDIS_URL/);

@@ -176,6 +176,43 @@ test('a key built by a key helper in another module is followed', async () => {
   assert.deepEqual(await flagged(CODE, files), ['src/products.ts:8']);
 });
 
+test('key helpers with a local before the return, key-builder objects and rest-argument joins are followed to their template', async () => {
+  const keys = js`
+    export const Keys = { Product: { id(id: string): string { return \`product:#{id}\`; } } };
+    export function productKey(id: string) {
+      const key = \`product:#{id}\`;
+      return key;
+    }
+    export const cacheKey = (...parts: string[]) => parts.join(':');
+  `;
+  const store = (keyExpression: string, deleted?: string): Record<string, string> => ({
+    'src/redis.ts': REDIS,
+    'src/keys.ts': keys,
+    'src/products.ts': js`
+      import { redis } from './redis';
+      import { Keys, productKey, cacheKey } from './keys';
+
+      export async function getProduct(id: string) {
+        const cached = await redis.get(${keyExpression});
+        if (cached) return JSON.parse(cached);
+        const product = await loadProduct(id);
+        await redis.set(${keyExpression}, JSON.stringify(product));
+        return product;
+      }
+    `,
+    ...(deleted ? { 'src/admin.ts': `import { redis } from './redis';\nimport { Keys, productKey, cacheKey } from './keys';\nexport const forget = (id: string) => redis.del(${deleted});\n` } : {}),
+  });
+  for (const keyExpression of ['Keys.Product.id(id)', 'productKey(id)', "cacheKey('product', id)"]) {
+    assert.deepEqual(await flagged(CODE, store(keyExpression)), ['src/products.ts:8'], keyExpression);
+    // Deleted through another helper that builds the same template: quiet.
+    assert.deepEqual(await flagged(CODE, store(keyExpression, '`product:${id}`')), [], keyExpression);
+  }
+  // A helper whose returns build different keys is not guessed at: its key is unknown, and the store stays quiet.
+  const branching = store('variantKey(id)');
+  branching['src/products.ts'] = branching['src/products.ts'].replace("import { Keys, productKey, cacheKey } from './keys';", "function variantKey(id: string) {\n  if (id.startsWith('x')) return `legacy:${id}`;\n  return `product:${id}`;\n}");
+  assert.deepEqual(await flagged(CODE, branching), []);
+});
+
 test('a client imported through a tsconfig `paths` alias or a workspace package name is traced', async () => {
   const aliased = {
     'tsconfig.json': '{ "compilerOptions": { "baseUrl": ".", "paths": { "@/*": ["src/*"] } } }',
@@ -620,4 +657,218 @@ test('a clearing function that nothing calls does not count as invalidation; onc
   // A module nothing imports is an entry point (a route file): its exported functions are called by the framework.
   const entry = { 'src/redis.ts': REDIS, 'src/orgs.ts': orgs };
   assert.deepEqual(await flagged(CODE, entry), []);
+});
+
+// ---- cleared on some changes of the data, not on others ----
+
+const PRODUCT_ADMIN = js`
+  import { redis } from './redis';
+
+  export async function updateProduct(id: string, data: unknown) {
+    await db.product.update({ where: { id }, data });
+    await redis.del(\`product:#{id}\`);
+  }
+`;
+
+test('a copied row cleared by one update but not by another update of the same model is flagged, naming the update', async () => {
+  const files = {
+    'src/redis.ts': REDIS,
+    'src/products.ts': CACHE_ASIDE,
+    'src/admin.ts': PRODUCT_ADMIN,
+    'src/pricing.ts': js`
+      export async function reprice(id: string, price: number) {
+        await db.product.update({ where: { id }, data: { price } });
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['src/products.ts:7']);
+  const [finding] = (await findingsOf(files)).filter((found) => found.code === CODE);
+  assert.match(finding.message, /not by `db\.product\.update` \(pricing\.ts:2\)/);
+});
+
+test('a write-through of a created row (no get before it) is flagged when a rename skips the delete; Mongoose models too', async () => {
+  const files = {
+    'src/redis.ts': REDIS,
+    'src/events.ts': js`
+      import { redis } from './redis';
+
+      export async function track(projectId: string, name: string) {
+        const event = await prisma.event.create({ data: { projectId, name } });
+        await redis.set(\`event:#{event.id}\`, JSON.stringify(event));
+        return event;
+      }
+
+      export async function removeEvent(id: string) {
+        await prisma.event.delete({ where: { id } });
+        await redis.del(\`event:#{id}\`);
+      }
+    `,
+    'src/templates.ts': js`
+      export async function renameTemplateEvents(templateId: string, subject: string) {
+        const events = await prisma.event.findMany({ where: { templateId } });
+        await Promise.all(events.map((e) => prisma.event.update({ where: { id: e.id }, data: { name: subject } })));
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['src/events.ts:5']);
+  const mongoose = {
+    'src/redis.ts': REDIS,
+    'src/teams.ts': js`
+      import { redis } from './redis';
+
+      export async function team(id: string) {
+        const hit = await redis.get(\`team:#{id}\`);
+        if (hit) return JSON.parse(hit);
+        const found = await Teams.findById(id).lean();
+        await redis.set(\`team:#{id}\`, JSON.stringify(found));
+        return found;
+      }
+
+      export async function renameTeam(id: string, name: string) {
+        await Teams.updateOne({ _id: id }, { $set: { name } });
+        await redis.del(\`team:#{id}\`);
+      }
+
+      export async function archiveTeam(id: string) {
+        await Teams.findByIdAndUpdate(id, { archived: true });
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, mongoose), ['src/teams.ts:7']);
+  const archiveClears = { ...mongoose, 'src/teams.ts': mongoose['src/teams.ts'].replace('{ archived: true });', '{ archived: true });\n  await redis.del(`team:${id}`);') };
+  assert.deepEqual(await flagged(CODE, archiveClears), []);
+});
+
+const PERMISSIONS = js`
+  import { redis } from './redis';
+
+  export async function actionsOf(user: IUserDocument) {
+    const key = \`user_actions:#{user._id}\`;
+    const cached = await redis.get(key);
+    if (cached) return JSON.parse(cached);
+    const actions = await resolveActions(user.roleIds || [], user.extraPermissions || []);
+    await redis.set(key, JSON.stringify(actions));
+    return actions;
+  }
+
+  export async function clearActions(userId: string) {
+    await redis.del(\`user_actions:#{userId}\`);
+  }
+`;
+
+const ROLE_MUTATIONS = js`
+  import { clearActions } from './permissions';
+
+  export const mutations = {
+    async userSetRoles(_root: unknown, { userId, roleIds }: { userId: string; roleIds: string[] }) {
+      await models.Users.updateOne({ _id: userId }, { $set: { roleIds } });
+      await clearActions(userId);
+    },
+  };
+`;
+
+test('a value computed from fields of an entity parameter is flagged when one writer of those fields skips the clearing helper', async () => {
+  const files = {
+    'src/redis.ts': REDIS,
+    'src/permissions.ts': PERMISSIONS,
+    'src/mutations.ts': ROLE_MUTATIONS,
+    'src/queries.ts': js`
+      export const queries = {
+        async currentPermissions(_root: unknown, _args: unknown, { user }: { user: IUserDocument }) {
+          if ((user.roleIds || []).length === 0) {
+            await models.Users.updateOne({ _id: user._id }, { $set: { roleIds: ['viewer'] } });
+          }
+          return user.roleIds;
+        },
+      };
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['src/permissions.ts:8']);
+  const [finding] = (await findingsOf(files)).filter((found) => found.code === CODE);
+  assert.match(finding.message, /cleared on some changes of user\.roleIds, user\.extraPermissions, but not by `models\.Users\.updateOne` \(queries\.ts:4\)/);
+});
+
+test('quiet when every update of the copied data clears the key: directly, through a clearing or re-setting helper, or in the function calling it', async () => {
+  const service = js`
+    export async function setPrice(id: string, price: number) {
+      await db.product.update({ where: { id }, data: { price } });
+    }
+  `;
+  const files = {
+    'src/redis.ts': REDIS,
+    'src/products.ts': CACHE_ASIDE,
+    'src/admin.ts': PRODUCT_ADMIN,
+    'src/service.ts': service,
+    'src/controller.ts': js`
+      import { redis } from './redis';
+      import { setPrice } from './service';
+
+      export async function priceHandler(req: { params: { id: string }; body: { price: number } }) {
+        await setPrice(req.params.id, req.body.price);
+        await redis.del(\`product:#{req.params.id}\`);
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), []);
+  const rewritten = {
+    'src/redis.ts': REDIS,
+    'src/products.ts': CACHE_ASIDE,
+    'src/admin.ts': PRODUCT_ADMIN,
+    'src/pricing.ts': js`
+      import { redis } from './redis';
+
+      async function remember(product: { id: string }) {
+        await redis.set(\`product:#{product.id}\`, JSON.stringify(product));
+      }
+
+      export async function reprice(id: string, price: number) {
+        const product = await db.product.update({ where: { id }, data: { price } });
+        await remember(product);
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, rewritten), []);
+  const permissions = { 'src/redis.ts': REDIS, 'src/permissions.ts': PERMISSIONS, 'src/mutations.ts': ROLE_MUTATIONS };
+  assert.deepEqual(await flagged(CODE, permissions), []);
+});
+
+test('quiet when the uncleared write is elsewhere: another model, another field of the entity, a test, a migration or a seed', async () => {
+  const base = { 'src/redis.ts': REDIS, 'src/permissions.ts': PERMISSIONS, 'src/mutations.ts': ROLE_MUTATIONS };
+  const writers = {
+    'src/login.ts': 'export async function touch(id: string) { await models.Users.updateOne({ _id: id }, { $set: { lastLoginAt: new Date() } }); }\n',
+    'src/orders.ts': 'export async function tag(id: string, roleIds: string[]) { await models.Orders.updateOne({ _id: id }, { $set: { roleIds } }); }\n',
+    'src/permissions.test.ts': "export async function reset() { await models.Users.updateMany({}, { $set: { roleIds: [] } }); }\n",
+    'src/migrations/002-roles.ts': "export async function up() { await models.Users.updateMany({}, { $set: { roleIds: ['member'] } }); }\n",
+    'prisma/seed.ts': "export async function seed() { await models.Users.updateOne({ _id: 'admin' }, { $set: { roleIds: ['admin'] } }); }\n",
+  };
+  for (const [path, text] of Object.entries(writers)) assert.deepEqual(await flagged(CODE, { ...base, [path]: text }), [], path);
+  const products = { 'src/redis.ts': REDIS, 'src/products.ts': CACHE_ASIDE, 'src/admin.ts': PRODUCT_ADMIN };
+  assert.deepEqual(await flagged(CODE, { ...products, 'src/orders.ts': 'export const ship = (id: string) => db.order.update({ where: { id }, data: { shipped: true } });\n' }), []);
+});
+
+test('quiet when the delete runs in a data hook or event listener, or the uncleared write announces an event', async () => {
+  const products = { 'src/redis.ts': REDIS, 'src/products.ts': CACHE_ASIDE };
+  const reprice = 'export async function reprice(id: string, price: number) {\n  await db.product.update({ where: { id }, data: { price } });\n}\n';
+  const hooks = {
+    'src/hooks.ts': js`
+      import { redis } from './redis';
+
+      productSchema.post('updateOne', async function (doc: { id: string }) {
+        await redis.del(\`product:#{doc.id}\`);
+      });
+    `,
+    'src/listener.ts': js`
+      import { redis } from './redis';
+
+      export class ProductCacheListener {
+        @OnEvent('product.updated')
+        async forget(payload: { id: string }) {
+          await redis.del(\`product:#{payload.id}\`);
+        }
+      }
+    `,
+  };
+  for (const [path, text] of Object.entries(hooks)) assert.deepEqual(await flagged(CODE, { ...products, 'src/admin.ts': PRODUCT_ADMIN, 'src/pricing.ts': reprice, [path]: text }), [], path);
+  const emitting = 'export async function reprice(id: string, price: number) {\n  await db.product.update({ where: { id }, data: { price } });\n  events.emit(\'product.updated\', { id });\n}\n';
+  assert.deepEqual(await flagged(CODE, { ...products, 'src/admin.ts': PRODUCT_ADMIN, 'src/pricing.ts': emitting }), []);
 });

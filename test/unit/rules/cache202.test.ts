@@ -489,3 +489,212 @@ test('a parameter every caller passes the same constant for is no variant; calle
   const different = { ...same, 'src/sitemap.controller.ts': controller("index() { return this.sitemap.pages(undefined, true); }\n  docs() { return this.sitemap.pages('docs', false); }") };
   assert.deepEqual(await flagged(CODE, different), ['src/sitemap.service.ts:6']);
 });
+
+// ---- NestJS handlers cached by an interceptor under a key without the caller ----
+
+const NEST_CACHE_MODULE = js`
+  import { Injectable, NestInterceptor, ExecutionContext, CallHandler, SetMetadata } from '@nestjs/common';
+  import { Reflector } from '@nestjs/core';
+  import { of } from 'rxjs';
+  import { mergeMap } from 'rxjs/operators';
+  import Redis from 'ioredis';
+
+  const redis = new Redis();
+
+  export const CacheResult = (key: string[], args?: string[]) => SetMetadata('cache-result', [key, args]);
+  export const ForgetResult = (key: string[], args?: string[]) => SetMetadata('forget-result', [key, args]);
+
+  @Injectable()
+  export class ResultCacheInterceptor implements NestInterceptor {
+    constructor(private readonly reflector: Reflector) {}
+    async intercept(ctx: ExecutionContext, next: CallHandler) {
+      const config = this.reflector.get('cache-result', ctx.getHandler());
+      if (!config) return next.handle();
+      const key = config[0].join(':');
+      const hit = await redis.get(key);
+      if (hit) return of(JSON.parse(hit));
+      return next.handle().pipe(mergeMap(async (result) => { await redis.set(key, JSON.stringify(result), 'EX', 60); return result; }));
+    }
+  }
+`;
+
+test('a resolver cached by a SetMetadata cache decorator keyed without the user, that reads @CurrentUser(), is flagged on the decorator', async () => {
+  const files = {
+    'src/cache/result-cache.ts': NEST_CACHE_MODULE,
+    'src/files/files.resolver.ts': js`
+      import { Args, Query, Resolver } from '@nestjs/graphql';
+      import { CacheResult } from '../cache/result-cache';
+      import { CurrentUser } from '../auth/current-user';
+
+      @Resolver()
+      export class FilesResolver {
+        constructor(private readonly access: AccessService, private readonly files: FileStore) {}
+
+        @Query(() => [String])
+        @CacheResult(['files'], ['folderId'])
+        async listFiles(@CurrentUser() user: SessionUser, @Args('folderId') folderId: string) {
+          await this.access.assertCanRead(folderId, user.id);
+          return this.files.list(folderId);
+        }
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['src/files/files.resolver.ts:10']);
+  const [finding] = (await findingsOf(files)).filter((found) => found.code === CODE);
+  assert.match(finding.message, /`listFiles` is cached by @CacheResult\(\['files'\], \['folderId'\]\) under a key without `user`/);
+});
+
+test("Nest's own @CacheKey and a GET cached by CacheInterceptor (keyed by the URL) that read the caller are flagged", async () => {
+  const files = {
+    'src/basket.controller.ts': js`
+      import { Controller, Get, Req, UseInterceptors } from '@nestjs/common';
+      import { CacheInterceptor, CacheKey } from '@nestjs/cache-manager';
+
+      @Controller('basket')
+      @UseInterceptors(CacheInterceptor)
+      export class BasketController {
+        constructor(private readonly baskets: BasketService) {}
+
+        @Get()
+        @CacheKey('basket')
+        mine(@Req() req: { user: { id: string } }) {
+          return this.baskets.forUser(req.user.id);
+        }
+
+        @Get('recent')
+        recent(@Req() req: { user: { id: string } }) {
+          return this.baskets.recentFor(req.user.id);
+        }
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['src/basket.controller.ts:10', 'src/basket.controller.ts:15']);
+  assert.deepEqual(await spans(CODE, files), ["'basket'", "Get('recent')"]);
+});
+
+test('quiet on cached handlers that do not read the caller, key on the user, only clear the cache, or use an interceptor that is not a cache', async () => {
+  const resolver = (decorator: string, parameters: string, body: string): Record<string, string> => ({
+    'src/cache/result-cache.ts': NEST_CACHE_MODULE,
+    'src/files/files.resolver.ts': js`
+      import { Args, Query, Mutation, Resolver } from '@nestjs/graphql';
+      import { CacheResult, ForgetResult } from '../cache/result-cache';
+      import { CurrentUser } from '../auth/current-user';
+
+      @Resolver()
+      export class FilesResolver {
+        constructor(private readonly files: FileStore) {}
+
+        @Query(() => [String])
+        ${decorator}
+        async listFiles(${parameters}) {
+          ${body}
+        }
+      }
+    `,
+  });
+  const cases = [
+    // Public data: the caller is not a parameter.
+    resolver("@CacheResult(['files'], ['folderId'])", "@Args('folderId') folderId: string", 'return this.files.list(folderId);'),
+    // The caller is injected but never read.
+    resolver("@CacheResult(['files'], ['folderId'])", "@CurrentUser() _user: SessionUser, @Args('folderId') folderId: string", 'return this.files.list(folderId);'),
+    // The key names the user.
+    resolver("@CacheResult(['files'], ['folderId', 'userId'])", "@CurrentUser() user: SessionUser, @Args('folderId') folderId: string, @Args('userId') userId: string", 'return this.files.listFor(folderId, user.id);'),
+    // A decorator that clears the cache, not one that caches.
+    resolver("@ForgetResult(['files'], ['folderId'])", "@CurrentUser() user: SessionUser, @Args('folderId') folderId: string", 'return this.files.remove(folderId, user.id);'),
+    // Not a cache decorator at all.
+    resolver('@UseGuards(AuthGuard)', "@CurrentUser() user: SessionUser, @Args('folderId') folderId: string", 'return this.files.listFor(folderId, user.id);'),
+  ];
+  for (const files of cases) assert.deepEqual(await flagged(CODE, files), [], files['src/files/files.resolver.ts'].split('\n')[9]);
+  const projectInterceptor = {
+    'src/public.controller.ts': js`
+      import { Controller, Get, Req, UseInterceptors } from '@nestjs/common';
+      import { PublicProjectCacheInterceptor } from './public-cache.interceptor';
+
+      @Controller('stats')
+      @UseInterceptors(PublicProjectCacheInterceptor)
+      export class StatsController {
+        @Get()
+        stats(@Req() req: { user: { id: string } }) {
+          return loadStats(req.user.id);
+        }
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, projectInterceptor), []);
+  // A SetMetadata decorator named for caching that no interceptor in the project reads does nothing.
+  const unread = resolver("@CacheResult(['files'], ['folderId'])", "@CurrentUser() user: SessionUser, @Args('folderId') folderId: string", 'return this.files.listFor(folderId, user.id);');
+  unread['src/cache/result-cache.ts'] = unread['src/cache/result-cache.ts'].replace("this.reflector.get('cache-result'", "this.reflector.get('other-key'");
+  assert.deepEqual(await flagged(CODE, unread), []);
+});
+
+// ---- keys with holes that leave the caller out ----
+
+test('a key built from the page but not the user, for a value read for req.user or a userId parameter, is flagged', async () => {
+  const files = {
+    'src/cache.ts': CACHE,
+    'src/orders.ts': js`
+      import { cache } from './cache';
+
+      export async function ordersPage(userId: string, page: number) {
+        const key = \`orders:page:#{page}\`;
+        const hit = await cache.get(key);
+        if (hit) return hit;
+        const orders = await db.order.findMany({ where: { userId }, skip: page * 20, take: 20 });
+        await cache.set(key, orders, 60_000);
+        return orders;
+      }
+    `,
+    'src/routes.ts': js`
+      import { cache } from './cache';
+
+      app.get('/feed', async (req, res) => {
+        const feed = await buildFeed(req.user.id, req.query.tab);
+        await cache.set(\`feed:#{req.query.tab}\`, feed, 30_000);
+        res.json(feed);
+      });
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['src/orders.ts:8', 'src/routes.ts:5']);
+  const messages = (await findingsOf(files)).filter((found) => found.code === CODE).map((found) => found.message);
+  assert.match(messages[0], /"orders:page:\{\}" does not name the caller, but the stored value depends on `userId`/);
+  assert.match(messages[1], /depends on `req\.user`/);
+});
+
+test('quiet when a key with holes names the caller, may name it, or the value does not depend on the caller', async () => {
+  const page = (keyExpression: string, load: string): Record<string, string> => ({
+    'src/cache.ts': CACHE,
+    'src/orders.ts': js`
+      import { cache } from './cache';
+
+      export async function ordersPage(userId: string, page: number) {
+        const key = ${keyExpression};
+        const orders = ${load};
+        await cache.set(key, orders, 60_000);
+        return orders;
+      }
+    `,
+  });
+  const cases = [
+    page('`orders:#{userId}:#{page}`', 'await db.order.findMany({ where: { userId }, skip: page * 20 })'),
+    page('ordersKey(userId, page)', 'await db.order.findMany({ where: { userId }, skip: page * 20 })'),
+    page('`orders:#{this.scope}:#{page}`', 'await db.order.findMany({ where: { userId }, skip: page * 20 })'),
+    page('`orders:#{tokenOf(page)}`', 'await db.order.findMany({ where: { userId }, skip: page * 20 })'),
+    // The caller is not what the value depends on: public data by page.
+    page('`products:#{page}`', 'await db.product.findMany({ skip: page * 20 })'),
+  ];
+  for (const files of cases) assert.deepEqual(await flagged(CODE, files), [], files['src/orders.ts'].split('\n')[3]);
+  // A project id is the resource, not the caller: a per-project value cached per project stays quiet.
+  const project = {
+    'src/cache.ts': CACHE,
+    'src/stats.ts': js`
+      import { cache } from './cache';
+
+      export async function projectStats(projectId: string, range: string) {
+        const stats = await computeStats(projectId, range);
+        await cache.set(\`stats:#{projectId}:#{range}\`, stats, 60_000);
+        return stats;
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, project), []);
+});

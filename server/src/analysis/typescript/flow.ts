@@ -92,30 +92,43 @@ function requestSource(parts: string[]): ValueSource {
  * was given (a setter) is not reported: the caller decides what is shared.
  */
 export function distinguishingSource(module: TsModule, call: TS.CallExpression, value: TS.Expression): ValueSource | undefined {
+  return valueSources(module, call, value, 1)[0];
+}
+
+/** Every parameter or request-state source an expression flows from (see distinguishingSource), up to `limit`. */
+export function valueSources(module: TsModule, call: TS.CallExpression, value: TS.Expression, limit = 16): ValueSource[] {
   const ts = module.ts;
   const functions = enclosingFunctions(ts, call);
-  if (functions.length === 0) return undefined;
+  if (functions.length === 0) return [];
   const outermost = functions[functions.length - 1];
   // Only the parameters of the function holding the store: an outer function's are usually injected
   // dependencies (`createRefresher(client) => async () => ...`), not per-caller data.
   const isOwnParameter = (declaration: Declaration | undefined): declaration is Declaration & { kind: 'parameter' } =>
     declaration?.kind === 'parameter' && declaration.fn === functions[0];
   const direct = stripWrappers(ts, value);
-  if (ts.isIdentifier(direct) && isOwnParameter(lookup(ts, direct.text, direct))) return undefined;
+  if (ts.isIdentifier(direct) && isOwnParameter(lookup(ts, direct.text, direct))) return [];
+  const sources: ValueSource[] = [];
   const visited = new Set<TS.Node>();
   const pending: TS.Node[] = [value];
-  while (pending.length > 0) {
+  while (pending.length > 0 && sources.length < limit) {
     const expr = pending.pop()!;
     const found = reads(ts, expr);
-    if (found.thisRequest) return requestSource(chainFrom(ts, found.thisRequest));
+    if (found.thisRequest) {
+      sources.push(requestSource(chainFrom(ts, found.thisRequest)));
+      continue;
+    }
     for (const identifier of found.identifiers) {
       const declaration = lookup(ts, identifier.text, identifier);
       if (!declaration) continue;
       if (isOwnParameter(declaration)) {
         const parts = chainFrom(ts, identifier);
-        if (REQUEST_NAMES.has(identifier.text) && declaration.path.length === 0) return requestSource(parts);
+        if (REQUEST_NAMES.has(identifier.text) && declaration.path.length === 0) {
+          sources.push(requestSource(parts));
+          continue;
+        }
         const parameter = declaration.path.length === 0 ? { fn: declaration.fn, index: declaration.fn.parameters.indexOf(declaration.node) } : undefined;
-        return { text: identifier.text, placeholder: parts.length > 1 ? `${identifier.text}.id` : identifier.text, parameter };
+        sources.push({ text: identifier.text, placeholder: parts.length > 1 ? `${identifier.text}.id` : identifier.text, parameter });
+        continue;
       }
       if (declaration.kind !== 'variable' || !isAncestor(outermost, declaration.node) || visited.has(declaration.node)) continue;
       visited.add(declaration.node);
@@ -124,7 +137,7 @@ export function distinguishingSource(module: TsModule, call: TS.CallExpression, 
       for (const assigned of module.assignments.get(identifier.text) ?? []) if (isAncestor(outermost, assigned)) pending.push(assigned);
     }
   }
-  return undefined;
+  return sources.slice(0, limit);
 }
 
 /**

@@ -884,7 +884,7 @@ export class TypeScriptProject implements ProjectQueries {
     if (ts.isIdentifier(node)) {
       const declaration = lookup(ts, node.text, node);
       if (declaration?.kind === 'parameter') {
-        const argument = declaration.path.length === 0 ? bound.get(declaration.node) : undefined;
+        const argument = declaration.path.length === 0 && !declaration.node.dotDotDotToken ? bound.get(declaration.node) : undefined;
         return argument ? this.pieces(argument.module, argument.expr, argument.bound, next) : [HOLE];
       }
     }
@@ -905,6 +905,10 @@ export class TypeScriptProject implements ProjectQueries {
     if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'join' && args.length <= 1) {
       const list = unwrap(ts, callee.expression);
       const separator = args.length === 0 ? ',' : this.stringValue(module, args[0]);
+      const rest = ts.isIdentifier(list) ? this.restArguments(ts, list, bound) : undefined;
+      if (rest && separator !== undefined) {
+        return rest.elements.flatMap((element, index) => [...(index === 0 ? [] : [escapeHoles(separator)]), ...this.pieces(rest.module, element, rest.bound, depth)]);
+      }
       if (ts.isArrayLiteralExpression(list) && separator !== undefined && !list.elements.some((element) => ts.isSpreadElement(element))) {
         return list.elements.flatMap((element, index) => [...(index === 0 ? [] : [escapeHoles(separator)]), ...this.pieces(module, element, bound, depth)]);
       }
@@ -912,14 +916,30 @@ export class TypeScriptProject implements ProjectQueries {
     }
     const target = this.valueOf(module, callee, depth);
     if (target?.kind !== 'function') return [HOLE];
-    const body = this.helperBody(target.module, target.node);
-    if (!body) return [HOLE];
     const inner: BoundArgs = new Map();
     target.node.parameters.forEach((parameter, index) => {
       const argument = args[index];
-      if (argument && !parameter.dotDotDotToken && !args.slice(0, index + 1).some((arg) => ts.isSpreadElement(arg))) inner.set(parameter, { module, expr: argument, bound });
+      if (args.slice(0, index + 1).some((arg) => ts.isSpreadElement(arg))) return;
+      if (parameter.dotDotDotToken) {
+        // `cacheKey(...parts) { return parts.join(':') }`: the rest of the arguments, read only by `join`.
+        if (!args.slice(index).some((arg) => ts.isSpreadElement(arg))) inner.set(parameter, { module, expr: argument ?? node, bound, rest: args.slice(index) });
+      } else if (argument) inner.set(parameter, { module, expr: argument, bound });
     });
-    return this.pieces(target.module, body, inner, depth);
+    const body = this.helperBody(target.module, target.node);
+    if (body) return this.pieces(target.module, body, inner, depth);
+    // A helper with several statements: its key when every `return` builds the same one (`const key = ...; return key;`).
+    const block = target.node.body;
+    if (!block || !target.module.ts.isBlock(block)) return [HOLE];
+    const returned = returnExpressions(target.module.ts, block).map((expr) => joinTemplate(this.pieces(target.module, expr, inner, depth)));
+    return returned.length > 0 && returned.every((template) => template === returned[0]) ? [returned[0]] : [HOLE];
+  }
+
+  /** The arguments bound to a rest parameter (`...parts`) named by `name`, when the call that bound them is known. */
+  private restArguments(ts: TypeScriptApi, name: TS.Identifier, bound: BoundArgs): { module: TsModule; elements: readonly TS.Expression[]; bound: BoundArgs } | undefined {
+    const declaration = lookup(ts, name.text, name);
+    if (declaration?.kind !== 'parameter' || declaration.path.length > 0 || !declaration.node.dotDotDotToken) return undefined;
+    const argument = bound.get(declaration.node);
+    return argument?.rest ? { module: argument.module, elements: argument.rest, bound: argument.bound } : undefined;
   }
 
   /** The value of a constant string expression, or undefined. */
@@ -1137,7 +1157,7 @@ interface Sniff {
   specifiers: string[];
 }
 
-type BoundArgs = Map<TS.ParameterDeclaration, { module: TsModule; expr: TS.Expression; bound: BoundArgs }>;
+type BoundArgs = Map<TS.ParameterDeclaration, { module: TsModule; expr: TS.Expression; bound: BoundArgs; rest?: readonly TS.Expression[] }>;
 
 /** Literal braces in keys are rare; keep them from reading as holes. */
 function escapeHoles(text: string): string {
