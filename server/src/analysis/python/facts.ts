@@ -246,7 +246,7 @@ function emptyFragment(): FragmentFacts {
 /** A statement's facts, placed as if the module's functions before it were `functionOffset` many. */
 function extractStatement(statement: SyntaxNode, text: string, bindings: Record<string, string>, functionOffset: number): FragmentFacts {
   const facts: PyModuleFacts = { bindings, ...emptyFragment(), suppressions: [], skipFile: false, hasSyntaxErrors: false, lastImportEnd: -1 };
-  const functionIndexByStart = new Map<number, number>();
+  const functionIndexByStart = new FunctionIndex();
   readStatement(statement, facts, functionIndexByStart, 'none');
   findCacheCalls(statement, text, facts, functionIndexByStart);
   findQualifiedCalls(statement, text, facts, functionIndexByStart);
@@ -349,11 +349,11 @@ function collectBindings(block: SyntaxNode, bindings: Record<string, string>): n
 
 // ---- module level: imports, assignments, definitions ----
 
-function readModuleLevel(block: SyntaxNode, facts: PyModuleFacts, functionIndexByStart: Map<number, number>, guard: Guard): void {
+function readModuleLevel(block: SyntaxNode, facts: PyModuleFacts, functionIndexByStart: FunctionIndex, guard: Guard): void {
   for (const statement of namedChildren(block)) readStatement(statement, facts, functionIndexByStart, guard);
 }
 
-function readStatement(statement: SyntaxNode, facts: PyModuleFacts, functionIndexByStart: Map<number, number>, guard: Guard): void {
+function readStatement(statement: SyntaxNode, facts: PyModuleFacts, functionIndexByStart: FunctionIndex, guard: Guard): void {
   switch (statement.type) {
     case 'import_statement':
     case 'import_from_statement':
@@ -383,7 +383,7 @@ function readStatement(statement: SyntaxNode, facts: PyModuleFacts, functionInde
   }
 }
 
-function readIf(statement: SyntaxNode, facts: PyModuleFacts, functionIndexByStart: Map<number, number>, outer: Guard): void {
+function readIf(statement: SyntaxNode, facts: PyModuleFacts, functionIndexByStart: FunctionIndex, outer: Guard): void {
   const condition = field(statement, 'condition');
   const conditionText = condition?.text.replace(/\s+/g, ' ') ?? '';
   const debug = /^(settings\.)?DEBUG$/.test(conditionText);
@@ -499,7 +499,7 @@ function qualifyCacheObject(value: Expr, bindings: Record<string, string>): stri
   return alias === undefined ? null : alias === null ? `${Q.caches}[?]` : `${Q.caches}[${JSON.stringify(alias)}]`;
 }
 
-function readDefinition(definition: SyntaxNode, facts: PyModuleFacts, functionIndexByStart: Map<number, number>, className: string | null): void {
+function readDefinition(definition: SyntaxNode, facts: PyModuleFacts, functionIndexByStart: FunctionIndex, className: string | null): void {
   const nameNode = field(definition, 'name');
   if (!nameNode) return;
   const decorators = decoratorsOf(definition).map((node) => readDecorator(node, facts.bindings));
@@ -518,7 +518,7 @@ function readDefinition(definition: SyntaxNode, facts: PyModuleFacts, functionIn
   }
   if (definition.type !== 'function_definition') return;
   const parameters = field(definition, 'parameters');
-  functionIndexByStart.set(definition.startIndex, facts.functions.length);
+  functionIndexByStart.place(definition, facts.functions.length);
   facts.functions.push({
     name: nameNode.text,
     qualname: className ? `${className}.${nameNode.text}` : nameNode.text,
@@ -596,7 +596,7 @@ export function cacheAliasOf(receiver: Expr, bindings: Record<string, string>): 
 
 // ---- calls found by a text pre-filter, then looked up in the tree ----
 
-function findCacheCalls(root: SyntaxNode, text: string, facts: PyModuleFacts, functionIndexByStart: Map<number, number>): void {
+function findCacheCalls(root: SyntaxNode, text: string, facts: PyModuleFacts, functionIndexByStart: FunctionIndex): void {
   for (const match of matchesIn(root, text, METHOD_CALL_PATTERN)) {
     const method = match[1];
     if (!CACHE_METHODS.has(method)) continue;
@@ -669,7 +669,7 @@ function callPattern(bindings: Record<string, string>): RegExp | null {
   return callPatterns.get(bindings) ?? null;
 }
 
-function findQualifiedCalls(root: SyntaxNode, text: string, facts: PyModuleFacts, functionIndexByStart: Map<number, number>): void {
+function findQualifiedCalls(root: SyntaxNode, text: string, facts: PyModuleFacts, functionIndexByStart: FunctionIndex): void {
   const pattern = callPattern(facts.bindings);
   if (!pattern) return;
   for (const match of matchesIn(root, text, pattern)) {
@@ -715,7 +715,7 @@ const TEMPLATE_ARGUMENT: Record<string, [number, string]> = {
 
 const INTERESTING_CALLEES: ReadonlySet<string> = new Set([Q.cachePage, Q.cachePageDecorator, Q.makeTemplateFragmentKey, Q.patchVaryHeaders, ...Object.keys(TEMPLATE_ARGUMENT)]);
 
-function findUserStateReads(root: SyntaxNode, text: string, facts: PyModuleFacts, functionIndexByStart: Map<number, number>): void {
+function findUserStateReads(root: SyntaxNode, text: string, facts: PyModuleFacts, functionIndexByStart: FunctionIndex): void {
   for (const match of matchesIn(root, text, USER_STATE_PATTERN)) {
     const requestNode = root.descendantForIndex(match.index, match.index + 'request'.length);
     if (!requestNode || requestNode.type !== 'identifier') continue;
@@ -790,7 +790,7 @@ export function isMemoizeCallee(callee: string): boolean {
 }
 
 /** Local assignments of every function that writes to the cache (data flow for CACHE002). */
-function collectDataFlow(root: SyntaxNode, facts: PyModuleFacts, functionIndexByStart: Map<number, number>): void {
+function collectDataFlow(root: SyntaxNode, facts: PyModuleFacts, functionIndexByStart: FunctionIndex): void {
   const wanted = new Set([...facts.cacheCalls, ...facts.calls.filter((call) => isMemoizeCallee(call.callee))].map((call) => call.functionIndex).filter((index) => index >= 0));
   if (wanted.size === 0) return;
   const definitions = root.type === 'function_definition' ? [root, ...root.descendantsOfType('function_definition')] : root.descendantsOfType('function_definition');
@@ -872,23 +872,47 @@ function findSuppressions(root: SyntaxNode, text: string, facts: PyModuleFacts):
 
 // ---- helpers ----
 
-/** Regex matches inside `scope` only, with offsets into the whole text. */
-function* matchesIn(scope: SyntaxNode, text: string, pattern: RegExp): Generator<RegExpMatchArray & { index: number }> {
-  const start = scope.startIndex;
-  for (const match of text.slice(start, scope.endIndex).matchAll(pattern)) {
-    (match as { index: number }).index = match.index! + start;
-    yield match as RegExpMatchArray & { index: number };
+/**
+ * The functions of a statement by where they start, with their spans: which function holds a node is
+ * found from offsets in JS, not by walking the node's parents (a wasm call and a node object each).
+ * Spans nest, and functions are placed in the order they start.
+ */
+class FunctionIndex extends Map<number, number> {
+  private readonly spans: { start: number; end: number; index: number }[] = [];
+
+  place(definition: SyntaxNode, index: number): void {
+    this.set(definition.startIndex, index);
+    this.spans.push({ start: definition.startIndex, end: definition.endIndex, index });
+  }
+
+  /** The innermost placed function whose span holds `offset`: the last one so placed, as inner ones start later. */
+  enclosing(offset: number): number {
+    let found = -1;
+    for (const span of this.spans) {
+      if (span.start > offset) break;
+      if (offset < span.end) found = span.index;
+    }
+    return found;
   }
 }
 
-function enclosingFunctionIndex(node: SyntaxNode, functionIndexByStart: Map<number, number>): number {
-  for (let current = node.parent; current; current = current.parent) {
-    if (current.type === 'function_definition') {
-      const index = functionIndexByStart.get(current.startIndex);
-      if (index !== undefined) return index;
-    }
+/** Regex matches inside `scope` only, with offsets into the whole text. */
+function* matchesIn(scope: SyntaxNode, text: string, pattern: RegExp): Generator<RegExpMatchArray & { index: number }> {
+  const start = scope.startIndex;
+  const slice = text.slice(start, scope.endIndex);
+  // exec on the pattern itself, not matchAll (which clones the regex, compiling it again for every statement).
+  pattern.lastIndex = 0;
+  for (let match = pattern.exec(slice); match; match = pattern.exec(slice)) {
+    const next = match[0] === '' ? pattern.lastIndex + 1 : pattern.lastIndex;
+    (match as { index: number }).index = match.index + start;
+    yield match as RegExpMatchArray & { index: number };
+    pattern.lastIndex = next;
   }
-  return -1;
+}
+
+/** The innermost function read so far (by readDefinition) that holds `node`, or -1. */
+function enclosingFunctionIndex(node: SyntaxNode, functionIndexByStart: FunctionIndex): number {
+  return functionIndexByStart.enclosing(node.startIndex);
 }
 
 export function spanOf(node: SyntaxNode): Span {
