@@ -24,8 +24,7 @@ await build({ ...common, entryPoints: { extension: 'client/src/extension.ts' }, 
 
 await build({
   ...common,
-  // python-worker: the worker threads of node/python-pool.ts, loaded from beside cli.js and server.js.
-  entryPoints: { cli: 'server/src/cli.ts', server: 'server/src/server.ts', 'python-worker': 'server/src/node/python-worker.ts' },
+  entryPoints: { cli: 'server/src/cli.ts', server: 'server/src/server.ts' },
   outdir: 'dist',
   // web-tree-sitter is an ES module that reads import.meta.url; give it the bundle's own URL.
   define: { 'import.meta.url': 'importMetaUrl' },

@@ -10,7 +10,6 @@ import { formatGithub, formatJson, formatSarif, formatText, toCliFinding } from 
 import { ruleDocsText } from './cli/rule-docs.js';
 import { ConfigFinder } from './node/config-files.js';
 import { projectRootOf, readSourceFile, toPosix, walkWorkspace } from './node/files.js';
-import { extractCandidateFacts } from './node/python-pool.js';
 import { loadTypeScript } from './node/typescript.js';
 import { loadPythonWasm } from './node/wasm.js';
 import { RULE_CODES, ruleByCode } from './rules/index.js';
@@ -151,7 +150,6 @@ async function check(options: CheckOptions, cwd: string, out: (text: string) => 
   }
   const roots = [...rootFolders].map((folder) => toPosix(relative(cwd, folder))).filter((root) => root !== '');
   const workspace = await Workspace.create({ wasm: loadPythonWasm(), source, paths: walk.files, roots, configFor: (path) => configs.configFor(path), loadTypeScript });
-  await extractCandidateFacts(workspace.python, (message) => err(`cache-coach: ${message}\n`));
   let findings = workspace.check();
   if (options.fix) findings = applySafeFixes(workspace, findings, cwd, err);
   for (const [path, reason] of workspace.python.unparsed) err(`cache-coach: ${path}: skipped: ${reason}\n`);

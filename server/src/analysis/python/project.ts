@@ -80,7 +80,6 @@ export class PythonProject {
   private readonly factsMemos = new Map<string, FactsMemo>();
   private readonly contributions = new Map<string, ModuleContribution>();
   private readonly candidates = new Map<string, boolean>();
-  private readonly revisions = new Map<string, number>();
   private templates = new WeakMap<Expr, string>();
   private projectFacts: ProjectFacts | undefined;
   /** Files the parser gave up on (path -> why), so that callers can say so: they are not analysed. */
@@ -170,14 +169,8 @@ export class PythonProject {
     this.resolver.add(path);
   }
 
-  /** Counts the changes to a module's text (update, edits, removal): facts made elsewhere are adopted only for the text they were made from. */
-  revisionOf(path: string): number {
-    return this.revisions.get(path) ?? 0;
-  }
-
   /** Drops what was derived from a file. Module constants feed other modules' key templates, so a change to them drops every contribution. */
   private forget(path: string): void {
-    this.revisions.set(path, this.revisionOf(path) + 1);
     const before = this.modules.get(path);
     this.modules.delete(path);
     this.candidates.delete(path);
@@ -232,45 +225,23 @@ export class PythonProject {
       module = { path, text, lines: new LineIndex(text), facts: extractModuleFacts(live, text, this.factsMemos.get(path), memo) };
       this.factsMemos.set(path, memo);
     } else if (text !== undefined) {
-      const extracted = this.extractFacts(text);
-      if ('facts' in extracted) module = { path, text, lines: new LineIndex(text), facts: extracted.facts };
-      else this.unparsed.set(path, extracted.unparsed);
+      let tree: Tree | undefined;
+      try {
+        tree = this.parser.parse(text);
+      } catch (error) {
+        if (!(error instanceof ParseLimitError)) throw error;
+        this.unparsed.set(path, error.message);
+      }
+      if (tree) {
+        try {
+          module = { path, text, lines: new LineIndex(text), facts: extractModuleFacts(tree, text) };
+        } finally {
+          tree.delete();
+        }
+      }
     }
     this.modules.set(path, module);
     return module ?? undefined;
-  }
-
-  /** Parses `text` and extracts its facts (the tree is freed at once), or says why the parser gave up. */
-  extractFacts(text: string): { facts: PyModuleFacts } | { unparsed: string } {
-    let tree: Tree;
-    try {
-      tree = this.parser.parse(text);
-    } catch (error) {
-      if (!(error instanceof ParseLimitError)) throw error;
-      return { unparsed: error.message };
-    }
-    try {
-      return { facts: extractModuleFacts(tree, text) };
-    } finally {
-      tree.delete();
-    }
-  }
-
-  /**
-   * Facts extracted elsewhere (a worker thread) from `text`, the module's text at `revision` (revisionOf,
-   * read with the text): the module is not parsed here. Ignored when the module was read already or has
-   * changed since.
-   */
-  adoptFacts(path: string, revision: number, text: string, facts: PyModuleFacts): void {
-    if (this.modules.has(path) || this.liveTrees.has(path) || this.revisionOf(path) !== revision) return;
-    this.modules.set(path, { path, text, lines: new LineIndex(text), facts });
-  }
-
-  /** The parser elsewhere gave up on the module (see `unparsed`). */
-  adoptUnparsed(path: string, revision: number, reason: string): void {
-    if (this.modules.has(path) || this.liveTrees.has(path) || this.revisionOf(path) !== revision) return;
-    this.modules.set(path, null);
-    this.unparsed.set(path, reason);
   }
 
   /** Every module whose text can hold a cache API use, parsed. */
