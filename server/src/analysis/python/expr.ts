@@ -33,6 +33,27 @@ export type Expr = Located &
 
 const MAX_DEPTH = 60;
 
+/**
+ * The text the tree being read was parsed from, when known (withParsedText): a node's text is then sliced
+ * from offsets already read instead of asking the tree again (node.text reads the end offset through wasm).
+ */
+let parsedText: string | undefined;
+
+/** Runs `read` with `text` known as the tree's source; `text` must be exactly what the parser was given. */
+export function withParsedText<T>(text: string | undefined, read: () => T): T {
+  const outer = parsedText;
+  parsedText = text;
+  try {
+    return read();
+  } finally {
+    parsedText = outer;
+  }
+}
+
+function textAt(node: SyntaxNode, at: Located): string {
+  return parsedText === undefined ? node.text : parsedText.slice(at.start, at.end);
+}
+
 export function toExpr(node: SyntaxNode, depth = 0): Expr {
   const at = { start: node.startIndex, end: node.endIndex };
   if (depth > MAX_DEPTH) return { ...at, kind: 'other', names: [], parts: [] };
@@ -44,7 +65,7 @@ export function toExpr(node: SyntaxNode, depth = 0): Expr {
       return concatenate(at, namedChildren(node).map((part) => stringExpr(part, next)));
     case 'integer':
     case 'float': {
-      const value = Number(node.text.replace(/_/g, ''));
+      const value = Number(textAt(node, at).replace(/_/g, ''));
       return Number.isFinite(value) ? { ...at, kind: 'number', value } : { ...at, kind: 'other', names: [], parts: [] };
     }
     case 'none':
@@ -53,7 +74,7 @@ export function toExpr(node: SyntaxNode, depth = 0): Expr {
     case 'false':
       return { ...at, kind: 'bool', value: node.type === 'true' };
     case 'identifier':
-      return { ...at, kind: 'name', id: node.text };
+      return { ...at, kind: 'name', id: textAt(node, at) };
     case 'attribute': {
       const object = field(node, 'object');
       const attribute = field(node, 'attribute');

@@ -5,7 +5,7 @@
 import type { Tree } from 'web-tree-sitter';
 import { parseSuppression, type SuppressionComment } from '../suppression.js';
 import type { Span } from '../types.js';
-import { dottedName, parameterNames, toExpr, type Expr } from './expr.js';
+import { dottedName, parameterNames, toExpr, withParsedText, type Expr } from './expr.js';
 import { decoratorsOf, enclosing, field, isAsyncFunction, namedChildren, unwrapDecorated, type SyntaxNode } from './syntax.js';
 import { Q } from './qualified-names.js';
 
@@ -208,6 +208,11 @@ export interface FactsMemo {
 }
 
 export function extractModuleFacts(tree: Tree, text: string, memo?: FactsMemo, nextMemo?: FactsMemo): PyModuleFacts {
+  // The parser reads a lone \r as \n (parser.ts): only a text without \r is the tree's own source.
+  return withParsedText(text.includes('\r') ? undefined : text, () => extractFacts(tree, text, memo, nextMemo));
+}
+
+function extractFacts(tree: Tree, text: string, memo?: FactsMemo, nextMemo?: FactsMemo): PyModuleFacts {
   const root = tree.rootNode;
   const bindings: Record<string, string> = {};
   const lastImportEnd = collectBindings(root, bindings);
