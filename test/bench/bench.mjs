@@ -24,11 +24,14 @@
 // path stays distinct and imports resolve within their own copy; the files the walk keeps are copied,
 // the others become empty placeholders, so the folders it lists stay the same) and benchmarked the
 // same way; ms per MB of source read is printed for 1x and 10x. If BENCH_SALEOR names a saleor
-// checkout, it is benchmarked too.
-// Targets printed beside the wall-clock ratio: <= 4x the floor on Django's own source, <= 3x on a large
-// application (saleor).
+// checkout, it is benchmarked too. If BENCH_CORPUS names the development corpus (OWNER+NAME trees,
+// e.g. /work/corpus), its largest repository (by .py bytes) gets the full figures and every repository
+// its scan/floor medians (BENCH_CORPUS_RUNS runs, default 3), summed. BENCH_PARTS (comma-separated:
+// django, growth, saleor, corpus, profile, server; default all) runs only some parts.
+// Targets printed beside the wall-clock ratio: <= 3x the floor on Django's own source, on saleor and on
+// the largest corpus repository; the corpus sum <= 3x the sum of the floors.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -50,6 +53,10 @@ const COPIES = 10;
 const GNU_TIME = hasGnuTime() ? '/usr/bin/time' : undefined;
 const TSX = pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('tsx')).href;
 const MB = 1024 * 1024;
+/** Which parts to run (env BENCH_PARTS, comma-separated; default all): django, growth, saleor, corpus, keymap, profile, server. */
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'django,growth,saleor,corpus,keymap,profile,server').split(',').map((part) => part.trim()));
+/** Runs per repository for the 25-repository sum (env BENCH_CORPUS_RUNS). */
+const DEV_CORPUS_RUNS = Number(process.env.BENCH_CORPUS_RUNS ?? 3);
 
 async function main() {
   // `npm run` moves to the package root; INIT_CWD is where the user typed the command.
@@ -66,16 +73,24 @@ async function main() {
     printHeader();
     const label = process.argv[2] ? folder : `Django's own source, python3-django (${folder})`;
     const lists = (name) => join(scratch, `${name}.files`);
-    const base = benchProject(label, folder, { target: process.argv[2] ? undefined : 4, listFile: lists('base'), profileDir: join(scratch, 'profile') });
-    const corpus = makeCorpus(folder, join(scratch, 'corpus'), COPIES, lists('base'));
-    const big = benchProject(`${COPIES}x corpus: ${COPIES} copies of ${basename(folder)} (${corpus})`, corpus, { listFile: lists('corpus'), runs: CORPUS_RUNS, phaseRuns: 1 });
-    printGrowth(base, big);
+    let base;
+    if (PARTS.has('django') || PARTS.has('growth') || PARTS.has('profile')) {
+      base = benchProject(label, folder, { target: process.argv[2] ? undefined : 3, listFile: lists('base'), profileDir: PARTS.has('profile') ? join(scratch, 'profile') : undefined });
+    }
+    if (PARTS.has('growth')) {
+      const corpus = makeCorpus(folder, join(scratch, 'corpus'), COPIES, lists('base'));
+      const big = benchProject(`${COPIES}x corpus: ${COPIES} copies of ${basename(folder)} (${corpus})`, corpus, { listFile: lists('corpus'), runs: CORPUS_RUNS, phaseRuns: 1 });
+      printGrowth(base, big);
+    }
     const saleor = process.env.BENCH_SALEOR;
-    if (saleor) benchProject(`saleor (BENCH_SALEOR=${saleor})`, resolve(userCwd, saleor), { target: 3, listFile: lists('saleor') });
-    else console.log('\nsaleor: skipped (set BENCH_SALEOR to a saleor checkout to bench a large application; target <= 3x the floor)');
-    benchKeyMap(label, folder, saleor && resolve(userCwd, saleor));
-    printProfile(base.profile, CLI, ROOT);
-    await runServerBench();
+    if (saleor && PARTS.has('saleor')) benchProject(`saleor (BENCH_SALEOR=${saleor})`, resolve(userCwd, saleor), { target: 3, listFile: lists('saleor') });
+    else if (PARTS.has('saleor')) console.log('\nsaleor: skipped (set BENCH_SALEOR to a saleor checkout to bench a large application; target <= 3x the floor)');
+    const devCorpus = process.env.BENCH_CORPUS;
+    if (devCorpus && PARTS.has('corpus')) benchDevCorpus(resolve(userCwd, devCorpus), lists);
+    else if (PARTS.has('corpus')) console.log('\ndevelopment corpus: skipped (set BENCH_CORPUS to the folder of OWNER+NAME trees, e.g. /work/corpus; targets: largest repository <= 3x its floor, sum over all <= 3x the sum of floors)');
+    if (PARTS.has('keymap')) benchKeyMap(label, folder, saleor && resolve(userCwd, saleor));
+    if (base?.profile) printProfile(base.profile, CLI, ROOT);
+    if (PARTS.has('server')) await runServerBench();
   } finally {
     cleanup();
   }
@@ -120,6 +135,74 @@ function copyTree(source, relativePath, target, kept) {
     else if (kept.has(path)) copyFileSync(from, to);
     else writeFileSync(to, '');
   }
+}
+
+// --- the development corpus (BENCH_CORPUS) -------------------------------------------------------
+
+/**
+ * Every OWNER+NAME tree under `folder`: the largest by bytes of .py files gets the full figures (phases
+ * included); then each repository's scan and floor (one warm-up each, DEV_CORPUS_RUNS alternating runs,
+ * medians), and the sum of the medians over all of them against the sum of the floors.
+ */
+function benchDevCorpus(folder, lists) {
+  const repos = readdirSync(folder, { withFileTypes: true }).filter((entry) => entry.isDirectory() && entry.name.includes('+')).map((entry) => entry.name).sort();
+  const pythonBytes = new Map(repos.map((repo) => [repo, pythonBytesUnder(join(folder, repo))]));
+  const largest = [...repos].sort((a, b) => pythonBytes.get(b) - pythonBytes.get(a))[0];
+  if (!largest) return console.log(`\ndevelopment corpus: no OWNER+NAME folders under ${folder}`);
+  benchProject(`largest repository of the development corpus: ${largest} (${(pythonBytes.get(largest) / MB).toFixed(1)} MB of .py)`, join(folder, largest), { target: 3, listFile: lists('largest'), phaseRuns: 1 });
+  console.log(`\n== development corpus: ${repos.length} repositories under ${folder}, ${DEV_CORPUS_RUNS} runs of scan and floor each after 1 warm-up, medians of wall time`);
+  console.log(row('', 'scan', 'floor', 'scan/floor', 'MB read', 'CPU ratio'));
+  let scanSum = 0;
+  let floorSum = 0;
+  let scanInSum = 0;
+  let floorInSum = 0;
+  let scanCpuSum = 0;
+  let floorCpuSum = 0;
+  let bytesSum = 0;
+  let worst = { ratio: 0, repo: '' };
+  for (const repo of repos) {
+    const listFile = lists(`corpus-${repo}`);
+    runWalk(repo, folder, listFile);
+    const scan = () => runChild([CLI, 'check', repo, '--format', 'json'], folder);
+    const floor = () => runChild([join(HERE, 'floor.mjs'), repo, listFile], folder);
+    scan();
+    const bytes = JSON.parse(floor().stdout).bytes;
+    const scans = [];
+    const floors = [];
+    for (let run = 0; run < DEV_CORPUS_RUNS; run++) {
+      scans.push(scan());
+      floors.push(floor());
+    }
+    const wall = { scan: median(scans.map((run) => run.wallMs)), floor: median(floors.map((run) => run.wallMs)) };
+    scanSum += wall.scan;
+    floorSum += wall.floor;
+    scanInSum += median(scans.map((run) => run.inProcessMs));
+    floorInSum += median(floors.map((run) => run.inProcessMs));
+    const cpu = { scan: median(scans.map((run) => run.cpuMs)), floor: median(floors.map((run) => run.cpuMs)) };
+    scanCpuSum += cpu.scan;
+    floorCpuSum += cpu.floor;
+    bytesSum += bytes;
+    if (wall.scan / wall.floor > worst.ratio) worst = { ratio: wall.scan / wall.floor, repo };
+    console.log(row(repo, `${ms(wall.scan)} ms`, `${ms(wall.floor)} ms`, `${(wall.scan / wall.floor).toFixed(1)}x`, (bytes / MB).toFixed(1), `${(cpu.scan / cpu.floor).toFixed(1)}x`));
+  }
+  console.log(row(`sum of ${repos.length} (wall)`, `${ms(scanSum)} ms`, `${ms(floorSum)} ms`, `${(scanSum / floorSum).toFixed(1)}x`, (bytesSum / MB).toFixed(1)) + '   target <= 3x');
+  console.log(row(`sum of ${repos.length} (in-process)`, `${ms(scanInSum)} ms`, `${ms(floorInSum)} ms`, `${(scanInSum / floorInSum).toFixed(1)}x`));
+  console.log(row(`sum of ${repos.length} (CPU)`, `${ms(scanCpuSum)} ms`, `${ms(floorCpuSum)} ms`, `${(scanCpuSum / floorCpuSum).toFixed(1)}x`));
+  console.log(`  highest ratio: ${worst.repo} ${worst.ratio.toFixed(1)}x`);
+}
+
+/** Bytes of .py files under `folder` (skipping the walk's skipped folder names): how "largest" is judged. */
+function pythonBytesUnder(folder) {
+  let bytes = 0;
+  const visit = (directory) => {
+    for (const entry of readdirSync(directory, { withFileTypes: true })) {
+      if (entry.isDirectory()) {
+        if (!['.git', 'node_modules', '__pycache__', 'site-packages'].includes(entry.name)) visit(join(directory, entry.name));
+      } else if (entry.isFile() && entry.name.endsWith('.py')) bytes += statSync(join(directory, entry.name)).size;
+    }
+  };
+  visit(folder);
+  return bytes;
 }
 
 // --- measuring -----------------------------------------------------------------------------------
@@ -169,7 +252,13 @@ function runChild(args, cwd) {
   if (result.status !== 0 && result.status !== 1) throw new Error(`${args.join(' ')} exited with ${result.status ?? result.signal}:\n${result.stderr}`);
   const child = JSON.parse(/^BENCH_CHILD (.*)$/m.exec(result.stderr)[1]);
   const gnuRss = /^BENCH_RSS_KB=(\d+)$/m.exec(result.stderr);
-  return { wallMs, inProcessMs: child.inProcessMs, bootMs: child.bootMs, rssKb: gnuRss ? Number(gnuRss[1]) : child.maxRssKb, stdout: result.stdout };
+  return { wallMs, inProcessMs: child.inProcessMs, cpuMs: child.cpuMs, bootMs: child.bootMs, rssKb: gnuRss ? Number(gnuRss[1]) : child.maxRssKb, stdout: result.stdout };
+}
+
+/** The engine's walk only (phases.mjs --walk-only): writes the list of files it keeps to `listFile`, for floor.mjs. */
+function runWalk(name, cwd, listFile) {
+  const result = spawnSync(process.execPath, ['--import', TSX, join(HERE, 'phases.mjs'), '--walk-only', name, listFile], { cwd, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`phases.mjs --walk-only failed:\n${result.stderr}`);
 }
 
 /** phases.mjs in a fresh process: per-phase ms and file counts (and the walk's file list, to `listFile`). */
@@ -182,7 +271,7 @@ function runPhases(name, cwd, listFile) {
 
 function summarize(runs) {
   const figure = (key) => ({ median: median(runs.map((run) => run[key])), min: Math.min(...runs.map((run) => run[key])), max: Math.max(...runs.map((run) => run[key])) });
-  return { wall: figure('wallMs'), inProcess: figure('inProcessMs'), boot: figure('bootMs'), rssKb: figure('rssKb') };
+  return { wall: figure('wallMs'), inProcess: figure('inProcessMs'), cpu: figure('cpuMs'), boot: figure('bootMs'), rssKb: figure('rssKb') };
 }
 
 function median(values) {
@@ -222,8 +311,10 @@ function printHeader() {
   console.log('floor = test/bench/floor.mjs in a fresh process: list the folder, keep the files the walk keeps, read each as UTF-8, one regex (/cache/) over each');
   console.log('wall  = spawn to exit: node start + module load + wasm init + walk + read + parse + rules + output');
   console.log('in-process = the same minus node\'s own start (first line of user code to exit)');
+  console.log('CPU = user + system CPU time of the child (all its threads, node start included); steadier than wall on a loaded machine');
   console.log(`peak RSS = ${GNU_TIME ? 'GNU time %M' : 'process.resourceUsage().maxRSS'} of the child process`);
-  console.log('targets (beside the wall ratio): scan <= 4x the floor on Django\'s own source, <= 3x on a large application (saleor)');
+  console.log('targets (beside the wall ratio): scan <= 3x the floor on Django\'s own source, on saleor and on the largest corpus repository; sum over the corpus <= 3x the sum of floors');
+  console.log(`parts run: ${[...PARTS].join(', ')} (BENCH_PARTS)`);
 }
 
 function printProject(result) {
@@ -244,6 +335,7 @@ function printProject(result) {
   console.log(row('', 'scan', 'floor', 'scan/floor', 'target'));
   console.log(row('wall (with node start)', range(scan.wall), range(floor.wall), ratio('wall'), result.target ? `<= ${result.target}x` : ''));
   console.log(row('in-process (no node start)', range(scan.inProcess), range(floor.inProcess), ratio('inProcess')));
+  console.log(row('CPU (user+sys, all threads)', range(scan.cpu), range(floor.cpu), ratio('cpu')));
   console.log(row('node start (before user code)', `${ms(scan.boot.median)} ms`, `${ms(floor.boot.median)} ms`));
   console.log(row('wall ms per MB read', (scan.wall.median / mb).toFixed(1), (floor.wall.median / mb).toFixed(1)));
   console.log(row('in-process ms per MB read', (scan.inProcess.median / mb).toFixed(1), (floor.inProcess.median / mb).toFixed(1)));

@@ -9,9 +9,19 @@
 // Usage (cwd = the folder's parent, as the CLI is run):
 //   node --import tsx test/bench/phases.mjs FOLDER [LIST_FILE]
 // Prints one JSON object: {ms, counts}. With LIST_FILE, writes the walk's file list there (for floor.mjs).
+//   node --import tsx test/bench/phases.mjs --walk-only FOLDER LIST_FILE   only writes the list.
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+
+if (process.argv[2] === '--walk-only') {
+  const { ConfigFinder } = await import('../../server/src/node/config-files.ts');
+  const { walkWorkspace } = await import('../../server/src/node/files.ts');
+  const [folder, listFile] = process.argv.slice(3);
+  const configs = new ConfigFinder(process.cwd(), {});
+  writeFileSync(listFile, walkWorkspace([folder], process.cwd(), configs.configFor(`${folder}/__cache_coach__`).exclude).files.join('\n'));
+  process.exit(0);
+}
 
 const { Workspace } = await import('../../server/src/engine/workspace.ts');
 const { PythonParser } = await import('../../server/src/analysis/python/parser.ts');

@@ -79,8 +79,19 @@ function groupKey(fragment: Fragment): string {
   return `${fragment.nameBit.text}\0${fragment.varyCount}\0${fragment.using}`;
 }
 
-/** Every Django template's fragments, grouped. */
+/** The index of each template project, while neither its templates nor the settings change. */
+const indexes = new WeakMap<TemplateProject, { revision: number; settings: TemplateSettings; index: ProjectIndex }>();
+
+/** Every Django template's fragments, grouped: built once per check, not once per template checked. */
 function projectIndex(templates: TemplateProject, settings: TemplateSettings): ProjectIndex {
+  const cached = indexes.get(templates);
+  if (cached && cached.revision === templates.revision && cached.settings === settings) return cached.index;
+  const index = buildIndex(templates, settings);
+  indexes.set(templates, { revision: templates.revision, settings, index });
+  return index;
+}
+
+function buildIndex(templates: TemplateProject, settings: TemplateSettings): ProjectIndex {
   const index: ProjectIndex = { groups: new Map(), bareNames: new Set() };
   for (const path of templates.allPaths()) {
     const module = templates.module(path);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findingsOf, flagged, spans } from '../../helpers/engine.js';
+import { findingsOf, flagged, spans, workspaceOf } from '../../helpers/engine.js';
 import { allFindings } from './support.js';
 import { assertTemplateFixIsClean, of } from './template-support.js';
 
@@ -16,6 +16,18 @@ const CATEGORY_SIDEBAR = '{% load cache %}\n{% cache 900 sidebar %}{% for c in c
 const PUBLISHER_SIDEBAR = '{% load cache %}\n<h1>Publishers</h1>\n{% cache 900 sidebar %}{% for p in publishers %}{{ p.name }}{% endfor %}{% endcache %}\n';
 
 // ---- flagged ----
+
+test('an edit to another template is seen by the next check: renaming one fragment clears both findings, naming it back brings them back', async () => {
+  const workspace = await workspaceOf(project(CATEGORY_SIDEBAR, PUBLISHER_SIDEBAR));
+  const flaggedNow = (): string[] => workspace.check().filter((finding) => finding.code === CODE).map((finding) => finding.path);
+  assert.deepEqual(flaggedNow(), [CATEGORIES, PUBLISHERS]);
+  workspace.update(PUBLISHERS, PUBLISHER_SIDEBAR.replace('sidebar', 'publisher_sidebar'));
+  assert.deepEqual(flaggedNow(), []);
+  workspace.update(PUBLISHERS, PUBLISHER_SIDEBAR);
+  assert.deepEqual(flaggedNow(), [CATEGORIES, PUBLISHERS]);
+  workspace.remove(CATEGORIES);
+  assert.deepEqual(flaggedNow(), []);
+});
 
 test('the same name for different content in two templates is flagged in both; the span is the name', async () => {
   const files = project(CATEGORY_SIDEBAR, PUBLISHER_SIDEBAR);

@@ -2,7 +2,7 @@
  * A small, plain-data picture of Python expressions: what the rules need to build key templates,
  * fold constants and follow data flow, without holding on to tree-sitter nodes (trees are freed).
  */
-import { field, namedChildren, type SyntaxNode } from './syntax.js';
+import { field, namedChildren, typeOf, type SyntaxNode } from './syntax.js';
 
 interface Located {
   start: number;
@@ -33,27 +33,48 @@ export type Expr = Located &
 
 const MAX_DEPTH = 60;
 
+/**
+ * The text the tree being read was parsed from, when known (withParsedText): a node's text is then sliced
+ * from offsets already read instead of asking the tree again (node.text reads the end offset through wasm).
+ */
+let parsedText: string | undefined;
+
+/** Runs `read` with `text` known as the tree's source; `text` must be exactly what the parser was given. */
+export function withParsedText<T>(text: string | undefined, read: () => T): T {
+  const outer = parsedText;
+  parsedText = text;
+  try {
+    return read();
+  } finally {
+    parsedText = outer;
+  }
+}
+
+function textAt(node: SyntaxNode, at: Located): string {
+  return parsedText === undefined ? node.text : parsedText.slice(at.start, at.end);
+}
+
 export function toExpr(node: SyntaxNode, depth = 0): Expr {
   const at = { start: node.startIndex, end: node.endIndex };
   if (depth > MAX_DEPTH) return { ...at, kind: 'other', names: [], parts: [] };
   const next = depth + 1;
-  switch (node.type) {
+  switch (typeOf(node)) {
     case 'string':
       return stringExpr(node, next);
     case 'concatenated_string':
       return concatenate(at, namedChildren(node).map((part) => stringExpr(part, next)));
     case 'integer':
     case 'float': {
-      const value = Number(node.text.replace(/_/g, ''));
+      const value = Number(textAt(node, at).replace(/_/g, ''));
       return Number.isFinite(value) ? { ...at, kind: 'number', value } : { ...at, kind: 'other', names: [], parts: [] };
     }
     case 'none':
       return { ...at, kind: 'none' };
     case 'true':
     case 'false':
-      return { ...at, kind: 'bool', value: node.type === 'true' };
+      return { ...at, kind: 'bool', value: typeOf(node) === 'true' };
     case 'identifier':
-      return { ...at, kind: 'name', id: node.text };
+      return { ...at, kind: 'name', id: textAt(node, at) };
     case 'attribute': {
       const object = field(node, 'object');
       const attribute = field(node, 'attribute');
@@ -87,19 +108,19 @@ export function toExpr(node: SyntaxNode, depth = 0): Expr {
     case 'tuple':
     case 'set':
     case 'expression_list':
-      return { ...at, kind: 'sequence', items: namedChildren(node).filter((item) => item.type !== 'comment').map((item) => toExpr(item, next)) };
+      return { ...at, kind: 'sequence', items: namedChildren(node).filter((item) => typeOf(item) !== 'comment').map((item) => toExpr(item, next)) };
     case 'dictionary':
       return {
         ...at,
         kind: 'dict',
         entries: namedChildren(node).flatMap((entry): { key: Expr | null; value: Expr }[] => {
-          if (entry.type === 'pair') {
+          if (typeOf(entry) === 'pair') {
             const key = field(entry, 'key');
             const value = field(entry, 'value');
             return key && value ? [{ key: toExpr(key, next), value: toExpr(value, next) }] : [];
           }
           const spread = namedChildren(entry)[0];
-          return entry.type === 'dictionary_splat' && spread ? [{ key: null, value: toExpr(spread, next) }] : [];
+          return typeOf(entry) === 'dictionary_splat' && spread ? [{ key: null, value: toExpr(spread, next) }] : [];
         }),
       };
     case 'lambda': {
@@ -114,18 +135,18 @@ export function toExpr(node: SyntaxNode, depth = 0): Expr {
       break;
     }
     case 'conditional_expression': {
-      const [body, test, orelse] = namedChildren(node).filter((child) => child.type !== 'comment');
+      const [body, test, orelse] = namedChildren(node).filter((child) => typeOf(child) !== 'comment');
       if (body && test && orelse) return { ...at, kind: 'conditional', body: toExpr(body, next), test: toExpr(test, next), orelse: toExpr(orelse, next) };
       break;
     }
     case 'parenthesized_expression': {
-      const inner = namedChildren(node).find((child) => child.type !== 'comment');
+      const inner = namedChildren(node).find((child) => typeOf(child) !== 'comment');
       if (inner) return { ...toExpr(inner, next), ...at };
       break;
     }
   }
   const parts = namedChildren(node)
-    .filter((child) => child.type !== 'comment')
+    .filter((child) => typeOf(child) !== 'comment')
     .map((child) => toExpr(child, next));
   return { ...at, kind: 'other', names: [], parts };
 }
@@ -138,13 +159,13 @@ function callExpr(node: SyntaxNode, depth: number): Expr {
   const keywords: Record<string, Expr> = {};
   let hasStarArgs = false;
   for (const argument of argumentList ? namedChildren(argumentList) : []) {
-    if (argument.type === 'keyword_argument') {
+    if (typeOf(argument) === 'keyword_argument') {
       const name = field(argument, 'name');
       const value = field(argument, 'value');
       if (name && value) keywords[name.text] = toExpr(value, depth);
-    } else if (argument.type === 'list_splat' || argument.type === 'dictionary_splat') {
+    } else if (typeOf(argument) === 'list_splat' || typeOf(argument) === 'dictionary_splat') {
       hasStarArgs = true;
-    } else if (argument.type !== 'comment') {
+    } else if (typeOf(argument) !== 'comment') {
       args.push(toExpr(argument, depth));
     }
   }
@@ -170,14 +191,14 @@ function decodeEscapes(raw: string): string {
 
 function stringExpr(node: SyntaxNode, depth: number): Expr {
   const at = { start: node.startIndex, end: node.endIndex };
-  if (node.type !== 'string') return toExpr(node, depth);
+  if (typeOf(node) !== 'string') return toExpr(node, depth);
   const opening = node.child(0);
   const prefix = (opening?.text ?? '').replace(/['"]/g, '').toLowerCase();
   const raw = prefix.includes('r');
   const parts: (string | Expr)[] = [];
   for (const child of namedChildren(node)) {
-    if (child.type === 'string_content') parts.push(raw ? child.text : decodeEscapes(child.text));
-    else if (child.type === 'interpolation') {
+    if (typeOf(child) === 'string_content') parts.push(raw ? child.text : decodeEscapes(child.text));
+    else if (typeOf(child) === 'interpolation') {
       const expression = field(child, 'expression');
       if (expression) parts.push(toExpr(expression, depth));
     }
@@ -202,9 +223,9 @@ function concatenate(at: Located, pieces: Expr[]): Expr {
 export function parameterNames(parameters: SyntaxNode): string[] {
   const names: string[] = [];
   for (const parameter of namedChildren(parameters)) {
-    if (parameter.type === 'identifier') names.push(parameter.text);
+    if (typeOf(parameter) === 'identifier') names.push(parameter.text);
     else {
-      const name = field(parameter, 'name') ?? namedChildren(parameter).find((child) => child.type === 'identifier');
+      const name = field(parameter, 'name') ?? namedChildren(parameter).find((child) => typeOf(child) === 'identifier');
       if (name) names.push(name.text);
     }
   }

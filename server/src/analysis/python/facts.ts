@@ -5,8 +5,8 @@
 import type { Tree } from 'web-tree-sitter';
 import { parseSuppression, type SuppressionComment } from '../suppression.js';
 import type { Span } from '../types.js';
-import { dottedName, parameterNames, toExpr, type Expr } from './expr.js';
-import { decoratorsOf, enclosing, field, isAsyncFunction, namedChildren, unwrapDecorated, type SyntaxNode } from './syntax.js';
+import { dottedName, parameterNames, toExpr, withParsedText, type Expr } from './expr.js';
+import { decoratorsOf, enclosing, field, isAsyncFunction, namedChildren, unwrapDecorated, typeOf, type SyntaxNode } from './syntax.js';
 import { Q } from './qualified-names.js';
 
 /** How a module-level statement is guarded: settings under `if DEBUG:` are development settings. */
@@ -208,6 +208,11 @@ export interface FactsMemo {
 }
 
 export function extractModuleFacts(tree: Tree, text: string, memo?: FactsMemo, nextMemo?: FactsMemo): PyModuleFacts {
+  // The parser reads a lone \r as \n (parser.ts): only a text without \r is the tree's own source.
+  return withParsedText(text.includes('\r') ? undefined : text, () => extractFacts(tree, text, memo, nextMemo));
+}
+
+function extractFacts(tree: Tree, text: string, memo?: FactsMemo, nextMemo?: FactsMemo): PyModuleFacts {
   const root = tree.rootNode;
   const bindings: Record<string, string> = {};
   const lastImportEnd = collectBindings(root, bindings);
@@ -246,7 +251,7 @@ function emptyFragment(): FragmentFacts {
 /** A statement's facts, placed as if the module's functions before it were `functionOffset` many. */
 function extractStatement(statement: SyntaxNode, text: string, bindings: Record<string, string>, functionOffset: number): FragmentFacts {
   const facts: PyModuleFacts = { bindings, ...emptyFragment(), suppressions: [], skipFile: false, hasSyntaxErrors: false, lastImportEnd: -1 };
-  const functionIndexByStart = new Map<number, number>();
+  const functionIndexByStart = new FunctionIndex();
   readStatement(statement, facts, functionIndexByStart, 'none');
   findCacheCalls(statement, text, facts, functionIndexByStart);
   findQualifiedCalls(statement, text, facts, functionIndexByStart);
@@ -307,12 +312,12 @@ function shiftInPlace(value: unknown, delta: number, functionDelta: number): voi
 function collectBindings(block: SyntaxNode, bindings: Record<string, string>): number {
   let lastImportEnd = -1;
   for (const statement of namedChildren(block)) {
-    switch (statement.type) {
+    switch (typeOf(statement)) {
       case 'import_statement':
       case 'import_from_statement':
       case 'future_import_statement':
         readImportBindings(statement, bindings, () => undefined);
-        if (block.type === 'module') lastImportEnd = statement.endIndex;
+        if (typeOf(block) === 'module') lastImportEnd = statement.endIndex;
         break;
       case 'expression_statement': {
         const assignment = namedChildren(statement)[0];
@@ -336,9 +341,9 @@ function collectBindings(block: SyntaxNode, bindings: Record<string, string>): n
       case 'try_statement':
       case 'with_statement':
         for (const part of namedChildren(statement)) {
-          if (part.type === 'block') collectBindings(part, bindings);
-          else if (['except_clause', 'else_clause', 'finally_clause', 'elif_clause'].includes(part.type)) {
-            for (const inner of namedChildren(part)) if (inner.type === 'block') collectBindings(inner, bindings);
+          if (typeOf(part) === 'block') collectBindings(part, bindings);
+          else if (['except_clause', 'else_clause', 'finally_clause', 'elif_clause'].includes(typeOf(part))) {
+            for (const inner of namedChildren(part)) if (typeOf(inner) === 'block') collectBindings(inner, bindings);
           }
         }
         break;
@@ -349,12 +354,12 @@ function collectBindings(block: SyntaxNode, bindings: Record<string, string>): n
 
 // ---- module level: imports, assignments, definitions ----
 
-function readModuleLevel(block: SyntaxNode, facts: PyModuleFacts, functionIndexByStart: Map<number, number>, guard: Guard): void {
+function readModuleLevel(block: SyntaxNode, facts: PyModuleFacts, functionIndexByStart: FunctionIndex, guard: Guard): void {
   for (const statement of namedChildren(block)) readStatement(statement, facts, functionIndexByStart, guard);
 }
 
-function readStatement(statement: SyntaxNode, facts: PyModuleFacts, functionIndexByStart: Map<number, number>, guard: Guard): void {
-  switch (statement.type) {
+function readStatement(statement: SyntaxNode, facts: PyModuleFacts, functionIndexByStart: FunctionIndex, guard: Guard): void {
+  switch (typeOf(statement)) {
     case 'import_statement':
     case 'import_from_statement':
     case 'future_import_statement':
@@ -374,16 +379,16 @@ function readStatement(statement: SyntaxNode, facts: PyModuleFacts, functionInde
     case 'try_statement':
     case 'with_statement':
       for (const part of namedChildren(statement)) {
-        if (part.type === 'block') readModuleLevel(part, facts, functionIndexByStart, guard);
-        else if (['except_clause', 'else_clause', 'finally_clause'].includes(part.type)) {
-          for (const inner of namedChildren(part)) if (inner.type === 'block') readModuleLevel(inner, facts, functionIndexByStart, guard);
+        if (typeOf(part) === 'block') readModuleLevel(part, facts, functionIndexByStart, guard);
+        else if (['except_clause', 'else_clause', 'finally_clause'].includes(typeOf(part))) {
+          for (const inner of namedChildren(part)) if (typeOf(inner) === 'block') readModuleLevel(inner, facts, functionIndexByStart, guard);
         }
       }
       break;
   }
 }
 
-function readIf(statement: SyntaxNode, facts: PyModuleFacts, functionIndexByStart: Map<number, number>, outer: Guard): void {
+function readIf(statement: SyntaxNode, facts: PyModuleFacts, functionIndexByStart: FunctionIndex, outer: Guard): void {
   const condition = field(statement, 'condition');
   const conditionText = condition?.text.replace(/\s+/g, ' ') ?? '';
   const debug = /^(settings\.)?DEBUG$/.test(conditionText);
@@ -405,10 +410,10 @@ function readIf(statement: SyntaxNode, facts: PyModuleFacts, functionIndexByStar
   };
   if (consequence) within(condition, 'then', () => readModuleLevel(consequence, facts, functionIndexByStart, guardFor('then')));
   for (const alternative of namedChildren(statement)) {
-    if (alternative.type === 'else_clause' || alternative.type === 'elif_clause') {
-      const body = field(alternative, 'body') ?? namedChildren(alternative).find((child) => child.type === 'block');
+    if (typeOf(alternative) === 'else_clause' || typeOf(alternative) === 'elif_clause') {
+      const body = field(alternative, 'body') ?? namedChildren(alternative).find((child) => typeOf(child) === 'block');
       if (!body) continue;
-      if (alternative.type === 'else_clause') within(condition, 'else', () => readModuleLevel(body, facts, functionIndexByStart, guardFor('else')));
+      if (typeOf(alternative) === 'else_clause') within(condition, 'else', () => readModuleLevel(body, facts, functionIndexByStart, guardFor('else')));
       else within(field(alternative, 'condition'), 'then', () => readModuleLevel(body, facts, functionIndexByStart, 'conditional'));
     }
   }
@@ -431,10 +436,10 @@ function readImport(statement: SyntaxNode, facts: PyModuleFacts): void {
 }
 
 function readImportBindings(statement: SyntaxNode, bindings: Record<string, string>, onStarImport: (module: string) => void): void {
-  if (statement.type === 'import_statement') {
+  if (typeOf(statement) === 'import_statement') {
     for (const name of namedChildren(statement)) {
-      if (name.type === 'dotted_name') bindings[name.text.split('.')[0]] = name.text.split('.')[0];
-      else if (name.type === 'aliased_import') {
+      if (typeOf(name) === 'dotted_name') bindings[name.text.split('.')[0]] = name.text.split('.')[0];
+      else if (typeOf(name) === 'aliased_import') {
         const target = field(name, 'name');
         const alias = field(name, 'alias');
         if (target && alias) bindings[alias.text] = target.text;
@@ -447,9 +452,9 @@ function readImportBindings(statement: SyntaxNode, bindings: Record<string, stri
   const moduleName = moduleNode.text.replace(/\s+/g, '');
   for (const child of namedChildren(statement)) {
     if (child.startIndex === moduleNode.startIndex) continue;
-    if (child.type === 'wildcard_import') onStarImport(moduleName);
-    else if (child.type === 'dotted_name') bindings[child.text] = joinModule(moduleName, child.text);
-    else if (child.type === 'aliased_import') {
+    if (typeOf(child) === 'wildcard_import') onStarImport(moduleName);
+    else if (typeOf(child) === 'dotted_name') bindings[child.text] = joinModule(moduleName, child.text);
+    else if (typeOf(child) === 'aliased_import') {
       const target = field(child, 'name');
       const alias = field(child, 'alias');
       if (target && alias) bindings[alias.text] = joinModule(moduleName, target.text);
@@ -463,12 +468,12 @@ function joinModule(moduleName: string, name: string): string {
 
 function readAssignment(statement: SyntaxNode, facts: PyModuleFacts, guard: Guard): void {
   const assignment = namedChildren(statement)[0];
-  if (!assignment || (assignment.type !== 'assignment' && assignment.type !== 'augmented_assignment')) return;
+  if (!assignment || (typeOf(assignment) !== 'assignment' && typeOf(assignment) !== 'augmented_assignment')) return;
   const left = field(assignment, 'left');
   const right = field(assignment, 'right');
   if (!left) return;
-  if (left.type === 'identifier') {
-    if (right && assignment.type === 'assignment') {
+  if (typeOf(left) === 'identifier') {
+    if (right && typeOf(assignment) === 'assignment') {
       const value = right.endIndex - right.startIndex > 200_000 ? null : toExpr(right);
       if (value) facts.assignments.push({ name: left.text, value, guard, span: spanOf(assignment) });
       noteCondition(facts, left.text, true, assignment);
@@ -478,9 +483,9 @@ function readAssignment(statement: SyntaxNode, facts: PyModuleFacts, guard: Guar
       if (right && operator === '+=' && right.endIndex - right.startIndex < 200_000) facts.extensions.push({ name: left.text, value: toExpr(right), guard, span: spanOf(assignment) });
       noteCondition(facts, left.text, false, assignment);
     }
-  } else if (left.type === 'subscript' || left.type === 'attribute') {
+  } else if (typeOf(left) === 'subscript' || typeOf(left) === 'attribute') {
     let base: SyntaxNode | null = left;
-    while (base && (base.type === 'subscript' || base.type === 'attribute')) base = field(base, base.type === 'subscript' ? 'value' : 'object');
+    while (base && (typeOf(base) === 'subscript' || typeOf(base) === 'attribute')) base = field(base, typeOf(base) === 'subscript' ? 'value' : 'object');
     if (base?.type === 'identifier') {
       facts.mutatedNames.push(base.text);
       noteCondition(facts, base.text, false, assignment);
@@ -499,26 +504,26 @@ function qualifyCacheObject(value: Expr, bindings: Record<string, string>): stri
   return alias === undefined ? null : alias === null ? `${Q.caches}[?]` : `${Q.caches}[${JSON.stringify(alias)}]`;
 }
 
-function readDefinition(definition: SyntaxNode, facts: PyModuleFacts, functionIndexByStart: Map<number, number>, className: string | null): void {
+function readDefinition(definition: SyntaxNode, facts: PyModuleFacts, functionIndexByStart: FunctionIndex, className: string | null): void {
   const nameNode = field(definition, 'name');
   if (!nameNode) return;
   const decorators = decoratorsOf(definition).map((node) => readDecorator(node, facts.bindings));
   const outer = definition.parent?.type === 'decorated_definition' ? definition.parent : definition;
-  if (definition.type === 'class_definition') {
+  if (typeOf(definition) === 'class_definition') {
     const body = field(definition, 'body');
     const superclasses = field(definition, 'superclasses');
-    const bases = superclasses ? namedChildren(superclasses).filter((base) => base.type !== 'keyword_argument' && base.type !== 'comment').map((base) => toExpr(base)) : [];
+    const bases = superclasses ? namedChildren(superclasses).filter((base) => typeOf(base) !== 'keyword_argument' && typeOf(base) !== 'comment').map((base) => toExpr(base)) : [];
     const attributes = body ? classAttributes(body) : {};
     facts.classes.push({ name: nameNode.text, decorators, nameSpan: spanOf(nameNode), bases, attributes });
     for (const member of body ? namedChildren(body) : []) {
       const inner = unwrapDecorated(member);
-      if (inner.type === 'function_definition') readDefinition(inner, facts, functionIndexByStart, nameNode.text);
+      if (typeOf(inner) === 'function_definition') readDefinition(inner, facts, functionIndexByStart, nameNode.text);
     }
     return;
   }
-  if (definition.type !== 'function_definition') return;
+  if (typeOf(definition) !== 'function_definition') return;
   const parameters = field(definition, 'parameters');
-  functionIndexByStart.set(definition.startIndex, facts.functions.length);
+  functionIndexByStart.place(definition, facts.functions.length);
   facts.functions.push({
     name: nameNode.text,
     qualname: className ? `${className}.${nameNode.text}` : nameNode.text,
@@ -538,7 +543,7 @@ function readDefinition(definition: SyntaxNode, facts: PyModuleFacts, functionIn
 function classAttributes(body: SyntaxNode): Record<string, Expr> {
   const attributes: Record<string, Expr> = {};
   for (const statement of namedChildren(body)) {
-    const assignment = statement.type === 'expression_statement' ? namedChildren(statement)[0] : null;
+    const assignment = typeOf(statement) === 'expression_statement' ? namedChildren(statement)[0] : null;
     if (assignment?.type !== 'assignment') continue;
     const left = field(assignment, 'left');
     const value = field(assignment, 'right');
@@ -549,7 +554,7 @@ function classAttributes(body: SyntaxNode): Record<string, Expr> {
 }
 
 function readDecorator(node: SyntaxNode, bindings: Record<string, string>): Decorator {
-  const expression = namedChildren(node).find((child) => child.type !== 'comment') ?? node;
+  const expression = namedChildren(node).find((child) => typeOf(child) !== 'comment') ?? node;
   const expr = toExpr(expression);
   const callee = expr.kind === 'call' ? expr.callee : expr;
   return { expr, qualified: qualify(callee, bindings), span: spanOf(expression), atSpan: spanOf(node) };
@@ -557,10 +562,10 @@ function readDecorator(node: SyntaxNode, bindings: Record<string, string>): Deco
 
 function singleReturn(definition: SyntaxNode): Expr | null {
   const body = field(definition, 'body');
-  const statements = body ? namedChildren(body).filter((child) => child.type !== 'comment') : [];
+  const statements = body ? namedChildren(body).filter((child) => typeOf(child) !== 'comment') : [];
   const last = statements[statements.length - 1];
-  const isDocstring = (node: SyntaxNode): boolean => node.type === 'expression_statement' && namedChildren(node)[0]?.type === 'string';
-  if (!last || last.type !== 'return_statement' || statements.slice(0, -1).some((node) => !isDocstring(node))) return null;
+  const isDocstring = (node: SyntaxNode): boolean => typeOf(node) === 'expression_statement' && namedChildren(node)[0]?.type === 'string';
+  if (!last || typeOf(last) !== 'return_statement' || statements.slice(0, -1).some((node) => !isDocstring(node))) return null;
   const value = namedChildren(last)[0];
   return value ? toExpr(value) : null;
 }
@@ -596,7 +601,7 @@ export function cacheAliasOf(receiver: Expr, bindings: Record<string, string>): 
 
 // ---- calls found by a text pre-filter, then looked up in the tree ----
 
-function findCacheCalls(root: SyntaxNode, text: string, facts: PyModuleFacts, functionIndexByStart: Map<number, number>): void {
+function findCacheCalls(root: SyntaxNode, text: string, facts: PyModuleFacts, functionIndexByStart: FunctionIndex): void {
   for (const match of matchesIn(root, text, METHOD_CALL_PATTERN)) {
     const method = match[1];
     if (!CACHE_METHODS.has(method)) continue;
@@ -604,7 +609,7 @@ function findCacheCalls(root: SyntaxNode, text: string, facts: PyModuleFacts, fu
     const identifier = root.descendantForIndex(nameStart, nameStart + method.length);
     const attribute = identifier?.parent;
     const call = attribute?.parent;
-    if (!identifier || identifier.type !== 'identifier' || attribute?.type !== 'attribute' || call?.type !== 'call') continue;
+    if (!identifier || typeOf(identifier) !== 'identifier' || attribute?.type !== 'attribute' || call?.type !== 'call') continue;
     if (field(call, 'function')?.startIndex !== attribute.startIndex || field(attribute, 'attribute')?.startIndex !== identifier.startIndex) continue;
     const object = field(attribute, 'object');
     if (!object) continue;
@@ -669,13 +674,13 @@ function callPattern(bindings: Record<string, string>): RegExp | null {
   return callPatterns.get(bindings) ?? null;
 }
 
-function findQualifiedCalls(root: SyntaxNode, text: string, facts: PyModuleFacts, functionIndexByStart: Map<number, number>): void {
+function findQualifiedCalls(root: SyntaxNode, text: string, facts: PyModuleFacts, functionIndexByStart: FunctionIndex): void {
   const pattern = callPattern(facts.bindings);
   if (!pattern) return;
   for (const match of matchesIn(root, text, pattern)) {
     const identifier = root.descendantForIndex(match.index, match.index + match[1].length);
     const call = identifier?.parent;
-    if (!identifier || identifier.type !== 'identifier' || call?.type !== 'call' || field(call, 'function')?.startIndex !== identifier.startIndex) continue;
+    if (!identifier || typeOf(identifier) !== 'identifier' || call?.type !== 'call' || field(call, 'function')?.startIndex !== identifier.startIndex) continue;
     const qualified = facts.bindings[match[1]];
     const expr = toExpr(call);
     if (expr.kind !== 'call') continue;
@@ -715,10 +720,10 @@ const TEMPLATE_ARGUMENT: Record<string, [number, string]> = {
 
 const INTERESTING_CALLEES: ReadonlySet<string> = new Set([Q.cachePage, Q.cachePageDecorator, Q.makeTemplateFragmentKey, Q.patchVaryHeaders, ...Object.keys(TEMPLATE_ARGUMENT)]);
 
-function findUserStateReads(root: SyntaxNode, text: string, facts: PyModuleFacts, functionIndexByStart: Map<number, number>): void {
+function findUserStateReads(root: SyntaxNode, text: string, facts: PyModuleFacts, functionIndexByStart: FunctionIndex): void {
   for (const match of matchesIn(root, text, USER_STATE_PATTERN)) {
     const requestNode = root.descendantForIndex(match.index, match.index + 'request'.length);
-    if (!requestNode || requestNode.type !== 'identifier') continue;
+    if (!requestNode || typeOf(requestNode) !== 'identifier') continue;
     // `request.user`, or `self.request.user` where `request` is the attribute of `self.request`.
     let receiver: SyntaxNode = requestNode;
     const parent = requestNode.parent;
@@ -743,18 +748,18 @@ const UNSAFE_METHOD_TEST = /\brequest\s*\.\s*method\s*(==\s*["'](POST|PUT|PATCH|
 /** Whether a read of the request's user state can change a 200 response body (see UserStateRole). */
 function userStateRole(read: SyntaxNode): UserStateRole {
   let node: SyntaxNode = read;
-  for (let parent = read.parent; parent && parent.type !== 'function_definition' && parent.type !== 'lambda'; node = parent, parent = parent.parent) {
-    if (parent.type === 'if_statement' || parent.type === 'elif_clause') {
+  for (let parent = read.parent; parent && typeOf(parent) !== 'function_definition' && typeOf(parent) !== 'lambda'; node = parent, parent = parent.parent) {
+    if (typeOf(parent) === 'if_statement' || typeOf(parent) === 'elif_clause') {
       const condition = field(parent, 'condition');
       const consequence = field(parent, 'consequence');
       if (condition && condition.startIndex === node.startIndex && condition.endIndex === node.endIndex) {
         return consequence && onlyRefuses(consequence) ? 'check' : 'body';
       }
       if (condition && consequence?.startIndex === node.startIndex && UNSAFE_METHOD_TEST.test(condition.text)) return 'unsafe-method';
-    } else if (parent.type === 'assert_statement') {
+    } else if (typeOf(parent) === 'assert_statement') {
       return 'check';
-    } else if (parent.type === 'argument_list' || (parent.type === 'keyword_argument' && parent.parent?.type === 'argument_list')) {
-      const call = parent.type === 'argument_list' ? parent.parent : parent.parent!.parent;
+    } else if (typeOf(parent) === 'argument_list' || (typeOf(parent) === 'keyword_argument' && parent.parent?.type === 'argument_list')) {
+      const call = typeOf(parent) === 'argument_list' ? parent.parent : parent.parent!.parent;
       const callee = call?.type === 'call' ? field(call, 'function') : null;
       if (callee && isCheckCall(callee.text.replace(/\s+/g, ''), call!)) return 'check';
     }
@@ -768,17 +773,17 @@ function isCheckCall(callee: string, call: SyntaxNode): boolean {
   // (pk=..., slug=...) from the URL it only checks that the user may see that object.
   if (/(^|\.)get_(object|list)_or_404$/.test(callee)) {
     const argumentList = field(call, 'arguments');
-    return argumentList !== null && namedChildren(argumentList).filter((argument) => argument.type !== 'comment').length > 2;
+    return argumentList !== null && namedChildren(argumentList).filter((argument) => typeOf(argument) !== 'comment').length > 2;
   }
   return true;
 }
 
 /** A block that only refuses: raises, or returns a redirect, a 4xx response or nothing. */
 function onlyRefuses(block: SyntaxNode): boolean {
-  const statements = namedChildren(block).filter((statement) => statement.type !== 'comment');
+  const statements = namedChildren(block).filter((statement) => typeOf(statement) !== 'comment');
   return statements.length > 0 && statements.every((statement) => {
-    if (statement.type === 'raise_statement') return true;
-    if (statement.type !== 'return_statement') return false;
+    if (typeOf(statement) === 'raise_statement') return true;
+    if (typeOf(statement) !== 'return_statement') return false;
     const value = namedChildren(statement)[0];
     return !value || REFUSAL.test(value.text);
   });
@@ -790,10 +795,10 @@ export function isMemoizeCallee(callee: string): boolean {
 }
 
 /** Local assignments of every function that writes to the cache (data flow for CACHE002). */
-function collectDataFlow(root: SyntaxNode, facts: PyModuleFacts, functionIndexByStart: Map<number, number>): void {
+function collectDataFlow(root: SyntaxNode, facts: PyModuleFacts, functionIndexByStart: FunctionIndex): void {
   const wanted = new Set([...facts.cacheCalls, ...facts.calls.filter((call) => isMemoizeCallee(call.callee))].map((call) => call.functionIndex).filter((index) => index >= 0));
   if (wanted.size === 0) return;
-  const definitions = root.type === 'function_definition' ? [root, ...root.descendantsOfType('function_definition')] : root.descendantsOfType('function_definition');
+  const definitions = typeOf(root) === 'function_definition' ? [root, ...root.descendantsOfType('function_definition')] : root.descendantsOfType('function_definition');
   const done = new Set<number>();
   for (const definition of definitions) {
     if (!definition) continue;
@@ -804,7 +809,7 @@ function collectDataFlow(root: SyntaxNode, facts: PyModuleFacts, functionIndexBy
     const assignments = facts.functions[index].assignments;
     for (const node of definition.descendantsOfType(['assignment', 'augmented_assignment', 'for_statement', 'named_expression', 'function_definition', 'call'])) {
       if (!node || node.startIndex === definition.startIndex) continue;
-      if (node.type === 'call') {
+      if (typeOf(node) === 'call') {
         // `items.append(x)`, `data.update(x)`: x flows into the container.
         const callee = field(node, 'function');
         const receiver = callee?.type === 'attribute' ? field(callee, 'object') : null;
@@ -813,27 +818,27 @@ function collectDataFlow(root: SyntaxNode, facts: PyModuleFacts, functionIndexBy
         assignments.push({ targets: [receiver.text], value: toExpr(node), start: node.parent.startIndex, ...placeOf(node.parent, definition), replaces: false });
         continue;
       }
-      const statement = node.type === 'assignment' || node.type === 'augmented_assignment' ? (node.parent?.type === 'expression_statement' ? node.parent : node) : node;
+      const statement = typeOf(node) === 'assignment' || typeOf(node) === 'augmented_assignment' ? (node.parent?.type === 'expression_statement' ? node.parent : node) : node;
       const place = placeOf(statement, definition);
-      if (node.type === 'function_definition') {
+      if (typeOf(node) === 'function_definition') {
         // A nested function (a `get_or_set` callable) reads the enclosing function's names: bind its name to its body.
         const name = field(node, 'name');
         const body = field(node, 'body');
         if (name && body) assignments.push({ targets: [name.text], value: toExpr(body), start: statement.startIndex, ...place, replaces: false });
         continue;
       }
-      const left = field(node, node.type === 'named_expression' ? 'name' : 'left');
-      const right = field(node, node.type === 'named_expression' ? 'value' : 'right');
+      const left = field(node, typeOf(node) === 'named_expression' ? 'name' : 'left');
+      const right = field(node, typeOf(node) === 'named_expression' ? 'value' : 'right');
       if (!left || !right) continue;
-      const targets = left.type === 'identifier' ? [left.text] : left.descendantsOfType('identifier').flatMap((id) => (id ? [id.text] : []));
-      if (left.type === 'attribute') continue;
-      if (left.type === 'subscript') {
+      const targets = typeOf(left) === 'identifier' ? [left.text] : left.descendantsOfType('identifier').flatMap((id) => (id ? [id.text] : []));
+      if (typeOf(left) === 'attribute') continue;
+      if (typeOf(left) === 'subscript') {
         // `data[k] = v`: v flows into the container.
         const container = field(left, 'value');
         if (container?.type === 'identifier') assignments.push({ targets: [container.text], value: toExpr(right), start: statement.startIndex, ...place, replaces: false });
         continue;
       }
-      const replaces = node.type === 'assignment' && left.type === 'identifier' && statement.parent?.type === 'block';
+      const replaces = typeOf(node) === 'assignment' && typeOf(left) === 'identifier' && statement.parent?.type === 'block';
       assignments.push({ targets, value: toExpr(right), start: statement.startIndex, ...place, replaces });
     }
   }
@@ -844,10 +849,10 @@ const MUTATORS = new Set(['append', 'extend', 'update', 'add', 'insert', 'setdef
 /** The block holding `statement` and the innermost loop around it, up to the function `definition`. */
 function placeOf(statement: SyntaxNode, definition: SyntaxNode): { block: Span; loop: Span | null } {
   const parent = statement.parent;
-  const block = parent && parent.type === 'block' ? spanOf(parent) : spanOf(field(definition, 'body') ?? definition);
+  const block = parent && typeOf(parent) === 'block' ? spanOf(parent) : spanOf(field(definition, 'body') ?? definition);
   let loop: Span | null = null;
   for (let current = statement.parent; current && current.startIndex !== definition.startIndex; current = current.parent) {
-    if (current.type === 'for_statement' || current.type === 'while_statement') {
+    if (typeOf(current) === 'for_statement' || typeOf(current) === 'while_statement') {
       loop = spanOf(current);
       break;
     }
@@ -872,23 +877,47 @@ function findSuppressions(root: SyntaxNode, text: string, facts: PyModuleFacts):
 
 // ---- helpers ----
 
-/** Regex matches inside `scope` only, with offsets into the whole text. */
-function* matchesIn(scope: SyntaxNode, text: string, pattern: RegExp): Generator<RegExpMatchArray & { index: number }> {
-  const start = scope.startIndex;
-  for (const match of text.slice(start, scope.endIndex).matchAll(pattern)) {
-    (match as { index: number }).index = match.index! + start;
-    yield match as RegExpMatchArray & { index: number };
+/**
+ * The functions of a statement by where they start, with their spans: which function holds a node is
+ * found from offsets in JS, not by walking the node's parents (a wasm call and a node object each).
+ * Spans nest, and functions are placed in the order they start.
+ */
+class FunctionIndex extends Map<number, number> {
+  private readonly spans: { start: number; end: number; index: number }[] = [];
+
+  place(definition: SyntaxNode, index: number): void {
+    this.set(definition.startIndex, index);
+    this.spans.push({ start: definition.startIndex, end: definition.endIndex, index });
+  }
+
+  /** The innermost placed function whose span holds `offset`: the last one so placed, as inner ones start later. */
+  enclosing(offset: number): number {
+    let found = -1;
+    for (const span of this.spans) {
+      if (span.start > offset) break;
+      if (offset < span.end) found = span.index;
+    }
+    return found;
   }
 }
 
-function enclosingFunctionIndex(node: SyntaxNode, functionIndexByStart: Map<number, number>): number {
-  for (let current = node.parent; current; current = current.parent) {
-    if (current.type === 'function_definition') {
-      const index = functionIndexByStart.get(current.startIndex);
-      if (index !== undefined) return index;
-    }
+/** Regex matches inside `scope` only, with offsets into the whole text. */
+function* matchesIn(scope: SyntaxNode, text: string, pattern: RegExp): Generator<RegExpMatchArray & { index: number }> {
+  const start = scope.startIndex;
+  const slice = text.slice(start, scope.endIndex);
+  // exec on the pattern itself, not matchAll (which clones the regex, compiling it again for every statement).
+  pattern.lastIndex = 0;
+  for (let match = pattern.exec(slice); match; match = pattern.exec(slice)) {
+    const next = match[0] === '' ? pattern.lastIndex + 1 : pattern.lastIndex;
+    (match as { index: number }).index = match.index + start;
+    yield match as RegExpMatchArray & { index: number };
+    pattern.lastIndex = next;
   }
-  return -1;
+}
+
+/** The innermost function read so far (by readDefinition) that holds `node`, or -1. */
+function enclosingFunctionIndex(node: SyntaxNode, functionIndexByStart: FunctionIndex): number {
+  return functionIndexByStart.enclosing(node.startIndex);
 }
 
 export function spanOf(node: SyntaxNode): Span {

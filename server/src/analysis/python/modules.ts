@@ -28,6 +28,13 @@ function packageOf(path: string): string[] {
   return parts;
 }
 
+/** `a.b.c` -> `a.b.c`, `b.c`, `c`: slices of the name, not a join per suffix. */
+function suffixesOf(name: string): string[] {
+  const suffixes = [name];
+  for (let dot = name.indexOf('.'); dot >= 0; dot = name.indexOf('.', dot + 1)) suffixes.push(name.slice(dot + 1));
+  return suffixes;
+}
+
 /** Finds project files for dotted module names, matching the longest path suffix (no sys.path needed). */
 export class ModuleResolver {
   private readonly bySuffix = new Map<string, Set<string>>();
@@ -38,9 +45,7 @@ export class ModuleResolver {
 
   add(path: string): void {
     if (!isPythonPath(path)) return;
-    const parts = moduleNameOf(path).split('.');
-    for (let i = 0; i < parts.length; i++) {
-      const suffix = parts.slice(i).join('.');
+    for (const suffix of suffixesOf(moduleNameOf(path))) {
       let paths = this.bySuffix.get(suffix);
       if (!paths) this.bySuffix.set(suffix, (paths = new Set()));
       paths.add(path);
@@ -49,9 +54,7 @@ export class ModuleResolver {
 
   remove(path: string): void {
     if (!isPythonPath(path)) return;
-    const parts = moduleNameOf(path).split('.');
-    for (let i = 0; i < parts.length; i++) {
-      const suffix = parts.slice(i).join('.');
+    for (const suffix of suffixesOf(moduleNameOf(path))) {
       const paths = this.bySuffix.get(suffix);
       paths?.delete(path);
       if (paths?.size === 0) this.bySuffix.delete(suffix);

@@ -3,6 +3,18 @@ import type { Node } from 'web-tree-sitter';
 
 export type SyntaxNode = Node;
 
+const TYPE = Symbol('type');
+
+/**
+ * A node's type, read from the tree once per node object: every `node.type` is a call into wasm, and the
+ * walks read most types several times (filtering comments, then switching on the type).
+ */
+export function typeOf(node: SyntaxNode): string {
+  const cached = (node as SyntaxNode & { [TYPE]?: string })[TYPE];
+  if (cached !== undefined) return cached;
+  return ((node as SyntaxNode & { [TYPE]?: string })[TYPE] = node.type);
+}
+
 export function field(node: SyntaxNode, name: string): SyntaxNode | null {
   return node.childForFieldName(name);
 }
@@ -12,24 +24,24 @@ export function namedChildren(node: SyntaxNode): SyntaxNode[] {
 }
 
 export function isAsyncFunction(node: SyntaxNode): boolean {
-  return node.type === 'function_definition' && node.child(0)?.type === 'async';
+  return typeOf(node) === 'function_definition' && node.child(0)?.type === 'async';
 }
 
 /** The function_definition or class_definition a decorated_definition wraps, or the node itself. */
 export function unwrapDecorated(node: SyntaxNode): SyntaxNode {
-  return node.type === 'decorated_definition' ? (field(node, 'definition') ?? node) : node;
+  return typeOf(node) === 'decorated_definition' ? (field(node, 'definition') ?? node) : node;
 }
 
 export function decoratorsOf(definition: SyntaxNode): SyntaxNode[] {
   const parent = definition.parent;
-  if (!parent || parent.type !== 'decorated_definition') return [];
-  return namedChildren(parent).filter((child) => child.type === 'decorator');
+  if (!parent || typeOf(parent) !== 'decorated_definition') return [];
+  return namedChildren(parent).filter((child) => typeOf(child) === 'decorator');
 }
 
 /** Nearest enclosing node of one of the given types. */
 export function enclosing(node: SyntaxNode, types: readonly string[]): SyntaxNode | null {
   for (let current = node.parent; current; current = current.parent) {
-    if (types.includes(current.type)) return current;
+    if (types.includes(typeOf(current))) return current;
   }
   return null;
 }

@@ -42,6 +42,8 @@ export class TemplateProject {
   private readonly texts = new Map<string, string>();
   private readonly modules = new Map<string, TemplateModule | null>();
   private readonly packageFolders: (folder: string) => boolean;
+  /** Bumped by every update and removal: what is derived from all templates is valid while it stays the same. */
+  private changes = 0;
 
   constructor(
     private readonly source: TemplateTextSource,
@@ -58,12 +60,19 @@ export class TemplateProject {
     if (text === undefined) this.texts.delete(path);
     else this.texts.set(path, text);
     this.modules.delete(path);
+    this.changes++;
   }
 
   remove(path: string): void {
     this.paths.delete(path);
     this.texts.delete(path);
     this.modules.delete(path);
+    this.changes++;
+  }
+
+  /** Changes so far (updates and removals of templates). */
+  get revision(): number {
+    return this.changes;
   }
 
   allPaths(): string[] {
