@@ -24,7 +24,7 @@ export const cache002: Rule = {
     example: 'def recommendations_for(user):\n    recs = cache.get("recommendations")\n    if recs is None:\n        recs = compute_recommendations(user)\n        cache.set("recommendations", recs, 600)\n    return recs',
     useInstead: 'def recommendations_for(user):\n    recs = cache.get(f"recommendations:{user.pk}")\n    if recs is None:\n        recs = compute_recommendations(user)\n        cache.set(f"recommendations:{user.pk}", recs, 600)\n    return recs',
     cannotSee:
-      'It follows data flow inside one function: local assignments that reach the store, nested functions and `get_or_set` callables, the view\'s own `get_queryset()`, and single-return helpers. It does not follow instance state of classes that are not models (a service configured once per process), globals read inside other functions, or what callers pass. A parameter that only decides whether to refresh (`if force:`) is not a dependency, a setter that only stores its argument under a global key is fine, and so is a model method that publishes one of its own fields as the site-wide current value (`def activate(self): cache.set("config", self.data)`) when no method of the class reads that key. A constant key that nothing in the project reads is a dead write and is not reported: every quoted spelling of it, in any file, must be the key of a `set`, `add`, `set_many`, `touch` or `delete`, and no read may build a key with holes that could spell it (a key passed to a helper, held in a constant or listed for `get_many` counts as read; a key built at run time from text the project never spells out is not seen). A per-object key that names some parameters but not all is reported only for rendered HTML (elsewhere the missing one is often a timeout or a fixed argument), and class-level key constants (`self.CACHE_KEY`) are not read.',
+      'It follows data flow inside one function: local assignments that reach the store, nested functions and `get_or_set` callables, the view\'s own `get_queryset()`, and single-return helpers. It does not follow instance state of classes that are not models (a service configured once per process), globals read inside other functions, or what callers pass. A parameter that only decides whether to refresh (`if force:`) is not a dependency, a setter that only stores its argument under a global key is fine, and so is a model method that publishes one of its own fields as the site-wide current value (`def activate(self): cache.set("config", self.data)`) when no method of the class reads that key. A constant key that nothing in the project reads is a dead write and is not reported: every quoted spelling of it, in any file, must be the key of a `set`, `add`, `set_many`, `touch` or `delete`, and no read may build a key with holes that could spell it (a key passed to a helper, held in a constant or listed for `get_many` counts as read; a key built only from run-time parts and separators, such as `f"{root}_{name}"` or a variable, is not taken as reading it). A per-object key that names some parameters but not all is reported only for rendered HTML (elsewhere the missing one is often a timeout or a fixed argument), and class-level key constants (`self.CACHE_KEY`) are not read.',
   },
   checkPython({ module, project, report }) {
     for (const call of [...module.facts.cacheCalls, ...memoizeCalls(module)]) {
@@ -212,11 +212,19 @@ function neverRead(call: CacheCall, key: Expr, template: string, scope: FlowScop
       if (!READ_METHODS.has(syncMethodName(read.method))) continue;
       for (const readKey of keyExpressions(read.method, read.args, read.keywords)) {
         const readTemplate = project.keyTemplateAt(other, read.functionIndex, readKey);
-        if (!isOpaque(readTemplate) && !isConstantTemplate(readTemplate) && spells(readTemplate, template)) return false;
+        if (!isConstantTemplate(readTemplate) && namesSomething(readTemplate) && spells(readTemplate, template)) return false;
       }
     }
   }
   return true;
+}
+
+/**
+ * Whether a key template has fixed text of its own (`f"prev_{name}"`): one made only of run-time parts and
+ * separators (`f"{root}_{name}"`) is a key the project computes, which says nothing about which keys it reads.
+ */
+function namesSomething(template: string): boolean {
+  return /[A-Za-z0-9]/.test(template.split(HOLE).join(''));
 }
 
 /** Whether a key template with holes (each matching any text) can spell the constant key. */

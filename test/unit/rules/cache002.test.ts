@@ -1098,6 +1098,18 @@ test('quiet on a key no code in the project reads (a dead write); flagged once a
         return cache.get("previous_metadata:v2")
   `;
   assert.deepEqual(await flagged(CODE, { 'perf/serializers.py': writer, 'perf/maintenance.py': cleanup }), []);
+  // A key the project computes entirely at run time (`f"{root}_{name}"`) is another cache, not a read of this one.
+  const summaries = py`
+    from django.core.cache import cache
+
+    class SummaryCache:
+        def __init__(self, root):
+            self.root = root
+
+        def lookup(self, name):
+            return cache.get(f"{self.root}_{name}")
+  `;
+  assert.deepEqual(await flagged(CODE, { 'perf/serializers.py': writer, 'perf/summaries.py': summaries }), []);
 
   const readers: Record<string, string> = {
     'a view': py`
