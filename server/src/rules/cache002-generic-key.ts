@@ -1,4 +1,4 @@
-import { isConstantTemplate, isOpaque } from '../analysis/keys.js';
+import { HOLE, isConstantTemplate, isOpaque } from '../analysis/keys.js';
 import { dottedName, type Expr } from '../analysis/python/expr.js';
 import { isMemoizeCallee, type CacheCall } from '../analysis/python/facts.js';
 import { keyExpressions, STORE_METHODS, syncMethodName, type PyModule, type PythonProject } from '../analysis/python/project.js';
@@ -24,7 +24,7 @@ export const cache002: Rule = {
     example: 'def recommendations_for(user):\n    recs = cache.get("recommendations")\n    if recs is None:\n        recs = compute_recommendations(user)\n        cache.set("recommendations", recs, 600)\n    return recs',
     useInstead: 'def recommendations_for(user):\n    recs = cache.get(f"recommendations:{user.pk}")\n    if recs is None:\n        recs = compute_recommendations(user)\n        cache.set(f"recommendations:{user.pk}", recs, 600)\n    return recs',
     cannotSee:
-      'It follows data flow inside one function: local assignments that reach the store, nested functions and `get_or_set` callables, the view\'s own `get_queryset()`, and single-return helpers. It does not follow instance state of classes that are not models (a service configured once per process), globals read inside other functions, or what callers pass. A parameter that only decides whether to refresh (`if force:`) is not a dependency, a setter that only stores its argument under a global key is fine, and so is a model method that publishes one of its own fields as the site-wide current value (`def activate(self): cache.set("config", self.data)`) when no method of the class reads that key. A per-object key that names some parameters but not all is reported only for rendered HTML (elsewhere the missing one is often a timeout or a fixed argument), and class-level key constants (`self.CACHE_KEY`) are not read.',
+      'It follows data flow inside one function: local assignments that reach the store, nested functions and `get_or_set` callables, the view\'s own `get_queryset()`, and single-return helpers. It does not follow instance state of classes that are not models (a service configured once per process), globals read inside other functions, or what callers pass. A parameter that only decides whether to refresh (`if force:`) is not a dependency, a setter that only stores its argument under a global key is fine, and so is a model method that publishes one of its own fields as the site-wide current value (`def activate(self): cache.set("config", self.data)`) when no method of the class reads that key. A constant key that nothing in the project reads is a dead write and is not reported: every quoted spelling of it in the project\'s Python code (tests and comments included) must be the key of a `set`, `add`, `set_many`, `touch` or `delete`, and no read may build a key with holes that could spell it (a key passed to a helper, held in a constant or listed for `get_many` counts as read; a key built only from run-time parts and separators, such as `f"{root}_{name}"` or a variable, is not taken as reading it). A per-object key that names some parameters but not all is reported only for rendered HTML (elsewhere the missing one is often a timeout or a fixed argument), and class-level key constants (`self.CACHE_KEY`) are not read.',
   },
   checkPython({ module, project, report }) {
     for (const call of [...module.facts.cacheCalls, ...memoizeCalls(module)]) {
@@ -42,6 +42,7 @@ export const cache002: Rule = {
         if (isConstantTemplate(template) && !readsBranchDependentLocal(fn, key, key.start)) {
           if (isSetter(sources, call, template, scope) || (isIdentityValue(value, scope, call.span.start) && !readsBack(call, template, scope))) continue;
           if (publishesOwnState(value, sources, call, template, scope)) continue;
+          if (neverRead(call, key, template, scope)) continue;
           const source = sources[0];
           if (source.kind === 'param' && calledOnlyWithFixedArguments(project, module, call.functionIndex)) continue;
           report({
@@ -172,6 +173,71 @@ function publishesOwnState(value: Expr, sources: ValueSource[], call: CacheCall,
     if (owner?.className !== className || !READ_METHODS.has(syncMethodName(other.method))) continue;
     const keys = keyExpressions(other.method, other.args, other.keywords);
     if (keys.some((key) => scope.project.keyTemplateAt(scope.module, other.functionIndex, key) === template)) return false;
+  }
+  return true;
+}
+
+/** Cache methods that only write or drop an entry: a key named only by these is never served to anyone. */
+const WRITE_ONLY_METHODS = new Set(['set', 'add', 'set_many', 'touch', 'delete', 'delete_many']);
+
+/**
+ * Whether no code in the project can read the constant key: every string in any Python module that spells it
+ * (`"key"` or `'key'`, tests and comments included) is the key of a write-only cache call, and no
+ * read builds a key with holes that could spell it. A key passed to a helper, held in a constant, listed for `get_many`, or mentioned
+ * anywhere else counts as read, so a dead write is the only thing this exempts.
+ */
+function neverRead(call: CacheCall, key: Expr, template: string, scope: FlowScope): boolean {
+  if (READ_METHODS.has(syncMethodName(call.method)) || call.alias === MEMOIZE || template.length < 3) return false;
+  const { project, module } = scope;
+  // The key must be spelled out in this call; a literal with escapes or a key from a constant is not followed.
+  const keyText = module.text.slice(key.start, key.end);
+  if (!keyText.includes(`"${template}"`) && !keyText.includes(`'${template}'`)) return false;
+  for (const path of project.allPaths()) {
+    const text = path === module.path ? module.text : project.textOf(path);
+    if (text === undefined || !text.includes(template)) continue;
+    const other = path === module.path ? module : project.module(path);
+    if (!other) return false;
+    const writeKeys = other.facts.cacheCalls
+      .filter((write) => WRITE_ONLY_METHODS.has(syncMethodName(write.method)))
+      .flatMap((write) => keyExpressions(write.method, write.args, write.keywords));
+    for (const quote of ['"', "'"]) {
+      const needle = `${quote}${template}${quote}`;
+      for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + 1)) {
+        if (!writeKeys.some((writeKey) => writeKey.start <= at && at + needle.length <= writeKey.end)) return false;
+      }
+    }
+  }
+  for (const other of project.candidateModules()) {
+    for (const read of [...other.facts.cacheCalls, ...memoizeCalls(other)]) {
+      if (!READ_METHODS.has(syncMethodName(read.method))) continue;
+      for (const readKey of keyExpressions(read.method, read.args, read.keywords)) {
+        const readTemplate = project.keyTemplateAt(other, read.functionIndex, readKey);
+        if (!isConstantTemplate(readTemplate) && namesSomething(readTemplate) && spells(readTemplate, template)) return false;
+      }
+    }
+  }
+  return true;
+}
+
+/**
+ * Whether a key template has fixed text of its own (`f"prev_{name}"`): one made only of run-time parts and
+ * separators (`f"{root}_{name}"`) is a key the project computes, which says nothing about which keys it reads.
+ */
+function namesSomething(template: string): boolean {
+  return /[A-Za-z0-9]/.test(template.split(HOLE).join(''));
+}
+
+/** Whether a key template with holes (each matching any text) can spell the constant key. */
+function spells(pattern: string, key: string): boolean {
+  const pieces = pattern.split(HOLE);
+  if (!key.startsWith(pieces[0]) || !key.endsWith(pieces[pieces.length - 1])) return false;
+  let at = pieces[0].length;
+  const end = key.length - pieces[pieces.length - 1].length;
+  if (at > end) return false;
+  for (const piece of pieces.slice(1, -1)) {
+    const found = key.indexOf(piece, at);
+    if (found < 0 || found + piece.length > end) return false;
+    at = found + piece.length;
   }
   return true;
 }

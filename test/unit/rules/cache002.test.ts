@@ -18,6 +18,9 @@ test('a value computed from a function parameter under a constant key is flagged
           recs = compute_recommendations(user)
           cache.set("recommendations", recs, 600)
           return recs
+
+      def recommendations_panel(request):
+          return {"recommendations": cache.get("recommendations", [])}
     `,
   };
   assert.deepEqual(await flagged(CODE, files), ['shop/recommendations.py:5']);
@@ -34,6 +37,9 @@ test('a value read from request.user is flagged', async () => {
           orders = request.user.orders.all()
           cache.set("dashboard:orders", list(orders), 300)
           return render(request, "shop/dashboard.html", {"orders": orders})
+
+      def orders_widget(request):
+          return render(request, "shop/orders_widget.html", {"orders": cache.get("dashboard:orders", [])})
     `,
   };
   assert.deepEqual(await flagged(CODE, files), ['shop/views.py:6']);
@@ -70,6 +76,9 @@ test('a value read from self.kwargs in a class-based view is flagged', async () 
               product = Product.objects.get(pk=self.kwargs["pk"])
               cache.set("product", product, 120)
               return product
+
+      def last_product(request):
+          return cache.get("product")
     `,
   };
   assert.deepEqual(await flagged(CODE, files), ['shop/views.py:7']);
@@ -85,6 +94,9 @@ test('data flow is followed through several local assignments', async () => {
           totals = [order.total for order in orders]
           summary = {"count": len(totals), "sum": sum(totals)}
           cache.set("report:summary", summary, 3600)
+
+      def report_summary(request):
+          return cache.get("report:summary")
     `,
   };
   assert.deepEqual(await flagged(CODE, files), ['shop/reports.py:7']);
@@ -128,6 +140,9 @@ test('async stores are checked as well', async () => {
       async def profile(request):
           profile = await load_profile(request.user)
           await cache.aset("profile", profile, 300)
+
+      async def profile_card(request):
+          return await cache.aget("profile")
     `,
   };
   assert.deepEqual(await flagged(CODE, files), ['shop/views.py:5']);
@@ -291,13 +306,16 @@ test('the fix puts the user parameter\'s pk (not its str()) into the key; the re
       from django.core.cache import cache
 
       def recommendations_for(user):
-          recs = compute_recommendations(user)
-          cache.set("recommendations", recs, 600)
+          recs = cache.get("recommendations")
+          if recs is None:
+              recs = compute_recommendations(user)
+              cache.set("recommendations", recs, 600)
           return recs
     `,
   };
   const text = await assertFixIsClean(CODE, files, 'shop/recommendations.py');
-  assert.equal(text.split('\n')[4], '    cache.set(f"recommendations:{user.pk}", recs, 600)');
+  assert.equal(text.split('\n')[3], '    recs = cache.get(f"recommendations:{user.pk}")');
+  assert.equal(text.split('\n')[6], '        cache.set(f"recommendations:{user.pk}", recs, 600)');
 });
 
 test('the fix for request.user keys on request.user.pk', async () => {
@@ -306,11 +324,14 @@ test('the fix for request.user keys on request.user.pk', async () => {
       from django.core.cache import cache
 
       def dashboard(request):
+          if cache.has_key('dashboard'):
+              return cache.get('dashboard')
           cache.set('dashboard', build_dashboard(request.user), 60)
     `,
   };
   const text = await assertFixIsClean(CODE, files, 'shop/views.py');
-  assert.equal(text.split('\n')[3], '    cache.set(f"dashboard:{request.user.pk}", build_dashboard(request.user), 60)');
+  assert.equal(text.split('\n')[3], '    if cache.has_key(f"dashboard:{request.user.pk}"):');
+  assert.equal(text.split('\n')[5], '    cache.set(f"dashboard:{request.user.pk}", build_dashboard(request.user), 60)');
 });
 
 test('the fix for self.request keys on self.request.user.pk', async () => {
@@ -321,12 +342,14 @@ test('the fix for self.request keys on self.request.user.pk', async () => {
 
       class BasketView(View):
           def get(self, request):
-              basket = load_basket(self.request.user)
-              cache.set("basket", basket, 60)
+              basket = cache.get("basket")
+              if basket is None:
+                  basket = load_basket(self.request.user)
+                  cache.set("basket", basket, 60)
     `,
   };
   const text = await assertFixIsClean(CODE, files, 'shop/views.py');
-  assert.equal(text.split('\n')[6], '        cache.set(f"basket:{self.request.user.pk}", basket, 60)');
+  assert.equal(text.split('\n')[8], '            cache.set(f"basket:{self.request.user.pk}", basket, 60)');
 });
 
 test('the fix escapes braces and quotes of the old key', async () => {
@@ -335,11 +358,16 @@ test('the fix escapes braces and quotes of the old key', async () => {
       from django.core.cache import cache
 
       def profile(user):
-          cache.set('{user} "profile"', load_profile(user), 60)
+          cached = cache.get('{user} "profile"')
+          if cached is None:
+              cached = load_profile(user)
+              cache.set('{user} "profile"', cached, 60)
+          return cached
     `,
   };
   const text = await assertFixIsClean(CODE, files, 'shop/views.py');
-  assert.equal(text.split('\n')[3], '    cache.set(f"{{user}} \\"profile\\":{user.pk}", load_profile(user), 60)');
+  assert.equal(text.split('\n')[3], '    cached = cache.get(f"{{user}} \\"profile\\":{user.pk}")');
+  assert.equal(text.split('\n')[6], '        cache.set(f"{{user}} \\"profile\\":{user.pk}", cached, 60)');
 });
 
 test('no fix is offered when the key is a name, not a literal', async () => {
@@ -399,6 +427,12 @@ test('permissions of a user parameter (has_perm, get_objects_for_user, a manager
 
       def visible_projects(viewer):
           return cache.get_or_set("projects:visible", lambda: list(Project.objects.visible_for(viewer)), 60)
+
+      def publish_allowed():
+          return cache.get("docs:can-publish", False)
+
+      def editable_ids():
+          return cache.get("docs:editable", [])
     `,
   };
   assert.deepEqual(await flagged(CODE, files), ['docs/permissions.py:6', 'docs/permissions.py:12', 'docs/permissions.py:16']);
@@ -439,8 +473,10 @@ test('a per-object attribute of a parameter (invoice.customer.currency) and a mo
       from django.db import models
 
       def exchange_rate_for(invoice):
-          rate = fetch_rate(invoice.customer.currency)
-          cache.set("billing:rate", rate, 3600)
+          rate = cache.get("billing:rate")
+          if rate is None:
+              rate = fetch_rate(invoice.customer.currency)
+              cache.set("billing:rate", rate, 3600)
           return rate
 
       class Integration(models.Model):
@@ -455,9 +491,9 @@ test('a per-object attribute of a parameter (invoice.customer.currency) and a mo
     `,
   };
   const findings = (await findingsOf(files)).filter((finding) => finding.code === CODE);
-  assert.deepEqual(findings.map((finding) => finding.range.start.line + 1), [6, 16]);
-  assert.match(findings[0].message, /depends on invoice\.customer\.currency \(line 5\) but the key has no part for `invoice`/);
-  assert.match(findings[1].message, /depends on self\.endpoint \(line 15\)/);
+  assert.deepEqual(findings.map((finding) => finding.range.start.line + 1), [8, 18]);
+  assert.match(findings[0].message, /depends on invoice\.customer\.currency \(line 7\) but the key has no part for `invoice`/);
+  assert.match(findings[1].message, /depends on self\.endpoint \(line 17\)/);
 });
 
 test('a nested function passed to get_or_set is followed into the enclosing function\'s names', async () => {
@@ -820,14 +856,18 @@ test('the fix is marked unsafe and offered only with an identifying attribute (n
       from django.core.cache import cache
 
       def dashboard(request):
-          cache.set("dashboard", build_dashboard(request.user), 60)
+          if not cache.has_key("dashboard"):
+              cache.set("dashboard", build_dashboard(request.user), 60)
+          return cache.get("dashboard")
 
       def report(account):
-          cache.set("report", build_report(account), 60)
+          if not cache.has_key("report"):
+              cache.set("report", build_report(account), 60)
+          return cache.get("report")
     `,
   };
   const findings = (await findingsOf(files)).filter((finding) => finding.code === CODE);
-  assert.deepEqual(findings.map((finding) => finding.range.start.line + 1), [4, 7]);
+  assert.deepEqual(findings.map((finding) => finding.range.start.line + 1), [5, 10]);
   assert.deepEqual(findings[0].fixes.map((fix) => fix.safety), ['unsafe']);
   assert.deepEqual(findings[1].fixes, [], 'an object of unknown type: no `{account}` in the key');
 });
@@ -887,7 +927,7 @@ test('quiet when every caller passes the same fixed argument (callers take no pa
 test('a key rebuilt many times in a loop and a self-referencing local finish quickly', async () => {
   const appends = Array.from({ length: 60 }, (_, index) => `        key = key + str(part${index % 3}) + key`).join('\n');
   const files = {
-    'shop/keys.py': `from django.core.cache import cache\n\ndef build(user, parts):\n    key = "k"\n    for part0, part1, part2 in parts:\n${appends}\n    value = compute(user)\n    value = value + value\n    cache.set(key, value, 60)\n    cache.set("fixed", value, 60)\n`,
+    'shop/keys.py': `from django.core.cache import cache\n\ndef build(user, parts):\n    key = "k"\n    for part0, part1, part2 in parts:\n${appends}\n    value = compute(user)\n    value = value + value\n    cache.set(key, value, 60)\n    cache.set("fixed", value, 60)\n\ndef latest():\n    return cache.get("fixed")\n`,
   };
   const started = Date.now();
   assert.deepEqual(await flagged(CODE, files), ['shop/keys.py:69'], 'only the constant key is flagged');
@@ -1026,6 +1066,109 @@ test('quiet on a model method that publishes its own field as the site-wide curr
           def publish_total(self):
               cache.set("invoice:total", sum_lines(self.lines), 3600)
     `,
+    'site/views.py': py`
+      from django.core.cache import cache
+
+      def latest_total(request):
+          return {"total": cache.get("invoice:total")}
+    `,
   };
   assert.deepEqual(await flagged(CODE, computed), ['site/models.py:8']);
+});
+
+test('quiet on a key no code in the project reads (a dead write); flagged once a view, a helper, get_or_set or get_many reads it', async () => {
+  const writer = py`
+    from django.core.cache import cache
+
+    class AlertSerializer:
+        def get_previous_metadata(self, alert):
+            metadata = load_metadata(alert, alert.summary.previous_push)
+            cache.set("previous_metadata", metadata, 3600)
+            return metadata
+  `;
+  // Written for every alert, read by nobody: no caller can be served another alert's metadata.
+  assert.deepEqual(await flagged(CODE, { 'perf/serializers.py': writer }), []);
+  // Deleting or overwriting it elsewhere is still not a read; neither is a longer key that only starts with its text.
+  const cleanup = py`
+    from django.core.cache import cache
+
+    def reset():
+        cache.delete("previous_metadata")
+        cache.set_many({"previous_metadata": None}, 60)
+        return cache.get("previous_metadata:v2")
+  `;
+  assert.deepEqual(await flagged(CODE, { 'perf/serializers.py': writer, 'perf/maintenance.py': cleanup }), []);
+  // A key the project computes entirely at run time (`f"{root}_{name}"`) is another cache, not a read of this one.
+  const summaries = py`
+    from django.core.cache import cache
+
+    class SummaryCache:
+        def __init__(self, root):
+            self.root = root
+
+        def lookup(self, name):
+            return cache.get(f"{self.root}_{name}")
+  `;
+  assert.deepEqual(await flagged(CODE, { 'perf/serializers.py': writer, 'perf/summaries.py': summaries }), []);
+
+  const readers: Record<string, string> = {
+    'a view': py`
+      from django.core.cache import cache
+
+      def profile_link(request):
+          return {"metadata": cache.get("previous_metadata", {})}
+    `,
+    'a project helper that reads the key it is given': py`
+      from django.core.cache import cache
+
+      def get_cached(key):
+          return cache.get(key)
+
+      def profile_link(request):
+          return get_cached("previous_metadata")
+    `,
+    'get_or_set': py`
+      from django.core.cache import cache
+
+      def profile_link(request):
+          return cache.get_or_set('previous_metadata', dict, 60)
+    `,
+    'get_many of a literal list': py`
+      from django.core.cache import cache
+
+      def profile_links(request):
+          return cache.get_many(["previous_metadata", "current_metadata"])
+    `,
+    'cache_memoize': py`
+      from django.core.cache import cache
+
+      from .utils import cache_memoize
+
+      def profile_link(request):
+          return cache_memoize("previous_metadata", lambda: {})
+    `,
+    'a membership test': py`
+      from django.core.cache import cache
+
+      def has_metadata(request):
+          return "previous_metadata" in cache
+    `,
+    'a key held in a constant': py`
+      from django.core.cache import cache
+
+      METADATA_KEY = "previous_metadata"
+
+      def profile_link(request):
+          return cache.get(METADATA_KEY)
+    `,
+    'a key built at run time that can spell it': py`
+      from django.core.cache import cache
+
+      def profile_link(request, which):
+          return cache.get(f"{which}_metadata")
+    `,
+  };
+  for (const [reader, text] of Object.entries(readers)) {
+    assert.deepEqual(await flagged(CODE, { 'perf/serializers.py': writer, 'perf/views.py': text }), ['perf/serializers.py:6'], `read through ${reader}`);
+  }
 });

@@ -34,6 +34,9 @@ test('a bare # noqa suppresses every finding on its line (and is never reported)
       def recommendations_for(user):
           cache.set("recommendations", compute(user), None)  # noqa
           cache.set("recommendations:all", compute(user), None)
+
+      def recommendations_panel(request):
+          return cache.get("recommendations:all")
     `,
   };
   // Sorted by column: the key (CACHE002) comes before the timeout (CACHE001).
@@ -49,6 +52,9 @@ test('# noqa: CACHE001, CACHE002 suppresses exactly those codes on its line', as
           cache.set("recommendations", compute(user), None)  # noqa: CACHE001, CACHE002
           cache.set("recs", compute(user), None)  # noqa: CACHE001
           cache.set("recs:top", compute(user), 0)  # noqa: CACHE002
+
+      def recommendations_panel(request):
+          return cache.get_many(["recommendations", "recs", "recs:top"])
     `,
   };
   assert.deepEqual(await allFindings(files), ['shop/recs.py:5 CACHE002', 'shop/recs.py:6 CACHE006']);
