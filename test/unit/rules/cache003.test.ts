@@ -911,3 +911,73 @@ test('explicit LocMem where nothing uses the cache (only cache_page, and tests) 
   assert.deepEqual(found.map(({ at, severity }) => [at, severity]), [['shop/settings.py:5', 'info']]);
   assert.match(found[0].message, /nothing in the project visibly relies on it being shared/);
 });
+
+// ---- django-split-settings: a base module included before the environment module a deployment selects ----
+
+const SPLIT_INIT = py`
+  import os
+
+  from split_settings.tools import include, optional
+
+  settings = ["base.py"]
+
+  if os.environ.get("GITHUB_CI"):
+      settings.append("github.py")
+  elif os.environ.get("IN_DOCKER"):
+      settings.append("docker.py")
+  elif os.environ.get("ON_HEROKU"):
+      settings.append("heroku.py")
+  else:
+      settings.append(optional("local.py"))
+
+  include(*settings)
+`;
+
+const SPLIT_DOCKER = py`
+  import os
+
+  if os.environ.get("DOCKER_REDIS"):
+      CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://redis:6379/1"}}
+`;
+
+const SPLIT_COMPOSE = (environment: string): string => py`
+  services:
+    web:
+      build: .
+      command: gunicorn shop.wsgi --workers 4
+      environment:
+        IN_DOCKER: "1"
+${environment}
+`;
+
+const HEROKU_APP_JSON = '{\n  "name": "shop",\n  "env": {\n    "ON_HEROKU": {"value": "1"}\n  }\n}\n';
+
+function splitProject(overrides: Record<string, string>): Record<string, string> {
+  return {
+    'shop/settings/__init__.py': SPLIT_INIT,
+    'shop/settings/base.py': LOCMEM_CACHES,
+    'shop/settings/github.py': 'DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}\n',
+    'shop/settings/docker.py': SPLIT_DOCKER,
+    'shop/settings/heroku.py': REDIS_CACHES,
+    'shop/views.py': CACHE_USING_VIEW,
+    'docker-compose.yml': SPLIT_COMPOSE('        DOCKER_REDIS: "1"'),
+    'app.json': HEROKU_APP_JSON,
+    ...overrides,
+  };
+}
+
+test('split settings: quiet when every production environment module replaces the base LocMem, and each deployment sets what its own module needs', async () => {
+  // github.py (selected by GITHUB_CI) keeps the LocMem, but CI is not production; app.json does not select docker.py.
+  assert.deepEqual(await cache003(splitProject({})), []);
+});
+
+test('split settings: the base LocMem is flagged when an environment module a deployment selects keeps it', async () => {
+  const found = await cache003(splitProject({ 'shop/settings/heroku.py': 'ALLOWED_HOSTS = ["*"]\n' }));
+  assert.deepEqual(found.map(({ at, severity }) => [at, severity]), [['shop/settings/base.py:3', 'warning']]);
+});
+
+test('split settings: an environment module\'s fallback is flagged by the deployment that selects it and leaves the variable unset', async () => {
+  const found = await cache003(splitProject({ 'docker-compose.yml': SPLIT_COMPOSE('        OTHER: "1"') }));
+  assert.deepEqual(found.map(({ at, severity }) => [at, severity]), [['shop/settings/docker.py:3', 'warning']]);
+  assert.match(found[0].message, /docker-compose\.yml does not set it/);
+});
