@@ -981,3 +981,19 @@ test('split settings: an environment module\'s fallback is flagged by the deploy
   assert.deepEqual(found.map(({ at, severity }) => [at, severity]), [['shop/settings/docker.py:3', 'warning']]);
   assert.match(found[0].message, /docker-compose\.yml does not set it/);
 });
+
+// ---- a reusable app's development project ----
+
+test('settings of a reusable app\'s development project (devproject/, testproject/, example_project/) are not production', async () => {
+  for (const folder of ['devproject', 'testproject', 'example_project']) {
+    const files = { [`${folder}/settings.py`]: SETTINGS_WITH_LOCMEM, 'forum/views.py': CACHE_USING_VIEW, 'docker-compose.yml': GUNICORN_COMPOSE };
+    assert.deepEqual(await cache003(files), [], folder);
+  }
+});
+
+test('a project package whose name only contains such a word (`projectsite/`, `devices/`) stays production', async () => {
+  for (const folder of ['projectsite', 'devices', 'contestsite']) {
+    const files = { [`${folder}/settings.py`]: SETTINGS_WITH_LOCMEM, 'forum/views.py': CACHE_USING_VIEW, 'docker-compose.yml': GUNICORN_COMPOSE };
+    assert.deepEqual((await cache003(files)).map(({ at, severity }) => [at, severity]), [[`${folder}/settings.py:5`, 'warning']], folder);
+  }
+});

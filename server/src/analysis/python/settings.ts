@@ -9,10 +9,16 @@ import type { PyModule, PythonProject } from './project.js';
 
 const DEV_WORDS = new Set(['dev', 'development', 'local', 'test', 'tests', 'testing', 'ci']);
 
+/**
+ * The project a reusable app's repository keeps to run the app while developing or testing it (`devproject/`,
+ * `testproject/`, `example_project/`): installations build their own project around the app.
+ */
+const DEV_PROJECT_SEGMENT = /^(dev|devel|development|test|testing|example)(project|site)$/i;
+
 /** Development or test settings by whole path segments or `_`-separated words (`social` is not `ci`). */
 export function isDevPathByName(path: string): boolean {
   const segments = path.replace(/\.pyi?$/, '').split('/');
-  return segments.some((segment) => segment.split(/[_\-.]/).some((word) => DEV_WORDS.has(word.toLowerCase())));
+  return segments.some((segment) => DEV_PROJECT_SEGMENT.test(segment.replace(/[_-]/g, '')) || segment.split(/[_\-.]/).some((word) => DEV_WORDS.has(word.toLowerCase())));
 }
 
 export class SettingsIndex {
