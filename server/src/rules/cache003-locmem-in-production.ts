@@ -1,8 +1,9 @@
-import type { Deployments } from '../analysis/deployment.js';
+import type { Deployment, Deployments } from '../analysis/deployment.js';
 import type { Expr } from '../analysis/python/expr.js';
 import type { SettingCondition } from '../analysis/python/facts.js';
 import type { PyModule, PythonProject } from '../analysis/python/project.js';
-import type { SettingsIndex } from '../analysis/python/settings.js';
+import { isDevPathByName, type SettingsIndex } from '../analysis/python/settings.js';
+import type { TemplateProject } from '../analysis/template/project.js';
 import type { Span } from '../analysis/types.js';
 import type { FixSpec, Report, Rule, SpanEdit } from './rule.js';
 import { aliasValues, assignmentsInForce, cacheAliases, constantSetting, type CacheAlias } from './settings-helpers.js';
@@ -28,9 +29,9 @@ export const cache003: Rule = {
     useInstead:
       'CACHES = {\n    "default": {\n        "BACKEND": "django.core.cache.backends.redis.RedisCache",  # Django >= 4.0\n        "LOCATION": os.environ["REDIS_URL"],\n    },\n}\n# or keep the fallback and set CACHE_URL in every deployment (compose, chart, app.json)',
     cannotSee:
-      'Settings are judged by their path below the project root (`dev`, `development`, `local`, `test`, `tests`, `testing`, `ci` as whole path segments or `_`-separated words), `if DEBUG:` guards, the `dev-settings` / `production-settings` globs, and which production module star-imports a base module. A fallback is judged by the deployment files the repository ships (Dockerfiles, compose files, Procfile and app.json add-ons, render.yaml, fly.toml, Helm charts and Kubernetes manifests, `.env` examples a compose file reads, gunicorn/uWSGI configs): a variable counts as set when one of them gives it a non-empty value. A Procfile or a Dockerfile alone does not show the environment (the platform running them sets it), so a fallback only they leave unset is information, not a warning. A deployment that visibly runs the app in one process stays quiet: one instance (no replicas, scale or formation above 1), an application server whose worker count resolves to 1 (`--workers ${NUM_WORKERS:-1}` with the variable unset there, `workers = 1` in the gunicorn config it names; followed from the compose command, Procfile line or chart through the Dockerfile\'s CMD/ENTRYPOINT and the shell scripts they start, by file name), and no Celery/RQ/Huey worker or other process type beside it; a count it cannot read counts as several. CACHES taken from a configuration mapping only when it has the key (`if "CACHES" in config:`) is judged by the project\'s JSON/YAML configuration files (`base.json`, `config.yaml`, `settings.yaml`...) that a deployment points at by path and that hold other keys the settings read from that mapping; with none pointed at it stays quiet. A local settings module the repository does not keep in place is judged by the file a shipped Dockerfile copies there. Deployments configured elsewhere (a secrets manager, a generated `settings_local.py`) are not seen: without deployment files a fallback is only a hint. A condition comparing a variable\'s value (`CACHE_TYPE == "redis"`) is not taken as a fallback. A deliberate per-process alias beside a shared default is fine and stays quiet.',
+      'Settings are judged by their path below the project root (`dev`, `development`, `local`, `test`, `tests`, `testing`, `ci` as whole path segments or `_`-separated words, and a reusable app\'s development project: `devproject`, `testproject`, `example_project`), `if DEBUG:` guards, the `dev-settings` / `production-settings` globs, and which production module star-imports a base module. With django-split-settings (`include(...)` in the package\'s `__init__.py`), a module\'s setting is in force unless every non-development module included after it (other branches of the same `if`/`elif` chain excepted) replaces it; a module included under a condition on a variable whose name says CI or development (`GITHUB_CI`, `LOCAL_DEVELOPMENT`) is not production, and a fallback in a module included under `if os.environ.get("IN_DOCKER")` is judged only by the deployments that set that variable. Other run-time choices of settings files are not followed. A fallback is judged by the deployment files the repository ships (Dockerfiles, compose files, Procfile and app.json add-ons, render.yaml, fly.toml, Helm charts and Kubernetes manifests, `.env` examples a compose file reads, gunicorn/uWSGI configs): a variable counts as set when one of them gives it a non-empty value. A Procfile or a Dockerfile alone does not show the environment (the platform running them sets it), so a fallback only they leave unset is information, not a warning. A deployment that visibly runs the app in one process stays quiet: one instance (no replicas, scale or formation above 1), an application server whose worker count resolves to 1 (`--workers ${NUM_WORKERS:-1}` with the variable unset there, `workers = 1` in the gunicorn config it names; followed from the compose command, Procfile line or chart through the Dockerfile\'s CMD/ENTRYPOINT and the shell scripts they start, by file name), and no Celery/RQ/Huey worker or other process type beside it; a count it cannot read counts as several. CACHES taken from a configuration mapping only when it has the key (`if "CACHES" in config:`) is judged by the project\'s JSON/YAML configuration files (`base.json`, `config.yaml`, `settings.yaml`...) that a deployment points at by path and that hold other keys the settings read from that mapping; with none pointed at it stays quiet. A local settings module the repository does not keep in place is judged by the file a shipped Dockerfile copies there. Deployments configured elsewhere (a secrets manager, a generated `settings_local.py`) are not seen: without deployment files a fallback is only a hint. A condition comparing a variable\'s value (`CACHE_TYPE == "redis"`) is not taken as a fallback. A deliberate per-process alias beside a shared default is fine and stays quiet. LocMem written down in a project where nothing visibly relies on the cache being shared is information, not a warning: no cache calls, fragment keys or `{% cache %}` outside tests, no cache sessions or cache middleware, no DRF throttles or rate limits, none of the third-party apps known to keep state in the cache (axes, allauth, cachalot, constance, Wagtail...); `cache_page` alone only keeps a copy per process of pages that expire. Other third-party apps that use the cache are not seen.',
   },
-  checkPython({ module, project, settings, deployments, report }) {
+  checkPython({ module, project, templates, settings, deployments, report }) {
     if (!settings.isSettingsModule(module)) return;
     const important = importantAliases(module, project, settings);
     // Later conditional changes of that alias (`if HAS_REDIS: CACHES["default"] = ...`) make the LocMem a fallback.
@@ -53,12 +54,16 @@ export const cache003: Rule = {
           // LocMem written down, but only as the fallback of a condition: `if REDIS_URL: CACHES = redis; else: locmem`, or replaced later when a variable is set.
           const conditions = conditional ? [conditional] : overridesLater(assignment.span.end, alias.alias);
           if (conditions.length > 0) {
-            judgeFallback({ alias: alias.alias, span: backend, variables: conditions.flatMap((change) => conditionVariables(module, change.condition)), deployments: deployments(), report, fixes });
+            judgeFallback({ alias: alias.alias, span: backend, variables: conditions.flatMap((change) => conditionVariables(module, change.condition)), deployments: deployments(), selectors: settings.selectingVariables(module), report, fixes });
           } else if (!configuredElsewhere(project, deployments()) && !onlySingleProcess(deployments())) {
+            const relied = reliesOnSharedCache(project, templates, settings);
             report({
               span: backend,
-              message: `The "${alias.alias}" cache is LocMemCache in production settings: each worker process gets its own cache, so deletes and sessions do not reach the others.`,
+              message: relied
+                ? `The "${alias.alias}" cache is LocMemCache in production settings: each worker process gets its own cache, so deletes and sessions do not reach the others.`
+                : `The "${alias.alias}" cache is LocMemCache in production settings; nothing in the project visibly relies on it being shared (no cache calls, template fragments, cached sessions, cache middleware or throttles), but each worker process gets its own copy. Use a shared cache before relying on it.`,
               fixes,
+              ...(relied ? {} : { severity: 'info' as const }),
             });
           }
           continue;
@@ -66,12 +71,12 @@ export const cache003: Rule = {
         // `"BACKEND": env("CACHE_BACKEND", default="...LocMemCache")`, `{**env.cache_url(default="locmem://"), ...}`.
         const spread = alias.config.entries.filter((entry) => entry.key === null).map((entry) => entry.value);
         const fallback = [...(backend ? [backend] : []), ...spread].map((expr) => environmentFallback(project, module, expr)).find((found) => found !== undefined);
-        if (fallback) judgeFallback({ alias: alias.alias, span: fallback.span, variables: [fallback.variable], deployments: deployments(), report, fixes: [] });
+        if (fallback) judgeFallback({ alias: alias.alias, span: fallback.span, variables: [fallback.variable], deployments: deployments(), selectors: settings.selectingVariables(module), report, fixes: [] });
       }
       // `"default": env.cache("CACHE_URL", default="locmemcache://")`.
       for (const { alias, value } of aliasValues(assignment.value)) {
         const fallback = important.has(alias) ? environmentFallback(project, module, value) : undefined;
-        if (fallback) judgeFallback({ alias, span: fallback.span, variables: [fallback.variable], deployments: deployments(), report, fixes: [] });
+        if (fallback) judgeFallback({ alias, span: fallback.span, variables: [fallback.variable], deployments: deployments(), selectors: settings.selectingVariables(module), report, fixes: [] });
       }
     }
     // `if env("REDIS_URL"): CACHES = {...}` with no else and no CACHES before it: Django's default (LocMem) is the fallback.
@@ -97,7 +102,7 @@ export const cache003: Rule = {
       alias: 'default',
       span: first.conditionSpan,
       variables: onlyWhen.flatMap((change) => conditionVariables(module, change.condition)),
-      deployments: deployments(),
+      deployments: deployments(), selectors: settings.selectingVariables(module),
       report,
       fixes: [],
       django: true,
@@ -157,6 +162,28 @@ function judgeConfigFallback(module: PyModule, change: SettingCondition, deploym
   }
 }
 
+/**
+ * Code and settings that rely on one cache for every process: Django's cache sessions and middleware,
+ * DRF throttles and rate limits (counters), and third-party apps known to keep shared state in the cache.
+ * Not `cache_page` alone: its entries only expire, so a copy per process costs memory, not correctness.
+ */
+const SHARED_CACHE_USERS =
+  /sessions\.backends\.cached?(_db)?\b|\b(?:Update|FetchFrom)?CacheMiddleware\b|\b(?:throttle_classes|DEFAULT_THROTTLE_\w+|\w*RateThrottle|ratelimit|django_ratelimit)\b|["'](?:axes|cachalot|cacheops|constance|django_q|allauth[\w.]*|sorl\.thumbnail|compressor|imagekit|django_select2|cms|wagtail[\w.]*|oscar|mezzanine|health_check[\w.]*|defender|waffle|knox|two_factor|hijack|djoser|graphql_jwt)["']/;
+
+/**
+ * Whether anything visibly relies on the default cache being shared between processes: low-level cache calls or
+ * fragment keys in the project's own (non-test) code, `{% cache %}` in its templates, or the users above. A
+ * project with none of them keeps nothing in the cache that another process would need to see.
+ */
+function reliesOnSharedCache(project: PythonProject, templates: TemplateProject, settings: SettingsIndex): boolean {
+  const production = (path: string): boolean => !isDevPathByName(path) && !settings.isDevModule(path);
+  return (
+    project.candidateModules().some((module) => production(module.path) && (module.facts.cacheCalls.length > 0 || module.facts.otherCacheWrites.length > 0 || module.facts.fragmentKeyCalls.length > 0)) ||
+    templates.candidateModules().some((template) => /\{%-?\s*cache\b/.test(template.text)) ||
+    project.allPaths().some((path) => production(path) && SHARED_CACHE_USERS.test(project.textOf(path) ?? ''))
+  );
+}
+
 /** Every shipped deployment runs the app in one process with nothing beside it: its LocMem is the only copy. */
 function onlySingleProcess(deployments: Deployments): boolean {
   return deployments.deployments.length > 0 && deployments.deployments.every((deployment) => deployments.singleProcess(deployment));
@@ -172,16 +199,19 @@ interface Fallback {
   fixes: FixSpec[];
   /** The fallback is Django's own default (no CACHES assigned). */
   django?: boolean;
+  /** Variables that select the settings module (django-split-settings): a deployment setting none of them does not run it. */
+  selectors: string[];
 }
 
 /** A fallback is a problem where a shipped multi-process deployment leaves it in effect; without deployment files, a hint. */
-function judgeFallback({ alias, span, variables, deployments, report, fixes, django }: Fallback): void {
+function judgeFallback({ alias, span, variables, deployments, report, fixes, django, selectors }: Fallback): void {
   const names = [...new Set(variables)];
   const what = django ? 'Django\'s default cache (LocMemCache) is in effect' : `the "${alias}" cache falls back to LocMemCache`;
   const unless = names.length > 0 ? ` unless ${names.join(' or ')} is set` : '';
   if (names.length > 0 && deployments.deployments.length > 0) {
     // One web process with nothing else sharing the cache: LocMem is as shared as it needs to be.
-    const leavingAll = deployments.deployments.filter((deployment) => !names.some((name) => deployments.sets(deployment, name)) && !deployments.singleProcess(deployment));
+    const runsModule = (deployment: Deployment): boolean => selectors.length === 0 || selectors.some((name) => deployments.sets(deployment, name));
+    const leavingAll = deployments.deployments.filter((deployment) => runsModule(deployment) && !names.some((name) => deployments.sets(deployment, name)) && !deployments.singleProcess(deployment));
     const leaving = leavingAll.find((deployment) => deployments.declaresEnvironment(deployment));
     if (!leaving) {
       // Only a Procfile or an image leaves it unset: the platform running them sets the environment, which the repository does not show.

@@ -616,7 +616,7 @@ test('a later conditional change of another alias does not make the default LocM
     if "staticfiles" not in CACHES:
         CACHES["staticfiles"] = {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": "/tmp/static"}
   `;
-  const found = await cache003({ 'shop/settings.py': settings, 'docker-compose.yml': COMPOSE('      CACHE_URL: redis://redis:6379/1') });
+  const found = await cache003({ 'shop/settings.py': settings, 'shop/views.py': CACHE_USING_VIEW, 'docker-compose.yml': COMPOSE('      CACHE_URL: redis://redis:6379/1') });
   assert.deepEqual(found.map(({ at, severity }) => [at, severity]), [['shop/settings.py:1', 'warning']]);
   assert.match(found[0].message, /is LocMemCache in production settings/);
 });
@@ -847,4 +847,153 @@ test('a Procfile or an image alone does not show the environment: a fallback the
   assert.deepEqual(withAppJson.map(({ severity }) => severity), ['warning']);
   const withCompose = await cache003({ 'shop/settings.py': REDIS_OR_LOCMEM, Dockerfile: dockerfile, 'docker-compose.yml': COMPOSE('      OTHER: 1') });
   assert.deepEqual(withCompose.map(({ severity }) => severity), ['warning']);
+});
+
+// ---- explicit LocMem in a project that never relies on the cache being shared ----
+
+const CACHE_USING_VIEW = py`
+  from django.core.cache import cache
+
+
+  def forget_basket(request):
+      cache.delete(f"basket:{request.user.pk}")
+`;
+
+const GUNICORN_COMPOSE = py`
+  services:
+    web:
+      build: .
+      command: gunicorn shop.wsgi --workers 4
+`;
+
+const SETTINGS_WITH_LOCMEM = `DEBUG = False\n\n${LOCMEM_CACHES}`;
+
+test('explicit LocMem stays a warning when the project deletes cache entries', async () => {
+  const found = await cache003({ 'shop/settings.py': SETTINGS_WITH_LOCMEM, 'shop/views.py': CACHE_USING_VIEW, 'docker-compose.yml': GUNICORN_COMPOSE });
+  assert.deepEqual(found.map(({ at, severity }) => [at, severity]), [['shop/settings.py:5', 'warning']]);
+});
+
+test('explicit LocMem stays a warning when sessions, throttles or {% cache %} rely on it', async () => {
+  const users: Record<string, string>[] = [
+    { 'shop/settings_sessions.py': 'SESSION_ENGINE = "django.contrib.sessions.backends.cache"\n' },
+    { 'shop/api.py': 'from rest_framework.throttling import UserRateThrottle\n\nclass Burst(UserRateThrottle):\n    rate = "10/min"\n' },
+    { 'shop/templates/shop/index.html': '{% load cache %}{% cache 600 sidebar %}<nav></nav>{% endcache %}\n' },
+    { 'shop/apps.py': 'INSTALLED = ["django.contrib.admin", "axes"]\n' },
+  ];
+  for (const files of users) {
+    const found = await cache003({ 'shop/settings.py': SETTINGS_WITH_LOCMEM, 'docker-compose.yml': GUNICORN_COMPOSE, ...files });
+    assert.deepEqual(found.map(({ severity }) => severity), ['warning'], Object.keys(files)[0]);
+  }
+});
+
+test('explicit LocMem where nothing uses the cache (only cache_page, and tests) is information', async () => {
+  const files = {
+    'shop/settings.py': SETTINGS_WITH_LOCMEM,
+    'docker-compose.yml': GUNICORN_COMPOSE,
+    'shop/urls.py': py`
+      from django.urls import path
+      from django.views.decorators.cache import cache_page
+
+      from . import views
+
+      urlpatterns = [path("schema/", cache_page(3600)(views.schema))]
+    `,
+    'shop/tests/test_cache.py': py`
+      from django.core.cache import cache
+
+
+      def test_roundtrip():
+          cache.set("k", 1)
+          assert cache.get("k") == 1
+    `,
+  };
+  const found = await cache003(files);
+  assert.deepEqual(found.map(({ at, severity }) => [at, severity]), [['shop/settings.py:5', 'info']]);
+  assert.match(found[0].message, /nothing in the project visibly relies on it being shared/);
+});
+
+// ---- django-split-settings: a base module included before the environment module a deployment selects ----
+
+const SPLIT_INIT = py`
+  import os
+
+  from split_settings.tools import include, optional
+
+  settings = ["base.py"]
+
+  if os.environ.get("GITHUB_CI"):
+      settings.append("github.py")
+  elif os.environ.get("IN_DOCKER"):
+      settings.append("docker.py")
+  elif os.environ.get("ON_HEROKU"):
+      settings.append("heroku.py")
+  else:
+      settings.append(optional("local.py"))
+
+  include(*settings)
+`;
+
+const SPLIT_DOCKER = py`
+  import os
+
+  if os.environ.get("DOCKER_REDIS"):
+      CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://redis:6379/1"}}
+`;
+
+const SPLIT_COMPOSE = (environment: string): string => py`
+  services:
+    web:
+      build: .
+      command: gunicorn shop.wsgi --workers 4
+      environment:
+        IN_DOCKER: "1"
+${environment}
+`;
+
+const HEROKU_APP_JSON = '{\n  "name": "shop",\n  "env": {\n    "ON_HEROKU": {"value": "1"}\n  }\n}\n';
+
+function splitProject(overrides: Record<string, string>): Record<string, string> {
+  return {
+    'shop/settings/__init__.py': SPLIT_INIT,
+    'shop/settings/base.py': LOCMEM_CACHES,
+    'shop/settings/github.py': 'DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}\n',
+    'shop/settings/docker.py': SPLIT_DOCKER,
+    'shop/settings/heroku.py': REDIS_CACHES,
+    'shop/views.py': CACHE_USING_VIEW,
+    'docker-compose.yml': SPLIT_COMPOSE('        DOCKER_REDIS: "1"'),
+    'app.json': HEROKU_APP_JSON,
+    ...overrides,
+  };
+}
+
+test('split settings: quiet when every production environment module replaces the base LocMem, and each deployment sets what its own module needs', async () => {
+  // github.py (selected by GITHUB_CI) keeps the LocMem, but CI is not production; app.json does not select docker.py.
+  assert.deepEqual(await cache003(splitProject({})), []);
+});
+
+test('split settings: the base LocMem is flagged when an environment module a deployment selects keeps it', async () => {
+  const found = await cache003(splitProject({ 'shop/settings/heroku.py': 'ALLOWED_HOSTS = ["*"]\n' }));
+  assert.deepEqual(found.map(({ at, severity }) => [at, severity]), [['shop/settings/base.py:3', 'warning']]);
+});
+
+test('split settings: an environment module\'s fallback is flagged by the deployment that selects it and leaves the variable unset', async () => {
+  const found = await cache003(splitProject({ 'docker-compose.yml': SPLIT_COMPOSE('        OTHER: "1"') }));
+  assert.deepEqual(found.map(({ at, severity }) => [at, severity]), [['shop/settings/docker.py:3', 'warning']]);
+  assert.match(found[0].message, /docker-compose\.yml does not set it/);
+});
+
+// ---- a reusable app's development project ----
+
+test('settings of a reusable app\'s development project (devproject/, testproject/, example_project/) are not production', async () => {
+  for (const folder of ['devproject', 'testproject', 'example_project']) {
+    const files = { [`${folder}/settings.py`]: SETTINGS_WITH_LOCMEM, 'forum/views.py': CACHE_USING_VIEW, 'docker-compose.yml': GUNICORN_COMPOSE };
+    assert.deepEqual(await cache003(files), [], folder);
+  }
+});
+
+test('a project package whose name only contains such a word (`projectsite/`, `devices/`) stays production', async () => {
+  for (const folder of ['projectsite', 'devices', 'contestsite']) {
+    const files = { [`${folder}/settings.py`]: SETTINGS_WITH_LOCMEM, 'forum/views.py': CACHE_USING_VIEW, 'docker-compose.yml': GUNICORN_COMPOSE };
+    assert.deepEqual((await cache003(files)).map(({ at, severity }) => [at, severity]), [[`${folder}/settings.py:5`, 'warning']], folder);
+  }
 });

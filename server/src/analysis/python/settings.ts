@@ -9,10 +9,16 @@ import type { PyModule, PythonProject } from './project.js';
 
 const DEV_WORDS = new Set(['dev', 'development', 'local', 'test', 'tests', 'testing', 'ci']);
 
+/**
+ * The project a reusable app's repository keeps to run the app while developing or testing it (`devproject/`,
+ * `testproject/`, `example_project/`): installations build their own project around the app.
+ */
+const DEV_PROJECT_SEGMENT = /^(dev|devel|development|test|testing|example)(project|site)$/i;
+
 /** Development or test settings by whole path segments or `_`-separated words (`social` is not `ci`). */
 export function isDevPathByName(path: string): boolean {
   const segments = path.replace(/\.pyi?$/, '').split('/');
-  return segments.some((segment) => segment.split(/[_\-.]/).some((word) => DEV_WORDS.has(word.toLowerCase())));
+  return segments.some((segment) => DEV_PROJECT_SEGMENT.test(segment.replace(/[_-]/g, '')) || segment.split(/[_\-.]/).some((word) => DEV_WORDS.has(word.toLowerCase())));
 }
 
 export class SettingsIndex {
@@ -130,6 +136,15 @@ export class SettingsIndex {
     if (this.isDevModule(module.path)) return false;
     // Run as the settings themselves (manage.py, wsgi.py or asgi.py names it), not only as a base of test settings.
     if (this.entryModules().has(module.path)) return true;
+    const placement = this.splitSettingsPlacement(module);
+    if (placement) {
+      if (placement.selectors.some(isDevVariable)) return false;
+      // The modules included after it run in the same namespace: it stays in force where one that runs does not replace it.
+      const later = placement.later.filter((candidate) => !this.isDevModule(candidate.module.path) && !candidate.selectors.some(isDevVariable));
+      if (later.length > 0) {
+        return later.some(({ module: after }) => !after.facts.mutatedNames.includes(name) && !after.facts.assignments.some((assignment) => assignment.name === name && assignment.guard !== 'debug'));
+      }
+    }
     const importers = this.importersOf(module);
     if (importers.length === 0) return true;
     return importers.some((importer) => {
@@ -139,6 +154,47 @@ export class SettingsIndex {
         loadsSettingsAtRunTime(importer);
       return !overrides && this.moduleReachesProduction(importer, name, visited);
     });
+  }
+
+  /**
+   * The environment variables whose condition selects this module in a django-split-settings `include(...)`
+   * (`elif os.environ.get("IN_DOCKER"): base_settings.append("docker.py")`); empty when it is always included or
+   * not included that way. A deployment that does not set one of them does not run the module.
+   */
+  selectingVariables(module: PyModule): string[] {
+    return this.splitSettingsPlacement(module)?.selectors ?? [];
+  }
+
+  /**
+   * Where a module sits in a django-split-settings `include(...)` of a module beside it (the package's
+   * `__init__.py`): the variables of the condition that includes it, and the modules named after it (each with
+   * its own), which run after it in the same namespace and so may replace its settings.
+   */
+  private splitSettingsPlacement(module: PyModule): { selectors: string[]; later: { module: PyModule; selectors: string[] }[] } | undefined {
+    const folder = module.path.slice(0, module.path.lastIndexOf('/') + 1);
+    const file = module.path.slice(folder.length);
+    for (const path of this.project.allPaths()) {
+      if (path === module.path || path.slice(0, path.lastIndexOf('/') + 1) !== folder) continue;
+      const text = this.project.textOf(path) ?? '';
+      if (!/\bsplit_settings\b/.test(text) || !/\binclude\s*\(/.test(text)) continue;
+      const lines = text.split(/\r?\n/);
+      const named: ({ file: string } & Selection)[] = [];
+      lines.forEach((line, index) => {
+        if (/^\s*#/.test(line)) return;
+        for (const match of line.matchAll(/["']([\w.-]+\.py)["']/g)) named.push({ file: match[1], ...selectingCondition(lines, index) });
+      });
+      const position = named.findIndex((entry) => entry.file === file);
+      if (position < 0) continue;
+      const own = named[position];
+      // Another branch of the same `if`/`elif`/`else` chain is an alternative: it never runs after this one.
+      const alternative = (entry: Selection): boolean => own.branches.some((branch, depth) => entry.branches[depth] !== undefined && branch.chain === entry.branches[depth].chain && branch.header !== entry.branches[depth].header);
+      const later = named.slice(position + 1).flatMap((entry) => {
+        const after = entry.file === file || alternative(entry) ? undefined : this.project.hasPath(folder + entry.file) ? this.project.module(folder + entry.file) : undefined;
+        return after ? [{ module: after, selectors: entry.selectors }] : [];
+      });
+      return { selectors: named[position].selectors, later };
+    }
+    return undefined;
   }
 
   /** Settings modules that `from <module> import *`. */
@@ -197,6 +253,45 @@ export class SettingsIndex {
       return module ? [module] : [];
     });
   }
+}
+
+interface Selection {
+  /** The environment variables of the innermost `if`/`elif` that holds the line. */
+  selectors: string[];
+  /** The branches that hold the line, outermost first: the line of the chain's `if` and of the branch's own header. */
+  branches: { chain: number; header: number }[];
+}
+
+/** Where line `index` sits in `if`/`elif`/`else` chains, and the variables of the condition that selects it. */
+function selectingCondition(lines: string[], index: number): Selection {
+  const indent = (line: string): number => /^\s*/.exec(line)![0].length;
+  const branches: { chain: number; header: number }[] = [];
+  let selectors: string[] | undefined;
+  let level = indent(lines[index]);
+  for (let i = index - 1; i >= 0 && level > 0; i--) {
+    const line = lines[i];
+    if (!line.trim() || /^\s*#/.test(line) || indent(line) >= level) continue;
+    level = indent(line);
+    const header = /^\s*(if|elif|else)\b(.*):\s*(#.*)?$/.exec(line);
+    if (!header) continue;
+    let chain = i;
+    for (let j = i; j >= 0 && header[1] !== 'if'; j--) {
+      if (!lines[j].trim() || indent(lines[j]) > level) continue;
+      if (indent(lines[j]) < level) break;
+      chain = j;
+      if (/^\s*if\b/.test(lines[j])) break;
+    }
+    branches.unshift({ chain, header: i });
+    if (selectors === undefined && header[1] !== 'else') {
+      selectors = [...header[2].matchAll(/(?:getenv|environ\.get|\benv\w*)\s*\(\s*["']([A-Z][A-Z0-9_]*)["']|environ\s*\[\s*["']([A-Z][A-Z0-9_]*)["']/g)].map((match) => match[1] ?? match[2]);
+    }
+  }
+  return { selectors: selectors ?? [], branches };
+}
+
+/** A variable that selects development or CI settings by its name (`GITHUB_CI`, `LOCAL_DEVELOPMENT`, `TESTING`). */
+function isDevVariable(name: string): boolean {
+  return name.split('_').some((word) => DEV_WORDS.has(word.toLowerCase()));
 }
 
 /**
