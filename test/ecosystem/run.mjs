@@ -165,7 +165,12 @@ const statFor = (code) => {
 };
 const unjudged = [];
 const falsePositives = [];
+// Warnings and errors alone: information findings are hints a user reads on demand, not reported bugs.
+const reported = { truePositive: 0, falsePositive: 0 };
 for (const finding of current) {
+  const verdictOf = (label) => (label ? (label.verdict === 'should_flag' && (!label.code || label.code === finding.code) ? 'truePositive' : 'falsePositive') : undefined);
+  const judged = verdictOf(byFinding.get(findingKey(finding)) ?? bySite.get(siteKey(finding)));
+  if (judged && finding.severity !== 'info') reported[judged]++;
   const stat = statFor(finding.code);
   stat.findings++;
   const label = byFinding.get(findingKey(finding)) ?? bySite.get(siteKey(finding));
@@ -196,6 +201,7 @@ for (const [code, stat] of [...stats].sort()) {
 const ratio = (a, b) => (b === 0 ? 'n/a' : (a / b).toFixed(2));
 console.log(`${'all'.padEnd(9)} ${String(total.findings).padStart(8)} ${String(total.truePositive).padStart(5)} ${String(total.falsePositive).padStart(6)} ${String(total.unjudged).padStart(9)} ${String(total.shouldFlag).padStart(12)} ${String(total.found).padStart(6)}`);
 console.log(`\nprecision ${ratio(total.truePositive, total.truePositive + total.falsePositive)} (judged findings), recall ${ratio(total.found, total.shouldFlag)} (${total.found} of ${total.shouldFlag} should_flag labels found); ${labelsHere.length} labels on these repositories`);
+console.log(`precision of warnings and errors ${ratio(reported.truePositive, reported.truePositive + reported.falsePositive)} (${reported.truePositive} true, ${reported.falsePositive} false; information findings left out)`);
 if (falsePositives.length) {
   console.log('\n## False positives (labelled should_not_flag)');
   for (const { finding, label } of falsePositives) console.log(`  ${finding.repo} ${finding.path}:${finding.line} ${finding.code}: ${label.reason}`);
