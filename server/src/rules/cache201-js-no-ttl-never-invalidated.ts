@@ -1,5 +1,5 @@
 import { invalidates, isContentAddressed, isOpaque } from '../analysis/keys.js';
-import { defaultExpiry, describeCall } from '../analysis/typescript/calls.js';
+import { defaultExpiry } from '../analysis/typescript/calls.js';
 import { isCacheAside, isConfigurationValue } from '../analysis/typescript/flow.js';
 import { isRedis, LIBRARY_LABEL } from '../analysis/typescript/libraries.js';
 import { isTestPath } from '../analysis/typescript/load.js';
@@ -34,9 +34,10 @@ export const cache201: Rule = {
     let facts: ReturnType<typeof project.facts> | undefined;
     for (const call of module.calls) {
       if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) continue;
-      const client = project.clientOf(module, call.expression.expression);
+      const found = project.cacheCall(module, call);
+      const client = found?.client;
       if (!client || client.library === 'lru-cache') continue;
-      const operation = describeCall(project, module, call, client);
+      const operation = found.operation;
       if (operation?.kind !== 'store' || operation.expiry !== 'none') continue;
       if (defaultExpiry(project, client) !== 'none') continue;
       if (isConfigurationValue(ts, operation.value)) continue;

@@ -229,11 +229,14 @@ export function isCacheAside(project: TypeScriptProject, module: TsModule, call:
   for (const other of module.calls) {
     if (other === call || !ts.isCallExpression(other) || other.getStart() >= call.getStart() || enclosingFunctions(ts, other)[0] !== fn) continue;
     const method = methodName(ts, other)?.toLowerCase();
-    if (method !== 'get' && method !== 'getbuffer') continue;
+    // A read through a wrapper (`this.redisCacheService.get(key)`) whatever its method's name.
+    const wrapped = method === undefined ? undefined : project.cacheCall(module, other);
+    const wrappedRead = wrapped?.wrapped && wrapped.operation?.kind === 'get' ? wrapped : undefined;
+    if (method !== 'get' && method !== 'getbuffer' && !wrappedRead) continue;
     const receiver = (other.expression as TS.PropertyAccessExpression).expression;
-    const otherClient = project.clientOf(module, receiver);
+    const otherClient = wrappedRead?.client ?? project.clientOf(module, receiver);
     if (otherClient?.id !== client.id && receiver.getText() !== receiverText) continue;
-    const otherKey = other.arguments[0];
+    const otherKey = wrappedRead?.operation?.key ?? other.arguments[0];
     if (!otherKey || (project.keyTemplate(module, otherKey) !== template && otherKey.getText() !== key.getText())) continue;
     if (resultIsMissTested(ts, other, fn)) return true;
   }
