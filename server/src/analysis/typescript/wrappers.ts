@@ -62,6 +62,27 @@ function parametersRead(ts: TypeScriptApi, fn: FunctionLike, expr: TS.Expression
   return found;
 }
 
+/** Whether `fn` returns what `call` gives: `return client.get(key)`, or a local holding it that a `return` reads (`JSON.parse(data)`). */
+function returnsResult(ts: TypeScriptApi, fn: FunctionLike, call: TS.CallExpression): boolean {
+  let node: TS.Node = call;
+  while (ts.isAwaitExpression(node.parent) || ts.isParenthesizedExpression(node.parent) || ts.isAsExpression(node.parent) || ts.isNonNullExpression(node.parent)) node = node.parent;
+  const parent = node.parent;
+  if (ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === node)) return true;
+  if (!ts.isVariableDeclaration(parent) || parent.initializer !== node || !ts.isIdentifier(parent.name)) return false;
+  const name = parent.name.text;
+  let returned = false;
+  const visit = (child: TS.Node): void => {
+    if (returned || (child !== fn && ts.isFunctionLike(child))) return;
+    if (ts.isReturnStatement(child) && child.expression) {
+      const mentions = (inner: TS.Node): boolean => (ts.isIdentifier(inner) && inner.text === name) || (ts.forEachChild(inner, mentions) ?? false);
+      if (mentions(child.expression)) returned = true;
+    }
+    ts.forEachChild(child, visit);
+  };
+  if (fn.body) ts.forEachChild(fn.body, visit);
+  return returned;
+}
+
 /** What a wrapper method forwards to, or undefined when it is not a wrapper (memoized per function). */
 function wrapperOf(project: TypeScriptProject, module: TsModule, fn: FunctionLike, depth: number): Wrapper | undefined {
   const key = `wrapper:${module.path}:${fn.pos}`;
@@ -79,6 +100,11 @@ function wrapperOf(project: TypeScriptProject, module: TsModule, fn: FunctionLik
       const { operation } = inner;
       const keyIndex = parameterIndex(ts, fn, operation.key);
       if (keyIndex === undefined) {
+        other = true;
+        continue;
+      }
+      // A read wrapper hands the value back (`isExpired(key)` reads the key but answers something else).
+      if (operation.kind === 'get' && !returnsResult(ts, fn, call)) {
         other = true;
         continue;
       }
