@@ -169,3 +169,42 @@ test('a method that does not forward its key parameter to the client is not a ca
   };
   assert.deepEqual(await flagged(CODE, files), []);
 });
+
+test('a wrapper instance made with `new` and imported, or a module of wrapper functions, is followed', async () => {
+  const files = {
+    'src/lib/cache-service.ts': js`
+      import Keyv from 'keyv';
+
+      class CacheService {
+        private readonly store = new Keyv();
+
+        async put(key: string, value: unknown, ttlMs?: number) {
+          await this.store.set(key, value, ttlMs);
+        }
+      }
+
+      export const cacheService = new CacheService();
+    `,
+    'src/lib/cache-functions.ts': js`
+      import Keyv from 'keyv';
+
+      const store = new Keyv();
+
+      export function save(key: string, value: unknown) {
+        return store.set(key, value);
+      }
+    `,
+    'src/lib/links.ts': js`
+      import { cacheService } from './cache-service';
+      import * as cacheFunctions from './cache-functions';
+
+      export async function linkPreview(url: string) {
+        const preview = await fetchPreview(url);
+        await cacheService.put(\`preview:#{url}\`, preview);
+        await cacheService.put(\`preview-short:#{url}\`, preview, 60_000);
+        await cacheFunctions.save(\`favicon:#{url}\`, preview.favicon);
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['src/lib/links.ts:6', 'src/lib/links.ts:8']);
+});
