@@ -33,7 +33,8 @@ export const cache201: Rule = {
     const ts = module.ts;
     let facts: ReturnType<typeof project.facts> | undefined;
     for (const call of module.calls) {
-      if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) continue;
+      // A method of a client or a wrapper, or a wrapper function called by name (`setCached(key, value)`).
+      if (!ts.isCallExpression(call) || !(ts.isPropertyAccessExpression(call.expression) || ts.isIdentifier(call.expression))) continue;
       const found = project.cacheCall(module, call);
       const client = found?.client;
       if (!client || client.library === 'lru-cache') continue;

@@ -39,7 +39,8 @@ export const cache202: Rule = {
       });
     }
     for (const call of module.calls) {
-      if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) continue;
+      // A method of a client or a wrapper, or a wrapper function called by name (`setCached(key, value)`).
+      if (!ts.isCallExpression(call) || !(ts.isPropertyAccessExpression(call.expression) || ts.isIdentifier(call.expression))) continue;
       const found = project.cacheCall(module, call);
       const client = found?.client;
       if (!client) continue;

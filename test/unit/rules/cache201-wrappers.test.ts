@@ -208,3 +208,47 @@ test('a wrapper instance made with `new` and imported, or a module of wrapper fu
   };
   assert.deepEqual(await flagged(CODE, files), ['src/lib/links.ts:6', 'src/lib/links.ts:8']);
 });
+
+test('a wrapper function imported and called by name is followed, in the cache-aside shape for Redis', async () => {
+  const files = {
+    'src/lib/cache.ts': js`
+      import Redis from 'ioredis';
+
+      const redis = new Redis();
+
+      export async function getCached(key: string) {
+        const raw = await redis.get(key);
+        return raw ? JSON.parse(raw) : null;
+      }
+
+      export async function setCached(key: string, value: unknown, seconds?: number) {
+        if (seconds) return redis.set(key, JSON.stringify(value), 'EX', seconds);
+        return redis.set(key, JSON.stringify(value));
+      }
+    `,
+    'src/teams.ts': js`
+      import { getCached, setCached } from './lib/cache';
+
+      export async function teamStats(teamId: string) {
+        const hit = await getCached(\`team-stats:#{teamId}\`);
+        if (hit) return hit;
+        const stats = await computeStats(teamId);
+        await setCached(\`team-stats:#{teamId}\`, stats);
+        return stats;
+      }
+
+      export async function teamMembers(teamId: string) {
+        const hit = await getCached(\`team-members:#{teamId}\`);
+        if (hit) return hit;
+        const members = await loadMembers(teamId);
+        await setCached(\`team-members:#{teamId}\`, members, 600);
+        return members;
+      }
+
+      export async function markSeen(teamId: string) {
+        await setCached(\`team-seen:#{teamId}\`, Date.now());
+      }
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['src/teams.ts:7']);
+});

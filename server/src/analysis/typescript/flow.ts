@@ -225,15 +225,17 @@ export function isCacheAside(project: TypeScriptProject, module: TsModule, call:
   const fn = enclosingFunctions(ts, call)[0];
   if (!fn || isLiteral(ts, value)) return false;
   const template = project.keyTemplate(module, key);
-  const receiverText = (call.expression as TS.PropertyAccessExpression).expression.getText();
+  // A wrapper function called by name (`setCached(key, value)`) stands for its own receiver.
+  const receiverOf = (node: TS.CallExpression): TS.Expression => (ts.isPropertyAccessExpression(node.expression) ? node.expression.expression : node.expression);
+  const receiverText = receiverOf(call).getText();
   for (const other of module.calls) {
     if (other === call || !ts.isCallExpression(other) || other.getStart() >= call.getStart() || enclosingFunctions(ts, other)[0] !== fn) continue;
     const method = methodName(ts, other)?.toLowerCase();
     // A read through a wrapper (`this.redisCacheService.get(key)`) whatever its method's name.
-    const wrapped = method === undefined ? undefined : project.cacheCall(module, other);
+    const wrapped = method === undefined && !ts.isIdentifier(other.expression) ? undefined : project.cacheCall(module, other);
     const wrappedRead = wrapped?.wrapped && wrapped.operation?.kind === 'get' ? wrapped : undefined;
     if (method !== 'get' && method !== 'getbuffer' && !wrappedRead) continue;
-    const receiver = (other.expression as TS.PropertyAccessExpression).expression;
+    const receiver = receiverOf(other);
     const otherClient = wrappedRead?.client ?? project.clientOf(module, receiver);
     if (otherClient?.id !== client.id && receiver.getText() !== receiverText) continue;
     const otherKey = wrappedRead?.operation?.key ?? other.arguments[0];

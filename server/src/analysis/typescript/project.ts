@@ -1026,7 +1026,8 @@ export class TypeScriptProject implements ProjectQueries {
     for (const module of modules) {
       const ts = module.ts;
       for (const call of module.calls) {
-        if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) continue;
+        // Identifiers: wrapper functions called by name re-set keys too.
+        if (!ts.isCallExpression(call) || !(ts.isPropertyAccessExpression(call.expression) || ts.isIdentifier(call.expression))) continue;
         for (const key of invalidatedKeys(ts, call)) {
           const helper = deleteHelper(module, key);
           if (helper) helpers.push({ module, ...helper });
