@@ -1,5 +1,5 @@
 import { isConstantTemplate, isOpaque } from '../analysis/keys.js';
-import { describeCall, invalidatedKeys } from '../analysis/typescript/calls.js';
+import { invalidatedKeys } from '../analysis/typescript/calls.js';
 import { distinguishingSource, isCacheAside, valueSources } from '../analysis/typescript/flow.js';
 import { isRedis } from '../analysis/typescript/libraries.js';
 import { isTestPath } from '../analysis/typescript/load.js';
@@ -39,10 +39,12 @@ export const cache202: Rule = {
       });
     }
     for (const call of module.calls) {
-      if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) continue;
-      const client = project.clientOf(module, call.expression.expression);
+      // A method of a client or a wrapper, or a wrapper function called by name (`setCached(key, value)`).
+      if (!ts.isCallExpression(call) || !(ts.isPropertyAccessExpression(call.expression) || ts.isIdentifier(call.expression))) continue;
+      const found = project.cacheCall(module, call);
+      const client = found?.client;
       if (!client) continue;
-      const operation = describeCall(project, module, call, client);
+      const operation = found.operation;
       if (operation?.kind !== 'store') continue;
       const template = project.keyTemplate(module, operation.key);
       if (isOpaque(template)) continue;
@@ -111,8 +113,7 @@ function keyFix(project: TypeScriptProject, module: TsModule, store: TS.CallExpr
   const uses = new Set<TS.Expression>([key]);
   for (const call of module.calls) {
     if (call === store || !ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression) || enclosingFunctions(ts, call)[0] !== fn) continue;
-    const client = project.clientOf(module, call.expression.expression);
-    const operation = client && describeCall(project, module, call, client);
+    const operation = project.cacheCall(module, call)?.operation;
     for (const candidate of [...(operation ? [operation.key] : []), ...invalidatedKeys(ts, call)]) {
       const literal = unwrap(ts, candidate);
       if ((ts.isStringLiteral(literal) || ts.isNoSubstitutionTemplateLiteral(literal)) && literal.text === key.text && rootAt(literal) === rootAtStore) uses.add(literal);

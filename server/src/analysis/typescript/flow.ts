@@ -225,15 +225,20 @@ export function isCacheAside(project: TypeScriptProject, module: TsModule, call:
   const fn = enclosingFunctions(ts, call)[0];
   if (!fn || isLiteral(ts, value)) return false;
   const template = project.keyTemplate(module, key);
-  const receiverText = (call.expression as TS.PropertyAccessExpression).expression.getText();
+  // A wrapper function called by name (`setCached(key, value)`) stands for its own receiver.
+  const receiverOf = (node: TS.CallExpression): TS.Expression => (ts.isPropertyAccessExpression(node.expression) ? node.expression.expression : node.expression);
+  const receiverText = receiverOf(call).getText();
   for (const other of module.calls) {
     if (other === call || !ts.isCallExpression(other) || other.getStart() >= call.getStart() || enclosingFunctions(ts, other)[0] !== fn) continue;
     const method = methodName(ts, other)?.toLowerCase();
-    if (method !== 'get' && method !== 'getbuffer') continue;
-    const receiver = (other.expression as TS.PropertyAccessExpression).expression;
-    const otherClient = project.clientOf(module, receiver);
+    // A read through a wrapper (`this.redisCacheService.get(key)`) whatever its method's name.
+    const wrapped = method === undefined && !ts.isIdentifier(other.expression) ? undefined : project.cacheCall(module, other);
+    const wrappedRead = wrapped?.wrapped && wrapped.operation?.kind === 'get' ? wrapped : undefined;
+    if (method !== 'get' && method !== 'getbuffer' && !wrappedRead) continue;
+    const receiver = receiverOf(other);
+    const otherClient = wrappedRead?.client ?? project.clientOf(module, receiver);
     if (otherClient?.id !== client.id && receiver.getText() !== receiverText) continue;
-    const otherKey = other.arguments[0];
+    const otherKey = wrappedRead?.operation?.key ?? other.arguments[0];
     if (!otherKey || (project.keyTemplate(module, otherKey) !== template && otherKey.getText() !== key.getText())) continue;
     if (resultIsMissTested(ts, other, fn)) return true;
   }

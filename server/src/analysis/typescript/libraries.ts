@@ -19,6 +19,8 @@ const PACKAGES: Readonly<Record<string, LibraryId>> = {
   redis: 'node-redis',
   '@redis/client': 'node-redis',
   'cache-manager': 'cache-manager',
+  // Re-exports cache-manager's `Cache` type for `@Inject(CACHE_MANAGER) cache: Cache`.
+  '@nestjs/cache-manager': 'cache-manager',
   keyv: 'keyv',
   'lru-cache': 'lru-cache',
   'node-cache': 'node-cache',
@@ -75,7 +77,7 @@ export function isClientType(library: LibraryId, names: readonly string[]): bool
     case 'ioredis':
       return name === undefined || name === 'Redis' || name === 'Cluster';
     case 'keyv':
-      return name === undefined || name === 'Keyv';
+      return name === undefined || name === 'Keyv' || name === 'Store' || name === 'KeyvStoreAdapter';
     case 'lru-cache':
       return name === undefined || name === 'LRUCache';
     case 'node-cache':

@@ -9,10 +9,11 @@ import type * as TS from 'typescript';
 import { HOLE, joinTemplate } from '../keys.js';
 import { parseSuppression, type SuppressionComment } from '../suppression.js';
 import { LineIndex } from '../text.js';
-import { describeCall, invalidatedKeys, listedPattern } from './calls.js';
+import { invalidatedKeys, listedPattern } from './calls.js';
 import { cacheManagerFactory, isClientConstructor, isClientType, LIBRARY_IMPORT, libraryOfSpecifier, majorOfRange, type LibraryId } from './libraries.js';
 import { isPackageJsonPath, isTsconfigPath, isTypeScriptPath, parseSource, syntaxErrors, type TypeScriptApi } from './load.js';
 import type { Client, ProjectQueries, TsModule, Value } from './model.js';
+import { describeClientCall, type CacheCall } from './wrappers.js';
 import { collectComments, enclosingClass, enclosingFunctions, functionName, isFunctionLike, lookup, objectProperty, propertyNameText, propertyValue, unwrap, type Declaration, type FunctionLike } from './syntax.js';
 
 export type { Client, TsModule, Value } from './model.js';
@@ -465,6 +466,11 @@ export class TypeScriptProject implements ProjectQueries {
     return value?.kind === 'client' ? value.client : undefined;
   }
 
+  /** What a call does to a cache: a method of a client, or of a project wrapper forwarding to one (`this.redisCacheService.set(key, value)`). */
+  cacheCall(module: TsModule, call: TS.CallExpression, depth = 0): CacheCall | undefined {
+    return describeClientCall(this, module, call, depth);
+  }
+
   /** What an expression refers to: a library export, a project module, a client, a function, or itself. */
   valueOf(module: TsModule, expr: TS.Expression, depth = 0): Value | undefined {
     if (depth > MAX_DEPTH) return undefined;
@@ -504,6 +510,11 @@ export class TypeScriptProject implements ProjectQueries {
           if (returned) return returned;
         }
       }
+    }
+    if (ts.isNewExpression(node)) {
+      // `new CacheService()`: an instance of a project class.
+      const callee = this.valueOf(module, node.expression, next);
+      if (callee?.kind === 'class') return { kind: 'instance', module: callee.module, node: callee.node };
     }
     if (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) return { kind: 'function', module, node };
     if (ts.isClassExpression(node)) return { kind: 'class', module, node };
@@ -1015,7 +1026,8 @@ export class TypeScriptProject implements ProjectQueries {
     for (const module of modules) {
       const ts = module.ts;
       for (const call of module.calls) {
-        if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) continue;
+        // Identifiers: wrapper functions called by name re-set keys too.
+        if (!ts.isCallExpression(call) || !(ts.isPropertyAccessExpression(call.expression) || ts.isIdentifier(call.expression))) continue;
         for (const key of invalidatedKeys(ts, call)) {
           const helper = deleteHelper(module, key);
           if (helper) helpers.push({ module, ...helper });
@@ -1027,8 +1039,7 @@ export class TypeScriptProject implements ProjectQueries {
           if (template.includes('*')) invalidated.push({ template: joinTemplate([template.replace(/[*?]/g, HOLE)]), owner: ownerOf(module, call) });
         }
         if (!candidates.has(module.path)) continue;
-        const client = this.clientOf(module, call.expression.expression);
-        const operation = client && describeCall(this, module, call, client);
+        const operation = this.cacheCall(module, call)?.operation;
         if (operation?.kind === 'store' && operation.refresh) {
           const template = this.keyTemplate(module, operation.key);
           refreshSites.set(template, [...(refreshSites.get(template) ?? []), ownerOf(module, call)]);

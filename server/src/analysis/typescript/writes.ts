@@ -6,7 +6,7 @@
  */
 import type * as TS from 'typescript';
 import { invalidates } from '../keys.js';
-import { describeCall, invalidatedKeys, methodName } from './calls.js';
+import { invalidatedKeys, methodName } from './calls.js';
 import { isTestPath, type TypeScriptApi } from './load.js';
 import type { TsModule, TypeScriptProject } from './project.js';
 import { enclosingFunctions, functionName, lookup, propertyNameText, unwrap, type FunctionLike } from './syntax.js';
@@ -221,8 +221,7 @@ function covers(project: TypeScriptProject, module: TsModule, node: TS.Node, tem
     // An event the write announces may be what clears the cache (a listener elsewhere): not judged.
     if (calleeName && EMITS.has(calleeName)) return true;
     if (ts.isPropertyAccessExpression(call.expression)) {
-      const client = project.clientOf(module, call.expression.expression);
-      const operation = client && describeCall(project, module, call, client);
+      const operation = project.cacheCall(module, call)?.operation;
       if (operation?.kind === 'store' && operation.refresh && project.keyTemplate(module, operation.key) === template) return true;
     }
   }
@@ -268,8 +267,7 @@ function clearingFunctions(project: TypeScriptProject, template: string): { name
         if (!ts.isCallExpression(call)) continue;
         const deletes = invalidatedKeys(ts, call).some((key) => invalidates(project.keyTemplate(module, key), template));
         // A function that re-sets the key (`cacheUser(user)` after an update) refreshes it as well as a delete would.
-        const client = !deletes && candidate && ts.isPropertyAccessExpression(call.expression) ? project.clientOf(module, call.expression.expression) : undefined;
-        const operation = client && describeCall(project, module, call, client);
+        const operation = !deletes && candidate && ts.isPropertyAccessExpression(call.expression) ? project.cacheCall(module, call)?.operation : undefined;
         const refreshes = operation?.kind === 'store' && operation.refresh && project.keyTemplate(module, operation.key) === template;
         if (!deletes && !refreshes) continue;
         if (deletes) hooked ||= inHook(ts, call);
