@@ -8,9 +8,15 @@
 import type * as TS from 'typescript';
 import { describeCall, type CacheOperation, type StoreOperation } from './calls.js';
 import type { TypeScriptApi } from './load.js';
-import type { Client, TsModule } from './model.js';
-import type { TypeScriptProject } from './project.js';
+import type { Client, ProjectQueries, TsModule } from './model.js';
 import { enclosingFunctions, lookup, unwrap, type FunctionLike } from './syntax.js';
+
+/** What wrapper recognition asks of the project: TypeScriptProject answers it, through an interface so that project.ts and this module do not import each other. */
+export interface WrapperQueries extends ProjectQueries {
+  clientOf(module: TsModule, expr: TS.Expression): Client | undefined;
+  cacheCall(module: TsModule, call: TS.CallExpression, depth?: number): CacheCall | undefined;
+  memo<T>(key: string, compute: () => T): T;
+}
 
 export interface CacheCall {
   client: Client;
@@ -84,7 +90,7 @@ function returnsResult(ts: TypeScriptApi, fn: FunctionLike, call: TS.CallExpress
 }
 
 /** What a wrapper method forwards to, or undefined when it is not a wrapper (memoized per function). */
-function wrapperOf(project: TypeScriptProject, module: TsModule, fn: FunctionLike, depth: number): Wrapper | undefined {
+function wrapperOf(project: WrapperQueries, module: TsModule, fn: FunctionLike, depth: number): Wrapper | undefined {
   const key = `wrapper:${module.path}:${fn.pos}`;
   const cached = project.memo<{ value?: Wrapper; state: 'new' | 'busy' | 'done' }>(key, () => ({ state: 'new' }));
   if (cached.state !== 'new' || depth > MAX_WRAPPER_DEPTH) return cached.value; // a cycle reads as no wrapper
@@ -165,7 +171,7 @@ function wrappedExpiry(ts: TypeScriptApi, wrapper: Wrapper, args: readonly TS.Ex
 }
 
 /** A call of a wrapper method, read as the client operation it forwards to. */
-export function wrappedCall(project: TypeScriptProject, module: TsModule, call: TS.CallExpression, depth: number): CacheCall | undefined {
+export function wrappedCall(project: WrapperQueries, module: TsModule, call: TS.CallExpression, depth: number): CacheCall | undefined {
   const ts = module.ts;
   if (depth > MAX_WRAPPER_DEPTH || call.arguments.some((argument) => ts.isSpreadElement(argument))) return undefined;
   const target = project.valueOf(module, call.expression);
@@ -205,7 +211,7 @@ export function wrappedCall(project: TypeScriptProject, module: TsModule, call: 
 }
 
 /** A method call on a client, or on a wrapper of one. */
-export function describeClientCall(project: TypeScriptProject, module: TsModule, call: TS.CallExpression, depth: number): CacheCall | undefined {
+export function describeClientCall(project: WrapperQueries, module: TsModule, call: TS.CallExpression, depth: number): CacheCall | undefined {
   const ts = module.ts;
   if (ts.isPropertyAccessExpression(call.expression)) {
     const client = project.clientOf(module, call.expression.expression);
