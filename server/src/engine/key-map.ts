@@ -162,6 +162,19 @@ export function buildKeyMap(workspace: Workspace, options: KeyMapOptions = {}): 
 }
 
 /** Every path in a map (sites, findings, and the "path:line" of a default timeout) passed through `convert`. */
+/** The map with every site and finding rewritten (paths for the LSP, columns for the CLI). */
+export function mapKeyMapSites(map: KeyMap, site: (item: KeySite) => KeySite, finding: (item: KeyFinding) => KeyFinding): KeyMap {
+  return {
+    keys: map.keys.map((entry) => ({
+      ...entry,
+      writes: entry.writes.map(site),
+      reads: entry.reads.map(site),
+      invalidations: entry.invalidations.map(site),
+      findings: entry.findings.map(finding),
+    })),
+  };
+}
+
 export function mapKeyMapPaths(map: KeyMap, convert: (path: string) => string): KeyMap {
   const site = (item: KeySite): KeySite => {
     const copy = { ...item, path: convert(item.path) };
@@ -171,15 +184,7 @@ export function mapKeyMapPaths(map: KeyMap, convert: (path: string) => string): 
     }
     return copy;
   };
-  return {
-    keys: map.keys.map((entry) => ({
-      ...entry,
-      writes: entry.writes.map(site),
-      reads: entry.reads.map(site),
-      invalidations: entry.invalidations.map(site),
-      findings: entry.findings.map((finding) => ({ ...finding, path: convert(finding.path) })),
-    })),
-  };
+  return mapKeyMapSites(map, site, (finding) => ({ ...finding, path: convert(finding.path) }));
 }
 
 class KeyMapBuilder {
