@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { buildKeyMap, mapKeyMapPaths, type KeyEntry, type KeyMap, type KeySite } from '../../server/src/engine/key-map.js';
+import { buildKeyMap, type KeyEntry, type KeyMap, type KeySite } from '../../server/src/engine/key-map.js';
 import { py, workspaceOf, type Files } from '../helpers/engine.js';
 import { js } from './rules/ts-support.js';
 
@@ -453,14 +453,6 @@ test('findings given are reused (the rules are not run again); paths keep only k
   assert.deepEqual(buildKeyMap(workspace).keys.map((key) => [key.key, key.problems]), [['a:{}', ['never-invalidated']], ['b:{}', []]]);
   assert.deepEqual(buildKeyMap(workspace, { findings: [] }).keys.map((key) => [key.key, key.problems]), [['a:{}', []], ['b:{}', []]]);
   assert.deepEqual(buildKeyMap(workspace, { paths: ['b/views.py'] }).keys.map((key) => key.key), ['b:{}']);
-});
-
-test('mapKeyMapPaths converts every path, the one inside a default timeout\'s "from" too', async () => {
-  const map = await mapOf({ 'project/settings.py': SETTINGS, 'shop/views.py': 'from django.core.cache import cache\n\ndef f():\n    cache.set("k", 1)\n' });
-  const converted = mapKeyMapPaths(map, (path) => `file:///w/${path}`);
-  const write = entry(converted, 'k').writes[0];
-  assert.equal(write.path, 'file:///w/shop/views.py');
-  assert.deepEqual(write.timeout, { kind: 'default', seconds: 900, from: 'file:///w/project/settings.py:5' });
 });
 
 test('bad input: a file that does not parse, an unclosed {% cache %}, and an empty project give a partial or empty map, never a crash', async () => {

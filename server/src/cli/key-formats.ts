@@ -1,6 +1,6 @@
 /** `cache-coach keys` output: JSON (a contract, like check's) and text (one block per key, problem keys first). */
 import type { LineIndex } from '../analysis/text.js';
-import { mapKeyMapSites, type KeyEntry, type KeyFinding, type KeyMap, type KeySite, type Timeout } from '../engine/key-map.js';
+import { mapKeySites, type KeyEntry, type KeyFinding, type KeyMap, type KeySite, type Timeout } from '../engine/key-map.js';
 
 export const KEYS_JSON_VERSION = 1;
 
@@ -9,7 +9,7 @@ export function toCliKeyMap(map: KeyMap, linesOf: (path: string) => LineIndex): 
   const column = (path: string, line: number, character: number): number => linesOf(path).codePointColumn({ line: line - 1, character: character - 1 }) + 1;
   const site = (item: KeySite): KeySite => ({ ...item, column: column(item.path, item.line, item.column), endColumn: column(item.path, item.endLine, item.endColumn) });
   const finding = (item: KeyFinding): KeyFinding => ({ ...item, column: column(item.path, item.line, item.column) });
-  return mapKeyMapSites(map, site, finding);
+  return { keys: mapKeySites(map.keys, site, finding) };
 }
 
 export function formatKeysJson(map: KeyMap): string {

@@ -162,29 +162,25 @@ export function buildKeyMap(workspace: Workspace, options: KeyMapOptions = {}): 
 }
 
 /** Every path in a map (sites, findings, and the "path:line" of a default timeout) passed through `convert`. */
-/** The map with every site and finding rewritten (paths for the LSP, columns for the CLI). */
-export function mapKeyMapSites(map: KeyMap, site: (item: KeySite) => KeySite, finding: (item: KeyFinding) => KeyFinding): KeyMap {
-  return {
-    keys: map.keys.map((entry) => ({
-      ...entry,
-      writes: entry.writes.map(site),
-      reads: entry.reads.map(site),
-      invalidations: entry.invalidations.map(site),
-      findings: entry.findings.map(finding),
-    })),
-  };
+/** A key entry whose sites and findings are of other types (URIs for the LSP). */
+export type KeyEntryOf<S, F> = Omit<KeyEntry, 'writes' | 'reads' | 'invalidations' | 'findings'> & { writes: S[]; reads: S[]; invalidations: S[]; findings: F[] };
+
+/** Every entry with its sites and findings rewritten (columns for the CLI, URIs for the LSP). */
+export function mapKeySites<S, F>(keys: readonly KeyEntry[], site: (item: KeySite) => S, finding: (item: KeyFinding) => F): KeyEntryOf<S, F>[] {
+  return keys.map((entry) => ({
+    ...entry,
+    writes: entry.writes.map(site),
+    reads: entry.reads.map(site),
+    invalidations: entry.invalidations.map(site),
+    findings: entry.findings.map(finding),
+  }));
 }
 
-export function mapKeyMapPaths(map: KeyMap, convert: (path: string) => string): KeyMap {
-  const site = (item: KeySite): KeySite => {
-    const copy = { ...item, path: convert(item.path) };
-    if (copy.timeout?.kind === 'default' && copy.timeout.from) {
-      const match = /^(.*):(\d+)$/.exec(copy.timeout.from);
-      if (match) copy.timeout = { ...copy.timeout, from: `${convert(match[1])}:${match[2]}` };
-    }
-    return copy;
-  };
-  return mapKeyMapSites(map, site, (finding) => ({ ...finding, path: convert(finding.path) }));
+/** A default timeout's "path:line" (where the default is set) with its path rewritten; other timeouts as they are. */
+export function timeoutWithPath(timeout: Timeout | undefined, convert: (path: string) => string): Timeout | undefined {
+  if (timeout?.kind !== 'default' || !timeout.from) return timeout;
+  const place = /^(.*):(\d+)$/.exec(timeout.from);
+  return place ? { ...timeout, from: `${convert(place[1])}:${place[2]}` } : timeout;
 }
 
 class KeyMapBuilder {

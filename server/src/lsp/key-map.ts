@@ -3,7 +3,7 @@
  * writes, and the short texts for timeouts and expiry. Pure: no LSP connection, no VS Code, no file system, so the
  * VS Code client (client/src/key-view.ts) formats with the same functions as the server.
  */
-import type { KeyEntry, KeyMap, KeySite, Timeout } from '../engine/key-map.js';
+import { mapKeySites, timeoutWithPath, type KeyEntry, type KeyEntryOf, type KeyMap, type KeySite, type Timeout } from '../engine/key-map.js';
 
 /** Client → server: the project's key map. Params `KeyMapParams`, result `LspKeyMap`. */
 export const KEY_MAP_REQUEST = 'cacheCoach/keyMap';
@@ -20,12 +20,7 @@ export interface KeyMapParams {
 type WithUri<T extends { path: string }> = Omit<T, 'path'> & { uri: string };
 export type LspKeySite = WithUri<KeySite>;
 export type LspKeyFinding = WithUri<KeyEntry['findings'][number]>;
-export interface LspKeyEntry extends Omit<KeyEntry, 'writes' | 'reads' | 'invalidations' | 'findings'> {
-  writes: LspKeySite[];
-  reads: LspKeySite[];
-  invalidations: LspKeySite[];
-  findings: LspKeyFinding[];
-}
+export type LspKeyEntry = KeyEntryOf<LspKeySite, LspKeyFinding>;
 export interface LspKeyMap {
   version: 1;
   keys: LspKeyEntry[];
@@ -36,23 +31,8 @@ export interface LspKeyMap {
  * names (`settings/production.py:43`), which is text to read, not a place to open.
  */
 export function toLspKeyMap(keys: readonly KeyEntry[], uriOf: (path: string) => string, displayPath: (path: string) => string = (path) => path): LspKeyMap {
-  const site = ({ path, ...rest }: KeySite): LspKeySite => {
-    const converted: LspKeySite = { ...rest, uri: uriOf(path) };
-    const from = rest.timeout?.kind === 'default' ? rest.timeout.from : null;
-    const place = from ? /^(.*):(\d+)$/.exec(from) : null;
-    if (place && rest.timeout?.kind === 'default') converted.timeout = { ...rest.timeout, from: `${displayPath(place[1])}:${place[2]}` };
-    return converted;
-  };
-  return {
-    version: 1,
-    keys: keys.map((entry) => ({
-      ...entry,
-      writes: entry.writes.map(site),
-      reads: entry.reads.map(site),
-      invalidations: entry.invalidations.map(site),
-      findings: entry.findings.map(({ path, ...rest }) => ({ ...rest, uri: uriOf(path) })),
-    })),
-  };
+  const site = ({ path, timeout, ...rest }: KeySite): LspKeySite => ({ ...rest, ...(timeout ? { timeout: timeoutWithPath(timeout, displayPath) } : {}), uri: uriOf(path) });
+  return { version: 1, keys: mapKeySites(keys, site, ({ path, ...rest }) => ({ ...rest, uri: uriOf(path) })) };
 }
 
 /** The keys a query selects; `relative` turns a workspace path into the one the user sees (paths match on it). */
