@@ -32,6 +32,9 @@ export const cache003: Rule = {
       'Settings are judged by their path below the project root (`dev`, `development`, `local`, `test`, `tests`, `testing`, `ci` as whole path segments or `_`-separated words, and a reusable app\'s development project: `devproject`, `testproject`, `example_project`), `if DEBUG:` guards, the `dev-settings` / `production-settings` globs, and which production module star-imports a base module. With django-split-settings (`include(...)` in the package\'s `__init__.py`), a module\'s setting is in force unless every non-development module included after it (other branches of the same `if`/`elif` chain excepted) replaces it; a module included under a condition on a variable whose name says CI or development (`GITHUB_CI`, `LOCAL_DEVELOPMENT`) is not production, and a fallback in a module included under `if os.environ.get("IN_DOCKER")` is judged only by the deployments that set that variable. Other run-time choices of settings files are not followed. A fallback is judged by the deployment files the repository ships (Dockerfiles, compose files, Procfile and app.json add-ons, render.yaml, fly.toml, Helm charts and Kubernetes manifests, `.env` examples a compose file reads, gunicorn/uWSGI configs): a variable counts as set when one of them gives it a non-empty value. A Procfile or a Dockerfile alone does not show the environment (the platform running them sets it), so a fallback only they leave unset is information, not a warning. A deployment that visibly runs the app in one process stays quiet: one instance (no replicas, scale or formation above 1), an application server whose worker count resolves to 1 (`--workers ${NUM_WORKERS:-1}` with the variable unset there, `workers = 1` in the gunicorn config it names; followed from the compose command, Procfile line or chart through the Dockerfile\'s CMD/ENTRYPOINT and the shell scripts they start, by file name), and no Celery/RQ/Huey worker or other process type beside it; a count it cannot read counts as several. CACHES taken from a configuration mapping only when it has the key (`if "CACHES" in config:`) is judged by the project\'s JSON/YAML configuration files (`base.json`, `config.yaml`, `settings.yaml`...) that a deployment points at by path and that hold other keys the settings read from that mapping; with none pointed at it stays quiet. A local settings module the repository does not keep in place is judged by the file a shipped Dockerfile copies there. Deployments configured elsewhere (a secrets manager, a generated `settings_local.py`) are not seen: without deployment files a fallback is only a hint. A condition comparing a variable\'s value (`CACHE_TYPE == "redis"`) is not taken as a fallback. A deliberate per-process alias beside a shared default is fine and stays quiet. LocMem written down in a project where nothing visibly relies on the cache being shared is information, not a warning: no cache calls, fragment keys or `{% cache %}` outside tests, no cache sessions or cache middleware, no DRF throttles or rate limits, none of the third-party apps known to keep state in the cache (axes, allauth, cachalot, constance, Wagtail...); `cache_page` alone only keeps a copy per process of pages that expire. Other third-party apps that use the cache are not seen.',
   },
   checkPython({ module, project, templates, settings, deployments, report }) {
+    // Every fallback is judged by the shipped deployments and the variables that select this settings module.
+    const judge = (fallback: Omit<Fallback, 'deployments' | 'selectors' | 'report'>): void =>
+      judgeFallback({ ...fallback, deployments: deployments(), selectors: settings.selectingVariables(module), report });
     if (!settings.isSettingsModule(module)) return;
     const important = importantAliases(module, project, settings);
     // Later conditional changes of that alias (`if HAS_REDIS: CACHES["default"] = ...`) make the LocMem a fallback.
@@ -54,7 +57,7 @@ export const cache003: Rule = {
           // LocMem written down, but only as the fallback of a condition: `if REDIS_URL: CACHES = redis; else: locmem`, or replaced later when a variable is set.
           const conditions = conditional ? [conditional] : overridesLater(assignment.span.end, alias.alias);
           if (conditions.length > 0) {
-            judgeFallback({ alias: alias.alias, span: backend, variables: conditions.flatMap((change) => conditionVariables(module, change.condition)), deployments: deployments(), selectors: settings.selectingVariables(module), report, fixes });
+            judge({ alias: alias.alias, span: backend, variables: conditions.flatMap((change) => conditionVariables(module, change.condition)), fixes });
           } else if (!configuredElsewhere(project, deployments()) && !onlySingleProcess(deployments())) {
             const relied = reliesOnSharedCache(project, templates, settings);
             report({
@@ -71,12 +74,12 @@ export const cache003: Rule = {
         // `"BACKEND": env("CACHE_BACKEND", default="...LocMemCache")`, `{**env.cache_url(default="locmem://"), ...}`.
         const spread = alias.config.entries.filter((entry) => entry.key === null).map((entry) => entry.value);
         const fallback = [...(backend ? [backend] : []), ...spread].map((expr) => environmentFallback(project, module, expr)).find((found) => found !== undefined);
-        if (fallback) judgeFallback({ alias: alias.alias, span: fallback.span, variables: [fallback.variable], deployments: deployments(), selectors: settings.selectingVariables(module), report, fixes: [] });
+        if (fallback) judge({ alias: alias.alias, span: fallback.span, variables: [fallback.variable], fixes: [] });
       }
       // `"default": env.cache("CACHE_URL", default="locmemcache://")`.
       for (const { alias, value } of aliasValues(assignment.value)) {
         const fallback = important.has(alias) ? environmentFallback(project, module, value) : undefined;
-        if (fallback) judgeFallback({ alias, span: fallback.span, variables: [fallback.variable], deployments: deployments(), selectors: settings.selectingVariables(module), report, fixes: [] });
+        if (fallback) judge({ alias, span: fallback.span, variables: [fallback.variable], fixes: [] });
       }
     }
     // `if env("REDIS_URL"): CACHES = {...}` with no else and no CACHES before it: Django's default (LocMem) is the fallback.
@@ -89,21 +92,17 @@ export const cache003: Rule = {
     // `if "CACHES" in config: CACHES = config["CACHES"]`: Django's default unless the configuration file provides it.
     const fromConfig = module.facts.settingConditions.find((change) => change.name === 'CACHES' && change.assigned && change.branch === 'then' && CONFIG_KEY_TEST.test(change.condition));
     if (fromConfig) {
-      const covered = module.facts.settingConditions.some((change) => change.name === 'CACHES' && change.assigned && change.branch === 'else' && change.conditionSpan.start === fromConfig.conditionSpan.start);
-      if (!covered && settings.settingReachesProduction(module, 'CACHES')) judgeConfigFallback(module, fromConfig, deployments(), report);
+      if (!hasElseBranch(module, fromConfig) && settings.settingReachesProduction(module, 'CACHES')) judgeConfigFallback(module, fromConfig, deployments(), report);
       return;
     }
     const onlyWhen = module.facts.settingConditions.filter((change) => change.name === 'CACHES' && change.assigned && change.branch === 'then' && asksForVariable(change.condition) && !NEGATED.test(productionCondition(change.condition)));
     const first = onlyWhen[0];
     if (!first || !settings.settingReachesProduction(module, 'CACHES')) return;
-    const covered = module.facts.settingConditions.some((change) => change.name === 'CACHES' && change.assigned && change.branch === 'else' && change.conditionSpan.start === first.conditionSpan.start);
-    if (covered) return;
-    judgeFallback({
+    if (hasElseBranch(module, first)) return;
+    judge({
       alias: 'default',
       span: first.conditionSpan,
       variables: onlyWhen.flatMap((change) => conditionVariables(module, change.condition)),
-      deployments: deployments(), selectors: settings.selectingVariables(module),
-      report,
       fixes: [],
       django: true,
     });
@@ -204,6 +203,11 @@ interface Fallback {
 }
 
 /** A fallback is a problem where a shipped multi-process deployment leaves it in effect; without deployment files, a hint. */
+/** Whether the `if` that assigns CACHES also assigns it in its `else:` (so no fallback remains). */
+function hasElseBranch(module: PyModule, change: SettingCondition): boolean {
+  return module.facts.settingConditions.some((other) => other.name === 'CACHES' && other.assigned && other.branch === 'else' && other.conditionSpan.start === change.conditionSpan.start);
+}
+
 function judgeFallback({ alias, span, variables, deployments, report, fixes, django, selectors }: Fallback): void {
   const names = [...new Set(variables)];
   const what = django ? 'Django\'s default cache (LocMemCache) is in effect' : `the "${alias}" cache falls back to LocMemCache`;
