@@ -210,7 +210,7 @@ class KeyMapBuilder {
 
   python(): void {
     const project = this.workspace.python;
-    const modules = project.candidateModules().filter((module) => !isPythonTestPath(module.path));
+    const modules = project.candidateModules();
     const deleteHelpers: { module: PyModule; index: number; paramIndex: number; method: string }[] = [];
     const fragmentHelpers: { module: PyModule; index: number; paramIndex: number; invalidates: boolean }[] = [];
     const accessHelpers: AccessHelper[] = [];
@@ -240,7 +240,7 @@ class KeyMapBuilder {
           const draft = draftAt(module.path, module.lines, call.span, call.method, {}, excluded);
           if (STORE_METHODS.has(call.method) || method === 'incr' || method === 'decr') {
             if (STORE_METHODS.has(call.method)) draft.site.timeout = this.pythonTimeout(project, module, call);
-            draft.refresh = refreshKind(module, call, filled.has(`${call.functionIndex}\0${template}`));
+            draft.refresh = refreshKind(project, module, call, filled.has(`${call.functionIndex}\0${template}`));
             const entry = this.entry('python', 'key', template, call.alias);
             entry.writes.push(draft);
             if (isContentAddressed(template) || isContentAddressed(sourceText(module, key))) {
@@ -640,11 +640,11 @@ function fillsOf(project: PythonProject, module: PyModule): Set<string> {
 }
 
 /** Whether a write re-sets its key where the data changes: in a signal receiver, a job, or a plain overwrite (not a cache-aside fill). */
-function refreshKind(module: PyModule, call: CacheCall, fill: boolean): SiteDraft['refresh'] {
+function refreshKind(project: PythonProject, module: PyModule, call: CacheCall, fill: boolean): SiteDraft['refresh'] {
   if (!REFRESH_METHODS.has(call.method)) return undefined;
   const fn = call.functionIndex >= 0 ? module.facts.functions[call.functionIndex] : undefined;
   if (fn?.decorators.some((decorator) => decorator.qualified === Q.receiver || decorator.qualified === 'django.dispatch.dispatcher.receiver')) return 'signal';
-  if (writtenByJob(module, call)) return 'job';
+  if (writtenByJob(project, module, call)) return 'job';
   return fill ? undefined : 'plain';
 }
 
@@ -687,7 +687,7 @@ interface CacheSettings {
 function readCacheSettings(workspace: Workspace): CacheSettings {
   const project = workspace.python;
   const index = new SettingsIndex(project, DEFAULT_CONFIG, (path) => workspace.relativePath(path));
-  const candidates = project.candidateModules().filter((module) => index.isSettingsModule(module) && !isPythonTestPath(module.path));
+  const candidates = project.candidateModules().filter((module) => index.isSettingsModule(module));
   const rank = (module: PyModule): number => (index.isDevModule(module.path) ? 2 : index.settingReachesProduction(module, 'CACHES') ? 0 : 1);
   const ordered = [...candidates].sort((a, b) => rank(a) - rank(b) || (a.path < b.path ? -1 : 1));
   const lookup = (name: string): { module: PyModule; value: Expr } | undefined => {

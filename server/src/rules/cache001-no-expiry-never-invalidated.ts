@@ -1,5 +1,4 @@
 import { STORE_METHODS } from '../analysis/python/project.js';
-import { Q } from '../analysis/python/qualified-names.js';
 import { timeoutArgument } from './python-helpers.js';
 import type { Rule } from './rule.js';
 import { memoOfExternalLookup, neverInvalidatedKeys, storesWriteTime, writtenByJob } from './stale-keys.js';
@@ -21,7 +20,7 @@ export const cache001: Rule = {
     useInstead:
       '@receiver(post_save, sender=Order)\ndef forget_order(sender, instance, **kwargs):\n    cache.delete(f"order:{instance.pk}")',
     cannotSee:
-      'Keys are matched by their template (`f"order:{pk}"`, `"order:%s" % pk` and `ORDER_KEY % pk` are all `order:{}`); a key built in a way it cannot follow (a computed string passed through several helpers, keys from another package) keeps the rule quiet rather than guessing. `cache.clear()` and expiry set by other tools are not counted as invalidation. A store inside a `@receiver` signal handler, a management command or a Celery task (`@shared_task`, `@app.task`, or a project decorator whose name ends in `_task`) is taken as the refresh itself (it runs again and overwrites the key), and a stored write time (`time.time()`, `timezone.now()`) is a record, not a copy that can go stale. A memo of an outside lookup keyed by all of its inputs (the key holds every parameter of the function, and the value comes only from them through this module\'s own code or an HTTP client asking a service, reading no ORM or cache: a geocoded address) is not flagged: nothing the project changes makes it stale; a helper imported from elsewhere, a module global or an attribute of a parameter keeps the finding. Keys that name their content (a hash, digest, checksum or version, also through local variables: `checksum = md5(payload).hexdigest(); key = "render:" + checksum`) are never flagged.',
+      'Keys are matched by their template (`f"order:{pk}"`, `"order:%s" % pk` and `ORDER_KEY % pk` are all `order:{}`); a key built in a way it cannot follow (a computed string passed through several helpers, keys from another package) keeps the rule quiet rather than guessing. `cache.clear()` and expiry set by other tools are not counted as invalidation. A store inside a `@receiver` signal handler, a management command or a Celery task (`@shared_task`, `@app.task`, or a project decorator whose name ends in `_task`), or in a function one of them calls by name, is taken as the refresh itself (it runs again and overwrites the key); a method reached through an object is not followed. Keys, reads and deletes in test modules do not count: a test that deletes a key is not the production code invalidating it, and a stored write time (`time.time()`, `timezone.now()`) is a record, not a copy that can go stale. A copy of an outside lookup is not flagged when the value comes only from the function\'s parameters through this module\'s own code or an HTTP client asking a service, reading no ORM or cache: nothing the project changes makes it stale. A read-through memo (the function reads the cache first, a geocoded address) must also hold every parameter in its key; a write-through (the function asks the service on every call and overwrites the key: a last-known-good copy) need not; a helper imported from elsewhere, a module global or an attribute of a parameter keeps the finding. Keys that name their content (a hash, digest, checksum or version, also through local variables: `checksum = md5(payload).hexdigest(); key = "render:" + checksum`) are never flagged.',
   },
   checkPython({ module, project, config, report }) {
     for (const call of module.facts.cacheCalls) {
@@ -31,10 +30,7 @@ export const cache001: Rule = {
       const scope = project.keyScope(module, call.functionIndex, call.span.start);
       const isNone = timeout.kind === 'none' || scope.valueOf(timeout)?.expr.kind === 'none';
       if (!isNone) continue;
-      // A store in a signal receiver (`@receiver(post_save, ...)`) runs where the data changes: it is the refresh.
-      const fn = call.functionIndex >= 0 ? module.facts.functions[call.functionIndex] : undefined;
-      if (fn?.decorators.some((decorator) => decorator.qualified === Q.receiver || decorator.qualified === 'django.dispatch.dispatcher.receiver')) continue;
-      if (storesWriteTime(module, call) || writtenByJob(module, call) || memoOfExternalLookup(module, call)) continue;
+      if (storesWriteTime(module, call) || writtenByJob(project, module, call) || memoOfExternalLookup(module, call)) continue;
       const staleKeys = neverInvalidatedKeys(project, module, call);
       if (staleKeys.length === 0) continue;
       const names = staleKeys.map(({ template }) => `"${template}"`).join(', ');

@@ -1,5 +1,4 @@
 import { STORE_METHODS, type PyModule, type PythonProject } from '../analysis/python/project.js';
-import { Q } from '../analysis/python/qualified-names.js';
 import { timeoutArgument } from './python-helpers.js';
 import type { Rule } from './rule.js';
 import { assignmentsInForce, cacheAliases, constantSetting } from './settings-helpers.js';
@@ -56,9 +55,7 @@ function staleDefaultTimeoutWrite(project: PythonProject, alias: string): { temp
   for (const module of project.candidateModules()) {
     for (const call of module.facts.cacheCalls) {
       if (call.alias !== alias || !STORE_METHODS.has(call.method) || /touch$/.test(call.method) || call.hasStarArgs || timeoutArgument(call)) continue;
-      const fn = call.functionIndex >= 0 ? module.facts.functions[call.functionIndex] : undefined;
-      if (fn?.decorators.some((decorator) => decorator.qualified === Q.receiver || decorator.qualified === 'django.dispatch.dispatcher.receiver')) continue;
-      if (storesWriteTime(module, call) || writtenByJob(module, call)) continue;
+      if (storesWriteTime(module, call) || writtenByJob(project, module, call)) continue;
       const [stale] = neverInvalidatedKeys(project, module, call, (text) => TIME_WINDOW.test(text));
       if (stale) return { template: stale.template, path: module.path, line: module.lines.positionAt(call.span.start).line + 1 };
     }

@@ -1,8 +1,9 @@
 /** Which keys of a store call go stale for good: never deleted, never re-set elsewhere, not naming their content. Shared by CACHE001 and CACHE007. */
 import { invalidates, isContentAddressed, isOpaque } from '../analysis/keys.js';
 import { childrenOf, dottedName, namesRead, type Expr } from '../analysis/python/expr.js';
-import { cacheAliasOf, type CacheCall } from '../analysis/python/facts.js';
+import { cacheAliasOf, type CacheCall, type LocalAssignment } from '../analysis/python/facts.js';
 import { keyExpressions, REFRESH_METHODS, type PyModule, type PythonProject } from '../analysis/python/project.js';
+import { Q } from '../analysis/python/qualified-names.js';
 import { sourceText, storedValue } from './python-helpers.js';
 
 /** The key expressions of a store call that nothing in the project deletes or re-sets, with their templates. */
@@ -61,13 +62,27 @@ export function storesWriteTime(module: PyModule, call: CacheCall): boolean {
 const WRITE_TIME = /^(int|float|round)?\(?(time\.(time|monotonic)|timezone\.now|(datetime\.)?datetime\.(now|utcnow)|datetime\.(now|utcnow)|now)\([^()]*\)\)?(\.isoformat\(\)|\.timestamp\(\))?$/;
 
 /**
- * The write runs in a job that re-runs on a schedule or by hand (a management command, a Celery task): every run
- * overwrites the key, so the job is its refresh.
+ * The write runs in a job that re-runs on a schedule or by hand (a management command, a Celery task, a signal
+ * receiver), or in a function such a job calls by name: every run overwrites the key, so the job is its refresh.
+ * Only direct calls are followed (`refresh()` in a task's body, not a method reached through an object).
  */
-export function writtenByJob(module: PyModule, call: CacheCall): boolean {
-  if (/(^|\/)management\/commands\/[^/]+\.py$/.test(module.path)) return true;
+export function writtenByJob(project: PythonProject, module: PyModule, call: CacheCall): boolean {
+  if (isJob(module, call.functionIndex)) return true;
   const fn = call.functionIndex >= 0 ? module.facts.functions[call.functionIndex] : undefined;
-  return fn?.decorators.some((decorator) => JOB_DECORATOR.test(sourceText(module, decorator.span))) ?? false;
+  if (!fn || fn.className !== null) return false;
+  return project.callersOf(project.candidateModules(), [fn.name]).some((caller) =>
+    caller.facts.calls.some((outer) => {
+      if (!isJob(caller, outer.functionIndex)) return false;
+      const target = project.resolveFunction(outer.callee, caller.path);
+      return target?.module === module && target.fn === fn;
+    }),
+  );
+}
+
+function isJob(module: PyModule, functionIndex: number): boolean {
+  if (/(^|\/)management\/commands\/[^/]+\.py$/.test(module.path)) return true;
+  const fn = functionIndex >= 0 ? module.facts.functions[functionIndex] : undefined;
+  return fn?.decorators.some((decorator) => decorator.qualified === Q.receiver || decorator.qualified === 'django.dispatch.dispatcher.receiver' || JOB_DECORATOR.test(sourceText(module, decorator.span))) ?? false;
 }
 
 // Projects wrap Celery's decorator in their own (`@acks_late_2xlarge_task`, `@app.task`): a name ending in `_task` is one too.
@@ -89,19 +104,11 @@ export function memoOfExternalLookup(module: PyModule, call: CacheCall): boolean
   if (!fn || !key || !value) return false;
   const receiver = fn.className !== null && (fn.params[0] === 'self' || fn.params[0] === 'cls') ? fn.params[0] : undefined;
   const params = fn.params.filter((param) => param !== receiver);
-  if (params.length === 0) return false;
   const before = (name: string) => fn.assignments.filter((assignment) => assignment.targets.includes(name) && assignment.value.start < call.span.start);
-
-  // Every parameter reaches the key, directly or through locals built from it.
-  const keyNames = new Set<string>();
-  const pending = [...namesRead(key)];
-  while (pending.length > 0) {
-    const name = pending.pop()!;
-    if (keyNames.has(name)) continue;
-    keyNames.add(name);
-    for (const assignment of before(name)) pending.push(...namesRead(assignment.value));
-  }
-  if (!params.every((param) => keyNames.has(param))) return false;
+  // A write-through (the function never reads the cache) asks the service on every call and overwrites the
+  // key: a copy of the service's last answer. A read-through memo must be keyed by all it depends on.
+  const readsCache = module.facts.cacheCalls.some((other) => other.functionIndex === call.functionIndex && /^a?(get|get_many|get_or_set|has_key)$/.test(other.method));
+  if (readsCache && !keyHoldsEvery(params, key, before)) return false;
 
   let external = false;
   const followed = new Set<string>();
@@ -142,7 +149,7 @@ export function memoOfExternalLookup(module: PyModule, call: CacheCall): boolean
         const args = [...expr.args, ...Object.values(expr.keywords)];
         if (!args.every(pure)) return false;
         const callee = expr.callee;
-        if (callee.kind === 'name' && SAFE_BUILTINS.has(callee.id)) return true;
+        if (callee.kind === 'name' && (SAFE_BUILTINS.has(callee.id) || TRANSLATION.test(module.facts.bindings[callee.id] ?? ''))) return true;
         const qualified = dottedName(callee);
         const root = qualified?.split('.')[0];
         if (qualified && root && HTTP_CLIENT.test(module.facts.bindings[root] ?? '')) return (external = true);
@@ -171,6 +178,22 @@ export function memoOfExternalLookup(module: PyModule, call: CacheCall): boolean
   return pure(value) && external;
 }
 
+/** Every parameter reaches the key, directly or through locals built from it. */
+function keyHoldsEvery(params: string[], key: Expr, before: (name: string) => LocalAssignment[]): boolean {
+  if (params.length === 0) return false;
+  const keyNames = new Set<string>();
+  const pending = [...namesRead(key)];
+  while (pending.length > 0) {
+    const name = pending.pop()!;
+    if (keyNames.has(name)) continue;
+    keyNames.add(name);
+    for (const assignment of before(name)) pending.push(...namesRead(assignment.value));
+  }
+  return params.every((param) => keyNames.has(param));
+}
+
+/** `_("No data")`: a translated message is text, not data. */
+const TRANSLATION = /^django\.utils\.translation\.\w*gettext\w*$/;
 const SAFE_BUILTINS = new Set(['str', 'int', 'float', 'bool', 'len', 'dict', 'list', 'tuple', 'min', 'max', 'round', 'sorted', 'abs', 'None', 'True', 'False']);
 /** Reads of the project's own data: the ORM, raw SQL, the cache. */
 const PROJECT_DATA = /\.objects\b|\bget_object_or_404\b|\.(filter|exclude|annotate|aggregate|select_related|prefetch_related|values_list|refresh_from_db|get_queryset)\(|\bcursor\(|\bcaches?\b/;

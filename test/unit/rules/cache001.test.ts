@@ -955,14 +955,144 @@ test('a memo look-alike stays flagged: a key missing an input, a lookup that rea
   for (const [what, text] of variants) {
     assert.deepEqual(await flagged(CODE, { 'shop/geo.py': text }), [`shop/geo.py:${text.split('\n').findIndex((line) => line.includes('timeout=None')) + 1}`], what);
   }
+  // With no inputs, a read-through memo of a service is filled once and never asked again.
   const noInputs = py`
     import requests
     from django.core.cache import cache
 
     def exchange_rates():
-        rates = requests.get("https://fx.example.com/latest", timeout=5).json()
-        cache.set("fx:rates", rates, None)
+        rates = cache.get("fx:rates")
+        if rates is None:
+            rates = requests.get("https://fx.example.com/latest", timeout=5).json()
+            cache.set("fx:rates", rates, None)
         return rates
   `;
-  assert.deepEqual(await flagged(CODE, { 'shop/fx.py': noInputs }), ['shop/fx.py:6']);
+  assert.deepEqual(await flagged(CODE, { 'shop/fx.py': noInputs }), ['shop/fx.py:8']);
+});
+
+// ---- a write-through copy of an outside service: every call asks again and overwrites ----
+
+const FEED_IMPORTER = py`
+  import requests
+  from django.core.cache import cache
+  from django.utils.translation import gettext_lazy as _
+
+
+  class FeedImporter:
+      def cache_key(self, url):
+          return f"feed:{url}"
+
+      def fetch(self, url, timeout=5):
+          try:
+              result = requests.get(url, timeout=timeout)
+          except requests.RequestException as exc:
+              return {"error": str(exc)}
+          try:
+              data = result.json()
+          except ValueError:
+              data = {"error": _("No JSON could be parsed")}
+              return data
+          if data and not data.get("error"):
+              cache.set(self.cache_key(url), data, timeout=None)
+          return data
+
+      def fetch_cached(self, url):
+          return cache.get(self.cache_key(url)) or {"error": _("No cached copy")}
+`;
+
+test('quiet on a write-through copy of a feed: each fetch asks the service and overwrites the last good copy', async () => {
+  // `timeout` is not in the key: that matters only for a memo read before it is filled.
+  assert.deepEqual(await flagged(CODE, { 'feeds/importer.py': FEED_IMPORTER }), []);
+  const noInputs = py`
+    import requests
+    from django.core.cache import cache
+
+    def refresh_exchange_rates():
+        rates = requests.get("https://fx.example.com/latest", timeout=5).json()
+        cache.set("fx:rates", rates, None)
+  `;
+  assert.deepEqual(await flagged(CODE, { 'shop/fx.py': noInputs }), []);
+});
+
+test('a write-through look-alike stays flagged: the stored value reads the database, or the function reads the key first', async () => {
+  const fromDatabase = FEED_IMPORTER.replace('data = result.json()', 'data = {"members": list(Member.objects.values())}');
+  assert.deepEqual(await flagged(CODE, { 'feeds/importer.py': fromDatabase }), ['feeds/importer.py:21']);
+  const readFirst = FEED_IMPORTER.replace('        try:\n            result = requests.get(', '        if cache.get(self.cache_key(url)):\n            return cache.get(self.cache_key(url))\n        try:\n            result = requests.get(');
+  assert.notEqual(readFirst, FEED_IMPORTER);
+  assert.deepEqual(await flagged(CODE, { 'feeds/importer.py': readFirst }), ['feeds/importer.py:23']);
+});
+
+// ---- jobs: a function a task or command calls is refreshed by it; tests are not the project ----
+
+const FEATURED = py`
+  from django.core.cache import cache
+
+  from catalog.models import Course
+
+
+  def create_featured_items():
+      ids = list(Course.objects.filter(featured=True).values_list("id", flat=True))
+      cache.set("catalog:featured", ids, timeout=None)
+      return ids
+
+
+  def featured_courses():
+      return Course.objects.filter(id__in=cache.get("catalog:featured") or [])
+`;
+
+test('quiet when a Celery task or a management command calls the writing function: each run re-sets the key', async () => {
+  const task = py`
+    from celery import shared_task
+
+    from catalog.api import create_featured_items
+
+
+    @shared_task
+    def refresh_featured_items():
+        create_featured_items()
+  `;
+  assert.deepEqual(await flagged(CODE, { 'catalog/api.py': FEATURED, 'catalog/tasks.py': task }), []);
+  const command = py`
+    from django.core.management.base import BaseCommand
+
+    from catalog.api import create_featured_items
+
+
+    class Command(BaseCommand):
+        def handle(self, *args, **options):
+            create_featured_items()
+  `;
+  assert.deepEqual(await flagged(CODE, { 'catalog/api.py': FEATURED, 'catalog/management/commands/feature_courses.py': command }), []);
+});
+
+test('flagged when only a view calls the writing function, or only a test deletes the key', async () => {
+  const view = py`
+    from django.http import JsonResponse
+
+    from catalog.api import create_featured_items
+
+
+    def rebuild(request):
+        return JsonResponse({"ids": create_featured_items()})
+  `;
+  assert.deepEqual(await flagged(CODE, { 'catalog/api.py': FEATURED, 'catalog/views.py': view }), ['catalog/api.py:8']);
+  const test = py`
+    from django.core.cache import cache
+    from django.test import TestCase
+
+    from catalog.api import create_featured_items
+
+
+    class FeaturedTests(TestCase):
+        def tearDown(self):
+            cache.delete("catalog:featured")
+
+        def test_create(self):
+            self.assertEqual(create_featured_items(), [])
+  `;
+  for (const path of ['catalog/tests.py', 'catalog/api_test.py', 'catalog/tests/test_api.py', 'conftest.py']) {
+    assert.deepEqual(await flagged(CODE, { 'catalog/api.py': FEATURED, [path]: test }), ['catalog/api.py:8'], path);
+  }
+  // The same delete in the project's own code is an invalidation.
+  assert.deepEqual(await flagged(CODE, { 'catalog/api.py': FEATURED, 'catalog/admin_actions.py': test }), []);
 });

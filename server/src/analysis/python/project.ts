@@ -9,7 +9,7 @@ import type { Position } from '../types.js';
 import type { Expr } from './expr.js';
 import { extractModuleFacts, MAX_PATTERN_NAME, type FactsMemo, type FunctionFacts, type PyModuleFacts } from './facts.js';
 import { constantValue, keyTemplate, type KeyScope } from './key-template.js';
-import { isPythonPath, ModuleResolver } from './modules.js';
+import { isPythonPath, isPythonTestPath, ModuleResolver } from './modules.js';
 import { cachePageCalls } from './page-cache.js';
 import { ParseLimitError, type PythonParser } from './parser.js';
 
@@ -207,10 +207,15 @@ export class PythonProject {
     return this.source.read(path);
   }
 
+  /**
+   * Whether the rules analyse the module: its text can hold a cache API use, and it is not a test module.
+   * Tests are never reported, and what they do (delete a key, read one) says nothing about production.
+   * They are parsed only when a rule resolves into them.
+   */
   isCandidate(path: string): boolean {
     let candidate = this.candidates.get(path);
     if (candidate === undefined) {
-      const text = this.textOf(path);
+      const text = isPythonTestPath(path) ? undefined : this.textOf(path);
       candidate = text !== undefined && PYTHON_CANDIDATE.test(text);
       this.candidates.set(path, candidate);
     }
@@ -428,15 +433,7 @@ export class PythonProject {
     // Calls of helpers that delete their argument (`def invalidate(key): cache.delete(key)`) invalidate that argument.
     if (deleteHelpers.length > 0) {
       // Callers need not mention the cache themselves (`from .cache_utils import invalidate`): read every module naming a helper.
-      // Names past MAX_PATTERN_NAME would make the regex too large for V8 (and are not real code).
-      const helperNames = [...new Set(deleteHelpers.map((helper) => helper.fn.fn.name))].filter((name) => name.length <= MAX_PATTERN_NAME);
-      const callsHelper = helperNames.length > 0 ? new RegExp(`\\b(?:${helperNames.join('|')})[ \\t]*\\(`) : /(?!)/;
-      const callers = [...modules];
-      for (const path of this.paths) {
-        if (this.isCandidate(path) || !callsHelper.test(this.textOf(path) ?? '')) continue;
-        const module = this.module(path);
-        if (module) callers.push(module);
-      }
+      const callers = this.callersOf(modules, deleteHelpers.map((helper) => helper.fn.fn.name));
       for (const module of callers) {
         for (const call of module.facts.calls) {
           const target = this.resolveFunction(call.callee, module.path);
@@ -477,14 +474,15 @@ export class PythonProject {
     return { invalidated, refreshSites, pageCacheAliases, invalidatedFragments };
   }
 
-  /** The given modules, and every other module whose text calls one of the named functions. */
+  /** The given modules, and every other module (tests aside) whose text calls one of the named functions. */
   callersOf(modules: PyModule[], names: string[]): PyModule[] {
+    // Names past MAX_PATTERN_NAME would make the regex too large for V8 (and are not real code).
     const usable = [...new Set(names)].filter((name) => name.length <= MAX_PATTERN_NAME);
     if (usable.length === 0) return modules;
     const callsHelper = new RegExp(`\\b(?:${usable.join('|')})[ \\t]*\\(`);
     const callers = [...modules];
     for (const path of this.paths) {
-      if (this.isCandidate(path) || !callsHelper.test(this.textOf(path) ?? '')) continue;
+      if (this.isCandidate(path) || isPythonTestPath(path) || !callsHelper.test(this.textOf(path) ?? '')) continue;
       const module = this.module(path);
       if (module) callers.push(module);
     }
