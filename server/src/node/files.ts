@@ -1,5 +1,5 @@
 /** Reading the workspace from disk: which files to look at, and their text (or why they were skipped). */
-import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { isAnalysedPath, SKIPPED_DIRECTORIES } from '../lsp/analysed-paths.js';
@@ -31,7 +31,7 @@ export function walkWorkspace(roots: string[], cwd: string, exclude: string[]): 
     seen.add(path);
     files.push(path);
   };
-  const visitFolder = (absolute: string, path: string): void => {
+  const visitFolder = (absolute: string, path: string, isRoot = false): void => {
     let entries: Dirent[];
     try {
       entries = readdirSync(absolute, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -39,12 +39,14 @@ export function walkWorkspace(roots: string[], cwd: string, exclude: string[]): 
       notes.push(`${path}: cannot be listed (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
       return;
     }
+    // A virtualenv (a folder holding pyvenv.cfg) below the root is someone's installed packages, not the project.
+    if (!isRoot && entries.some((entry) => entry.name === 'pyvenv.cfg' && !entry.isDirectory())) return;
     for (const entry of entries) {
       const childAbsolute = join(absolute, entry.name);
       const childPath = path === '.' ? entry.name : `${path}/${entry.name}`;
       if (isExcluded(childPath)) continue;
       if (entry.isDirectory()) {
-        if (SKIPPED_DIRECTORIES.has(entry.name) || isExcluded(`${childPath}/`) || isVirtualenv(childAbsolute)) continue;
+        if (SKIPPED_DIRECTORIES.has(entry.name) || isExcluded(`${childPath}/`)) continue;
         visitFolder(childAbsolute, childPath);
       } else if (isAnalysedPath(childPath) && (entry.isFile() || (entry.isSymbolicLink() && isFileTarget(childAbsolute, childPath, notes)))) {
         keep(childPath);
@@ -62,7 +64,7 @@ export function walkWorkspace(roots: string[], cwd: string, exclude: string[]): 
       continue;
     }
     if (!stats) notes.push(`${path}: cannot be read (ENOENT)`);
-    else if (stats.isDirectory()) visitFolder(absolute, path);
+    else if (stats.isDirectory()) visitFolder(absolute, path, true);
     else if (stats.isFile()) keep(path);
   }
   return { files, notes };
@@ -81,33 +83,26 @@ function isFileTarget(absolute: string, path: string, notes: string[]): boolean 
   }
 }
 
-function isVirtualenv(directory: string): boolean {
-  try {
-    return statSync(join(directory, 'pyvenv.cfg'), { throwIfNoEntry: false })?.isFile() ?? false;
-  } catch {
-    return false;
-  }
-}
-
 export type ReadResult = { text: string } | { skipped: string };
 
 /** Reads a source file as UTF-8 text, or says why it was skipped (too large, binary, not UTF-8). */
 export function readSourceFile(absolute: string, maxFileSize: number): ReadResult {
-  let size: number;
+  let fd: number;
   try {
-    size = statSync(absolute).size;
+    fd = openSync(absolute, 'r');
   } catch (error) {
     return { skipped: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
   }
-  const tooLarge = oversized(size, maxFileSize);
-  if (tooLarge) return tooLarge;
-  let bytes: Buffer;
   try {
-    bytes = readFileSync(absolute);
+    // The size from the open file (no second lookup by name), so a huge file is never read.
+    const tooLarge = oversized(fstatSync(fd).size, maxFileSize);
+    if (tooLarge) return tooLarge;
+    return decodeSourceBytes(readFileSync(fd), maxFileSize);
   } catch (error) {
     return { skipped: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
+  } finally {
+    closeSync(fd);
   }
-  return decodeSourceBytes(bytes, maxFileSize);
 }
 
 /** Files that mark the top folder of a Python project. */
