@@ -171,8 +171,18 @@ function countOpen(line: string): number {
 
 /** The local name under which `qualified` is imported, if it is. */
 export function localNameOf(module: PyModule, qualified: string): string | undefined {
-  return Object.entries(module.facts.bindings).find(([, bound]) => bound === qualified)?.[0];
+  let byQualified = localNames.get(module.facts.bindings);
+  if (!byQualified) {
+    byQualified = new Map();
+    // The first name bound to a qualified name wins, as a search in binding order would find.
+    for (const [local, bound] of Object.entries(module.facts.bindings)) if (!byQualified.has(bound)) byQualified.set(bound, local);
+    localNames.set(module.facts.bindings, byQualified);
+  }
+  return byQualified.get(qualified);
 }
+
+/** Qualified name -> local name, per module bindings (a module with 900 functions has 900 bindings, asked per finding). */
+const localNames = new WeakMap<Record<string, string>, Map<string, string>>();
 
 /** Offsets of the whole lines a span covers, line break included. */
 export function wholeLines(module: PyModule, span: Span): Span {
