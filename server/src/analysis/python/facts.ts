@@ -205,6 +205,8 @@ type FragmentFacts = Omit<PyModuleFacts, 'bindings' | 'suppressions' | 'skipFile
 export interface FactsMemo {
   bindings: string;
   byText: Map<string, StatementFacts>;
+  /** The names an import or definition statement binds, by statement text (they depend on nothing before it). */
+  bindingsByText?: Map<string, [string, string][]>;
 }
 
 export function extractModuleFacts(tree: Tree, text: string, memo?: FactsMemo, nextMemo?: FactsMemo): PyModuleFacts {
@@ -215,7 +217,10 @@ export function extractModuleFacts(tree: Tree, text: string, memo?: FactsMemo, n
 function extractFacts(tree: Tree, text: string, memo?: FactsMemo, nextMemo?: FactsMemo): PyModuleFacts {
   const root = tree.rootNode;
   const bindings: Record<string, string> = {};
-  const lastImportEnd = collectBindings(root, bindings);
+  const statements = namedChildren(root);
+  const keys = statements.map((statement) => text.slice(statement.startIndex, statement.endIndex));
+  if (nextMemo) nextMemo.bindingsByText = new Map();
+  const lastImportEnd = collectModuleBindings(statements, keys, bindings, memo?.bindingsByText, nextMemo?.bindingsByText);
   const facts: PyModuleFacts = {
     bindings,
     ...emptyFragment(),
@@ -225,11 +230,12 @@ function extractFacts(tree: Tree, text: string, memo?: FactsMemo, nextMemo?: Fac
     lastImportEnd,
   };
   const fingerprint = JSON.stringify(bindings);
+  callPatterns.set(bindings, callPatternFor(bindings, fingerprint));
   const reusable = memo?.bindings === fingerprint ? memo.byText : undefined;
   if (nextMemo) nextMemo.bindings = fingerprint;
   const placed = new Set<StatementFacts>();
-  for (const statement of namedChildren(root)) {
-    const key = text.slice(statement.startIndex, statement.endIndex);
+  for (const [index, statement] of statements.entries()) {
+    const key = keys[index];
     let fragment = reusable?.get(key);
     if (!fragment || placed.has(fragment)) {
       fragment = { start: statement.startIndex, functionOffset: facts.functions.length, facts: extractStatement(statement, text, bindings, facts.functions.length) };
@@ -308,48 +314,83 @@ function shiftInPlace(value: unknown, delta: number, functionDelta: number): voi
   }
 }
 
-/** Local names bound at module level (imports, definitions, cache objects), read before any statement's facts. */
-function collectBindings(block: SyntaxNode, bindings: Record<string, string>): number {
+/**
+ * Local names bound at module level (imports, definitions, cache objects), read before any statement's facts.
+ * What an import or a definition binds depends only on its own text: `previous` has it from the last
+ * extraction of this module (an edit elsewhere asks the tree nothing about it), `next` keeps it for the next.
+ */
+function collectModuleBindings(statements: SyntaxNode[], keys: string[], bindings: Record<string, string>, previous?: Map<string, [string, string][]>, next?: Map<string, [string, string][]>): number {
   let lastImportEnd = -1;
-  for (const statement of namedChildren(block)) {
-    switch (typeOf(statement)) {
-      case 'import_statement':
-      case 'import_from_statement':
-      case 'future_import_statement':
-        readImportBindings(statement, bindings, () => undefined);
-        if (typeOf(block) === 'module') lastImportEnd = statement.endIndex;
-        break;
-      case 'expression_statement': {
-        const assignment = namedChildren(statement)[0];
-        const left = assignment?.type === 'assignment' ? field(assignment, 'left') : null;
-        const right = assignment?.type === 'assignment' ? field(assignment, 'right') : null;
-        if (left?.type !== 'identifier') break;
-        const value = right && right.endIndex - right.startIndex < 2000 ? toExpr(right) : null;
-        const qualified = value ? (qualifyCacheObject(value, bindings) ?? qualifyCachePageDecorator(value, bindings)) : null;
-        if (qualified) bindings[left.text] = qualified;
-        else delete bindings[left.text];
-        break;
+  statements.forEach((statement, index) => {
+    const key = keys[index];
+    let bound = previous?.get(key) ?? next?.get(key);
+    if (!bound) {
+      const type = typeOf(statement);
+      if (!STANDALONE_BINDERS.has(type)) {
+        lastImportEnd = collectBindings(statement, bindings, lastImportEnd, true);
+        return;
       }
-      case 'function_definition':
-      case 'class_definition':
-      case 'decorated_definition': {
-        const name = field(unwrapDecorated(statement), 'name');
-        if (name) bindings[name.text] = `<local>.${name.text}`;
-        break;
-      }
-      case 'if_statement':
-      case 'try_statement':
-      case 'with_statement':
-        for (const part of namedChildren(statement)) {
-          if (typeOf(part) === 'block') collectBindings(part, bindings);
-          else if (['except_clause', 'else_clause', 'finally_clause', 'elif_clause'].includes(typeOf(part))) {
-            for (const inner of namedChildren(part)) if (typeOf(inner) === 'block') collectBindings(inner, bindings);
-          }
-        }
-        break;
+      const own: Record<string, string> = {};
+      collectBindings(statement, own, -1, true);
+      bound = Object.entries(own);
+      if (type !== 'function_definition' && type !== 'class_definition' && type !== 'decorated_definition') bound.push(IMPORT_MARK);
     }
+    next?.set(key, bound);
+    for (const entry of bound) {
+      if (entry === IMPORT_MARK) lastImportEnd = statement.endIndex;
+      else bindings[entry[0]] = entry[1];
+    }
+  });
+  return lastImportEnd;
+}
+
+const STANDALONE_BINDERS = new Set(['import_statement', 'import_from_statement', 'future_import_statement', 'function_definition', 'class_definition', 'decorated_definition']);
+/** Stands in a statement's bindings for "this is a module-level import" (fixes add imports after the last one). */
+const IMPORT_MARK: [string, string] = ['', ''];
+
+/** The names one statement binds (`topLevel`: a statement of the module itself), into `bindings`. */
+function collectBindings(statement: SyntaxNode, bindings: Record<string, string>, lastImportEnd: number, topLevel: boolean): number {
+  switch (typeOf(statement)) {
+    case 'import_statement':
+    case 'import_from_statement':
+    case 'future_import_statement':
+      readImportBindings(statement, bindings, () => undefined);
+      if (topLevel) lastImportEnd = statement.endIndex;
+      break;
+    case 'expression_statement': {
+      const assignment = namedChildren(statement)[0];
+      const left = assignment?.type === 'assignment' ? field(assignment, 'left') : null;
+      const right = assignment?.type === 'assignment' ? field(assignment, 'right') : null;
+      if (left?.type !== 'identifier') break;
+      const value = right && right.endIndex - right.startIndex < 2000 ? toExpr(right) : null;
+      const qualified = value ? (qualifyCacheObject(value, bindings) ?? qualifyCachePageDecorator(value, bindings)) : null;
+      if (qualified) bindings[left.text] = qualified;
+      else delete bindings[left.text];
+      break;
+    }
+    case 'function_definition':
+    case 'class_definition':
+    case 'decorated_definition': {
+      const name = field(unwrapDecorated(statement), 'name');
+      if (name) bindings[name.text] = `<local>.${name.text}`;
+      break;
+    }
+    case 'if_statement':
+    case 'try_statement':
+    case 'with_statement':
+      for (const part of namedChildren(statement)) {
+        if (typeOf(part) === 'block') collectBlockBindings(part, bindings);
+        else if (['except_clause', 'else_clause', 'finally_clause', 'elif_clause'].includes(typeOf(part))) {
+          for (const inner of namedChildren(part)) if (typeOf(inner) === 'block') collectBlockBindings(inner, bindings);
+        }
+      }
+      break;
   }
   return lastImportEnd;
+}
+
+function collectBlockBindings(block: SyntaxNode, bindings: Record<string, string>): void {
+  for (const statement of namedChildren(block)) collectBindings(statement, bindings, -1, false);
 }
 
 // ---- module level: imports, assignments, definitions ----
@@ -660,17 +701,28 @@ export const MAX_PATTERN_NAME = 1000;
 
 /** Calls of imported Django helpers: cache_page(...)(view), make_template_fragment_key, patch_vary_headers. */
 const callPatterns = new WeakMap<Record<string, string>, RegExp | null>();
+/** The same patterns by the bindings' JSON: a keystroke that leaves the imports alone reuses the compiled regex. */
+const callPatternsByFingerprint = new Map<string, RegExp | null>();
+const MAX_REMEMBERED_PATTERNS = 64;
 
-/** A regex for calls of the module's interesting local names (Django helpers, project functions), built once per module. */
-function callPattern(bindings: Record<string, string>): RegExp | null {
-  if (!callPatterns.has(bindings)) {
+function callPatternFor(bindings: Record<string, string>, fingerprint: string): RegExp | null {
+  let pattern = callPatternsByFingerprint.get(fingerprint);
+  if (pattern === undefined) {
     const localNames = Object.entries(bindings)
       .filter(([, qualified]) => INTERESTING_CALLEES.has(qualified) || !/^(django|typing|collections|functools|os|sys|re|json|datetime|logging)\b/.test(qualified))
       .map(([local]) => local)
       // V8 refuses a regex with a literal over 32,767 characters ("Regular expression too large"): no real name is that long.
       .filter((local) => local.length <= MAX_PATTERN_NAME);
-    callPatterns.set(bindings, localNames.length === 0 ? null : new RegExp(`\\b(${localNames.map(escapeRegExp).join('|')})[ \\t]*\\(`, 'g'));
+    pattern = localNames.length === 0 ? null : new RegExp(`\\b(${localNames.map(escapeRegExp).join('|')})[ \\t]*\\(`, 'g');
+    if (callPatternsByFingerprint.size >= MAX_REMEMBERED_PATTERNS) callPatternsByFingerprint.clear();
+    callPatternsByFingerprint.set(fingerprint, pattern);
   }
+  return pattern;
+}
+
+/** A regex for calls of the module's interesting local names (Django helpers, project functions), built once per module. */
+function callPattern(bindings: Record<string, string>): RegExp | null {
+  if (!callPatterns.has(bindings)) callPatterns.set(bindings, callPatternFor(bindings, JSON.stringify(bindings)));
   return callPatterns.get(bindings) ?? null;
 }
 
