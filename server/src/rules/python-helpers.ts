@@ -53,7 +53,7 @@ export function importEdits(module: PyModule, moduleName: string, name: string):
   const eol = module.lines.eol;
   const statement = `from ${moduleName} import ${name}`;
   if (module.facts.lastImportEnd < 0) return [{ span: { start: 0, end: 0 }, newText: `${statement}${eol}` }];
-  const imports = topLevelImports(module.text, module.facts.lastImportEnd);
+  const imports = importsOf(module);
   if (imports.length === 0) {
     return [{ span: { start: module.facts.lastImportEnd, end: module.facts.lastImportEnd }, newText: `${eol}${statement}` }];
   }
@@ -125,6 +125,15 @@ interface TopLevelImport {
  * The module-level import statements up to `limit`, read line by line: a statement starts at column 0 with
  * `import` or `from`, and goes on while a parenthesis is open or a line ends in a backslash.
  */
+/** The module's top-level imports, read once per module (a fix is built for every finding, hundreds in a big module). */
+function importsOf(module: PyModule): TopLevelImport[] {
+  let imports = importsByModule.get(module);
+  if (!imports) importsByModule.set(module, (imports = topLevelImports(module.text, module.facts.lastImportEnd)));
+  return imports;
+}
+
+const importsByModule = new WeakMap<PyModule, TopLevelImport[]>();
+
 function topLevelImports(text: string, limit: number): TopLevelImport[] {
   const found: TopLevelImport[] = [];
   let offset = 0;

@@ -5,6 +5,7 @@ import { cacheAliasOf, type CacheCall, type LocalAssignment } from '../analysis/
 import { keyExpressions, REFRESH_METHODS, type PyModule, type PythonProject } from '../analysis/python/project.js';
 import { Q } from '../analysis/python/qualified-names.js';
 import { sourceText, storedValue } from './python-helpers.js';
+import { functionNamed } from '../analysis/python/function-lookup.js';
 
 /** The key expressions of a store call that nothing in the project deletes or re-sets, with their templates. */
 export function neverInvalidatedKeys(project: PythonProject, module: PyModule, call: CacheCall, extraQuiet?: (text: string) => boolean): { key: Expr; template: string }[] {
@@ -116,12 +117,12 @@ export function memoOfExternalLookup(module: PyModule, call: CacheCall): boolean
     expr.kind === 'call' && expr.callee.kind === 'attribute' && cacheAliasOf(expr.callee.object, module.facts.bindings) !== undefined;
   const lookupBody = (callee: Expr): string | undefined => {
     const name = callee.kind === 'name' ? callee.id : callee.kind === 'attribute' && callee.object.kind === 'name' && callee.object.id === receiver ? `${fn.className}.${callee.attribute}` : undefined;
-    const target = name ? module.facts.functions.find((candidate) => candidate.qualname === name) : undefined;
+    const target = name ? functionNamed(module.facts, name) : undefined;
     if (!target) return undefined;
     const body = sourceText(module, target.span);
     // The helpers it calls on the same object, one step: the request often sits in one of them.
     const helpers = [...body.matchAll(/\bself\.(\w+)\s*\(/g)].flatMap((match) => {
-      const helper = module.facts.functions.find((candidate) => candidate.qualname === `${fn.className}.${match[1]}`);
+      const helper = functionNamed(module.facts, `${fn.className}.${match[1]}`);
       return helper && helper !== target ? [sourceText(module, helper.span)] : [];
     });
     return [body, ...helpers].join('\n');

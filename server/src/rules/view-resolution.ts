@@ -15,6 +15,7 @@ import type { PyModule, PythonProject } from '../analysis/python/project.js';
 import { boundCachePage, flattened, isCachePage, type AppliedDecorator } from '../analysis/python/page-cache.js';
 import { Q } from '../analysis/python/qualified-names.js';
 import type { Span } from '../analysis/types.js';
+import { indexOfFunction } from '../analysis/python/function-lookup.js';
 
 export interface ViewFunction {
   module: PyModule;
@@ -228,7 +229,7 @@ export function renderedTemplateNames(use: PageCacheUse, project: PythonProject)
     if (typeof value === 'string') names.add(value);
   }
   for (const { module, fn } of use.views) {
-    const index = module.facts.functions.indexOf(fn);
+    const index = indexOfFunction(module.facts, fn);
     for (const render of rendersOf(module.facts).get(index) ?? []) {
       const name = constantValue(render.name, project.keyScope(module, index, render.span.start));
       if (typeof name === 'string') names.add(name);

@@ -12,6 +12,7 @@ import { constantValue, keyTemplate, type KeyScope } from './key-template.js';
 import { isPythonPath, isPythonTestPath, ModuleResolver } from './modules.js';
 import { cachePageCalls } from './page-cache.js';
 import { ParseLimitError, type PythonParser } from './parser.js';
+import { functionIndexOf } from './function-lookup.js';
 
 export interface PyModule {
   path: string;
@@ -317,7 +318,7 @@ export class PythonProject {
     const target = this.resolveQualified(qualified, fromPath);
     if (!target || depth > 5) return undefined;
     const qualname = target.rest.join('.');
-    const index = target.module.facts.functions.findIndex((fn) => fn.qualname === qualname);
+    const index = functionIndexOf(target.module.facts, qualname);
     if (index >= 0) return { module: target.module, index, fn: target.module.facts.functions[index] };
     const reexport = target.module.facts.bindings[target.rest[0]];
     if (reexport && !reexport.startsWith('<local>.')) {
@@ -377,7 +378,7 @@ export class PythonProject {
           const bound = module.facts.bindings[callee.id];
           if (bound) resolved = this.resolveFunction(bound, module.path);
         } else if (callee.kind === 'attribute' && callee.object.kind === 'name' && callee.object.id === 'self' && fn?.className) {
-          const index = module.facts.functions.findIndex((candidate) => candidate.qualname === `${fn.className}.${callee.attribute}`);
+          const index = functionIndexOf(module.facts, `${fn.className}.${callee.attribute}`);
           if (index >= 0) resolved = { module, index, fn: module.facts.functions[index] };
         } else if (callee.kind === 'attribute' && callee.object.kind === 'name') {
           const bound = module.facts.bindings[callee.object.id];

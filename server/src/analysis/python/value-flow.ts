@@ -7,6 +7,7 @@
 import { cacheAliasOf, qualify, type ClassFacts, type FunctionFacts, type LocalAssignment } from './facts.js';
 import { childrenOf, dottedName, walkExpr as walk, type Expr } from './expr.js';
 import type { PyModule, PythonProject } from './project.js';
+import { functionNamed } from './function-lookup.js';
 
 export type SourceKind = 'user' | 'request' | 'param' | 'instance';
 
@@ -298,7 +299,7 @@ function isCacheRead(call: Expr & { kind: 'call' }, module: PyModule): boolean {
 
 function classMethod(module: PyModule, className: string, name: string, depth = 0): FunctionFacts | undefined {
   if (depth > 4) return undefined;
-  const own = module.facts.functions.find((fn) => fn.qualname === `${className}.${name}`);
+  const own = functionNamed(module.facts, `${className}.${name}`);
   if (own) return own;
   const cls = module.facts.classes.find((candidate) => candidate.name === className);
   for (const base of cls ? baseNamesOf(cls) : []) {

@@ -1,0 +1,42 @@
+/**
+ * A module's functions by qualified name and by object, indexed once per facts: a module of 900 functions
+ * is asked once per call that names one, and a search of the list each time made that quadratic.
+ */
+import type { FunctionFacts, PyModuleFacts } from './facts.js';
+
+interface FunctionLookup {
+  byQualname: Map<string, number>;
+  byFunction: Map<FunctionFacts, number>;
+}
+
+const lookups = new WeakMap<PyModuleFacts, FunctionLookup>();
+
+function lookupOf(facts: PyModuleFacts): FunctionLookup {
+  let lookup = lookups.get(facts);
+  if (!lookup) {
+    lookup = { byQualname: new Map(), byFunction: new Map() };
+    facts.functions.forEach((fn, index) => {
+      // The first function of a name, as a search from the start would find.
+      if (!lookup!.byQualname.has(fn.qualname)) lookup!.byQualname.set(fn.qualname, index);
+      lookup!.byFunction.set(fn, index);
+    });
+    lookups.set(facts, lookup);
+  }
+  return lookup;
+}
+
+/** The index of the module's first function named `qualname` (`name` or `Class.name`), or -1. */
+export function functionIndexOf(facts: PyModuleFacts, qualname: string): number {
+  return lookupOf(facts).byQualname.get(qualname) ?? -1;
+}
+
+/** The module's first function named `qualname`, if any. */
+export function functionNamed(facts: PyModuleFacts, qualname: string): FunctionFacts | undefined {
+  const index = functionIndexOf(facts, qualname);
+  return index >= 0 ? facts.functions[index] : undefined;
+}
+
+/** Where `fn` sits in the module's functions, or -1. */
+export function indexOfFunction(facts: PyModuleFacts, fn: FunctionFacts): number {
+  return lookupOf(facts).byFunction.get(fn) ?? -1;
+}
