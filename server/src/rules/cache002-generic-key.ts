@@ -2,6 +2,7 @@ import { HOLE, isConstantTemplate, isOpaque } from '../analysis/keys.js';
 import { dottedName, type Expr } from '../analysis/python/expr.js';
 import { isMemoizeCallee, type CacheCall } from '../analysis/python/facts.js';
 import { keyExpressions, STORE_METHODS, syncMethodName, type PyModule, type PythonProject } from '../analysis/python/project.js';
+import { isPythonTestPath } from '../analysis/python/modules.js';
 import { reachingAssignments, readsBranchDependentLocal, usesDigest, valueSources, type FlowScope, type ValueSource } from '../analysis/python/value-flow.js';
 import { storedValue } from './python-helpers.js';
 import type { FixSpec, Rule, SpanEdit } from './rule.js';
@@ -120,6 +121,8 @@ function calledOnlyWithFixedArguments(project: PythonProject, module: PyModule, 
   let calls = 0;
   let files = 0;
   for (const path of project.allPaths()) {
+    // Tests call with whatever they like; they are not the project's callers.
+    if (isPythonTestPath(path)) continue;
     const text = project.textOf(path);
     if (text === undefined || !text.includes(fn.name)) continue;
     // A name this common cannot be followed to every call in reasonable time: assume callers vary.
@@ -130,6 +133,8 @@ function calledOnlyWithFixedArguments(project: PythonProject, module: PyModule, 
     if (!caller) return false;
     let found = 0;
     for (const call of caller.facts.calls) {
+      // Only a call by the function's own name can reach it (resolving every other callee would parse its module).
+      if (call.callee !== fn.name && !call.callee.endsWith(`.${fn.name}`)) continue;
       const target = project.resolveFunction(call.callee, path);
       if (target?.module !== module || target.index !== functionIndex) continue;
       found++;

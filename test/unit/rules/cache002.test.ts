@@ -922,6 +922,17 @@ test('quiet when every caller passes the same fixed argument (callers take no pa
     `,
   };
   assert.deepEqual(await flagged(CODE, varyingCaller), ['courts/counts.py:7']);
+  // A test that passes its own courts is not a caller in production.
+  const testCaller = {
+    ...fixedCaller,
+    'courts/tests/test_counts.py': py`
+      from courts.counts import cached_court_counts
+
+      def check_counts(courts, expected):
+          assert cached_court_counts(courts) == expected
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, testCaller), []);
 });
 
 test('a key rebuilt many times in a loop and a self-referencing local finish quickly', async () => {
