@@ -41,8 +41,10 @@ export function walkWorkspace(roots: string[], cwd: string, exclude: string[]): 
     }
     // A virtualenv (a folder holding pyvenv.cfg) below the root is someone's installed packages, not the project.
     if (!isRoot && entries.some((entry) => entry.name === 'pyvenv.cfg' && !entry.isDirectory())) return;
+    // Joined by hand: `absolute` is already resolved, and path.join would normalise it again for every entry.
+    const folderPrefix = absolute.endsWith(sep) ? absolute : absolute + sep;
     for (const entry of entries) {
-      const childAbsolute = join(absolute, entry.name);
+      const childAbsolute = folderPrefix + entry.name;
       const childPath = path === '.' ? entry.name : `${path}/${entry.name}`;
       if (isExcluded(childPath)) continue;
       if (entry.isDirectory()) {

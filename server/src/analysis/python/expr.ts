@@ -192,6 +192,8 @@ function decodeEscapes(raw: string): string {
 function stringExpr(node: SyntaxNode, depth: number): Expr {
   const at = { start: node.startIndex, end: node.endIndex };
   if (typeOf(node) !== 'string') return toExpr(node, depth);
+  const plain = plainStringExpr(at);
+  if (plain) return plain;
   const opening = node.child(0);
   const prefix = (opening?.text ?? '').replace(/['"]/g, '').toLowerCase();
   const raw = prefix.includes('r');
@@ -206,6 +208,25 @@ function stringExpr(node: SyntaxNode, depth: number): Expr {
   if (prefix.includes('f')) return { ...at, kind: 'fstring', parts };
   return { ...at, kind: 'string', value: parts.filter((part): part is string => typeof part === 'string').join(''), bytes: prefix.includes('b') };
 }
+
+/**
+ * A string with no interpolation (no `f` prefix), read from the source text alone: the tree is asked nothing
+ * (a settings module has thousands of strings, and each child node is a call into wasm). Undefined when the
+ * text is not known or does not look like a whole literal; the tree is read then.
+ */
+function plainStringExpr(at: Located): Expr | undefined {
+  if (parsedText === undefined) return undefined;
+  const raw = parsedText.slice(at.start, at.end);
+  const opening = STRING_OPENING.exec(raw);
+  if (!opening) return undefined;
+  const prefix = opening[1].toLowerCase();
+  const quote = opening[2];
+  if (/[^rbu]/.test(prefix) || raw.length < opening[0].length + quote.length || !raw.endsWith(quote)) return undefined;
+  const inner = raw.slice(opening[0].length, raw.length - quote.length);
+  return { ...at, kind: 'string', value: prefix.includes('r') ? inner : decodeEscapes(inner), bytes: prefix.includes('b') };
+}
+
+const STRING_OPENING = /^([A-Za-z]*)('''|"""|'|")/;
 
 function concatenate(at: Located, pieces: Expr[]): Expr {
   if (pieces.every((piece) => piece.kind === 'string')) {

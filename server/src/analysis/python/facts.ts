@@ -362,8 +362,7 @@ function collectBindings(statement: SyntaxNode, bindings: Record<string, string>
       const left = assignment?.type === 'assignment' ? field(assignment, 'left') : null;
       const right = assignment?.type === 'assignment' ? field(assignment, 'right') : null;
       if (left?.type !== 'identifier') break;
-      const value = right && right.endIndex - right.startIndex < 2000 ? toExpr(right) : null;
-      const qualified = value ? (qualifyCacheObject(value, bindings) ?? qualifyCachePageDecorator(value, bindings)) : null;
+      const qualified = right && right.endIndex - right.startIndex < 2000 ? qualifyBinding(right, bindings) : null;
       if (qualified) bindings[left.text] = qualified;
       else delete bindings[left.text];
       break;
@@ -535,8 +534,30 @@ function readAssignment(statement: SyntaxNode, facts: PyModuleFacts, guard: Guar
 }
 
 /** `hourly = cache_page(3600)` at module level makes `hourly` a ready cache_page decorator. */
-function qualifyCachePageDecorator(value: Expr, bindings: Record<string, string>): string | null {
-  return value.kind === 'call' && qualify(value.callee, bindings) === Q.cachePage ? Q.cachePageDecorator : null;
+/**
+ * What a module-level `name = value` binds `name` to: a cache object or a cache_page decorator, else null.
+ * Only a dotted name, a subscript of `caches` or a call of `cache_page` can be one, so only those parts are
+ * read (a settings module's big literals are read once, by readAssignment, not here as well).
+ */
+function qualifyBinding(value: SyntaxNode, bindings: Record<string, string>): string | null {
+  let node: SyntaxNode | undefined = value;
+  while (node && typeOf(node) === 'parenthesized_expression') node = namedChildren(node).find((child) => typeOf(child) !== 'comment');
+  if (!node) return null;
+  switch (typeOf(node)) {
+    case 'identifier':
+    case 'attribute':
+      return qualifyCacheObject(toExpr(node), bindings);
+    case 'subscript': {
+      const object = field(node, 'value');
+      return object && qualify(toExpr(object), bindings) === Q.caches ? qualifyCacheObject(toExpr(node), bindings) : null;
+    }
+    case 'call': {
+      const callee = field(node, 'function');
+      return callee && qualify(toExpr(callee), bindings) === Q.cachePage ? Q.cachePageDecorator : null;
+    }
+    default:
+      return null;
+  }
 }
 
 /** `c = caches["x"]` at module level makes `c` a cache object too. */

@@ -29,6 +29,8 @@ export interface TextSource {
 /** Text that can hold a use of Django's cache API: only such files are analysed for findings. */
 export const PYTHON_CANDIDATE =
   /\bcaches?[ \t]*[.[]|cache_page|\bCACHES\b|vary_on_|make_template_fragment_key|(?:Update|FetchFrom)CacheMiddleware|django\.core\.cache|patch_vary_headers/;
+/** Text every PYTHON_CANDIDATE match contains: a search for plain words, about twice as fast, rules most files out first. */
+const CANDIDATE_HINT = /cache|CACHE|Cache|vary_|fragment_key/;
 
 export const STORE_METHODS = new Set(['set', 'add', 'set_many', 'get_or_set', 'touch', 'aset', 'aadd', 'aset_many', 'aget_or_set', 'atouch']);
 export const REFRESH_METHODS = new Set(['set', 'set_many', 'aset', 'aset_many']);
@@ -217,7 +219,7 @@ export class PythonProject {
     let candidate = this.candidates.get(path);
     if (candidate === undefined) {
       const text = isPythonTestPath(path) ? undefined : this.textOf(path);
-      candidate = text !== undefined && PYTHON_CANDIDATE.test(text);
+      candidate = text !== undefined && CANDIDATE_HINT.test(text) && PYTHON_CANDIDATE.test(text);
       this.candidates.set(path, candidate);
     }
     return candidate;
