@@ -12,7 +12,7 @@ import type { Expr } from '../analysis/python/expr.js';
 import type { CacheCall, PlainCall } from '../analysis/python/facts.js';
 import { constantValue, type KeyScope } from '../analysis/python/key-template.js';
 import { isPythonTestPath, moduleNameOf } from '../analysis/python/modules.js';
-import { DELETE_METHODS, keyExpressions, REFRESH_METHODS, STORE_METHODS, syncMethodName, type PyModule, type PythonProject, type ResolvedFunction } from '../analysis/python/project.js';
+import { callsByName, DELETE_METHODS, keyExpressions, REFRESH_METHODS, STORE_METHODS, syncMethodName, type PyModule, type PythonProject, type ResolvedFunction } from '../analysis/python/project.js';
 import { Q } from '../analysis/python/qualified-names.js';
 import { SettingsIndex } from '../analysis/python/settings.js';
 import { DEFAULT_CONFIG } from '../analysis/config.js';
@@ -363,7 +363,7 @@ class KeyMapBuilder {
   ): void {
     if (deleteHelpers.length === 0 && fragmentHelpers.length === 0 && accessHelpers.length === 0) return;
     const nameOf = (helper: { module: PyModule; index: number }): string => helper.module.facts.functions[helper.index].name;
-    const names = new Set([...deleteHelpers, ...fragmentHelpers, ...accessHelpers].map(nameOf));
+    const names = [...new Set([...deleteHelpers, ...fragmentHelpers, ...accessHelpers].map(nameOf))];
     // The rules already read every caller of a delete or fragment-key helper; store and read helpers are looked
     // for in the modules parsed so far only (a common name like `get` would otherwise parse half the project).
     const callers = new Set(deleteHelpers.length + fragmentHelpers.length > 0 ? project.callersOf(modules, [...deleteHelpers, ...fragmentHelpers].map(nameOf)) : modules);
@@ -371,8 +371,7 @@ class KeyMapBuilder {
     for (const module of callers) {
       if (isPythonTestPath(module.path)) continue;
       const writing = writingFunctions(module);
-      for (const call of module.facts.calls) {
-        if (!names.has(call.callee.slice(call.callee.lastIndexOf('.') + 1))) continue;
+      for (const call of callsByName(module, names)) {
         const target = project.resolveFunction(call.callee, module.path);
         if (!target) continue;
         const argumentOf = (paramIndex: number): Expr | undefined => call.args[target.fn.className ? paramIndex - 1 : paramIndex];

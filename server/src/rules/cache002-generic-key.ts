@@ -1,7 +1,7 @@
 import { HOLE, isConstantTemplate, isOpaque } from '../analysis/keys.js';
 import { dottedName, type Expr } from '../analysis/python/expr.js';
 import { isMemoizeCallee, type CacheCall } from '../analysis/python/facts.js';
-import { keyExpressions, STORE_METHODS, syncMethodName, type PyModule, type PythonProject } from '../analysis/python/project.js';
+import { callsByName, keyExpressions, STORE_METHODS, syncMethodName, type PyModule, type PythonProject } from '../analysis/python/project.js';
 import { isPythonTestPath } from '../analysis/python/modules.js';
 import { reachingAssignments, readsBranchDependentLocal, usesDigest, valueSources, type FlowScope, type ValueSource } from '../analysis/python/value-flow.js';
 import { storedValue } from './python-helpers.js';
@@ -132,9 +132,7 @@ function calledOnlyWithFixedArguments(project: PythonProject, module: PyModule, 
     const caller = project.module(path);
     if (!caller) return false;
     let found = 0;
-    for (const call of caller.facts.calls) {
-      // Only a call by the function's own name can reach it (resolving every other callee would parse its module).
-      if (call.callee !== fn.name && !call.callee.endsWith(`.${fn.name}`)) continue;
+    for (const call of callsByName(caller, [fn.name])) {
       const target = project.resolveFunction(call.callee, path);
       if (target?.module !== module || target.index !== functionIndex) continue;
       found++;

@@ -2,7 +2,7 @@
 import { invalidates, isContentAddressed, isOpaque } from '../analysis/keys.js';
 import { childrenOf, dottedName, namesRead, type Expr } from '../analysis/python/expr.js';
 import { cacheAliasOf, type CacheCall, type LocalAssignment } from '../analysis/python/facts.js';
-import { keyExpressions, REFRESH_METHODS, type PyModule, type PythonProject } from '../analysis/python/project.js';
+import { callsByName, keyExpressions, REFRESH_METHODS, type PyModule, type PythonProject } from '../analysis/python/project.js';
 import { Q } from '../analysis/python/qualified-names.js';
 import { sourceText, storedValue } from './python-helpers.js';
 import { functionNamed } from '../analysis/python/function-lookup.js';
@@ -72,7 +72,7 @@ export function writtenByJob(project: PythonProject, module: PyModule, call: Cac
   const fn = call.functionIndex >= 0 ? module.facts.functions[call.functionIndex] : undefined;
   if (!fn || fn.className !== null) return false;
   return project.callersOf(project.candidateModules(), [fn.name]).some((caller) =>
-    caller.facts.calls.some((outer) => {
+    callsByName(caller, [fn.name]).some((outer) => {
       if (!isJob(caller, outer.functionIndex)) return false;
       const target = project.resolveFunction(outer.callee, caller.path);
       return target?.module === module && target.fn === fn;

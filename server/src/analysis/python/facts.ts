@@ -533,7 +533,6 @@ function readAssignment(statement: SyntaxNode, facts: PyModuleFacts, guard: Guar
   }
 }
 
-/** `hourly = cache_page(3600)` at module level makes `hourly` a ready cache_page decorator. */
 /**
  * What a module-level `name = value` binds `name` to: a cache object or a cache_page decorator, else null.
  * Only a dotted name, a subscript of `caches` or a call of `cache_page` can be one, so only those parts are
@@ -664,6 +663,10 @@ export function cacheAliasOf(receiver: Expr, bindings: Record<string, string>): 
 // ---- calls found by a text pre-filter, then looked up in the tree ----
 
 function findCacheCalls(root: SyntaxNode, text: string, facts: PyModuleFacts, functionIndexByStart: FunctionIndex): void {
+  // Every receiver below names the cache somewhere in the statement: a name bound to a cache object or to
+  // `caches`, or (a project's own cache object) a text holding "cache". A statement without one holds none,
+  // and its `.get(` calls are not looked up in the tree one by one.
+  if (!cacheMention(facts.bindings).test(text.slice(root.startIndex, root.endIndex))) return;
   for (const match of matchesIn(root, text, METHOD_CALL_PATTERN)) {
     const method = match[1];
     if (!CACHE_METHODS.has(method)) continue;
@@ -702,6 +705,22 @@ function findCacheCalls(root: SyntaxNode, text: string, facts: PyModuleFacts, fu
     });
   }
 }
+
+/** "cache" in any case, or a local name bound to a cache object or to `caches` that does not contain it. */
+function cacheMention(bindings: Record<string, string>): RegExp {
+  let pattern = cacheMentions.get(bindings);
+  if (!pattern) {
+    const names = Object.entries(bindings)
+      .filter(([local, qualified]) => (qualified === Q.cache || qualified === Q.caches || qualified.startsWith(`${Q.caches}[`)) && !/cache/i.test(local))
+      .map(([local]) => local)
+      .filter((local) => local.length <= MAX_PATTERN_NAME);
+    pattern = names.length === 0 ? /cache/i : new RegExp(`cache|\\b(?:${names.map(escapeRegExp).join('|')})\\b`, 'i');
+    cacheMentions.set(bindings, pattern);
+  }
+  return pattern;
+}
+
+const cacheMentions = new WeakMap<Record<string, string>, RegExp>();
 
 /** `c = caches["x"]` inside the function that uses `c`. */
 function localCacheAlias(call: SyntaxNode, name: string, bindings: Record<string, string>): string | null | undefined {

@@ -7,7 +7,7 @@ import { Edit, type Tree } from 'web-tree-sitter';
 import { LineIndex } from '../text.js';
 import type { Position } from '../types.js';
 import type { Expr } from './expr.js';
-import { extractModuleFacts, MAX_PATTERN_NAME, type FactsMemo, type FunctionFacts, type PyModuleFacts } from './facts.js';
+import { extractModuleFacts, MAX_PATTERN_NAME, type FactsMemo, type FunctionFacts, type PlainCall, type PyModuleFacts } from './facts.js';
 import { constantValue, keyTemplate, type KeyScope } from './key-template.js';
 import { isPythonPath, isPythonTestPath, ModuleResolver } from './modules.js';
 import { cachePageCalls } from './page-cache.js';
@@ -436,9 +436,9 @@ export class PythonProject {
     // Calls of helpers that delete their argument (`def invalidate(key): cache.delete(key)`) invalidate that argument.
     if (deleteHelpers.length > 0) {
       // Callers need not mention the cache themselves (`from .cache_utils import invalidate`): read every module naming a helper.
-      const callers = this.callersOf(modules, deleteHelpers.map((helper) => helper.fn.fn.name));
-      for (const module of callers) {
-        for (const call of module.facts.calls) {
+      const names = deleteHelpers.map((helper) => helper.fn.fn.name);
+      for (const module of this.callersOf(modules, names)) {
+        for (const call of callsByName(module, names)) {
           const target = this.resolveFunction(call.callee, module.path);
           const helper = target && deleteHelpers.find((candidate) => candidate.fn.module === target.module && candidate.fn.index === target.index);
           const argument = helper ? call.args[helper.fn.fn.className ? helper.paramIndex - 1 : helper.paramIndex] : undefined;
@@ -449,9 +449,10 @@ export class PythonProject {
     // Fragment helpers (`def forget_fragment(name, *args): cache.delete(make_template_fragment_key(name, args))`):
     // a call with a constant name invalidates that fragment; a key-building helper counts where the caller deletes or overwrites.
     if (fragmentHelpers.length > 0) {
-      for (const module of this.callersOf(modules, fragmentHelpers.map((helper) => helper.fn.fn.name))) {
+      const names = fragmentHelpers.map((helper) => helper.fn.fn.name);
+      for (const module of this.callersOf(modules, names)) {
         const writing = writingFunctions(module);
-        for (const call of module.facts.calls) {
+        for (const call of callsByName(module, names)) {
           const target = this.resolveFunction(call.callee, module.path);
           const helper = target && fragmentHelpers.find((candidate) => candidate.fn.module === target.module && candidate.fn.index === target.index);
           if (!helper || !(helper.invalidates || writing.has(call.functionIndex))) continue;
@@ -464,9 +465,10 @@ export class PythonProject {
     // Key builders (`def course_key(course_id, lang): return make_template_fragment_key("course", [course_id, lang])`):
     // a caller that deletes or overwrites cache entries (`caches["results"].delete(course_key(c.id, "en"))`) invalidates the fragment.
     if (fragmentKeyBuilders.length > 0) {
-      for (const module of this.callersOf(modules, fragmentKeyBuilders.map((builder) => builder.fn.fn.name))) {
+      const names = fragmentKeyBuilders.map((builder) => builder.fn.fn.name);
+      for (const module of this.callersOf(modules, names)) {
         const writing = writingFunctions(module);
-        for (const call of module.facts.calls) {
+        for (const call of callsByName(module, names)) {
           if (!writing.has(call.functionIndex)) continue;
           const target = this.resolveFunction(call.callee, module.path);
           const builder = target && fragmentKeyBuilders.find((candidate) => candidate.fn.module === target.module && candidate.fn.index === target.index);
@@ -568,4 +570,13 @@ export function keyExpressions(method: string, args: Expr[], keywords: Record<st
 /** Strips the `a` of Django's async cache methods (`aset` -> `set`); `add` is not async. */
 export function syncMethodName(method: string): string {
   return method.startsWith('a') && method !== 'add' ? method.slice(1) : method;
+}
+
+/**
+ * The module's calls whose callee ends in one of `names` (`invalidate(...)`, `utils.invalidate(...)`): the only
+ * calls that can reach a function of that name. Resolving every call would parse every callee's module.
+ */
+export function callsByName(module: PyModule, names: readonly string[]): PlainCall[] {
+  const wanted = new Set(names);
+  return module.facts.calls.filter((call) => wanted.has(call.callee.slice(call.callee.lastIndexOf('.') + 1)));
 }
