@@ -18,7 +18,11 @@ function random(seed: number): () => number {
   };
 }
 
-const SNIPPETS = ['x', '\n', '    ', '"', '(', ')', 'cache.set("k", v, None)\n', '@cache_page(None)\n', 'def f(request):\n    return request.user\n', '# noqa: CACHE006', ''];
+const SNIPPETS = [
+  'x', '\n', '    ', '"', '(', ')', 'cache.set("k", v, None)\n', '@cache_page(None)\n', 'def f(request):\n    return request.user\n', '# noqa: CACHE006', '',
+  // Statements that bind names (kept by statement text between keystrokes) and a cache object under another name.
+  'from django.core.cache import caches as stores\n', 'store = stores["default"]\n', 'store.set("k", v, None)\n', 'class Page:\n    pass\n',
+];
 
 test('facts kept between keystrokes equal facts extracted afresh, and so do the findings', async () => {
   for (const file of ['catalog/services.py', 'catalog/views.py', 'accounts/views.py', 'bookshop/settings/production.py']) {
