@@ -539,30 +539,39 @@ function readAssignment(statement: SyntaxNode, facts: PyModuleFacts, guard: Guar
  * read (a settings module's big literals are read once, by readAssignment, not here as well).
  */
 function qualifyBinding(value: SyntaxNode, bindings: Record<string, string>): string | null {
-  let node: SyntaxNode | undefined = value;
-  while (node && typeOf(node) === 'parenthesized_expression') node = namedChildren(node).find((child) => typeOf(child) !== 'comment');
-  if (!node) return null;
-  switch (typeOf(node)) {
-    case 'identifier':
-    case 'attribute':
-      return qualifyCacheObject(toExpr(node), bindings);
-    case 'subscript': {
-      const object = field(node, 'value');
-      return object && qualify(toExpr(object), bindings) === Q.caches ? qualifyCacheObject(toExpr(node), bindings) : null;
-    }
-    case 'call': {
-      const callee = field(node, 'function');
-      return callee && qualify(toExpr(callee), bindings) === Q.cachePage ? Q.cachePageDecorator : null;
-    }
-    default:
-      return null;
+  const node = unparenthesized(value);
+  if (node && typeOf(node) === 'call') {
+    const callee = field(node, 'function');
+    return callee && qualify(toExpr(callee), bindings) === Q.cachePage ? Q.cachePageDecorator : null;
   }
+  // `c = caches["x"]` at module level makes `c` a cache object too.
+  const alias = node ? cacheAliasOfNode(node, bindings) : undefined;
+  return alias === undefined ? null : alias === null ? `${Q.caches}[?]` : `${Q.caches}[${JSON.stringify(alias)}]`;
 }
 
-/** `c = caches["x"]` at module level makes `c` a cache object too. */
-function qualifyCacheObject(value: Expr, bindings: Record<string, string>): string | null {
-  const alias = cacheAliasOf(value, bindings);
-  return alias === undefined ? null : alias === null ? `${Q.caches}[?]` : `${Q.caches}[${JSON.stringify(alias)}]`;
+function unparenthesized(value: SyntaxNode): SyntaxNode | undefined {
+  let node: SyntaxNode | undefined = value;
+  while (node && typeOf(node) === 'parenthesized_expression') node = namedChildren(node).find((child) => typeOf(child) !== 'comment');
+  return node;
+}
+
+/**
+ * cacheAliasOf for a node, reading only what can make it a cache object: a dotted name, or a subscript of
+ * `caches`. Any other value (a dict, a call) is none, and is not converted at all.
+ */
+function cacheAliasOfNode(value: SyntaxNode, bindings: Record<string, string>): string | null | undefined {
+  const node = unparenthesized(value);
+  switch (node ? typeOf(node) : '') {
+    case 'identifier':
+    case 'attribute':
+      return cacheAliasOf(toExpr(node!), bindings);
+    case 'subscript': {
+      const object = field(node!, 'value');
+      return object && qualify(toExpr(object), bindings) === Q.caches ? cacheAliasOf(toExpr(node!), bindings) : undefined;
+    }
+    default:
+      return undefined;
+  }
 }
 
 function readDefinition(definition: SyntaxNode, facts: PyModuleFacts, functionIndexByStart: FunctionIndex, className: string | null): void {
@@ -667,6 +676,7 @@ function findCacheCalls(root: SyntaxNode, text: string, facts: PyModuleFacts, fu
   // `caches`, or (a project's own cache object) a text holding "cache". A statement without one holds none,
   // and its `.get(` calls are not looked up in the tree one by one.
   if (!cacheMention(facts.bindings).test(text.slice(root.startIndex, root.endIndex))) return;
+  const assignmentsByFunction = new Map<number, NameAssignment[]>();
   for (const match of matchesIn(root, text, METHOD_CALL_PATTERN)) {
     const method = match[1];
     if (!CACHE_METHODS.has(method)) continue;
@@ -682,7 +692,7 @@ function findCacheCalls(root: SyntaxNode, text: string, facts: PyModuleFacts, fu
     const receiver = toExpr(object);
     let alias = cacheAliasOf(receiver, facts.bindings);
     if (alias === undefined && receiver.kind === 'name' && functionIndex >= 0) {
-      alias = localCacheAlias(call, receiver.id, facts.bindings);
+      alias = localCacheAlias(call, receiver.id, facts.bindings, assignmentsByFunction);
     }
     if (alias === undefined) {
       if (OTHER_CACHE_WRITE_METHODS.has(method) && /cache/i.test(object.text) && object.endIndex - object.startIndex < 200) {
@@ -723,17 +733,30 @@ function cacheMention(bindings: Record<string, string>): RegExp {
 const cacheMentions = new WeakMap<Record<string, string>, RegExp>();
 
 /** `c = caches["x"]` inside the function that uses `c`. */
-function localCacheAlias(call: SyntaxNode, name: string, bindings: Record<string, string>): string | null | undefined {
+function localCacheAlias(call: SyntaxNode, name: string, bindings: Record<string, string>, assignmentsByFunction: Map<number, NameAssignment[]>): string | null | undefined {
   const definition = enclosing(call, ['function_definition']);
   if (!definition) return undefined;
-  let alias: string | null | undefined;
-  for (const assignment of definition.descendantsOfType('assignment')) {
-    if (!assignment || assignment.startIndex > call.startIndex) continue;
-    const left = field(assignment, 'left');
-    const right = field(assignment, 'right');
-    if (left?.type === 'identifier' && left.text === name && right) alias = cacheAliasOf(toExpr(right), bindings);
+  let assignments = assignmentsByFunction.get(definition.startIndex);
+  if (!assignments) {
+    assignments = [];
+    for (const assignment of definition.descendantsOfType('assignment')) {
+      const left = assignment ? field(assignment, 'left') : null;
+      const right = assignment ? field(assignment, 'right') : null;
+      if (assignment && left?.type === 'identifier' && right) assignments.push({ start: assignment.startIndex, name: left.text, right });
+    }
+    assignmentsByFunction.set(definition.startIndex, assignments);
   }
-  return alias;
+  // The last assignment of the name before the call decides (a function with many `x.get(...)` reads its assignments once).
+  let last: NameAssignment | undefined;
+  for (const assignment of assignments) if (assignment.name === name && assignment.start <= call.startIndex) last = assignment;
+  return last ? cacheAliasOfNode(last.right, bindings) : undefined;
+}
+
+/** `name = right` inside a function, for localCacheAlias (nodes of the tree being read). */
+interface NameAssignment {
+  start: number;
+  name: string;
+  right: SyntaxNode;
 }
 
 /** The longest name put into a call-finding regex (see callPattern). */
