@@ -366,7 +366,7 @@ class KeyMapBuilder {
     const names = [...new Set([...deleteHelpers, ...fragmentHelpers, ...accessHelpers].map(nameOf))];
     // The rules already read every caller of a delete or fragment-key helper; store and read helpers are looked
     // for in the modules parsed so far only (a common name like `get` would otherwise parse half the project).
-    const callers = new Set(deleteHelpers.length + fragmentHelpers.length > 0 ? project.callersOf(modules, [...deleteHelpers, ...fragmentHelpers].map(nameOf)) : modules);
+    const callers = new Set(deleteHelpers.length + fragmentHelpers.length > 0 ? project.callersOf(modules, [...deleteHelpers, ...fragmentHelpers].map((helper) => helper.module.facts.functions[helper.index])) : modules);
     if (accessHelpers.length > 0) for (const module of project.parsedModules()) callers.add(module);
     for (const module of callers) {
       if (isPythonTestPath(module.path)) continue;

@@ -71,7 +71,7 @@ export function writtenByJob(project: PythonProject, module: PyModule, call: Cac
   if (isJob(module, call.functionIndex)) return true;
   const fn = call.functionIndex >= 0 ? module.facts.functions[call.functionIndex] : undefined;
   if (!fn || fn.className !== null) return false;
-  return project.callersOf(project.candidateModules(), [fn.name]).some((caller) =>
+  return project.callersOf(project.candidateModules(), [fn]).some((caller) =>
     callsByName(caller, [fn.name]).some((outer) => {
       if (!isJob(caller, outer.functionIndex)) return false;
       const target = project.resolveFunction(outer.callee, caller.path);

@@ -437,7 +437,7 @@ export class PythonProject {
     if (deleteHelpers.length > 0) {
       // Callers need not mention the cache themselves (`from .cache_utils import invalidate`): read every module naming a helper.
       const names = deleteHelpers.map((helper) => helper.fn.fn.name);
-      for (const module of this.callersOf(modules, names)) {
+      for (const module of this.callersOf(modules, deleteHelpers.map((helper) => helper.fn.fn))) {
         for (const call of callsByName(module, names)) {
           const target = this.resolveFunction(call.callee, module.path);
           const helper = target && deleteHelpers.find((candidate) => candidate.fn.module === target.module && candidate.fn.index === target.index);
@@ -450,7 +450,7 @@ export class PythonProject {
     // a call with a constant name invalidates that fragment; a key-building helper counts where the caller deletes or overwrites.
     if (fragmentHelpers.length > 0) {
       const names = fragmentHelpers.map((helper) => helper.fn.fn.name);
-      for (const module of this.callersOf(modules, names)) {
+      for (const module of this.callersOf(modules, fragmentHelpers.map((helper) => helper.fn.fn))) {
         const writing = writingFunctions(module);
         for (const call of callsByName(module, names)) {
           const target = this.resolveFunction(call.callee, module.path);
@@ -466,7 +466,7 @@ export class PythonProject {
     // a caller that deletes or overwrites cache entries (`caches["results"].delete(course_key(c.id, "en"))`) invalidates the fragment.
     if (fragmentKeyBuilders.length > 0) {
       const names = fragmentKeyBuilders.map((builder) => builder.fn.fn.name);
-      for (const module of this.callersOf(modules, names)) {
+      for (const module of this.callersOf(modules, fragmentKeyBuilders.map((builder) => builder.fn.fn))) {
         const writing = writingFunctions(module);
         for (const call of callsByName(module, names)) {
           if (!writing.has(call.functionIndex)) continue;
@@ -479,10 +479,14 @@ export class PythonProject {
     return { invalidated, refreshSites, pageCacheAliases, invalidatedFragments };
   }
 
-  /** The given modules, and every other module (tests aside) whose text calls one of the named functions. */
-  callersOf(modules: PyModule[], names: string[]): PyModule[] {
+  /**
+   * The given modules, and every other module (tests aside) whose text calls one of the functions. Methods are
+   * left out: a call is only known by a name the module binds (`invalidate(key)`), never through an object
+   * (`store.delete(key)`), so a module calling a method by its name (often `delete`) could not reach it anyway.
+   */
+  callersOf(modules: PyModule[], functions: FunctionFacts[]): PyModule[] {
     // Names past MAX_PATTERN_NAME would make the regex too large for V8 (and are not real code).
-    const usable = [...new Set(names)].filter((name) => name.length <= MAX_PATTERN_NAME);
+    const usable = [...new Set(functions.filter((fn) => fn.className === null).map((fn) => fn.name))].filter((name) => name.length <= MAX_PATTERN_NAME);
     if (usable.length === 0) return modules;
     const callsHelper = new RegExp(`\\b(?:${usable.join('|')})[ \\t]*\\(`);
     const callers = [...modules];
