@@ -328,7 +328,7 @@ function printProject(result) {
     `  files seen: ${counts.filesSeen} (${counts.python} .py, ${counts.templates} templates${others ? `, ${others} others` : ''}), ${mb.toFixed(1)} MB; the floor reads ${result.floorFiles}`,
   );
   console.log(
-    `  files parsed: ${counts.parsed} (${(counts.parsedBytes / MB).toFixed(2)} MB) = ${counts.candidates} candidates (files the PYTHON_CANDIDATE regex matches, counted here) + ${counts.parsed - counts.candidates} dependencies the rules resolved into (parse calls counted)`,
+    `  files parsed: ${counts.parsed} (${(counts.parsedBytes / MB).toFixed(2)} MB) = ${counts.candidates} candidates (non-test files the PYTHON_CANDIDATE regex matches, counted here) + ${counts.parsed - counts.candidates} dependencies the rules resolved into (parse calls counted)`,
   );
   console.log(`  templates: ${counts.templateCandidates} match TEMPLATE_CANDIDATE (counted here), ${counts.templatesBuilt} lexed; TypeScript/JavaScript: ${counts.typescriptBuilt} parsed`);
   console.log(`  findings: ${result.findings}`);

@@ -26,6 +26,7 @@ if (process.argv[2] === '--walk-only') {
 const { Workspace } = await import('../../server/src/engine/workspace.ts');
 const { PythonParser } = await import('../../server/src/analysis/python/parser.ts');
 const { PYTHON_CANDIDATE } = await import('../../server/src/analysis/python/project.ts');
+const { isPythonTestPath } = await import('../../server/src/analysis/python/modules.ts');
 const templateProject = await import('../../server/src/analysis/template/project.ts').catch(() => ({}));
 const { ConfigFinder } = await import('../../server/src/node/config-files.ts');
 const { readSourceFile, walkWorkspace } = await import('../../server/src/node/files.ts');
@@ -70,7 +71,8 @@ const isTemplate = templateProject.isTemplatePath ?? (() => false);
 const textsOf = (keep) => [...texts].filter(([path, text]) => text !== undefined && keep(path)).map(([, text]) => text);
 counts.python = walk.files.filter((path) => path.endsWith('.py')).length;
 counts.templates = walk.files.filter((path) => isTemplate(path)).length;
-counts.candidates = textsOf((path) => path.endsWith('.py')).filter((text) => PYTHON_CANDIDATE.test(text)).length;
+// Test modules are never candidates (the engine neither reports them nor counts what they do).
+counts.candidates = textsOf((path) => path.endsWith('.py') && !isPythonTestPath(path)).filter((text) => PYTHON_CANDIDATE.test(text)).length;
 counts.templateCandidates = templateProject.TEMPLATE_CANDIDATE ? textsOf(isTemplate).filter((text) => templateProject.TEMPLATE_CANDIDATE.test(text)).length : 0;
 
 // 4. Wasm: load both binaries and start tree-sitter (PythonParser caches the started runtime, so
