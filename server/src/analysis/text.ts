@@ -64,9 +64,13 @@ export class LineIndex {
   }
 
   /** The line break this text uses most: new lines inserted by fixes match it. */
+  /** The text's line break, worked out once (fixes ask for it per finding; a search of a big module each time adds up). */
   get eol(): string {
-    return this.text.includes('\r\n') ? '\r\n' : '\n';
+    this.lineBreak ??= this.text.includes('\r\n') ? '\r\n' : '\n';
+    return this.lineBreak;
   }
+
+  private lineBreak: string | undefined;
 
   /** Column in Unicode code points (the CLI's columns) of a UTF-16 position. */
   codePointColumn(position: Position): number {
