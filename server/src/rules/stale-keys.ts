@@ -1,8 +1,8 @@
 /** Which keys of a store call go stale for good: never deleted, never re-set elsewhere, not naming their content. Shared by CACHE001 and CACHE007. */
 import { invalidates, isContentAddressed, isOpaque } from '../analysis/keys.js';
 import { childrenOf, dottedName, namesRead, type Expr } from '../analysis/python/expr.js';
-import { cacheAliasOf, type CacheCall, type LocalAssignment } from '../analysis/python/facts.js';
-import { callsByName, keyExpressions, REFRESH_METHODS, type PyModule, type PythonProject } from '../analysis/python/project.js';
+import { cacheAliasOf, type CacheCall, type FunctionFacts, type LocalAssignment } from '../analysis/python/facts.js';
+import { callsByName, COMMAND_PATH, keyExpressions, REFRESH_METHODS, type PyModule, type PythonProject } from '../analysis/python/project.js';
 import { Q } from '../analysis/python/qualified-names.js';
 import { sourceText, storedValue } from './python-helpers.js';
 import { functionNamed } from '../analysis/python/function-lookup.js';
@@ -71,17 +71,33 @@ export function writtenByJob(project: PythonProject, module: PyModule, call: Cac
   if (isJob(module, call.functionIndex)) return true;
   const fn = call.functionIndex >= 0 ? module.facts.functions[call.functionIndex] : undefined;
   if (!fn || fn.className !== null) return false;
-  return project.callersOf(project.candidateModules(), [fn]).some((caller) =>
-    callsByName(caller, [fn.name]).some((outer) => {
-      if (!isJob(caller, outer.functionIndex)) return false;
-      const target = project.resolveFunction(outer.callee, caller.path);
-      return target?.module === module && target.fn === fn;
-    }),
-  );
+  let answers = calledFromJob.get(project);
+  if (!answers || answers.generation !== project.jobsGeneration) calledFromJob.set(project, (answers = { generation: project.jobsGeneration, byFunction: new WeakMap() }));
+  let called = answers.byFunction.get(fn);
+  if (called === undefined) {
+    const callsIt = new RegExp(`\\b${fn.name}[ \\t]*\\(`);
+    called = project.jobFiles().some((path) => {
+      if (!callsIt.test(project.textOf(path) ?? '')) return false;
+      const caller = project.module(path);
+      return (caller ? callsByName(caller, [fn.name]) : []).some((outer) => {
+        if (!isJob(caller!, outer.functionIndex)) return false;
+        const target = project.resolveFunction(outer.callee, caller!.path);
+        return target?.module.path === module.path && target.fn.qualname === fn.qualname;
+      });
+    });
+    answers.byFunction.set(fn, called);
+  }
+  return called;
 }
 
+/**
+ * Whether a function is called from a job, per function, while no file that defines or may define a job changes
+ * (an edit elsewhere keeps the answer: the function's facts are the same object while its text is).
+ */
+const calledFromJob = new WeakMap<PythonProject, { generation: number; byFunction: WeakMap<FunctionFacts, boolean> }>();
+
 function isJob(module: PyModule, functionIndex: number): boolean {
-  if (/(^|\/)management\/commands\/[^/]+\.py$/.test(module.path)) return true;
+  if (COMMAND_PATH.test(module.path)) return true;
   const fn = functionIndex >= 0 ? module.facts.functions[functionIndex] : undefined;
   return fn?.decorators.some((decorator) => decorator.qualified === Q.receiver || decorator.qualified === 'django.dispatch.dispatcher.receiver' || JOB_DECORATOR.test(sourceText(module, decorator.span))) ?? false;
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { flagged, py, spans } from '../../helpers/engine.js';
+import { flagged, py, spans, workspaceOf } from '../../helpers/engine.js';
 import { assertFixIsClean, fixedWith } from './support.js';
 
 const CODE = 'CACHE001';
@@ -1095,4 +1095,39 @@ test('flagged when only a view calls the writing function, or only a test delete
   }
   // The same delete in the project's own code is an invalidation.
   assert.deepEqual(await flagged(CODE, { 'catalog/api.py': FEATURED, 'catalog/admin_actions.py': test }), []);
+});
+
+test('in an open workspace, adding the task that calls the writing function clears the finding, and removing it brings it back', async () => {
+  const files: Record<string, string> = { 'catalog/api.py': FEATURED, 'catalog/views.py': py`
+    def home(request):
+        return None
+  ` };
+  const workspace = await workspaceOf(files);
+  const flaggedNow = () => workspace.check().filter((finding) => finding.code === CODE).map((finding) => `${finding.path}:${finding.range.start.line + 1}`);
+  assert.deepEqual(flaggedNow(), ['catalog/api.py:8']);
+  workspace.update('catalog/tasks.py', py`
+    from celery import shared_task
+
+    from catalog.api import create_featured_items
+
+
+    @shared_task
+    def refresh_featured_items():
+        create_featured_items()
+  `);
+  assert.deepEqual(flaggedNow(), []);
+  // An edit elsewhere keeps the answer; the task's file losing its decorator changes it.
+  workspace.update('catalog/views.py', py`
+    def home(request):
+        return "home"
+  `);
+  assert.deepEqual(flaggedNow(), []);
+  workspace.update('catalog/tasks.py', py`
+    from catalog.api import create_featured_items
+
+
+    def refresh_featured_items():
+        create_featured_items()
+  `);
+  assert.deepEqual(flaggedNow(), ['catalog/api.py:8']);
 });

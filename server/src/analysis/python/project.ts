@@ -29,6 +29,10 @@ export interface TextSource {
 /** Text that can hold a use of Django's cache API: only such files are analysed for findings. */
 export const PYTHON_CANDIDATE =
   /\bcaches?[ \t]*[.[]|cache_page|\bCACHES\b|vary_on_|make_template_fragment_key|(?:Update|FetchFrom)CacheMiddleware|django\.core\.cache|patch_vary_headers/;
+export const COMMAND_PATH = /(^|\/)management\/commands\/[^/]+\.py$/;
+/** `@shared_task`, `@app.task`, `@acks_late_task`, `@receiver(...)`: a decorator that makes a job. */
+const JOB_MARKER = /@[ \t]*[\w.]*(task|receiver)\b/;
+
 /** Text every PYTHON_CANDIDATE match contains: a search for plain words, about twice as fast, rules most files out first. */
 const CANDIDATE_HINT = /cache|CACHE|Cache|vary_|fragment_key/;
 
@@ -65,7 +69,7 @@ interface ModuleContribution {
   fragmentKeyBuilders: { index: number; name: string }[];
 }
 
-interface ProjectFacts {
+export interface ProjectFacts {
   /** Key templates some code deletes. */
   invalidated: string[];
   /** Key template -> number of call sites that (re-)set it. */
@@ -86,6 +90,10 @@ export class PythonProject {
   private readonly factsMemos = new Map<string, FactsMemo>();
   private readonly contributions = new Map<string, ModuleContribution>();
   private readonly candidates = new Map<string, boolean>();
+  /** Whether a file can define a job (see jobFiles), by path, until the file changes. */
+  private readonly jobFileFlags = new Map<string, boolean>();
+  /** Counts changes to files that define or may define jobs: answers about jobs hold while it stays the same. */
+  jobsGeneration = 0;
   private templates = new WeakMap<Expr, string>();
   private projectFacts: ProjectFacts | undefined;
   /** Files the parser gave up on (path -> why), so that callers can say so: they are not analysed. */
@@ -180,6 +188,10 @@ export class PythonProject {
     const before = this.modules.get(path);
     this.modules.delete(path);
     this.candidates.delete(path);
+    // A file that defined a job, or defines one now, changes which functions jobs call.
+    const wasJobFile = this.jobFileFlags.get(path) !== false;
+    this.jobFileFlags.delete(path);
+    if (wasJobFile || this.jobFiles([path]).length > 0) this.jobsGeneration++;
     this.unparsed.delete(path);
     this.projectFacts = undefined;
     this.contributions.delete(path);
@@ -260,6 +272,21 @@ export class PythonProject {
     const parsed: PyModule[] = [];
     for (const module of this.modules.values()) if (module) parsed.push(module);
     return parsed;
+  }
+
+  /**
+   * The project's files that can define a job run on a schedule or by hand: management commands, and modules
+   * with a task or signal-receiver decorator (tests aside). Read once per file, until it changes.
+   */
+  jobFiles(paths: Iterable<string> = this.paths): string[] {
+    return [...paths].filter((path) => {
+      let flag = this.jobFileFlags.get(path);
+      if (flag === undefined) {
+        flag = !isPythonTestPath(path) && (COMMAND_PATH.test(path) || JOB_MARKER.test(this.textOf(path) ?? ''));
+        this.jobFileFlags.set(path, flag);
+      }
+      return flag;
+    });
   }
 
   /** Every module whose text can hold a cache API use, parsed. */
