@@ -8,6 +8,8 @@ export class ConfigFinder {
   private readonly byDirectory = new Map<string, CacheCoachConfig>();
   /** Directory -> the directory holding the pyproject.toml whose table is in force there (null: none). */
   private readonly rootByDirectory = new Map<string, string | null>();
+  /** A file's absolute folder, by the path it was asked for (every file is asked several times per run). */
+  private readonly directoryByPath = new Map<string, string>();
 
   constructor(
     private readonly cwd: string,
@@ -16,13 +18,19 @@ export class ConfigFinder {
 
   /** The configuration for a file (path relative to cwd). Throws ConfigError for a malformed pyproject.toml. */
   configFor(path: string): CacheCoachConfig {
-    return this.forDirectory(dirname(resolve(this.cwd, path)));
+    return this.forDirectory(this.directoryOf(path));
   }
 
   /** The absolute folder holding the `[tool.cache-coach]` table in force for a file, if there is one. */
   configRootFor(path: string): string | undefined {
     this.configFor(path);
-    return this.rootByDirectory.get(dirname(resolve(this.cwd, path))) ?? undefined;
+    return this.rootByDirectory.get(this.directoryOf(path)) ?? undefined;
+  }
+
+  private directoryOf(path: string): string {
+    let directory = this.directoryByPath.get(path);
+    if (directory === undefined) this.directoryByPath.set(path, (directory = dirname(resolve(this.cwd, path))));
+    return directory;
   }
 
   private forDirectory(directory: string): CacheCoachConfig {
