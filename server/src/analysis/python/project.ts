@@ -26,9 +26,13 @@ export interface TextSource {
   read(path: string): string | undefined;
 }
 
-/** Text that can hold a use of Django's cache API: only such files are analysed for findings. */
+/**
+ * Text that can hold a use of Django's cache API: only such files are analysed for findings. `cache.` must be
+ * followed by a name (`cache.get`), so the prose of a comment or docstring ("...the related instance cache.")
+ * does not make Django's own models module a candidate.
+ */
 export const PYTHON_CANDIDATE =
-  /\bcaches?[ \t]*[.[]|cache_page|\bCACHES\b|vary_on_|make_template_fragment_key|(?:Update|FetchFrom)CacheMiddleware|django\.core\.cache|patch_vary_headers/;
+  /\bcaches?[ \t]*(?:\.[A-Za-z_]|\[)|cache_page|\bCACHES\b|vary_on_|make_template_fragment_key|(?:Update|FetchFrom)CacheMiddleware|django\.core\.cache|patch_vary_headers/;
 export const COMMAND_PATH = /(^|\/)management\/commands\/[^/]+\.py$/;
 /** `@shared_task`, `@app.task`, `@acks_late_task`, `@receiver(...)`: a decorator that makes a job. */
 const JOB_MARKER = /@[ \t]*[\w.]*(task|receiver)\b/;
