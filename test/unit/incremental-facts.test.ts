@@ -49,3 +49,21 @@ test('facts kept between keystrokes equal facts extracted afresh, and so do the 
     }
   }
 });
+
+test('a constant changed in one module changes the keys other modules build from it', async () => {
+  const files: Record<string, string> = {
+    'shop/keys.py': 'BANNER_KEY = "banner"\n',
+    'shop/views.py': 'from django.core.cache import cache\n\nfrom shop.keys import BANNER_KEY\n\n\ndef banner(value):\n    cache.set(BANNER_KEY, value, None)\n',
+    'shop/signals.py': 'from django.core.cache import cache\n\n\ndef forget_banner(**kwargs):\n    cache.delete("banner")\n',
+  };
+  const workspace = await Workspace.create({ wasm: loadPythonWasm(), source: { read: (path) => files[path] }, paths: Object.keys(files), configFor: () => DEFAULT_CONFIG });
+  const stale = () => workspace.check().filter((finding) => finding.code === 'CACHE001').map((finding) => finding.path);
+  assert.deepEqual(stale(), []);
+  workspace.openDocument('shop/keys.py', files['shop/keys.py']);
+  const renamed = 'BANNER_KEY = "promo"\n';
+  workspace.changeDocument('shop/keys.py', renamed, [{ start: 13, oldEnd: 21, newEnd: 20, startPosition: { line: 0, character: 13 }, oldEndPosition: { line: 0, character: 21 }, newEndPosition: { line: 0, character: 20 } }]);
+  assert.deepEqual(stale(), ['shop/views.py']);
+  // A comment added leaves the constants as they are: the answer stays.
+  workspace.changeDocument('shop/keys.py', `# keys\n${renamed}`, [{ start: 0, oldEnd: 0, newEnd: 7, startPosition: { line: 0, character: 0 }, oldEndPosition: { line: 0, character: 0 }, newEndPosition: { line: 1, character: 0 } }]);
+  assert.deepEqual(stale(), ['shop/views.py']);
+});

@@ -231,6 +231,7 @@ function extractFacts(tree: Tree, text: string, memo?: FactsMemo, nextMemo?: Fac
   };
   const fingerprint = JSON.stringify(bindings);
   callPatterns.set(bindings, callPatternFor(bindings, fingerprint));
+  cacheMentions.set(bindings, cacheMentionFor(bindings, fingerprint));
   const reusable = memo?.bindings === fingerprint ? memo.byText : undefined;
   if (nextMemo) nextMemo.bindings = fingerprint;
   const placed = new Set<StatementFacts>();
@@ -719,13 +720,23 @@ function findCacheCalls(root: SyntaxNode, text: string, facts: PyModuleFacts, fu
 /** "cache" in any case, or a local name bound to a cache object or to `caches` that does not contain it. */
 function cacheMention(bindings: Record<string, string>): RegExp {
   let pattern = cacheMentions.get(bindings);
+  if (!pattern) cacheMentions.set(bindings, (pattern = cacheMentionFor(bindings, JSON.stringify(bindings))));
+  return pattern;
+}
+
+/** The same patterns by the bindings' JSON, as for callPatternFor: a keystroke that leaves the imports alone reuses it. */
+const cacheMentionsByFingerprint = new Map<string, RegExp>();
+
+function cacheMentionFor(bindings: Record<string, string>, fingerprint: string): RegExp {
+  let pattern = cacheMentionsByFingerprint.get(fingerprint);
   if (!pattern) {
     const names = Object.entries(bindings)
       .filter(([local, qualified]) => (qualified === Q.cache || qualified === Q.caches || qualified.startsWith(`${Q.caches}[`)) && !/cache/i.test(local))
       .map(([local]) => local)
       .filter((local) => local.length <= MAX_PATTERN_NAME);
     pattern = names.length === 0 ? /cache/i : new RegExp(`cache|\\b(?:${names.map(escapeRegExp).join('|')})\\b`, 'i');
-    cacheMentions.set(bindings, pattern);
+    if (cacheMentionsByFingerprint.size >= MAX_REMEMBERED_PATTERNS) cacheMentionsByFingerprint.clear();
+    cacheMentionsByFingerprint.set(fingerprint, pattern);
   }
   return pattern;
 }

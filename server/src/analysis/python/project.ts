@@ -206,8 +206,7 @@ export class PythonProject {
       return;
     }
     const after = this.module(path);
-    const constants = (module: PyModule | null | undefined): string => JSON.stringify(module?.facts.assignments.map((assignment) => [assignment.name, assignment.value]) ?? []) + JSON.stringify(module?.facts.bindings ?? {});
-    if (constants(before) !== constants(after)) {
+    if (!sameConstants(before, after)) {
       this.contributions.clear();
       this.templates = new WeakMap();
     }
@@ -614,4 +613,21 @@ export function syncMethodName(method: string): string {
 export function callsByName(module: PyModule, names: readonly string[]): PlainCall[] {
   const wanted = new Set(names);
   return module.facts.calls.filter((call) => wanted.has(call.callee.slice(call.callee.lastIndexOf('.') + 1)));
+}
+
+/**
+ * Whether two versions of a module define the same constants and bindings, which other modules' key templates
+ * read. A keystroke keeps the unchanged statements' values as the same objects, so most compare by identity.
+ */
+function sameConstants(before: PyModule | null | undefined, after: PyModule | null | undefined): boolean {
+  const earlier = before?.facts.assignments ?? [];
+  const later = after?.facts.assignments ?? [];
+  if (earlier.length !== later.length) return false;
+  for (let index = 0; index < earlier.length; index++) {
+    const [a, b] = [earlier[index], later[index]];
+    if (a.name !== b.name || (a.value !== b.value && JSON.stringify(a.value) !== JSON.stringify(b.value))) return false;
+  }
+  const [a, b] = [before?.facts.bindings ?? {}, after?.facts.bindings ?? {}];
+  const names = Object.keys(a);
+  return names.length === Object.keys(b).length && names.every((name) => a[name] === b[name]);
 }
