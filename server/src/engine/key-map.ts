@@ -24,7 +24,7 @@ import { spanOf as tsSpanOf, type FunctionLike } from '../analysis/typescript/sy
 import type { Finding, Position, Span } from '../analysis/types.js';
 import { sourceText, timeoutArgument } from '../rules/python-helpers.js';
 import { assignmentsInForce, cacheAliases, constantSetting } from '../rules/settings-helpers.js';
-import { writtenByJob } from '../rules/stale-keys.js';
+import { isSignalReceiver, writtenByJob } from '../rules/stale-keys.js';
 import { completeCacheBlocks, unquoted } from '../rules/template-helpers.js';
 import { pageCacheUses, type PageCacheUse } from '../rules/view-resolution.js';
 
@@ -642,7 +642,7 @@ function fillsOf(project: PythonProject, module: PyModule): Set<string> {
 function refreshKind(project: PythonProject, module: PyModule, call: CacheCall, fill: boolean): SiteDraft['refresh'] {
   if (!REFRESH_METHODS.has(call.method)) return undefined;
   const fn = call.functionIndex >= 0 ? module.facts.functions[call.functionIndex] : undefined;
-  if (fn?.decorators.some((decorator) => decorator.qualified === Q.receiver || decorator.qualified === 'django.dispatch.dispatcher.receiver')) return 'signal';
+  if (isSignalReceiver(fn)) return 'signal';
   if (writtenByJob(project, module, call)) return 'job';
   return fill ? undefined : 'plain';
 }

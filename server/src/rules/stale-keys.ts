@@ -99,7 +99,12 @@ const calledFromJob = new WeakMap<PythonProject, { generation: number; byFunctio
 function isJob(module: PyModule, functionIndex: number): boolean {
   if (COMMAND_PATH.test(module.path)) return true;
   const fn = functionIndex >= 0 ? module.facts.functions[functionIndex] : undefined;
-  return fn?.decorators.some((decorator) => decorator.qualified === Q.receiver || decorator.qualified === 'django.dispatch.dispatcher.receiver' || JOB_DECORATOR.test(sourceText(module, decorator.span))) ?? false;
+  return isSignalReceiver(fn) || (fn?.decorators.some((decorator) => JOB_DECORATOR.test(sourceText(module, decorator.span))) ?? false);
+}
+
+/** `@receiver(post_save, ...)`: the function runs where the data changes. */
+export function isSignalReceiver(fn: FunctionFacts | undefined): boolean {
+  return fn?.decorators.some((decorator) => decorator.qualified === Q.receiver || decorator.qualified === 'django.dispatch.dispatcher.receiver') ?? false;
 }
 
 // Projects wrap Celery's decorator in their own (`@acks_late_2xlarge_task`, `@app.task`): a name ending in `_task` is one too.

@@ -230,8 +230,7 @@ function extractFacts(tree: Tree, text: string, memo?: FactsMemo, nextMemo?: Fac
     lastImportEnd,
   };
   const fingerprint = JSON.stringify(bindings);
-  callPatterns.set(bindings, callPatternFor(bindings, fingerprint));
-  cacheMentions.set(bindings, cacheMentionFor(bindings, fingerprint));
+  const patterns = patternsFor(bindings, fingerprint);
   const reusable = memo?.bindings === fingerprint ? memo.byText : undefined;
   if (nextMemo) nextMemo.bindings = fingerprint;
   const placed = new Set<StatementFacts>();
@@ -239,7 +238,7 @@ function extractFacts(tree: Tree, text: string, memo?: FactsMemo, nextMemo?: Fac
     const key = keys[index];
     let fragment = reusable?.get(key);
     if (!fragment || placed.has(fragment)) {
-      fragment = { start: statement.startIndex, functionOffset: facts.functions.length, facts: extractStatement(statement, text, bindings, facts.functions.length) };
+      fragment = { start: statement.startIndex, functionOffset: facts.functions.length, facts: extractStatement(statement, text, bindings, patterns, facts.functions.length) };
     } else {
       moveFragment(fragment, statement.startIndex, facts.functions.length);
     }
@@ -256,12 +255,12 @@ function emptyFragment(): FragmentFacts {
 }
 
 /** A statement's facts, placed as if the module's functions before it were `functionOffset` many. */
-function extractStatement(statement: SyntaxNode, text: string, bindings: Record<string, string>, functionOffset: number): FragmentFacts {
+function extractStatement(statement: SyntaxNode, text: string, bindings: Record<string, string>, patterns: BindingPatterns, functionOffset: number): FragmentFacts {
   const facts: PyModuleFacts = { bindings, ...emptyFragment(), suppressions: [], skipFile: false, hasSyntaxErrors: false, lastImportEnd: -1 };
   const functionIndexByStart = new FunctionIndex();
   readStatement(statement, facts, functionIndexByStart, 'none');
-  findCacheCalls(statement, text, facts, functionIndexByStart);
-  findQualifiedCalls(statement, text, facts, functionIndexByStart);
+  findCacheCalls(statement, text, facts, patterns.cacheMention, functionIndexByStart);
+  findQualifiedCalls(statement, text, facts, patterns.calls, functionIndexByStart);
   findUserStateReads(statement, text, facts, functionIndexByStart);
   collectDataFlow(statement, facts, functionIndexByStart);
   const { bindings: _bindings, suppressions: _suppressions, skipFile: _skipFile, hasSyntaxErrors: _errors, lastImportEnd: _last, ...fragment } = facts;
@@ -355,7 +354,7 @@ function collectBindings(statement: SyntaxNode, bindings: Record<string, string>
     case 'import_statement':
     case 'import_from_statement':
     case 'future_import_statement':
-      readImportBindings(statement, bindings, () => undefined);
+      readImportBindings(statement, bindings);
       if (topLevel) lastImportEnd = statement.endIndex;
       break;
     case 'expression_statement': {
@@ -473,10 +472,14 @@ function noteCondition(facts: PyModuleFacts, name: string, assigned: boolean, st
 
 /** Star imports; the names an import binds were read by collectBindings. */
 function readImport(statement: SyntaxNode, facts: PyModuleFacts): void {
-  readImportBindings(statement, {}, (module) => facts.starImports.push({ module, span: spanOf(statement) }));
+  if (typeOf(statement) !== 'import_from_statement') return;
+  const moduleNode = field(statement, 'module_name');
+  if (moduleNode && namedChildren(statement).some((child) => typeOf(child) === 'wildcard_import')) {
+    facts.starImports.push({ module: moduleNode.text.replace(/\s+/g, ''), span: spanOf(statement) });
+  }
 }
 
-function readImportBindings(statement: SyntaxNode, bindings: Record<string, string>, onStarImport: (module: string) => void): void {
+function readImportBindings(statement: SyntaxNode, bindings: Record<string, string>): void {
   if (typeOf(statement) === 'import_statement') {
     for (const name of namedChildren(statement)) {
       if (typeOf(name) === 'dotted_name') bindings[name.text.split('.')[0]] = name.text.split('.')[0];
@@ -493,8 +496,7 @@ function readImportBindings(statement: SyntaxNode, bindings: Record<string, stri
   const moduleName = moduleNode.text.replace(/\s+/g, '');
   for (const child of namedChildren(statement)) {
     if (child.startIndex === moduleNode.startIndex) continue;
-    if (typeOf(child) === 'wildcard_import') onStarImport(moduleName);
-    else if (typeOf(child) === 'dotted_name') bindings[child.text] = joinModule(moduleName, child.text);
+    if (typeOf(child) === 'dotted_name') bindings[child.text] = joinModule(moduleName, child.text);
     else if (typeOf(child) === 'aliased_import') {
       const target = field(child, 'name');
       const alias = field(child, 'alias');
@@ -672,11 +674,11 @@ export function cacheAliasOf(receiver: Expr, bindings: Record<string, string>): 
 
 // ---- calls found by a text pre-filter, then looked up in the tree ----
 
-function findCacheCalls(root: SyntaxNode, text: string, facts: PyModuleFacts, functionIndexByStart: FunctionIndex): void {
+function findCacheCalls(root: SyntaxNode, text: string, facts: PyModuleFacts, cacheMention: RegExp, functionIndexByStart: FunctionIndex): void {
   // Every receiver below names the cache somewhere in the statement: a name bound to a cache object or to
   // `caches`, or (a project's own cache object) a text holding "cache". A statement without one holds none,
   // and its `.get(` calls are not looked up in the tree one by one.
-  if (!cacheMention(facts.bindings).test(text.slice(root.startIndex, root.endIndex))) return;
+  if (!cacheMention.test(text.slice(root.startIndex, root.endIndex))) return;
   const assignmentsByFunction = new Map<number, NameAssignment[]>();
   for (const match of matchesIn(root, text, METHOD_CALL_PATTERN)) {
     const method = match[1];
@@ -717,32 +719,6 @@ function findCacheCalls(root: SyntaxNode, text: string, facts: PyModuleFacts, fu
   }
 }
 
-/** "cache" in any case, or a local name bound to a cache object or to `caches` that does not contain it. */
-function cacheMention(bindings: Record<string, string>): RegExp {
-  let pattern = cacheMentions.get(bindings);
-  if (!pattern) cacheMentions.set(bindings, (pattern = cacheMentionFor(bindings, JSON.stringify(bindings))));
-  return pattern;
-}
-
-/** The same patterns by the bindings' JSON, as for callPatternFor: a keystroke that leaves the imports alone reuses it. */
-const cacheMentionsByFingerprint = new Map<string, RegExp>();
-
-function cacheMentionFor(bindings: Record<string, string>, fingerprint: string): RegExp {
-  let pattern = cacheMentionsByFingerprint.get(fingerprint);
-  if (!pattern) {
-    const names = Object.entries(bindings)
-      .filter(([local, qualified]) => (qualified === Q.cache || qualified === Q.caches || qualified.startsWith(`${Q.caches}[`)) && !/cache/i.test(local))
-      .map(([local]) => local)
-      .filter((local) => local.length <= MAX_PATTERN_NAME);
-    pattern = names.length === 0 ? /cache/i : new RegExp(`cache|\\b(?:${names.map(escapeRegExp).join('|')})\\b`, 'i');
-    if (cacheMentionsByFingerprint.size >= MAX_REMEMBERED_PATTERNS) cacheMentionsByFingerprint.clear();
-    cacheMentionsByFingerprint.set(fingerprint, pattern);
-  }
-  return pattern;
-}
-
-const cacheMentions = new WeakMap<Record<string, string>, RegExp>();
-
 /** `c = caches["x"]` inside the function that uses `c`. */
 function localCacheAlias(call: SyntaxNode, name: string, bindings: Record<string, string>, assignmentsByFunction: Map<number, NameAssignment[]>): string | null | undefined {
   const definition = enclosing(call, ['function_definition']);
@@ -770,38 +746,42 @@ interface NameAssignment {
   right: SyntaxNode;
 }
 
-/** The longest name put into a call-finding regex (see callPattern). */
+/** The longest name put into a call-finding regex (see patternsFor). */
 export const MAX_PATTERN_NAME = 1000;
 
-/** Calls of imported Django helpers: cache_page(...)(view), make_template_fragment_key, patch_vary_headers. */
-const callPatterns = new WeakMap<Record<string, string>, RegExp | null>();
-/** The same patterns by the bindings' JSON: a keystroke that leaves the imports alone reuses the compiled regex. */
-const callPatternsByFingerprint = new Map<string, RegExp | null>();
+/** The regexes a module's bindings make, built once per module (and kept across keystrokes that leave the bindings alone). */
+interface BindingPatterns {
+  /** Calls of the module's interesting local names: Django helpers (cache_page, make_template_fragment_key), project functions. */
+  calls: RegExp | null;
+  /** "cache" in any case, or a local name bound to a cache object or to `caches` that does not contain it. */
+  cacheMention: RegExp;
+}
+
+/** By the bindings' JSON: a keystroke that leaves the imports alone reuses the compiled regexes. */
+const patternsByFingerprint = new Map<string, BindingPatterns>();
 const MAX_REMEMBERED_PATTERNS = 64;
 
-function callPatternFor(bindings: Record<string, string>, fingerprint: string): RegExp | null {
-  let pattern = callPatternsByFingerprint.get(fingerprint);
-  if (pattern === undefined) {
-    const localNames = Object.entries(bindings)
-      .filter(([, qualified]) => INTERESTING_CALLEES.has(qualified) || !/^(django|typing|collections|functools|os|sys|re|json|datetime|logging)\b/.test(qualified))
-      .map(([local]) => local)
-      // V8 refuses a regex with a literal over 32,767 characters ("Regular expression too large"): no real name is that long.
-      .filter((local) => local.length <= MAX_PATTERN_NAME);
-    pattern = localNames.length === 0 ? null : new RegExp(`\\b(${localNames.map(escapeRegExp).join('|')})[ \\t]*\\(`, 'g');
-    if (callPatternsByFingerprint.size >= MAX_REMEMBERED_PATTERNS) callPatternsByFingerprint.clear();
-    callPatternsByFingerprint.set(fingerprint, pattern);
+function patternsFor(bindings: Record<string, string>, fingerprint: string): BindingPatterns {
+  let patterns = patternsByFingerprint.get(fingerprint);
+  if (!patterns) {
+    // V8 refuses a regex with a literal over 32,767 characters ("Regular expression too large"): no real name is that long.
+    const alternatives = (names: string[]): string => names.filter((name) => name.length <= MAX_PATTERN_NAME).map(escapeRegExp).join('|');
+    const entries = Object.entries(bindings);
+    const callees = entries.filter(([, qualified]) => INTERESTING_CALLEES.has(qualified) || !/^(django|typing|collections|functools|os|sys|re|json|datetime|logging)\b/.test(qualified)).map(([local]) => local);
+    const cacheNames = entries.filter(([local, qualified]) => (qualified === Q.cache || qualified === Q.caches || qualified.startsWith(`${Q.caches}[`)) && !/cache/i.test(local)).map(([local]) => local);
+    const calls = alternatives(callees);
+    const mentions = alternatives(cacheNames);
+    patterns = {
+      calls: calls === '' ? null : new RegExp(`\\b(${calls})[ \\t]*\\(`, 'g'),
+      cacheMention: mentions === '' ? /cache/i : new RegExp(`cache|\\b(?:${mentions})\\b`, 'i'),
+    };
+    if (patternsByFingerprint.size >= MAX_REMEMBERED_PATTERNS) patternsByFingerprint.clear();
+    patternsByFingerprint.set(fingerprint, patterns);
   }
-  return pattern;
+  return patterns;
 }
 
-/** A regex for calls of the module's interesting local names (Django helpers, project functions), built once per module. */
-function callPattern(bindings: Record<string, string>): RegExp | null {
-  if (!callPatterns.has(bindings)) callPatterns.set(bindings, callPatternFor(bindings, JSON.stringify(bindings)));
-  return callPatterns.get(bindings) ?? null;
-}
-
-function findQualifiedCalls(root: SyntaxNode, text: string, facts: PyModuleFacts, functionIndexByStart: FunctionIndex): void {
-  const pattern = callPattern(facts.bindings);
+function findQualifiedCalls(root: SyntaxNode, text: string, facts: PyModuleFacts, pattern: RegExp | null, functionIndexByStart: FunctionIndex): void {
   if (!pattern) return;
   for (const match of matchesIn(root, text, pattern)) {
     const identifier = root.descendantForIndex(match.index, match.index + match[1].length);

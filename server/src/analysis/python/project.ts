@@ -464,49 +464,42 @@ export class PythonProject {
       }
     }
     // Calls of helpers that delete their argument (`def invalidate(key): cache.delete(key)`) invalidate that argument.
-    if (deleteHelpers.length > 0) {
-      // Callers need not mention the cache themselves (`from .cache_utils import invalidate`): read every module naming a helper.
-      const names = deleteHelpers.map((helper) => helper.fn.fn.name);
-      for (const module of this.callersOf(modules, deleteHelpers.map((helper) => helper.fn.fn))) {
-        for (const call of callsByName(module, names)) {
-          const target = this.resolveFunction(call.callee, module.path);
-          const helper = target && deleteHelpers.find((candidate) => candidate.fn.module === target.module && candidate.fn.index === target.index);
-          const argument = helper ? call.args[helper.fn.fn.className ? helper.paramIndex - 1 : helper.paramIndex] : undefined;
-          if (argument) invalidated.push(this.keyTemplateAt(module, call.functionIndex, argument));
-        }
-      }
+    for (const { module, call, helper } of this.helperCalls(modules, deleteHelpers)) {
+      const argument = call.args[helper.fn.fn.className ? helper.paramIndex - 1 : helper.paramIndex];
+      if (argument) invalidated.push(this.keyTemplateAt(module, call.functionIndex, argument));
     }
     // Fragment helpers (`def forget_fragment(name, *args): cache.delete(make_template_fragment_key(name, args))`):
     // a call with a constant name invalidates that fragment; a key-building helper counts where the caller deletes or overwrites.
-    if (fragmentHelpers.length > 0) {
-      const names = fragmentHelpers.map((helper) => helper.fn.fn.name);
-      for (const module of this.callersOf(modules, fragmentHelpers.map((helper) => helper.fn.fn))) {
-        const writing = writingFunctions(module);
-        for (const call of callsByName(module, names)) {
-          const target = this.resolveFunction(call.callee, module.path);
-          const helper = target && fragmentHelpers.find((candidate) => candidate.fn.module === target.module && candidate.fn.index === target.index);
-          if (!helper || !(helper.invalidates || writing.has(call.functionIndex))) continue;
-          const argument = call.args[helper.fn.fn.className ? helper.paramIndex - 1 : helper.paramIndex];
-          const name = argument ? constantValue(argument, this.keyScope(module, call.functionIndex)) : undefined;
-          if (typeof name === 'string') invalidatedFragments.add(name);
-        }
-      }
+    for (const { module, call, helper } of this.helperCalls(modules, fragmentHelpers)) {
+      if (!(helper.invalidates || writingFunctions(module).has(call.functionIndex))) continue;
+      const argument = call.args[helper.fn.fn.className ? helper.paramIndex - 1 : helper.paramIndex];
+      const name = argument ? constantValue(argument, this.keyScope(module, call.functionIndex)) : undefined;
+      if (typeof name === 'string') invalidatedFragments.add(name);
     }
     // Key builders (`def course_key(course_id, lang): return make_template_fragment_key("course", [course_id, lang])`):
     // a caller that deletes or overwrites cache entries (`caches["results"].delete(course_key(c.id, "en"))`) invalidates the fragment.
-    if (fragmentKeyBuilders.length > 0) {
-      const names = fragmentKeyBuilders.map((builder) => builder.fn.fn.name);
-      for (const module of this.callersOf(modules, fragmentKeyBuilders.map((builder) => builder.fn.fn))) {
-        const writing = writingFunctions(module);
-        for (const call of callsByName(module, names)) {
-          if (!writing.has(call.functionIndex)) continue;
-          const target = this.resolveFunction(call.callee, module.path);
-          const builder = target && fragmentKeyBuilders.find((candidate) => candidate.fn.module === target.module && candidate.fn.index === target.index);
-          if (builder) invalidatedFragments.add(builder.name);
-        }
-      }
+    for (const { module, call, helper } of this.helperCalls(modules, fragmentKeyBuilders)) {
+      if (writingFunctions(module).has(call.functionIndex)) invalidatedFragments.add(helper.name);
     }
     return { invalidated, refreshSites, pageCacheAliases, invalidatedFragments };
+  }
+
+  /**
+   * Each call of one of `helpers`, in `modules` or in any other module naming one (callers need not mention the
+   * cache themselves: `from .cache_utils import invalidate`): found by name, then resolved to the helper.
+   */
+  private helperCalls<T extends { fn: ResolvedFunction }>(modules: PyModule[], helpers: T[]): { module: PyModule; call: PlainCall; helper: T }[] {
+    if (helpers.length === 0) return [];
+    const names = helpers.map((helper) => helper.fn.fn.name);
+    const found: { module: PyModule; call: PlainCall; helper: T }[] = [];
+    for (const module of this.callersOf(modules, helpers.map((helper) => helper.fn.fn))) {
+      for (const call of callsByName(module, names)) {
+        const target = this.resolveFunction(call.callee, module.path);
+        const helper = target && helpers.find((candidate) => candidate.fn.module === target.module && candidate.fn.index === target.index);
+        if (helper) found.push({ module, call, helper });
+      }
+    }
+    return found;
   }
 
   /**
