@@ -19,7 +19,7 @@ import { DEFAULT_CONFIG } from '../analysis/config.js';
 import type { LineIndex } from '../analysis/text.js';
 import { creationTtls, defaultExpiry, describeCall, invalidatedKeys, listedPattern, methodName, type StoreOperation } from '../analysis/typescript/calls.js';
 import { isTestPath } from '../analysis/typescript/load.js';
-import { deleteHelper, ownerOf, type Client, type TsModule, type TypeScriptProject } from '../analysis/typescript/project.js';
+import { deleteHelper, helperCallArguments, ownerOf, type Client, type TsModule, type TypeScriptProject } from '../analysis/typescript/project.js';
 import { spanOf as tsSpanOf, type FunctionLike } from '../analysis/typescript/syntax.js';
 import type { Finding, Position, Span } from '../analysis/types.js';
 import { sourceText, timeoutArgument } from '../rules/python-helpers.js';
@@ -457,30 +457,18 @@ class KeyMapBuilder {
 
   /** Calls of functions that delete, store or read the key they are given (`function invalidate(key) { return redis.del(key); }`). */
   private typescriptHelperCalls(project: TypeScriptProject, module: TsModule, helpers: TsHelper[]): void {
-    const ts = module.ts;
-    const names = new Set(helpers.map((helper) => helper.name));
-    for (const call of module.calls) {
-      if (!ts.isCallExpression(call)) continue;
-      const calleeName = ts.isIdentifier(call.expression) ? call.expression.text : ts.isPropertyAccessExpression(call.expression) ? call.expression.name.text : undefined;
-      if (!calleeName || !names.has(calleeName)) continue;
-      const target = project.valueOf(module, call.expression);
-      for (const helper of helpers) {
-        if (helper.name !== calleeName) continue;
-        const matches = target?.kind === 'function' ? target.node === helper.fn : ts.isMethodDeclaration(helper.fn) && ts.isPropertyAccessExpression(call.expression);
-        const argument = matches ? call.arguments[helper.index] : undefined;
-        if (!argument || ts.isSpreadElement(argument)) continue;
-        const template = project.keyTemplate(module, argument);
-        if (isOpaque(template)) continue;
-        const draft = draftAt(module.path, module.lines, tsSpanOf(call), `${helper.name}()`);
-        if (helper.kind === 'delete') {
-          draft.site.how = helper.how;
-          this.pending.push({ language: 'typescript', template, alias: helper.alias, draft });
-        } else if (helper.kind === 'get') {
-          this.entry('typescript', 'key', template, helper.alias).reads.push(draft);
-        } else {
-          draft.site.timeout = helperTtl(project, module, call, helper);
-          this.entry('typescript', 'key', template, helper.alias).writes.push(draft);
-        }
+    for (const { call, helper, argument } of helperCallArguments(project, module, helpers)) {
+      const template = project.keyTemplate(module, argument);
+      if (isOpaque(template)) continue;
+      const draft = draftAt(module.path, module.lines, tsSpanOf(call), `${helper.name}()`);
+      if (helper.kind === 'delete') {
+        draft.site.how = helper.how;
+        this.pending.push({ language: 'typescript', template, alias: helper.alias, draft });
+      } else if (helper.kind === 'get') {
+        this.entry('typescript', 'key', template, helper.alias).reads.push(draft);
+      } else {
+        draft.site.timeout = helperTtl(project, module, call, helper);
+        this.entry('typescript', 'key', template, helper.alias).writes.push(draft);
       }
     }
   }

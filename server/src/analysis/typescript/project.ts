@@ -1049,7 +1049,6 @@ export class TypeScriptProject implements ProjectQueries {
     if (helpers.length > 0) {
       // Calls of helpers that delete their argument (`function invalidate(key) { return redis.del(key); }`).
       // Callers need not name a cache library: read every module that imports a helper's module.
-      const names = [...new Set(helpers.map((helper) => helper.name))];
       const helperPaths = new Set(helpers.map((helper) => helper.module.path));
       const callers = new Set(modules);
       for (const path of this.allPaths()) {
@@ -1058,19 +1057,7 @@ export class TypeScriptProject implements ProjectQueries {
         if (module) callers.add(module);
       }
       for (const module of callers) {
-        const ts = module.ts;
-        for (const call of module.calls) {
-          if (!ts.isCallExpression(call)) continue;
-          const calleeName = ts.isIdentifier(call.expression) ? call.expression.text : ts.isPropertyAccessExpression(call.expression) ? call.expression.name.text : undefined;
-          if (!calleeName || !names.includes(calleeName)) continue;
-          const target = this.valueOf(module, call.expression);
-          for (const helper of helpers) {
-            if (helper.name !== calleeName) continue;
-            const matches = target?.kind === 'function' ? target.node === helper.fn : ts.isMethodDeclaration(helper.fn) && ts.isPropertyAccessExpression(call.expression);
-            const argument = matches ? call.arguments[helper.index] : undefined;
-            if (argument && !ts.isSpreadElement(argument)) invalidated.push({ template: this.keyTemplate(module, argument), owner: ownerOf(module, call) });
-          }
-        }
+        for (const { call, argument } of helperCallArguments(this, module, helpers)) invalidated.push({ template: this.keyTemplate(module, argument), owner: ownerOf(module, call) });
       }
     }
     const owners = [...invalidated.map((entry) => entry.owner), ...[...refreshSites.values()].flat()].filter((owner): owner is string => owner !== undefined);
@@ -1121,6 +1108,29 @@ export class TypeScriptProject implements ProjectQueries {
  * handlers, lifecycle hooks, resolvers): they have no owner and are never taken as dead.
  */
 /** `path#name` of the function declared by name around a call (see ownerName). */
+/**
+ * The calls in `module` of the project's key helpers (`invalidate(key)`, `cache.forget(key)`), with the argument
+ * each passes as the key: by name first, then resolved to the helper (a method matches any `x.name(...)`).
+ */
+export function helperCallArguments<H extends { name: string; fn: FunctionLike; index: number }>(project: TypeScriptProject, module: TsModule, helpers: readonly H[]): { call: TS.CallExpression; helper: H; argument: TS.Expression }[] {
+  const ts = module.ts;
+  const names = new Set(helpers.map((helper) => helper.name));
+  const found: { call: TS.CallExpression; helper: H; argument: TS.Expression }[] = [];
+  for (const call of module.calls) {
+    if (!ts.isCallExpression(call)) continue;
+    const calleeName = ts.isIdentifier(call.expression) ? call.expression.text : ts.isPropertyAccessExpression(call.expression) ? call.expression.name.text : undefined;
+    if (!calleeName || !names.has(calleeName)) continue;
+    const target = project.valueOf(module, call.expression);
+    for (const helper of helpers) {
+      if (helper.name !== calleeName) continue;
+      const matches = target?.kind === 'function' ? target.node === helper.fn : ts.isMethodDeclaration(helper.fn) && ts.isPropertyAccessExpression(call.expression);
+      const argument = matches ? call.arguments[helper.index] : undefined;
+      if (argument && !ts.isSpreadElement(argument)) found.push({ call, helper, argument });
+    }
+  }
+  return found;
+}
+
 export function ownerOf(module: TsModule, node: TS.Node): string | undefined {
   const name = ownerName(module.ts, node);
   return name === undefined ? undefined : `${module.path}#${name}`;
