@@ -12,7 +12,7 @@ import type { Expr } from '../analysis/python/expr.js';
 import type { CacheCall, PlainCall } from '../analysis/python/facts.js';
 import { constantValue, type KeyScope } from '../analysis/python/key-template.js';
 import { isPythonTestPath, moduleNameOf } from '../analysis/python/modules.js';
-import { callsByName, DELETE_METHODS, keyExpressions, REFRESH_METHODS, STORE_METHODS, syncMethodName, type PyModule, type PythonProject, type ResolvedFunction } from '../analysis/python/project.js';
+import { callsByName, deletedParameter, DELETE_METHODS, keyExpressions, REFRESH_METHODS, STORE_METHODS, syncMethodName, type PyModule, type PythonProject, type ResolvedFunction } from '../analysis/python/project.js';
 import { Q } from '../analysis/python/qualified-names.js';
 import { SettingsIndex } from '../analysis/python/settings.js';
 import { DEFAULT_CONFIG } from '../analysis/config.js';
@@ -226,8 +226,9 @@ class KeyMapBuilder {
         const keys = keyExpressions(call.method, call.args, call.keywords);
         for (const key of keys) {
           const excluded = keys.filter((other) => other !== key);
-          if (DELETE_METHODS.has(call.method) && key.kind === 'name' && fn && fn.params.includes(key.id)) {
-            deleteHelpers.push({ module, index: call.functionIndex, paramIndex: fn.params.indexOf(key.id), method: call.method });
+          const deleted = deletedParameter(module, call, key);
+          if (deleted >= 0) {
+            deleteHelpers.push({ module, index: call.functionIndex, paramIndex: deleted, method: call.method });
             continue;
           }
           const template = project.keyTemplateAt(module, call.functionIndex, key);

@@ -546,8 +546,7 @@ export class PythonProject {
       const keys = keyExpressions(call.method, call.args, call.keywords);
       if (DELETE_METHODS.has(call.method)) {
         for (const key of keys) {
-          const fn = call.functionIndex >= 0 ? module.facts.functions[call.functionIndex] : undefined;
-          const paramIndex = fn && key.kind === 'name' ? fn.params.indexOf(key.id) : -1;
+          const paramIndex = deletedParameter(module, call, key);
           if (paramIndex >= 0) contribution.deleteHelpers.push({ index: call.functionIndex, paramIndex });
           else contribution.deleted.push(this.keyTemplateAt(module, call.functionIndex, key));
         }
@@ -566,6 +565,13 @@ export class PythonProject {
     this.contributions.set(module.path, contribution);
     return contribution;
   }
+}
+
+/** The parameter a delete passes through as its key (`def invalidate(key): cache.delete(key)`: a delete helper), or -1. */
+export function deletedParameter(module: PyModule, call: { method: string; functionIndex: number }, key: Expr): number {
+  if (!DELETE_METHODS.has(call.method) || key.kind !== 'name') return -1;
+  const fn = call.functionIndex >= 0 ? module.facts.functions[call.functionIndex] : undefined;
+  return fn ? fn.params.indexOf(key.id) : -1;
 }
 
 /** Functions (by index; -1 for module level) that delete cache entries or overwrite them with set/set_many. */
