@@ -35,6 +35,11 @@ export interface WorkspaceOptions {
    * settings, globs) look at the path below its folder, so `/home/dev/...` does not make everything "dev".
    */
   roots?: string[];
+  /**
+   * Skim candidate modules (analysis/python/skim.ts): parse the bodies of functions that never name the cache
+   * only when a rule asks what they hold. On by default; the findings are the same either way.
+   */
+  skimFunctionBodies?: boolean;
 }
 
 export class Workspace {
@@ -63,7 +68,7 @@ export class Workspace {
   static async create(options: WorkspaceOptions): Promise<Workspace> {
     const parser = await PythonParser.create(options.wasm);
     const paths = [...options.paths];
-    return new Workspace(new PythonProject(parser, options.source, paths), { ...options, paths });
+    return new Workspace(new PythonProject(parser, options.source, paths, options.skimFunctionBodies ?? true), { ...options, paths });
   }
 
   /** A file was created or changed (`text` given for unsaved editor buffers). */

@@ -103,7 +103,7 @@ const MEMOIZE = '<cache_memoize>';
 
 /** `cache_memoize(key, lookup_callable)` calls, as the `get_or_set` they amount to. */
 function memoizeCalls(module: PyModule): CacheCall[] {
-  return module.facts.calls
+  return callsByName(module, ['cache_memoize'])
     .filter((call) => isMemoizeCallee(call.callee) && call.args.length >= 2 && ['lambda', 'name', 'attribute'].includes(call.args[1].kind))
     .map((call) => ({ method: 'get_or_set', alias: MEMOIZE, args: call.args, keywords: {}, hasStarArgs: false, span: call.span, methodSpan: call.span, functionIndex: call.functionIndex }));
 }

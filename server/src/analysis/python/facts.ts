@@ -188,6 +188,11 @@ const METHOD_CALL_PATTERN = /\.[ \t]*([a-z_]+)[ \t]*\(/g;
 const USER_STATE_PATTERN = /\brequest[ \t]*\.[ \t]*(user|session|COOKIES)\b/g;
 const SKIP_FILE_PATTERN = /#\s*cache-coach:\s*skip-file\b/;
 
+/** Whether the text asks Cache Coach to skip the file (`# cache-coach: skip-file`). */
+export function isSkippedFile(text: string): boolean {
+  return SKIP_FILE_PATTERN.test(text);
+}
+
 /** The facts of one top-level statement; reused while its text (and the module's imports) stay the same. */
 export interface StatementFacts {
   /** Where the statement started, and how many functions came before it, when `facts` was last placed. */
@@ -1030,6 +1035,6 @@ export function spanOf(node: SyntaxNode): Span {
   return { start: node.startIndex, end: node.endIndex };
 }
 
-function escapeRegExp(text: string): string {
+export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

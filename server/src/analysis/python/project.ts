@@ -7,12 +7,13 @@ import { Edit, type Tree } from 'web-tree-sitter';
 import { LineIndex } from '../text.js';
 import type { Position } from '../types.js';
 import type { Expr } from './expr.js';
-import { extractModuleFacts, MAX_PATTERN_NAME, type FactsMemo, type FunctionFacts, type PlainCall, type PyModuleFacts } from './facts.js';
+import { escapeRegExp, extractModuleFacts, isSkippedFile, MAX_PATTERN_NAME, type FactsMemo, type FunctionFacts, type PlainCall, type PyModuleFacts } from './facts.js';
 import { constantValue, keyTemplate, type KeyScope } from './key-template.js';
 import { isPythonPath, isPythonTestPath, ModuleResolver } from './modules.js';
 import { cachePageCalls } from './page-cache.js';
 import { ParseLimitError, type PythonParser } from './parser.js';
 import { functionIndexOf } from './function-lookup.js';
+import { fillOnDemand, keptCallsNaming, restoreOffsets, skimFunctionBodies } from './skim.js';
 
 export interface PyModule {
   path: string;
@@ -39,6 +40,8 @@ const JOB_MARKER = /@[ \t]*[\w.]*(task|receiver)\b/;
 
 /** Text every PYTHON_CANDIDATE match contains: a search for plain words, about twice as fast, rules most files out first. */
 const CANDIDATE_HINT = /cache|CACHE|Cache|vary_|fragment_key/;
+/** Qualified names of Django's cache API: a local name bound to one is a cache use wherever it appears. */
+const CACHE_API = /^django\.(core\.cache|views\.decorators\.(cache|vary)|utils\.cache)\b/;
 
 export const STORE_METHODS = new Set(['set', 'add', 'set_many', 'get_or_set', 'touch', 'aset', 'aadd', 'aset_many', 'aget_or_set', 'atouch']);
 export const REFRESH_METHODS = new Set(['set', 'set_many', 'aset', 'aset_many']);
@@ -107,6 +110,8 @@ export class PythonProject {
     private readonly parser: PythonParser,
     private readonly source: TextSource,
     paths: Iterable<string>,
+    /** Whether candidates read from the source are skimmed (skim.ts); open documents never are. */
+    private readonly skimBodies = true,
   ) {
     for (const path of paths) if (isPythonPath(path)) this.paths.add(path);
     this.resolver = new ModuleResolver(this.paths);
@@ -251,23 +256,60 @@ export class PythonProject {
       module = { path, text, lines: new LineIndex(text), facts: extractModuleFacts(live, text, this.factsMemos.get(path), memo) };
       this.factsMemos.set(path, memo);
     } else if (text !== undefined) {
-      let tree: Tree | undefined;
-      try {
-        tree = this.parser.parse(text);
-      } catch (error) {
-        if (!(error instanceof ParseLimitError)) throw error;
-        this.unparsed.set(path, error.message);
-      }
-      if (tree) {
-        try {
-          module = { path, text, lines: new LineIndex(text), facts: extractModuleFacts(tree, text) };
-        } finally {
-          tree.delete();
-        }
-      }
+      const lines = new LineIndex(text);
+      const facts = (this.skimBodies && this.isCandidate(path) && this.jobFiles([path]).length === 0 ? this.skimmedFacts(path, text, lines) : undefined) ?? this.wholeFacts(path, text);
+      if (facts) module = { path, text, lines, facts };
     }
     this.modules.set(path, module);
     return module ?? undefined;
+  }
+
+  /** The facts of the module's whole text; undefined when it is too large to parse (and noted in `unparsed`). */
+  private wholeFacts(path: string, text: string): PyModuleFacts | undefined {
+    let tree: Tree | undefined;
+    try {
+      tree = this.parser.parse(text);
+    } catch (error) {
+      if (!(error instanceof ParseLimitError)) throw error;
+      this.unparsed.set(path, error.message);
+      return undefined;
+    }
+    try {
+      return extractModuleFacts(tree, text);
+    } finally {
+      tree.delete();
+    }
+  }
+
+  /**
+   * A candidate's facts from its skimmed text (skim.ts): the bodies of functions that never name the cache are
+   * parsed only if a rule asks what they hold. Undefined when skimming saves nothing or cannot be trusted: the
+   * skimmed text does not parse cleanly, or a skipped body may use the cache through a name without "cache"
+   * in it (`from django.core.cache import caches as stores`).
+   */
+  private skimmedFacts(path: string, text: string, lines: LineIndex): PyModuleFacts | undefined {
+    const skimmed = skimFunctionBodies(text, CANDIDATE_HINT);
+    if (!skimmed) return undefined;
+    let tree: Tree;
+    try {
+      tree = this.parser.parse(skimmed.text);
+    } catch (error) {
+      if (error instanceof ParseLimitError) return undefined;
+      throw error;
+    }
+    let facts: PyModuleFacts;
+    try {
+      if (tree.rootNode.hasError) return undefined;
+      facts = extractModuleFacts(tree, skimmed.text);
+    } finally {
+      tree.delete();
+    }
+    const hidden = Object.entries(facts.bindings).some(([local, qualified]) => CACHE_API.test(qualified) && !CANDIDATE_HINT.test(local) && new RegExp(`\\b${escapeRegExp(local)}\\b`).test(skimmed.skippedText));
+    if (hidden) return undefined;
+    facts.skipFile = isSkippedFile(text);
+    restoreOffsets(facts, skimmed, lines);
+    fillOnDemand(facts, skimmed, () => this.wholeFacts(path, text));
+    return facts;
   }
 
   /** The modules parsed so far (candidates and the modules rules resolved into), without parsing any other. */
@@ -611,7 +653,7 @@ export function syncMethodName(method: string): string {
  */
 export function callsByName(module: PyModule, names: readonly string[]): PlainCall[] {
   const wanted = new Set(names);
-  return module.facts.calls.filter((call) => wanted.has(call.callee.slice(call.callee.lastIndexOf('.') + 1)));
+  return (keptCallsNaming(module.facts, names) ?? module.facts.calls).filter((call) => wanted.has(call.callee.slice(call.callee.lastIndexOf('.') + 1)));
 }
 
 /**

@@ -1,0 +1,304 @@
+/**
+ * Skimming: a module's text without the bodies of functions that cannot hold a cache API use, so that a
+ * whole-project scan parses and reads only the code its rules look at. Most of a large models or views module
+ * is methods that never name the cache; parsing them cost more than anything else in a scan (tree-sitter's
+ * time grows with the text's length, blank or not: a body must go, not be blanked).
+ *
+ * A skipped body becomes the single statement `0`, at its first statement's indentation. Definitions,
+ * decorators, parameters, classes and module-level statements are kept, so the facts list the same functions
+ * in the same order; restoreOffsets moves every offset back to where it is in the whole text. What a skipped
+ * body would have told (its calls, returns, assignments, reads of `request.user`) is read on demand: the whole
+ * text is parsed when a rule first asks for one of them (fillOnDemand).
+ */
+import type { LineIndex } from '../text.js';
+import { escapeRegExp, type FunctionFacts, type PlainCall, type PyModuleFacts } from './facts.js';
+
+/** A module's text with some function bodies left out. */
+export interface SkimmedText {
+  text: string;
+  /** Where each skipped function's definition starts in the whole text (its first decorator, or `def`/`async`). */
+  skippedDefinitions: Set<number>;
+  /** The skipped bodies' text, one after another: what a search for a name in them must read. */
+  skippedText: string;
+  /** For each skipped body: where its stand-in ends in the skimmed text, and how much shorter the text is from there on. */
+  shifts: { skimmedEnd: number; removed: number }[];
+}
+
+/** One logical line of Python: a statement's first line with its continuations (brackets, backslashes, strings). */
+interface LogicalLine {
+  /** Offset of the first character (after the indentation). */
+  start: number;
+  /** Offset of the first character of its first physical line. */
+  lineStart: number;
+  /** Offset of the line break that ends it (or the text's length). */
+  end: number;
+  /** The last character that is not whitespace or part of a comment. */
+  last: string;
+}
+
+const DEFINITION = /(?:async[ \t]+)?def[ \t]/y;
+
+/**
+ * The text without the body of every function whose definition (decorators, header and body) does not match
+ * `keep`; undefined when there is none. Functions inside a kept function are kept with it.
+ */
+export function skimFunctionBodies(text: string, keep: RegExp): SkimmedText | undefined {
+  const lines = logicalLines(text);
+  const parts: string[] = [];
+  const skippedParts: string[] = [];
+  const skippedDefinitions = new Set<number>();
+  const shifts: SkimmedText['shifts'] = [];
+  let copied = 0;
+  let removed = 0;
+  let index = 0;
+  while (index < lines.length) {
+    const line = lines[index];
+    DEFINITION.lastIndex = line.start;
+    if (!DEFINITION.test(text)) {
+      index++;
+      continue;
+    }
+    const indent = line.start - line.lineStart;
+    let bodyEnd = index + 1;
+    while (bodyEnd < lines.length && lines[bodyEnd].start - lines[bodyEnd].lineStart > indent) bodyEnd++;
+    // A body on the header's own line (`def f(): return 1`), or none at all: nothing to skip.
+    if (line.last !== ':' || bodyEnd === index + 1) {
+      index = bodyEnd;
+      continue;
+    }
+    let definitionStart = line.start;
+    for (let decorator = index - 1; decorator >= 0 && lines[decorator].start - lines[decorator].lineStart === indent && text[lines[decorator].start] === '@'; decorator--) {
+      definitionStart = lines[decorator].start;
+    }
+    const first = lines[index + 1];
+    const last = lines[bodyEnd - 1];
+    if (!keep.test(text.slice(definitionStart, last.end))) {
+      // From the header's line break to the body's end, the body becomes `0` at its first statement's indentation.
+      const standIn = `\n${text.slice(first.lineStart, first.start)}0`;
+      parts.push(text.slice(copied, line.end), standIn);
+      skippedParts.push(text.slice(line.end, last.end));
+      skippedDefinitions.add(definitionStart);
+      removed += last.end - line.end - standIn.length;
+      copied = last.end;
+      shifts.push({ skimmedEnd: last.end - removed, removed });
+    }
+    index = bodyEnd;
+  }
+  if (shifts.length === 0) return undefined;
+  parts.push(text.slice(copied));
+  return { text: parts.join(''), skippedDefinitions, skippedText: skippedParts.join('\n'), shifts };
+}
+
+/** Where offset `at` of the skimmed text is in the whole text. */
+export function wholeOffset(skimmed: SkimmedText, at: number): number {
+  const { shifts } = skimmed;
+  // The last stand-in that ends at or before `at` says how much was removed before `at`.
+  let low = 0;
+  let high = shifts.length - 1;
+  let removed = 0;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (shifts[middle].skimmedEnd <= at) {
+      removed = shifts[middle].removed;
+      low = middle + 1;
+    } else {
+      high = middle - 1;
+    }
+  }
+  return at + removed;
+}
+
+/** Moves every offset of facts extracted from the skimmed text to the whole text (`lines` is the whole text's). */
+export function restoreOffsets(facts: PyModuleFacts, skimmed: SkimmedText, lines: LineIndex): void {
+  const visit = (value: unknown): void => {
+    if (value === null || typeof value !== 'object') return;
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item);
+      return;
+    }
+    const record = value as Record<string, unknown>;
+    for (const key in record) {
+      const field = record[key];
+      if (typeof field === 'number') {
+        if (key === 'start' || key === 'end') record[key] = wholeOffset(skimmed, field);
+      } else if (typeof field === 'object') {
+        visit(field);
+      }
+    }
+  };
+  const { bindings: _bindings, ...rest } = facts;
+  visit(rest);
+  if (facts.lastImportEnd >= 0) facts.lastImportEnd = wholeOffset(skimmed, facts.lastImportEnd);
+  for (const suppression of facts.suppressions) suppression.line = lines.positionAt(suppression.commentSpan.start).line;
+}
+
+/**
+ * The logical lines of `text`, as Python's tokenizer sees them: blank lines and comment-only lines left out,
+ * lines joined inside brackets, after a backslash and inside strings.
+ */
+function logicalLines(text: string): LogicalLine[] {
+  const lines: LogicalLine[] = [];
+  const length = text.length;
+  const special = /[\n\r#"'\\()[\]{}]/g;
+  let position = 0;
+  while (position < length) {
+    const lineStart = position;
+    while (position < length && (text[position] === ' ' || text[position] === '\t' || text[position] === '\f')) position++;
+    if (position >= length) break;
+    const first = text[position];
+    if (first === '\n' || first === '\r' || first === '#') {
+      position = lineEndAfter(text, position);
+      continue;
+    }
+    const start = position;
+    let depth = 0;
+    // Where a comment starts on the logical line's last physical line (its code ends there).
+    let commentStart = -1;
+    while (position < length) {
+      special.lastIndex = position;
+      const found = special.exec(text);
+      if (!found) {
+        position = length;
+        break;
+      }
+      position = found.index;
+      const char = found[0];
+      if (char === '\n' || char === '\r') {
+        if (depth === 0) break;
+        commentStart = -1;
+        position++;
+      } else if (char === '#') {
+        commentStart = position;
+        while (position < length && text[position] !== '\n' && text[position] !== '\r') position++;
+      } else if (char === '"' || char === "'") {
+        position = stringEnd(text, position);
+      } else if (char === '\\') {
+        // A backslash outside a string: a line continuation (or a stray one: skip what follows either way).
+        position += text[position + 1] === '\r' && text[position + 2] === '\n' ? 3 : 2;
+        commentStart = -1;
+      } else {
+        if (char === '(' || char === '[' || char === '{') depth++;
+        else if (depth > 0) depth--;
+        position++;
+      }
+    }
+    let codeEnd = commentStart >= 0 ? commentStart : position;
+    while (codeEnd > start && /[ \t\f\r\n]/.test(text[codeEnd - 1])) codeEnd--;
+    lines.push({ start, lineStart, end: position, last: text[codeEnd - 1] });
+    position = lineEndAfter(text, position);
+  }
+  return lines;
+}
+
+/** The offset after the line break that ends the line holding `position` (or the text's length). */
+function lineEndAfter(text: string, position: number): number {
+  while (position < text.length && text[position] !== '\n' && text[position] !== '\r') position++;
+  if (text[position] === '\r' && text[position + 1] === '\n') return position + 2;
+  return position + 1;
+}
+
+/** What ends a string opened by each quote: an escape is skipped, a line break ends a one-line string early. */
+const STRING_ENDS: Record<string, RegExp> = {
+  "'": /\\[\s\S]|'|[\n\r]/g,
+  '"': /\\[\s\S]|"|[\n\r]/g,
+  "'''": /\\[\s\S]|'''/g,
+  '"""': /\\[\s\S]|"""/g,
+};
+
+/** The offset after the string literal opening at `position` (an unterminated one-line string ends at its line). */
+function stringEnd(text: string, position: number): number {
+  const quote = text[position];
+  const triple = text[position + 1] === quote && text[position + 2] === quote;
+  const end = STRING_ENDS[triple ? quote.repeat(3) : quote];
+  end.lastIndex = position + (triple ? 3 : 1);
+  for (let found = end.exec(text); found; found = end.exec(text)) {
+    if (found[0][0] === '\\') continue;
+    return found[0] === '\n' || found[0] === '\r' ? found.index : found.index + found[0].length;
+  }
+  return text.length;
+}
+
+/** What a function's body tells: read from the whole text when a skimmed function's body is asked for. */
+const BODY_FIELDS = ['returnExpr', 'userStateReads', 'patchesVaryCookie', 'assignments'] as const satisfies readonly (keyof FunctionFacts)[];
+/** Module facts found anywhere in a body (a skipped one too): read from the whole text when asked for. */
+const MODULE_FIELDS = ['calls', 'templateRenders'] as const satisfies readonly (keyof PyModuleFacts)[];
+
+interface Skim {
+  skippedText: string;
+  /** The calls the skimmed text holds: all of them, for names the skipped bodies never mention. */
+  keptCalls: PlainCall[];
+  complete: () => void;
+  completed: boolean;
+}
+
+const skims = new WeakMap<PyModuleFacts, Skim>();
+
+/**
+ * Makes `facts`, extracted from `skimmed`, answer like the whole module's: the body facts of the skipped
+ * functions, the module's calls and template renders are read (once, from `wholeFacts()`) when first asked
+ * for. Nothing else can differ: cache API calls, definitions, decorators, classes and module-level statements
+ * are all in the skimmed text, and each object keeps its identity when the rest is filled in.
+ */
+export function fillOnDemand(facts: PyModuleFacts, skimmed: SkimmedText, wholeFacts: () => PyModuleFacts | undefined): void {
+  const skipped = facts.functions.flatMap((fn, index) => (skimmed.skippedDefinitions.has(fn.span.start) ? [{ fn, index }] : []));
+  const skim: Skim = { skippedText: skimmed.skippedText, keptCalls: facts.calls, completed: false, complete: () => undefined };
+  const keptRenders = facts.templateRenders;
+  skim.complete = () => {
+    if (skim.completed) return;
+    skim.completed = true;
+    let whole: PyModuleFacts | undefined;
+    try {
+      whole = wholeFacts();
+    } finally {
+      // Even when reading the whole text failed, every field gets a value (a getter left behind would call itself).
+      const same = whole !== undefined && whole.functions.length === facts.functions.length && whole.functions.every((fn, index) => fn.qualname === facts.functions[index].qualname);
+      for (const { fn, index } of skipped) {
+        for (const field of BODY_FIELDS) setValue(fn, field, same ? whole!.functions[index][field] : emptyBody()[field]);
+      }
+      setValue(facts, 'calls', same ? whole!.calls : skim.keptCalls);
+      setValue(facts, 'templateRenders', same ? whole!.templateRenders : keptRenders);
+      if (same) {
+        facts.suppressions = whole!.suppressions;
+        facts.hasSyntaxErrors = whole!.hasSyntaxErrors;
+      }
+    }
+  };
+  for (const { fn } of skipped) for (const field of BODY_FIELDS) onFirstRead(fn, field, skim.complete);
+  for (const field of MODULE_FIELDS) onFirstRead(facts, field, skim.complete);
+  skims.set(facts, skim);
+}
+
+/**
+ * The module's calls, without reading the whole module when its skipped bodies hold no call by one of `names`;
+ * undefined when they may. A call is kept in the facts only when its callee is a name the module binds
+ * (`invalidate(key)` after `from .utils import invalidate as ...`), so the names bound to one of `names` are
+ * what a skipped body would have to call.
+ */
+export function keptCallsNaming(facts: PyModuleFacts, names: readonly string[]): PlainCall[] | undefined {
+  const skim = skims.get(facts);
+  if (!skim || skim.completed) return undefined;
+  const wanted = new Set(names);
+  const locals = Object.entries(facts.bindings).filter(([, qualified]) => wanted.has(qualified.slice(qualified.lastIndexOf('.') + 1))).map(([local]) => local);
+  if (locals.length > 0 && new RegExp(`\\b(?:${locals.map(escapeRegExp).join('|')})[ \\t]*\\(`).test(skim.skippedText)) return undefined;
+  return skim.keptCalls;
+}
+
+function emptyBody(): Pick<FunctionFacts, (typeof BODY_FIELDS)[number]> {
+  return { returnExpr: null, userStateReads: [], patchesVaryCookie: false, assignments: [] };
+}
+
+function onFirstRead<T extends object>(target: T, field: keyof T & string, complete: () => void): void {
+  Object.defineProperty(target, field, {
+    configurable: true,
+    enumerable: true,
+    get: () => {
+      complete();
+      return target[field];
+    },
+    set: (value: unknown) => setValue(target, field, value),
+  });
+}
+
+function setValue<T extends object>(target: T, field: keyof T & string, value: unknown): void {
+  Object.defineProperty(target, field, { configurable: true, enumerable: true, writable: true, value });
+}

@@ -1,0 +1,224 @@
+// Skimming (server/src/analysis/python/skim.ts): a scan leaves out the bodies of functions that never name the
+// cache, and reads them only when a rule asks. It must never change what a user sees: the same findings, at
+// the same places, as from the whole text.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { test } from 'node:test';
+import { DEFAULT_CONFIG } from '../../server/src/analysis/config.js';
+import { PythonParser } from '../../server/src/analysis/python/parser.js';
+import { skimFunctionBodies, wholeOffset } from '../../server/src/analysis/python/skim.js';
+import type { Finding } from '../../server/src/analysis/types.js';
+import { Workspace } from '../../server/src/engine/workspace.js';
+import { loadTypeScript } from '../../server/src/node/typescript.js';
+import { loadPythonWasm } from '../../server/src/node/wasm.js';
+import { py, type Files } from '../helpers/engine.js';
+
+const SAMPLE = join(__dirname, '..', 'fixtures', 'sample-project');
+const HINT = /cache|CACHE|Cache|vary_|fragment_key/;
+
+async function check(files: Files, skim: boolean): Promise<Finding[]> {
+  const workspace = await Workspace.create({
+    wasm: loadPythonWasm(),
+    source: { read: (path) => files[path] },
+    paths: Object.keys(files),
+    configFor: () => DEFAULT_CONFIG,
+    loadTypeScript,
+    skimFunctionBodies: skim,
+  });
+  return workspace.check();
+}
+
+const TRICKY = py`
+  import os
+  from django.core.cache import cache
+
+
+  def plain(a,
+            b):  # a header over two lines
+      text = """def not_a_function():
+  return ( unbalanced
+  """
+      # a comment at column 0 follows
+  # def at column 0, inside a comment
+      value = {"key": [a, b,
+                       'x # not a comment']}
+      total = a + \\
+          b
+      return text, value, total
+
+
+  @decorator
+  @other(1,
+         2)
+  async def decorated(request):
+      return request.user
+
+
+  def uses_cache(key):
+      return cache.get(key)
+
+
+  def one_line(): return 1
+
+
+  def outer():
+      def inner():
+          return 2
+      return inner
+
+
+  class Book:
+      title = "t"
+
+      def __str__(self):
+          return self.title
+
+      def cached(self):
+          return cache.get(self.title)
+
+
+  AFTER = "marker"
+`;
+
+test('a skimmed module leaves out the bodies that never name the cache, and keeps everything else where it was', async () => {
+  const skimmed = skimFunctionBodies(TRICKY, HINT);
+  assert.ok(skimmed);
+  const definitionOf = (header: string): number => TRICKY.indexOf(header);
+  assert.deepEqual(
+    [...skimmed.skippedDefinitions].sort((a, b) => a - b),
+    [definitionOf('def plain'), definitionOf('@decorator'), definitionOf('def outer'), definitionOf('def __str__')],
+  );
+  for (const kept of ['return cache.get(key)', 'def one_line(): return 1', 'return cache.get(self.title)', 'title = "t"', 'AFTER = "marker"']) {
+    assert.ok(skimmed.text.includes(kept), kept);
+    assert.equal(wholeOffset(skimmed, skimmed.text.indexOf(kept)), TRICKY.indexOf(kept), kept);
+  }
+  for (const skipped of ['def not_a_function', 'return request.user', 'def inner', 'return self.title']) {
+    assert.ok(!skimmed.text.includes(skipped), skipped);
+    assert.ok(skimmed.skippedText.includes(skipped), skipped);
+  }
+  const parser = await PythonParser.create(loadPythonWasm());
+  const tree = parser.parse(skimmed.text);
+  try {
+    assert.equal(tree.rootNode.hasError, false, skimmed.text);
+  } finally {
+    tree.delete();
+  }
+});
+
+test('line breaks of every kind and tab indentation skim to text that parses', async () => {
+  const parser = await PythonParser.create(loadPythonWasm());
+  const text = 'class A:\r\n\tdef f(self):\r\n\t\tx = (1,\r\n\t\t     2)\r\n\t\treturn x\r\n\r\n\tdef g(self):\r\n\t\treturn cache.get(1)\r\n';
+  const skimmed = skimFunctionBodies(text, HINT);
+  assert.ok(skimmed);
+  assert.deepEqual([...skimmed.skippedDefinitions], [text.indexOf('def f')]);
+  const tree = parser.parse(skimmed.text);
+  try {
+    assert.equal(tree.rootNode.hasError, false);
+  } finally {
+    tree.delete();
+  }
+  assert.equal(wholeOffset(skimmed, skimmed.text.indexOf('cache.get')), text.indexOf('cache.get'));
+});
+
+function sampleFiles(): Files {
+  const files: Files = {};
+  const visit = (folder: string): void => {
+    for (const name of readdirSync(folder)) {
+      const path = join(folder, name);
+      if (statSync(path).isDirectory()) visit(path);
+      else files[`sample/${relative(SAMPLE, path)}`] = readFileSync(path, 'utf8');
+    }
+  };
+  visit(SAMPLE);
+  return files;
+}
+
+test('the sample project has the same findings skimmed and whole', async () => {
+  const files = sampleFiles();
+  const whole = await check(files, false);
+  assert.ok(whole.length > 10, 'the sample project has findings to compare');
+  assert.deepEqual(await check(files, true), whole);
+});
+
+test('what a skipped body holds is read when a rule needs it: key builders, aliased cache objects and helper calls', async () => {
+  const files: Files = {
+    // The key builder's body never names the cache: CACHE002 needs its return value to see the key lacks the user.
+    'shop/keys.py': py`
+      from django.core.cache import cache
+
+      def dashboard_key(request):
+          return "dashboard"
+
+      def clear_dashboard(request):
+          cache.delete(dashboard_key(request))
+    `,
+    'shop/views.py': py`
+      from django.core.cache import cache
+      from .keys import dashboard_key
+
+      def dashboard(request):
+          data = {"orders": list(request.user.orders.all())}
+          cache.set(dashboard_key(request), data, 300)
+          return data
+    `,
+    // A cache object under a name without "cache": the function using it must not be skipped unread.
+    'shop/stores.py': py`
+      from django.core.cache import caches as stores
+
+      def remember(book):
+          stores["default"].set(f"book:{book.pk}", book.title, None)
+
+      def forget(book):
+          pass
+    `,
+    // The delete helper is called from a body that never names the cache, under another name.
+    'shop/prices.py': py`
+      from django.core.cache import cache
+
+      def invalidate(key):
+          cache.delete(key)
+
+      def store_price(book):
+          cache.set(f"price:{book.pk}", book.price, None)
+    `,
+    'shop/signals.py': py`
+      from django.core.cache import cache
+      from .prices import invalidate as drop
+
+      def on_save(sender, instance, **kwargs):
+          drop(f"price:{instance.pk}")
+
+      def unrelated():
+          return cache
+    `,
+  };
+  const whole = await check(files, false);
+  const codes = whole.map((finding) => `${finding.code} ${finding.path}:${finding.range.start.line + 1}`);
+  // The dashboard: one key for every user. The stores alias: never deleted, stored forever. The price:
+  // invalidated by the aliased helper call.
+  assert.ok(codes.includes('CACHE002 shop/views.py:6'), codes.join('\n'));
+  assert.ok(codes.includes('CACHE001 shop/stores.py:4'), codes.join('\n'));
+  assert.ok(!codes.some((code) => code.startsWith('CACHE001 shop/prices.py')), codes.join('\n'));
+  assert.deepEqual(await check(files, true), whole);
+});
+
+const EDITS = ['x', '\n', '    ', '"', '(', ')', 'def f(request):\n    return request.user\n', '\ndef g():\n    return 1\n', 'cache.set("k", v, None)\n', '"""', '\\\n', '#', ''];
+
+test('edited sample modules, broken ones too, have the same findings skimmed and whole', async () => {
+  const files = sampleFiles();
+  let state = 7;
+  const next = (): number => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+  for (const path of ['sample/catalog/services.py', 'sample/catalog/views.py', 'sample/accounts/views.py', 'sample/catalog/signals.py']) {
+    let text = files[path];
+    for (let step = 0; step < 12; step++) {
+      const start = Math.floor(next() * text.length);
+      text = text.slice(0, start) + EDITS[Math.floor(next() * EDITS.length)] + text.slice(start + (next() < 0.5 ? 0 : Math.floor(next() * 20)));
+      const edited = { ...files, [path]: text };
+      assert.deepEqual(await check(edited, true), await check(edited, false), `${path}, step ${step}:\n${text}`);
+    }
+  }
+});
