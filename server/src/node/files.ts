@@ -1,4 +1,5 @@
 /** Reading the workspace from disk: which files to look at, and their text (or why they were skipped). */
+import { isUtf8 } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
@@ -99,12 +100,19 @@ export function readSourceFile(absolute: string, maxFileSize: number): ReadResul
     // The size from the open file (no second lookup by name), so a huge file is never read.
     const tooLarge = oversized(fstatSync(fd).size, maxFileSize);
     if (tooLarge) return tooLarge;
-    return decodeSourceBytes(readFileSync(fd), maxFileSize);
+    return decodeSourceBytes(readFileSync(fd), maxFileSize, decodeUtf8);
   } catch (error) {
     return { skipped: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
   } finally {
     closeSync(fd);
   }
+}
+
+/** Node's UTF-8 check and decoding (native), with TextDecoder's handling of a byte-order mark. */
+function decodeUtf8(bytes: Uint8Array): string | undefined {
+  if (!isUtf8(bytes)) return undefined;
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /** Files that mark the top folder of a Python project. */

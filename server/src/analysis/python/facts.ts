@@ -188,6 +188,24 @@ const METHOD_CALL_PATTERN = /\.[ \t]*([a-z_]+)[ \t]*\(/g;
 const USER_STATE_PATTERN = /\brequest[ \t]*\.[ \t]*(user|session|COOKIES)\b/g;
 const SKIP_FILE_PATTERN = /#\s*cache-coach:\s*skip-file\b/;
 
+/** Whether `text` may read the request's user state (`request.user`, `request.session`, `request.COOKIES`). */
+export function mayReadUserState(text: string): boolean {
+  USER_STATE_PATTERN.lastIndex = 0;
+  const found = USER_STATE_PATTERN.test(text);
+  USER_STATE_PATTERN.lastIndex = 0;
+  return found;
+}
+
+/** Whether `text` may call a name `bindings` binds that the facts keep calls of (project functions, Django's helpers). */
+export function mayCallBoundNames(bindings: Record<string, string>, text: string): boolean {
+  const pattern = patternsFor(bindings, JSON.stringify(bindings)).calls;
+  if (!pattern) return false;
+  pattern.lastIndex = 0;
+  const found = pattern.test(text);
+  pattern.lastIndex = 0;
+  return found;
+}
+
 /** Whether the text asks Cache Coach to skip the file (`# cache-coach: skip-file`). */
 export function isSkippedFile(text: string): boolean {
   return SKIP_FILE_PATTERN.test(text);

@@ -11,13 +11,13 @@
  * text is parsed when a rule first asks for one of them (fillOnDemand).
  */
 import type { LineIndex } from '../text.js';
-import { escapeRegExp, type FunctionFacts, type PlainCall, type PyModuleFacts } from './facts.js';
+import { escapeRegExp, mayCallBoundNames, mayReadUserState, type FunctionFacts, type PlainCall, type PyModuleFacts } from './facts.js';
 
 /** A module's text with some function bodies left out. */
 export interface SkimmedText {
   text: string;
-  /** Where each skipped function's definition starts in the whole text (its first decorator, or `def`/`async`). */
-  skippedDefinitions: Set<number>;
+  /** Each skipped function's body text, by where its definition starts in the whole text (its first decorator, or `def`/`async`). */
+  skippedDefinitions: Map<number, string>;
   /** The skipped bodies' text, one after another: what a search for a name in them must read. */
   skippedText: string;
   /** For each skipped body: where its stand-in ends in the skimmed text, and how much shorter the text is from there on. */
@@ -46,7 +46,7 @@ export function skimFunctionBodies(text: string, keep: RegExp): SkimmedText | un
   const lines = logicalLines(text);
   const parts: string[] = [];
   const skippedParts: string[] = [];
-  const skippedDefinitions = new Set<number>();
+  const skippedDefinitions = new Map<number, string>();
   const shifts: SkimmedText['shifts'] = [];
   let copied = 0;
   let removed = 0;
@@ -76,8 +76,9 @@ export function skimFunctionBodies(text: string, keep: RegExp): SkimmedText | un
       // From the header's line break to the body's end, the body becomes `0` at its first statement's indentation.
       const standIn = `\n${text.slice(first.lineStart, first.start)}0`;
       parts.push(text.slice(copied, line.end), standIn);
-      skippedParts.push(text.slice(line.end, last.end));
-      skippedDefinitions.add(definitionStart);
+      const body = text.slice(line.end, last.end);
+      skippedParts.push(body);
+      skippedDefinitions.set(definitionStart, body);
       removed += last.end - line.end - standIn.length;
       copied = last.end;
       shifts.push({ skimmedEnd: last.end - removed, removed });
@@ -218,14 +219,9 @@ function stringEnd(text: string, position: number): number {
   return text.length;
 }
 
-/** What a function's body tells: read from the whole text when a skimmed function's body is asked for. */
-const BODY_FIELDS = ['returnExpr', 'userStateReads', 'patchesVaryCookie', 'assignments'] as const satisfies readonly (keyof FunctionFacts)[];
-/** Module facts found anywhere in a body (a skipped one too): read from the whole text when asked for. */
-const MODULE_FIELDS = ['calls', 'templateRenders'] as const satisfies readonly (keyof PyModuleFacts)[];
-
 interface Skim {
   skippedText: string;
-  /** The calls the skimmed text holds: all of them, for names the skipped bodies never mention. */
+  /** The calls the skimmed text holds: all of them, for names the skipped bodies never call. */
   keptCalls: PlainCall[];
   complete: () => void;
   completed: boolean;
@@ -234,13 +230,22 @@ interface Skim {
 const skims = new WeakMap<PyModuleFacts, Skim>();
 
 /**
- * Makes `facts`, extracted from `skimmed`, answer like the whole module's: the body facts of the skipped
- * functions, the module's calls and template renders are read (once, from `wholeFacts()`) when first asked
- * for. Nothing else can differ: cache API calls, definitions, decorators, classes and module-level statements
- * are all in the skimmed text, and each object keeps its identity when the rest is filled in.
+ * Makes `facts`, extracted from `skimmed`, answer like the whole module's. A skipped function's return value and
+ * assignments, its reads of the user if its body names `request.user` (or the session, or cookies), and the
+ * module's calls and template renders if a skipped body calls one of the names the module binds, are read
+ * (once, from `wholeFacts()`) when first asked for. Nothing else can differ: cache API calls, definitions,
+ * decorators, classes and module-level statements are all in the skimmed text, and `patch_vary_headers` is
+ * never in a skipped body. Each object keeps its identity when the rest is filled in.
  */
 export function fillOnDemand(facts: PyModuleFacts, skimmed: SkimmedText, wholeFacts: () => PyModuleFacts | undefined): void {
-  const skipped = facts.functions.flatMap((fn, index) => (skimmed.skippedDefinitions.has(fn.span.start) ? [{ fn, index }] : []));
+  const skipped = facts.functions.flatMap((fn, index) => {
+    const body = skimmed.skippedDefinitions.get(fn.span.start);
+    if (body === undefined) return [];
+    const fields: (keyof FunctionFacts)[] = ['returnExpr', 'assignments'];
+    if (mayReadUserState(body)) fields.push('userStateReads');
+    return [{ fn, index, fields }];
+  });
+  const callsComplete = !mayCallBoundNames(facts.bindings, skimmed.skippedText);
   const skim: Skim = { skippedText: skimmed.skippedText, keptCalls: facts.calls, completed: false, complete: () => undefined };
   const keptRenders = facts.templateRenders;
   skim.complete = () => {
@@ -252,20 +257,25 @@ export function fillOnDemand(facts: PyModuleFacts, skimmed: SkimmedText, wholeFa
     } finally {
       // Even when reading the whole text failed, every field gets a value (a getter left behind would call itself).
       const same = whole !== undefined && whole.functions.length === facts.functions.length && whole.functions.every((fn, index) => fn.qualname === facts.functions[index].qualname);
-      for (const { fn, index } of skipped) {
-        for (const field of BODY_FIELDS) setValue(fn, field, same ? whole!.functions[index][field] : emptyBody()[field]);
+      for (const { fn, index, fields } of skipped) {
+        for (const field of fields) setValue(fn, field, same ? whole!.functions[index][field] : emptyBody()[field as keyof ReturnType<typeof emptyBody>]);
       }
-      setValue(facts, 'calls', same ? whole!.calls : skim.keptCalls);
-      setValue(facts, 'templateRenders', same ? whole!.templateRenders : keptRenders);
+      if (!callsComplete) {
+        setValue(facts, 'calls', same ? whole!.calls : skim.keptCalls);
+        setValue(facts, 'templateRenders', same ? whole!.templateRenders : keptRenders);
+      }
       if (same) {
         facts.suppressions = whole!.suppressions;
         facts.hasSyntaxErrors = whole!.hasSyntaxErrors;
       }
     }
   };
-  for (const { fn } of skipped) for (const field of BODY_FIELDS) onFirstRead(fn, field, skim.complete);
-  for (const field of MODULE_FIELDS) onFirstRead(facts, field, skim.complete);
-  skims.set(facts, skim);
+  for (const { fn, fields } of skipped) for (const field of fields) onFirstRead(fn, field, skim.complete);
+  if (!callsComplete) {
+    onFirstRead(facts, 'calls', skim.complete);
+    onFirstRead(facts, 'templateRenders', skim.complete);
+    skims.set(facts, skim);
+  }
 }
 
 /**
@@ -283,8 +293,8 @@ export function keptCallsNaming(facts: PyModuleFacts, names: readonly string[]):
   return skim.keptCalls;
 }
 
-function emptyBody(): Pick<FunctionFacts, (typeof BODY_FIELDS)[number]> {
-  return { returnExpr: null, userStateReads: [], patchesVaryCookie: false, assignments: [] };
+function emptyBody(): Pick<FunctionFacts, 'returnExpr' | 'userStateReads' | 'assignments'> {
+  return { returnExpr: null, userStateReads: [], assignments: [] };
 }
 
 function onFirstRead<T extends object>(target: T, field: keyof T & string, complete: () => void): void {

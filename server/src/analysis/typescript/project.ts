@@ -53,8 +53,16 @@ interface Derived {
   exports: Map<string, ExportTable>;
   facts?: TsProjectFacts;
   memos: Map<string, unknown>;
-  /** Bare import specifiers resolved from a folder (`dir\0specifier`). */
+  /** Import specifiers resolved from a folder (`dir\0specifier`). */
   resolutions: Map<string, string | null>;
+  /** The `paths` of the nearest tsconfig.json, by folder. */
+  compilerPaths: Map<string, CompilerPaths | undefined>;
+}
+
+/** A tsconfig's `compilerOptions.paths`, with the folder its targets are relative to. */
+interface CompilerPaths {
+  paths: [string, string[]][];
+  base: string;
 }
 
 const MAX_DEPTH = 16;
@@ -68,7 +76,7 @@ const BUILTIN_SPECIFIER = /^(?:node:|(?:fs|path|os|http|https|url|util|crypto|st
 const INVALIDATION_TEXT = /\.(?:del|unlink|getdel|getDel|expire|pexpire|pExpire|expireat|expireAt|pexpireat|pExpireAt|take|mdel|DEL|UNLINK|GETDEL|EXPIRE)\s*\(/;
 
 function emptyDerived(): Derived {
-  return { values: new Map(), clients: new Map(), members: new Map(), exports: new Map(), memos: new Map(), resolutions: new Map() };
+  return { values: new Map(), clients: new Map(), members: new Map(), exports: new Map(), memos: new Map(), resolutions: new Map(), compilerPaths: new Map() };
 }
 
 function dirnameOf(path: string): string {
@@ -210,26 +218,36 @@ export class TypeScriptProject implements ProjectQueries {
     return syntaxErrors(ts, path, fixed).length > 0 && syntaxErrors(ts, path, original).length === 0;
   }
 
+  /**
+   * The files that import a library, and every file that imports one of those: by a relative import always, by
+   * an alias or workspace package import only when it names a module that uses a library itself, or a barrel
+   * re-exporting one (a package's index reaches half the monorepo). Each file's imports are resolved once, and
+   * involvement spreads back along them from the library users.
+   */
   private involved(): Set<string> {
     if (this.derived.involved) return this.derived.involved;
     const involved = new Set<string>();
-    for (const path of this.paths) if (this.sniff(path).library) involved.add(path);
-    let changed = involved.size > 0;
-    while (changed) {
-      changed = false;
-      for (const path of this.paths) {
-        if (involved.has(path)) continue;
-        // Relative imports spread involvement transitively; an alias or workspace package import only when it names
-        // a module that uses a library itself, or a barrel re-exporting one: a package's index reaches half the monorepo.
-        const reaches = (specifier: string): boolean => {
-          const target = this.resolvePath(path, specifier);
-          if (target === undefined || !involved.has(target)) return false;
-          return specifier.startsWith('.') || this.usesLibraryThroughReexports(target, 0);
-        };
-        if (this.importSpecifiers(path).some(reaches)) {
-          involved.add(path);
-          changed = true;
-        }
+    // By imported file: the files importing it, and whether by a relative import.
+    const importers = new Map<string, { path: string; relative: boolean }[]>();
+    for (const path of this.paths) {
+      if (this.sniff(path).library) involved.add(path);
+      for (const specifier of this.importSpecifiers(path)) {
+        const target = this.resolvePath(path, specifier);
+        if (target === undefined || target === path) continue;
+        const edge = { path, relative: specifier.startsWith('.') };
+        const list = importers.get(target);
+        if (list) list.push(edge);
+        else importers.set(target, [edge]);
+      }
+    }
+    const queue = [...involved];
+    for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
+      let reexportsLibrary: boolean | undefined;
+      for (const importer of importers.get(next) ?? []) {
+        if (involved.has(importer.path)) continue;
+        if (!importer.relative && !(reexportsLibrary ??= this.usesLibraryThroughReexports(next, 0))) continue;
+        involved.add(importer.path);
+        queue.push(importer.path);
       }
     }
     this.derived.involved = involved;
@@ -267,30 +285,32 @@ export class TypeScriptProject implements ProjectQueries {
    * by its package.json name (`@acme/cache`, `@acme/cache/ttl`).
    */
   resolvePath(fromPath: string, specifier: string): string | undefined {
-    if (specifier.startsWith('.')) {
-      const directory = dirnameOf(fromPath);
-      return this.fileAt(normalizePath(directory ? `${directory}/${specifier}` : specifier));
-    }
-    if (BUILTIN_SPECIFIER.test(specifier) || libraryOfSpecifier(specifier)) return undefined;
-    const key = `${dirnameOf(fromPath)}\0${specifier}`;
+    const relative = specifier.startsWith('.');
+    if (!relative && (BUILTIN_SPECIFIER.test(specifier) || libraryOfSpecifier(specifier))) return undefined;
+    // Files of one folder import the same specifiers: each is resolved once per folder.
+    const directory = dirnameOf(fromPath);
+    const key = `${directory}\0${specifier}`;
     const resolutions = this.derived.resolutions;
-    if (resolutions.has(key)) return resolutions.get(key) ?? undefined;
-    const resolved = this.resolveAlias(fromPath, specifier) ?? this.resolveWorkspacePackage(specifier);
+    const known = resolutions.get(key);
+    if (known !== undefined) return known ?? undefined;
+    const resolved = relative
+      ? this.fileAt(normalizePath(directory ? `${directory}/${specifier}` : specifier))
+      : (this.resolveAlias(fromPath, specifier) ?? this.resolveWorkspacePackage(specifier));
     resolutions.set(key, resolved ?? null);
     return resolved;
   }
 
   /** A file by its path without (or with a swappable) extension, or a folder's index. */
   private fileAt(base: string): string | undefined {
-    const candidates = [base];
+    if (this.paths.has(base)) return base;
     const swapped = /\.(m|c)?js$/.exec(base);
     if (swapped) {
       const stem = base.slice(0, -swapped[0].length);
-      candidates.push(`${stem}.${swapped[1] ?? ''}ts`, `${stem}.tsx`);
+      for (const candidate of [`${stem}.${swapped[1] ?? ''}ts`, `${stem}.tsx`]) if (this.paths.has(candidate)) return candidate;
     }
-    for (const extension of EXTENSIONS) candidates.push(base + extension);
-    for (const extension of EXTENSIONS) candidates.push(`${base}/index${extension}`);
-    return candidates.find((candidate) => this.paths.has(candidate));
+    for (const extension of EXTENSIONS) if (this.paths.has(base + extension)) return base + extension;
+    for (const extension of EXTENSIONS) if (this.paths.has(`${base}/index${extension}`)) return `${base}/index${extension}`;
+    return undefined;
   }
 
   private resolveAlias(fromPath: string, specifier: string): string | undefined {
@@ -314,14 +334,23 @@ export class TypeScriptProject implements ProjectQueries {
   }
 
   /** `compilerOptions.paths` of the nearest tsconfig.json above a file (following relative `extends`), with the folder they are relative to. */
-  private compilerPaths(fromPath: string): { paths: [string, string[]][]; base: string } | undefined {
-    let directory = dirnameOf(fromPath);
+  private compilerPaths(fromPath: string): CompilerPaths | undefined {
+    const start = dirnameOf(fromPath);
+    const known = this.derived.compilerPaths;
+    if (known.has(start)) return known.get(start);
+    let directory = start;
+    let found: CompilerPaths | undefined;
     for (;;) {
       const candidate = directory ? `${directory}/tsconfig.json` : 'tsconfig.json';
-      if (this.tsconfigs.has(candidate)) return this.tsconfigPaths(candidate, 0);
-      if (!directory) return undefined;
+      if (this.tsconfigs.has(candidate)) {
+        found = this.tsconfigPaths(candidate, 0);
+        break;
+      }
+      if (!directory) break;
       directory = dirnameOf(directory);
     }
+    known.set(start, found);
+    return found;
   }
 
   private tsconfigPaths(path: string, depth: number): { paths: [string, string[]][]; base: string } | undefined {

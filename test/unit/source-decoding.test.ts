@@ -1,0 +1,39 @@
+// The CLI and the Node server read files with Node's own UTF-8 check and decoding; the browser server decodes
+// with TextDecoder. Both must give the same text, or skip the same files with the same message.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { decodeSourceBytes } from '../../server/src/lsp/web-protocol.js';
+import { readSourceFile } from '../../server/src/node/files.js';
+
+const SAMPLES: Record<string, number[]> = {
+  ascii: [...Buffer.from('cache.get("k")\n')],
+  'byte-order mark': [0xef, 0xbb, 0xbf, ...Buffer.from('x = 1\n')],
+  'two byte-order marks': [0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf, 0x78],
+  'multibyte and astral': [...Buffer.from('s = "é €🎉"\n')],
+  'overlong slash': [0x78, 0xc0, 0xaf],
+  'encoded surrogate': [0x78, 0xed, 0xa0, 0x80],
+  'truncated at the end': [0x78, 0xe2, 0x82],
+  'lone continuation byte': [0x80, 0x78],
+  'code point past U+10FFFF': [0xf4, 0x90, 0x80, 0x80],
+  'UTF-16 with a mark': [0xff, 0xfe, 0x78, 0x00],
+  'a NUL byte': [0x78, 0x00, 0x79],
+  empty: [],
+};
+
+test('Node reads each file as the browser decodes it: the same text, or the same reason to skip it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cache-coach-decoding-'));
+  try {
+    for (const [name, bytes] of Object.entries(SAMPLES)) {
+      const path = join(dir, `${name.replace(/\W+/g, '_')}.py`);
+      writeFileSync(path, Uint8Array.from(bytes));
+      assert.deepEqual(readSourceFile(path, 1024 * 1024), decodeSourceBytes(Uint8Array.from(bytes), 1024 * 1024), name);
+    }
+    assert.deepEqual(readSourceFile(join(dir, 'byte_order_mark.py'), 1024), { text: 'x = 1\n' });
+    assert.deepEqual(readSourceFile(join(dir, 'encoded_surrogate.py'), 1024), { skipped: 'skipped: not valid UTF-8' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
