@@ -242,6 +242,8 @@ async function loadWorkspace(
       throw new UsageError(`no such file or folder: ${path}`);
     }
   }
+  const wasm = loadPythonWasm();
+  Workspace.prepare(wasm);
   const configs = new ConfigFinder(cwd, overrides);
   const rootConfig = configs.configFor(join(paths[0], '__cache_coach__'));
   const walk = walkWorkspace(paths, cwd, rootConfig.exclude);
@@ -271,7 +273,7 @@ async function loadWorkspace(
     if (configRoot) rootFolders.add(configRoot);
   }
   const roots = [...rootFolders].map((folder) => toPosix(relative(cwd, folder))).filter((root) => root !== '');
-  const workspace = await Workspace.create({ wasm: loadPythonWasm(), source, paths: walk.files, roots, configFor: (path) => configs.configFor(path), loadTypeScript });
+  const workspace = await Workspace.create({ wasm, source, paths: walk.files, roots, configFor: (path) => configs.configFor(path), loadTypeScript });
   return { workspace, source };
 }
 

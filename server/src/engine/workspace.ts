@@ -65,6 +65,14 @@ export class Workspace {
     this.typescript = new TypeScriptProject(options.source, paths, options.loadTypeScript);
   }
 
+  /**
+   * Starts compiling the parser's wasm (on V8's background threads) so that it overlaps the caller's own work,
+   * such as walking the workspace; `create` then finds it done or nearly. Failures surface in `create`.
+   */
+  static prepare(wasm: PythonWasm): void {
+    PythonParser.create(wasm).catch(() => undefined);
+  }
+
   static async create(options: WorkspaceOptions): Promise<Workspace> {
     const parser = await PythonParser.create(options.wasm);
     const paths = [...options.paths];

@@ -4,7 +4,7 @@
  * browser visitor's page is served to every later browser visitor (DRF varies only on Accept).
  */
 import { dottedName, type Expr } from '../analysis/python/expr.js';
-import { qualify } from '../analysis/python/facts.js';
+import { qualify, type ViewAttribute } from '../analysis/python/facts.js';
 import type { PyModule, PythonProject } from '../analysis/python/project.js';
 import { classAttribute, type PageCacheUse } from './view-resolution.js';
 
@@ -30,7 +30,7 @@ export function browsableApiEvidence(use: PageCacheUse, project: PythonProject):
   const isDrfClass = use.libraryBases.some((base) => base.startsWith('rest_framework.'));
   if (!apiView && !isDrfClass) return undefined;
   const settings = drfSettings(project);
-  const fromView = (attribute: string, decorator: string): ClassList | undefined => {
+  const fromView = (attribute: ViewAttribute, decorator: string): ClassList | undefined => {
     if (apiView) {
       const applied = apiView.fn.decorators.find((candidate) => qualifiedCallee(candidate.expr, apiView.module) === `rest_framework.decorators.${decorator}`);
       return applied && applied.expr.kind === 'call' ? classList(applied.expr.args[0], apiView.module) : undefined;

@@ -9,7 +9,7 @@
  * the project's own base classes too) and the templates it renders.
  */
 import type { Expr } from '../analysis/python/expr.js';
-import { qualify, type ClassFacts, type Decorator, type FunctionFacts, type PyModuleFacts, type TemplateRender } from '../analysis/python/facts.js';
+import { qualify, type ClassFacts, type Decorator, type FunctionFacts, type PyModuleFacts, type TemplateRender, type ViewAttribute } from '../analysis/python/facts.js';
 import { constantValue } from '../analysis/python/key-template.js';
 import type { PyModule, PythonProject } from '../analysis/python/project.js';
 import { boundCachePage, flattened, isCachePage, type AppliedDecorator } from '../analysis/python/page-cache.js';
@@ -205,7 +205,7 @@ function classView(project: PythonProject, start: ViewClass): Omit<PageCacheUse,
 }
 
 /** A class attribute, from the class or its nearest project base that sets it. */
-export function classAttribute(use: PageCacheUse, name: string): { module: PyModule; expr: Expr } | undefined {
+export function classAttribute(use: PageCacheUse, name: ViewAttribute): { module: PyModule; expr: Expr } | undefined {
   for (const { module, cls } of use.viewClasses) {
     const expr = cls.attributes[name];
     if (expr) return { module, expr };

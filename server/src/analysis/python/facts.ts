@@ -100,9 +100,17 @@ export interface ClassFacts {
   nameSpan: Span;
   /** The base class expressions (`ListView`, `mixins.CachedMixin`). */
   bases: Expr[];
-  /** Simple class-body assignments (`model = Book`, `http_method_names = [...]`). */
-  attributes: Record<string, Expr>;
+  /** The class-body assignments the rules read (`model = Book`, `template_name = "..."`): VIEW_ATTRIBUTES. */
+  attributes: Partial<Record<ViewAttribute, Expr>>;
 }
+
+/**
+ * The class attributes of a view the rules read. Only these are converted: a models module has hundreds of
+ * field definitions (`title = models.CharField(...)`) that no rule asks about. Add a name here to read another.
+ */
+export const VIEW_ATTRIBUTES = ['template_name', 'model', 'context_object_name', 'renderer_classes', 'authentication_classes'] as const;
+export type ViewAttribute = (typeof VIEW_ATTRIBUTES)[number];
+const VIEW_ATTRIBUTE_NAMES: ReadonlySet<string> = new Set(VIEW_ATTRIBUTES);
 
 /** A template a function renders: `render(request, "x.html")`, `TemplateResponse(...)`, `render_to_string(...)`. */
 export interface TemplateRender {
@@ -609,7 +617,7 @@ function readDefinition(definition: SyntaxNode, facts: PyModuleFacts, functionIn
     const body = field(definition, 'body');
     const superclasses = field(definition, 'superclasses');
     const bases = superclasses ? namedChildren(superclasses).filter((base) => typeOf(base) !== 'keyword_argument' && typeOf(base) !== 'comment').map((base) => toExpr(base)) : [];
-    const attributes = body ? classAttributes(body) : {};
+    const attributes = body ? classAttributes(body, body.text) : {};
     facts.classes.push({ name: nameNode.text, decorators, nameSpan: spanOf(nameNode), bases, attributes });
     for (const member of body ? namedChildren(body) : []) {
       const inner = unwrapDecorated(member);
@@ -636,15 +644,17 @@ function readDefinition(definition: SyntaxNode, facts: PyModuleFacts, functionIn
   });
 }
 
-function classAttributes(body: SyntaxNode): Record<string, Expr> {
-  const attributes: Record<string, Expr> = {};
+function classAttributes(body: SyntaxNode, text: string): Partial<Record<ViewAttribute, Expr>> {
+  const attributes: Partial<Record<ViewAttribute, Expr>> = {};
+  // Most class bodies assign none of them: a look at the text saves asking the tree about every statement.
+  if (!VIEW_ATTRIBUTES.some((name) => text.includes(name))) return attributes;
   for (const statement of namedChildren(body)) {
     const assignment = typeOf(statement) === 'expression_statement' ? namedChildren(statement)[0] : null;
     if (assignment?.type !== 'assignment') continue;
     const left = field(assignment, 'left');
     const value = field(assignment, 'right');
-    if (left?.type !== 'identifier' || !value || value.endIndex - value.startIndex > 10_000) continue;
-    attributes[left.text] = toExpr(value);
+    if (left?.type !== 'identifier' || !value || value.endIndex - value.startIndex > 10_000 || !VIEW_ATTRIBUTE_NAMES.has(left.text)) continue;
+    attributes[left.text as ViewAttribute] = toExpr(value);
   }
   return attributes;
 }

@@ -257,7 +257,7 @@ export class PythonProject {
       this.factsMemos.set(path, memo);
     } else if (text !== undefined) {
       const lines = new LineIndex(text);
-      const facts = (this.skimBodies && this.isCandidate(path) ? this.skimmedFacts(path, text, lines) : undefined) ?? this.wholeFacts(path, text);
+      const facts = (this.skimBodies ? this.skimmedFacts(path, text, lines) : undefined) ?? this.wholeFacts(path, text);
       if (facts) module = { path, text, lines, facts };
     }
     this.modules.set(path, module);
