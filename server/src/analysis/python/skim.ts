@@ -140,15 +140,15 @@ export function restoreOffsets(facts: PyModuleFacts, skimmed: SkimmedText, lines
 function logicalLines(text: string): LogicalLine[] {
   const lines: LogicalLine[] = [];
   const length = text.length;
-  const special = /[\n\r#"'\\()[\]{}]/g;
+  const lineEnd = lineEndFinder(text);
   let position = 0;
   while (position < length) {
     const lineStart = position;
-    while (position < length && (text[position] === ' ' || text[position] === '\t' || text[position] === '\f')) position++;
+    let char = text.charCodeAt(position);
+    while (char === SPACE || char === TAB || char === FORM_FEED) char = text.charCodeAt(++position);
     if (position >= length) break;
-    const first = text[position];
-    if (first === '\n' || first === '\r' || first === '#') {
-      position = lineEndAfter(text, position);
+    if (char === LF || char === CR || char === HASH) {
+      position = lineEnd(position) + 1;
       continue;
     }
     const start = position;
@@ -156,46 +156,55 @@ function logicalLines(text: string): LogicalLine[] {
     // Where a comment starts on the logical line's last physical line (its code ends there).
     let commentStart = -1;
     while (position < length) {
-      special.lastIndex = position;
-      const found = special.exec(text);
-      if (!found) {
-        position = length;
-        break;
-      }
-      position = found.index;
-      const char = found[0];
-      if (char === '\n' || char === '\r') {
+      char = text.charCodeAt(position);
+      if (char === LF || char === CR) {
         if (depth === 0) break;
         commentStart = -1;
         position++;
-      } else if (char === '#') {
+      } else if (char === HASH) {
         commentStart = position;
-        while (position < length && text[position] !== '\n' && text[position] !== '\r') position++;
-      } else if (char === '"' || char === "'") {
+        position = lineEnd(position);
+      } else if (char === DOUBLE_QUOTE || char === SINGLE_QUOTE) {
         position = stringEnd(text, position);
-      } else if (char === '\\') {
+      } else if (char === BACKSLASH) {
         // A backslash outside a string: a line continuation (or a stray one: skip what follows either way).
-        position += text[position + 1] === '\r' && text[position + 2] === '\n' ? 3 : 2;
+        position += text.charCodeAt(position + 1) === CR && text.charCodeAt(position + 2) === LF ? 3 : 2;
         commentStart = -1;
       } else {
-        if (char === '(' || char === '[' || char === '{') depth++;
-        else if (depth > 0) depth--;
+        if (char === OPEN_PAREN || char === OPEN_BRACKET || char === OPEN_BRACE) depth++;
+        else if ((char === CLOSE_PAREN || char === CLOSE_BRACKET || char === CLOSE_BRACE) && depth > 0) depth--;
         position++;
       }
     }
     let codeEnd = commentStart >= 0 ? commentStart : position;
-    while (codeEnd > start && /[ \t\f\r\n]/.test(text[codeEnd - 1])) codeEnd--;
+    for (char = text.charCodeAt(codeEnd - 1); codeEnd > start && (char === SPACE || char === TAB || char === FORM_FEED || char === CR || char === LF); char = text.charCodeAt(--codeEnd - 1));
     lines.push({ start, lineStart, end: position, last: text[codeEnd - 1] });
-    position = lineEndAfter(text, position);
+    // Past the line break (\r\n counts as one).
+    position += text.charCodeAt(position) === CR && text.charCodeAt(position + 1) === LF ? 2 : 1;
   }
   return lines;
 }
 
-/** The offset after the line break that ends the line holding `position` (or the text's length). */
-function lineEndAfter(text: string, position: number): number {
-  while (position < text.length && text[position] !== '\n' && text[position] !== '\r') position++;
-  if (text[position] === '\r' && text[position + 1] === '\n') return position + 2;
-  return position + 1;
+const [SPACE, TAB, FORM_FEED, LF, CR, HASH, DOUBLE_QUOTE, SINGLE_QUOTE, BACKSLASH] = [' ', '\t', '\f', '\n', '\r', '#', '"', "'", '\\'].map((char) => char.charCodeAt(0));
+const [OPEN_PAREN, OPEN_BRACKET, OPEN_BRACE, CLOSE_PAREN, CLOSE_BRACKET, CLOSE_BRACE] = ['(', '[', '{', ')', ']', '}'].map((char) => char.charCodeAt(0));
+
+/**
+ * For `text`: the offset of the line break that ends the line holding a position (or the text's length). A
+ * text without \r is searched for \n only (a search for an absent \r would read the rest of the text each time).
+ */
+function lineEndFinder(text: string): (position: number) => number {
+  const length = text.length;
+  if (!text.includes('\r')) {
+    return (position) => {
+      const end = text.indexOf('\n', position);
+      return end < 0 ? length : end;
+    };
+  }
+  return (position) => {
+    let at = position;
+    while (at < length && text.charCodeAt(at) !== LF && text.charCodeAt(at) !== CR) at++;
+    return at;
+  };
 }
 
 /** What ends a string opened by each quote: an escape is skipped, a line break ends a one-line string early. */

@@ -227,10 +227,10 @@ export class TypeScriptProject implements ProjectQueries {
   private involved(): Set<string> {
     if (this.derived.involved) return this.derived.involved;
     const involved = new Set<string>();
-    // By imported file: the files importing it, and whether by a relative import.
+    for (const path of this.paths) if (this.sniff(path).library) involved.add(path);
+    // By imported file: the files importing it, and whether by a relative import (none to find without a library user).
     const importers = new Map<string, { path: string; relative: boolean }[]>();
-    for (const path of this.paths) {
-      if (this.sniff(path).library) involved.add(path);
+    for (const path of involved.size > 0 ? this.paths : []) {
       for (const specifier of this.importSpecifiers(path)) {
         const target = this.resolvePath(path, specifier);
         if (target === undefined || target === path) continue;
