@@ -1,6 +1,6 @@
 /** Reading the workspace from disk: which files to look at, and their text (or why they were skipped). */
 import { isUtf8 } from 'node:buffer';
-import { closeSync, fstatSync, openSync, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync, type Dirent } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { isAnalysedPath, SKIPPED_DIRECTORIES } from '../lsp/analysed-paths.js';
@@ -98,14 +98,28 @@ export function readSourceFile(absolute: string, maxFileSize: number): ReadResul
   }
   try {
     // The size from the open file (no second lookup by name), so a huge file is never read.
-    const tooLarge = oversized(fstatSync(fd).size, maxFileSize);
+    const size = fstatSync(fd).size;
+    const tooLarge = oversized(size, maxFileSize);
     if (tooLarge) return tooLarge;
-    return decodeSourceBytes(readFileSync(fd), maxFileSize, decodeUtf8);
+    return decodeSourceBytes(readOpenFile(fd, size), maxFileSize, decodeUtf8);
   } catch (error) {
     return { skipped: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
   } finally {
     closeSync(fd);
   }
+}
+
+/** The bytes of an open file of `size` bytes (readFileSync would ask for its size again); to its end when the size is 0. */
+function readOpenFile(fd: number, size: number): Buffer {
+  if (size === 0) return readFileSync(fd);
+  const bytes = Buffer.allocUnsafe(size);
+  let filled = 0;
+  while (filled < size) {
+    const read = readSync(fd, bytes, filled, size - filled, null);
+    if (read === 0) break;
+    filled += read;
+  }
+  return filled === size ? bytes : bytes.subarray(0, filled);
 }
 
 /** Node's UTF-8 check and decoding (native), with TextDecoder's handling of a byte-order mark. */
