@@ -24,9 +24,13 @@ await build({ ...common, entryPoints: { extension: 'client/src/extension.ts' }, 
 
 await build({
   ...common,
-  entryPoints: { cli: 'server/src/cli.ts', server: 'server/src/server.ts' },
+  // dist/cli.js is the command: a small loader that reads the CLI proper, dist/cli-main.js, with V8's code cache.
+  entryPoints: { cli: 'server/src/cli-entry.ts', 'cli-main': 'server/src/cli.ts', server: 'server/src/server.ts' },
   outdir: 'dist',
-  // web-tree-sitter is an ES module that reads import.meta.url; give it the bundle's own URL.
+  // web-tree-sitter's CommonJS build: its ES module build loads node:module with import(), which a script run
+  // from V8's code cache (node/compile-cache.ts) cannot do on Node 20.
+  alias: { 'web-tree-sitter': require.resolve('web-tree-sitter') },
+  // Code that reads import.meta.url gets the bundle's own URL.
   define: { 'import.meta.url': 'importMetaUrl' },
   banner: { js: "#!/usr/bin/env node\nconst importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 });

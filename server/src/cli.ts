@@ -288,7 +288,8 @@ function writeAtomically(file: string, text: string): void {
   }
 }
 
-if (require.main === module) {
+/** Runs `cache-coach` with the process's arguments, setting its exit code. */
+export function runFromCommandLine(): void {
   main(process.argv.slice(2), process.cwd(), (text) => process.stdout.write(text), (text) => process.stderr.write(text)).then(
     (code) => {
       process.exitCode = code;
@@ -299,3 +300,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) runFromCommandLine();

@@ -18,7 +18,7 @@
 // parse / facts / templates / typescript / rules (the engine from its TypeScript sources via tsx,
 // median of 3 runs, 1 for the 10x corpus) and counts the files parsed; for the first project,
 // profile.mjs runs one scan under `node --cpu-prof` and prints the top self-time files and functions,
-// mapped back to the sources through dist/cli.js.map.
+// mapped back to the sources through dist/cli-main.js.map.
 //
 // Growth: the project is copied 10 times into a temporary folder (copyNN/<name>/..., so every module
 // path stays distinct and imports resolve within their own copy; the files the walk keeps are copied,

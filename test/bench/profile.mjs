@@ -1,11 +1,11 @@
 // CPU profile of one CLI scan: `node --cpu-prof dist/cli.js check FOLDER --format json`, the whole
 // process. Self time is summed per source file and per function; positions in the minified bundle are
-// mapped back to the TypeScript (and node_modules) sources with dist/cli.js.map, and each function is
+// mapped back to the TypeScript (and node_modules) sources with dist/cli-main.js.map, and each function is
 // shown by the source line it starts on. Wasm functions (tree-sitter's parser) have no names: "wasm".
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** Runs one profiled scan of `name` (in `cwd`) and returns the V8 CPU profile. */
@@ -48,10 +48,13 @@ function add(map, key, value) {
 
 /** callFrame -> { file, where } with bundle positions mapped to sources. */
 function locator(cli, root) {
-  const payload = JSON.parse(readFileSync(`${cli}.map`, 'utf8'));
+  // dist/cli.js loads the CLI proper, dist/cli-main.js, as a script named by its path (node/compile-cache.ts).
+  const main = join(dirname(cli), 'cli-main.js');
+  const bundle = existsSync(main) ? main : cli;
+  const payload = JSON.parse(readFileSync(`${bundle}.map`, 'utf8'));
   const map = new SourceMap(payload);
-  const bundleUrl = pathToFileURL(cli).href;
-  const sourceDir = resolve(cli, '..', payload.sourceRoot ?? '');
+  const bundleUrls = new Set([pathToFileURL(bundle).href, bundle]);
+  const sourceDir = resolve(bundle, '..', payload.sourceRoot ?? '');
   const lines = new Map();
   const sourceLine = (source, line) => {
     const index = payload.sources.indexOf(source);
@@ -59,7 +62,7 @@ function locator(cli, root) {
     return lines.get(index)[line]?.trim().slice(0, 70) ?? '';
   };
   return ({ functionName, url, lineNumber, columnNumber }) => {
-    if (url === bundleUrl) {
+    if (bundleUrls.has(url)) {
       const entry = map.findEntry(lineNumber, columnNumber);
       if (entry?.originalSource) {
         const source = entry.originalSource.startsWith('file:') ? fileURLToPath(entry.originalSource) : resolve(sourceDir, entry.originalSource);
@@ -67,7 +70,7 @@ function locator(cli, root) {
         const original = payload.sources.find((candidate) => resolve(sourceDir, candidate) === source) ?? entry.originalSource;
         return { file, where: `${file}:${entry.originalLine + 1}  ${sourceLine(original, entry.originalLine)}` };
       }
-      return { file: 'dist/cli.js', where: `${functionName} dist/cli.js` };
+      return { file: relative(root, bundle), where: `${functionName} ${relative(root, bundle)}` };
     }
     if (url.startsWith('wasm://')) return { file: 'wasm (tree-sitter)', where: `${functionName} (tree-sitter wasm)` };
     if (!url) return { file: functionName, where: functionName };

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { TypeScriptApi } from '../analysis/typescript/load.js';
+import { requireWithCompileCache } from './compile-cache.js';
 
 let loaded: TypeScriptApi | undefined;
 
@@ -12,7 +13,7 @@ export function loadTypeScript(): TypeScriptApi {
   const load = createRequire(__filename);
   const beside = join(__dirname, 'typescript.js');
   if (existsSync(beside)) {
-    const bundled = load(beside) as Partial<TypeScriptApi>;
+    const bundled = requireWithCompileCache(beside).exports as Partial<TypeScriptApi>;
     if (typeof bundled.createSourceFile === 'function') loaded = bundled as TypeScriptApi;
   }
   loaded ??= load('typescript') as TypeScriptApi;

@@ -1,0 +1,85 @@
+/**
+ * Loads a CommonJS bundle with V8's code cache. Each `cache-coach check` is a fresh process, and compiling the
+ * CLI bundle's functions (and the TypeScript compiler's, 3.5 MB) again on every run cost more than some scans
+ * of a small project. The first run writes, on exit, the code of every function it compiled; later runs of the
+ * same bundle read it back. This is what Node 22's `module.enableCompileCache()` does; Node 20 has no such API.
+ *
+ * The cache lives in a folder of the OS temp folder that belongs to the user and that no one else can write
+ * (anything else is not trusted), one file per bundle text and Node version. Anything that goes wrong (no temp
+ * folder, a file V8 rejects) only means compiling as usual. NODE_DISABLE_COMPILE_CACHE=1 turns it off, as for
+ * Node's own compile cache.
+ */
+import { createHash } from 'node:crypto';
+import { lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { Script } from 'node:vm';
+
+/** How the code cache served one load: read back, to be written on exit, or not used. */
+export type CompileCacheUse = 'read' | 'will-write' | 'off';
+
+/** Scripts whose code is written to the cache on exit, with their cache files. */
+const pending: { script: Script; file: string }[] = [];
+let flushOnExit = false;
+
+/** The exports of the CommonJS file `filename`, compiled with the code cache in `directory` (a private temp folder by default). */
+export function requireWithCompileCache(filename: string, directory = defaultDirectory()): { exports: unknown; cache: CompileCacheUse } {
+  const source = readFileSync(filename, 'utf8');
+  const folder = directory !== undefined && process.env.NODE_DISABLE_COMPILE_CACHE !== '1' && privateFolder(directory) ? directory : undefined;
+  // Keyed by the text itself: V8 checks only a cache's length and flags against the source.
+  const file = folder && join(folder, `${basename(filename, '.js')}-${createHash('sha256').update(process.version).update(source).digest('hex').slice(0, 24)}.cache`);
+  let cachedData: Buffer | undefined;
+  try {
+    if (file) cachedData = readFileSync(file);
+  } catch {
+    cachedData = undefined;
+  }
+  // A shebang line is a comment only at the very start of a script: inside the module wrapper it must become one.
+  const body = source.startsWith('#!') ? `//${source.slice(2)}` : source;
+  // No `import()` may run in the bundle: Node 20 gives a script compiled with cached data no way to resolve one.
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${body}\n})`, { filename, cachedData });
+  const module = { exports: {} as unknown, filename, id: filename, loaded: false };
+  const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: unknown, filename: string, dirname: string) => void;
+  wrapper.call(module.exports, module.exports, createRequire(filename), module, filename, dirname(filename));
+  module.loaded = true;
+  const used = cachedData !== undefined && !script.cachedDataRejected;
+  if (!file || used) return { exports: module.exports, cache: used ? 'read' : 'off' };
+  pending.push({ script, file });
+  if (!flushOnExit) {
+    flushOnExit = true;
+    process.once('exit', flushCompileCache);
+  }
+  return { exports: module.exports, cache: 'will-write' };
+}
+
+/** Writes the cache of every script loaded without one: the code of all the functions compiled so far. */
+export function flushCompileCache(): void {
+  for (const { script, file } of pending.splice(0)) {
+    const temporary = `${file}.${process.pid}.tmp`;
+    try {
+      writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
+      renameSync(temporary, file);
+    } catch {
+      // A cache that cannot be written is only a slower next run.
+    }
+  }
+}
+
+function defaultDirectory(): string | undefined {
+  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
+  return join(tmpdir(), uid === undefined ? 'cache-coach-compile-cache' : `cache-coach-compile-cache-${uid}`);
+}
+
+/** Whether `directory` is (or now is) a real folder of this user that no one else can write. */
+function privateFolder(directory: string): boolean {
+  try {
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
+    const stats = lstatSync(directory);
+    if (!stats.isDirectory()) return false;
+    if (typeof process.getuid !== 'function') return true;
+    return stats.uid === process.getuid() && (stats.mode & 0o022) === 0;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,69 @@
+// The CLI loads its bundle (and the TypeScript compiler's) through V8's code cache: the first run writes the code
+// it compiled, later runs read it. A cache must never run stale code, and only a private folder is trusted.
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { flushCompileCache, requireWithCompileCache } from '../../server/src/node/compile-cache.js';
+
+function folder(): { dir: string; dispose(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'cache-coach-compile-'));
+  return { dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+const bundle = (answer: number): string => `#!/usr/bin/env node\nexports.answer = () => ${answer};\nexports.name = __filename;\n`;
+
+test('the first load writes the cache on flush, the next reads it, and a changed bundle of the same length is compiled afresh', () => {
+  const { dir, dispose } = folder();
+  try {
+    const file = join(dir, 'bundle.js');
+    const cache = join(dir, 'cache');
+    writeFileSync(file, bundle(41));
+    const first = requireWithCompileCache(file, cache);
+    assert.equal(first.cache, 'will-write');
+    assert.equal((first.exports as { answer(): number }).answer(), 41);
+    assert.equal((first.exports as { name: string }).name, file);
+    flushCompileCache();
+    const written = readdirSync(cache);
+    assert.equal(written.length, 1);
+    assert.equal(statSync(join(cache, written[0])).mode & 0o777, 0o600);
+
+    const second = requireWithCompileCache(file, cache);
+    assert.equal(second.cache, 'read');
+    assert.equal((second.exports as { answer(): number }).answer(), 41);
+
+    // Same length, other code: V8 alone would accept the old cache; the file name (a hash of the text) does not.
+    writeFileSync(file, bundle(42));
+    const changed = requireWithCompileCache(file, cache);
+    assert.equal(changed.cache, 'will-write');
+    assert.equal((changed.exports as { answer(): number }).answer(), 42);
+    flushCompileCache();
+  } finally {
+    dispose();
+  }
+});
+
+test('a cache folder others can write is not used, nor any cache when NODE_DISABLE_COMPILE_CACHE=1', () => {
+  const { dir, dispose } = folder();
+  try {
+    const file = join(dir, 'bundle.js');
+    writeFileSync(file, bundle(7));
+    const shared = join(dir, 'shared');
+    requireWithCompileCache(file, shared);
+    flushCompileCache();
+    chmodSync(shared, 0o777);
+    const loaded = requireWithCompileCache(file, shared);
+    assert.equal(loaded.cache, 'off');
+    assert.equal((loaded.exports as { answer(): number }).answer(), 7);
+
+    process.env.NODE_DISABLE_COMPILE_CACHE = '1';
+    try {
+      assert.equal(requireWithCompileCache(file, join(dir, 'private')).cache, 'off');
+    } finally {
+      delete process.env.NODE_DISABLE_COMPILE_CACHE;
+    }
+  } finally {
+    dispose();
+  }
+});
