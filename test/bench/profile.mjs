@@ -2,6 +2,7 @@
 // process. Self time is summed per source file and per function; positions in the minified bundle are
 // mapped back to the TypeScript (and node_modules) sources with dist/cli-main.js.map, and each function is
 // shown by the source line it starts on. Wasm functions (tree-sitter's parser) have no names: "wasm".
+// PROFILE_TOP (default 15) sets how many functions are listed.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
@@ -39,7 +40,7 @@ export function printProfile(profile, cli, root) {
       .join('\n');
   console.log(`\n== CPU profile of one scan of the first project (whole CLI process, ${Math.round(totalUs / 1000)} ms sampled, self time)`);
   console.log(`  by file:\n${top(byFile, 10)}`);
-  console.log(`  by function (source line it starts on):\n${top(byFunction, 15)}`);
+  console.log(`  by function (source line it starts on):\n${top(byFunction, Number(process.env.PROFILE_TOP ?? 15))}`);
 }
 
 function add(map, key, value) {
