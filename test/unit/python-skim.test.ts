@@ -121,6 +121,23 @@ test('line breaks of every kind and tab indentation skim to text that parses', a
   assert.equal(wholeOffset(skimmed, skimmed.text.indexOf('cache.get')), text.indexOf('cache.get'));
 });
 
+test('a text that does not tokenize cleanly is not skimmed: an open bracket, an open string, a broken indentation', () => {
+  const body = 'def f():\n    x = 1\n    return x\n\n';
+  assert.ok(skimFunctionBodies(body, HINT), 'the clean text is skimmed');
+  for (const [what, text] of [
+    ['an open bracket', `${body}values = [1,\n`],
+    ['an open triple-quoted string', `${body}doc = """never closed\n`],
+    ['an open one-line string', `${body}name = "never closed\n`],
+    ['a dedent to no level', 'def f():\n        x = 1\n    return x\n'],
+    ['an indent after no colon', 'x = 1\n    y = 2\ndef f():\n    return 1\n'],
+    ['a block that is not indented', 'def f():\nreturn 1\ndef g():\n    return 2\n'],
+  ]) {
+    assert.equal(skimFunctionBodies(text, HINT), undefined, what);
+  }
+  // Tabs count to the next multiple of 8, as Python's tokenizer counts them: 8 spaces and a tab are one level.
+  assert.ok(skimFunctionBodies('class A:\n        def f(self):\n\t\treturn 1\n\tdef g(self):\n\t\treturn 2\n', HINT));
+});
+
 function sampleFiles(): Files {
   const files: Files = {};
   const visit = (folder: string): void => {
