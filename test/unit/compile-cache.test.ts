@@ -38,7 +38,12 @@ test('the first load writes the cache on flush, the next reads it, and a changed
     const changed = requireWithCompileCache(file, cache);
     assert.equal(changed.cache, 'will-write');
     assert.equal((changed.exports as { answer(): number }).answer(), 42);
+    // Another bundle's cache stays; the old version of this one goes.
+    writeFileSync(join(cache, 'other-0123abcd.cache'), 'x');
     flushCompileCache();
+    const kept = readdirSync(cache).sort();
+    assert.equal(kept.length, 2, kept.join(', '));
+    assert.ok(kept.includes('other-0123abcd.cache') && !kept.includes(written[0]), kept.join(', '));
   } finally {
     dispose();
   }

@@ -10,7 +10,7 @@
  * Node's own compile cache.
  */
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -53,13 +53,21 @@ export function requireWithCompileCache(filename: string, directory = defaultDir
   return { exports: module.exports, cache: 'will-write' };
 }
 
-/** Writes the cache of every script loaded without one: the code of all the functions compiled so far. */
+/**
+ * Writes the cache of every script loaded without one: the code of all the functions compiled so far. The caches
+ * of other versions of the same bundle are removed, so that rebuilding or upgrading does not fill the folder.
+ */
 export function flushCompileCache(): void {
   for (const { script, file } of pending.splice(0)) {
     const temporary = `${file}.${process.pid}.tmp`;
     try {
       writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
       renameSync(temporary, file);
+      const folder = dirname(file);
+      const bundle = basename(file).replace(/-[0-9a-f]+\.cache$/, '');
+      for (const other of readdirSync(folder)) {
+        if (other !== basename(file) && other.startsWith(`${bundle}-`) && /^-[0-9a-f]+\.cache$/.test(other.slice(bundle.length))) rmSync(join(folder, other), { force: true });
+      }
     } catch {
       // A cache that cannot be written is only a slower next run.
     }
