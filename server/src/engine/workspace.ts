@@ -36,8 +36,8 @@ export interface WorkspaceOptions {
    */
   roots?: string[];
   /**
-   * Skim candidate modules (analysis/python/skim.ts): parse the bodies of functions that never name the cache
-   * only when a rule asks what they hold. On by default; the findings are the same either way.
+   * Skim Python modules read from the source (analysis/python/skim.ts): parse the bodies of functions that never
+   * name the cache only when a rule asks what they hold. On by default; the findings are the same either way.
    */
   skimFunctionBodies?: boolean;
 }

@@ -110,7 +110,7 @@ export class PythonProject {
     private readonly parser: PythonParser,
     private readonly source: TextSource,
     paths: Iterable<string>,
-    /** Whether candidates read from the source are skimmed (skim.ts); open documents never are. */
+    /** Whether modules read from the source are skimmed (skim.ts); open documents never are. */
     private readonly skimBodies = true,
   ) {
     for (const path of paths) if (isPythonPath(path)) this.paths.add(path);
@@ -282,7 +282,7 @@ export class PythonProject {
   }
 
   /**
-   * A candidate's facts from its skimmed text (skim.ts): the bodies of functions that never name the cache are
+   * A module's facts from its skimmed text (skim.ts): the bodies of functions that never name the cache are
    * parsed only if a rule asks what they hold. Undefined when skimming saves nothing or cannot be trusted: the
    * skimmed text does not parse cleanly, or a skipped body may use the cache through a name without "cache"
    * in it (`from django.core.cache import caches as stores`).
