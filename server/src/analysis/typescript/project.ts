@@ -353,7 +353,7 @@ export class TypeScriptProject implements ProjectQueries {
     return found;
   }
 
-  private tsconfigPaths(path: string, depth: number): { paths: [string, string[]][]; base: string } | undefined {
+  private tsconfigPaths(path: string, depth: number): CompilerPaths | undefined {
     if (depth > 4 || !this.tsconfigs.has(path)) return undefined;
     const data = this.jsonFile(path, true);
     const options = data?.compilerOptions;
@@ -1132,12 +1132,6 @@ export class TypeScriptProject implements ProjectQueries {
 }
 
 /**
- * The name of the nearest function declared by name around a node (`function removeOrgsCache`, `const
- * removeOrgsCache = () =>`). Methods and object properties may be called by a framework (decorated
- * handlers, lifecycle hooks, resolvers): they have no owner and are never taken as dead.
- */
-/** `path#name` of the function declared by name around a call (see ownerName). */
-/**
  * The calls in `module` of the project's key helpers (`invalidate(key)`, `cache.forget(key)`), with the argument
  * each passes as the key: by name first, then resolved to the helper (a method matches any `x.name(...)`).
  */
@@ -1160,11 +1154,17 @@ export function helperCallArguments<H extends { name: string; fn: FunctionLike; 
   return found;
 }
 
+/** `path#name` of the function declared by name around a call (see ownerName). */
 export function ownerOf(module: TsModule, node: TS.Node): string | undefined {
   const name = ownerName(module.ts, node);
   return name === undefined ? undefined : `${module.path}#${name}`;
 }
 
+/**
+ * The name of the nearest function declared by name around a node (`function removeOrgsCache`, `const
+ * removeOrgsCache = () =>`). Methods and object properties may be called by a framework (decorated
+ * handlers, lifecycle hooks, resolvers): they have no owner and are never taken as dead.
+ */
 export function ownerName(ts: TypeScriptApi, node: TS.Node): string | undefined {
   for (const fn of enclosingFunctions(ts, node)) {
     if (ts.isConstructorDeclaration(fn) || ts.isMethodDeclaration(fn) || ts.isGetAccessorDeclaration(fn) || ts.isSetAccessorDeclaration(fn)) return undefined;
