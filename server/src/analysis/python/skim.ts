@@ -276,8 +276,8 @@ interface Skim {
 const skims = new WeakMap<PyModuleFacts, Skim>();
 
 /**
- * Makes `facts`, extracted from `skimmed`, answer like the whole module's. A skipped function's return value and
- * assignments, its reads of the user if its body names `request.user` (or the session, or cookies), and the
+ * Makes `facts`, extracted from `skimmed`, answer like the whole module's. A skipped function's return value,
+ * its reads of the user if its body names `request.user` (or the session, or cookies), and the
  * module's calls and template renders if a skipped body calls one of the names the module binds, are read
  * (once, from `wholeFacts()`) when first asked for. Nothing else can differ: cache API calls, definitions,
  * decorators, classes and module-level statements are all in the skimmed text, and `patch_vary_headers` is
@@ -287,7 +287,8 @@ export function fillOnDemand(facts: PyModuleFacts, skimmed: SkimmedText, wholeFa
   const skipped = facts.functions.flatMap((fn, index) => {
     const body = skimmed.skippedDefinitions.get(fn.span.start);
     if (body === undefined) return [];
-    const fields: (keyof FunctionFacts)[] = ['returnExpr', 'assignments'];
+    // Assignments need no reading: data flow is kept only for functions that use the cache, which a skipped one never does.
+    const fields: (keyof FunctionFacts)[] = ['returnExpr'];
     if (mayReadUserState(body)) fields.push('userStateReads');
     return [{ fn, index, fields }];
   });
@@ -339,8 +340,8 @@ export function keptCallsNaming(facts: PyModuleFacts, names: readonly string[]):
   return skim.keptCalls;
 }
 
-function emptyBody(): Pick<FunctionFacts, 'returnExpr' | 'userStateReads' | 'assignments'> {
-  return { returnExpr: null, userStateReads: [], assignments: [] };
+function emptyBody(): Pick<FunctionFacts, 'returnExpr' | 'userStateReads'> {
+  return { returnExpr: null, userStateReads: [] };
 }
 
 function onFirstRead<T extends object>(target: T, field: keyof T & string, complete: () => void): void {
