@@ -8,19 +8,22 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { flushCompileCache, requireWithCompileCache } from '../../server/src/node/compile-cache.js';
 
-function folder(): { dir: string; dispose(): void } {
-  const dir = mkdtempSync(join(tmpdir(), 'cache-coach-compile-'));
-  return { dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
 const bundle = (answer: number): string => `#!/usr/bin/env node\nexports.answer = () => ${answer};\nexports.name = __filename;\n`;
 
-test('the first load writes the cache on flush, and a changed bundle of the same length is compiled afresh, replacing it', () => {
-  const { dir, dispose } = folder();
+/** Runs `body` with a bundle answering `answer` (`file`) and a cache folder path (`cache`) in a fresh temp folder. */
+function withBundle(answer: number, body: (paths: { dir: string; file: string; cache: string }) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), 'cache-coach-compile-'));
   try {
     const file = join(dir, 'bundle.js');
-    const cache = join(dir, 'cache');
-    writeFileSync(file, bundle(41));
+    writeFileSync(file, bundle(answer));
+    body({ dir, file, cache: join(dir, 'cache') });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('the first load writes the cache on flush, and a changed bundle of the same length is compiled afresh, replacing it', () => {
+  withBundle(41, ({ file, cache }) => {
     const first = requireWithCompileCache(file, cache);
     assert.equal(first.cache, 'will-write');
     assert.equal((first.exports as { answer(): number }).answer(), 41);
@@ -46,9 +49,7 @@ test('the first load writes the cache on flush, and a changed bundle of the same
     const kept = readdirSync(cache).sort();
     assert.equal(kept.length, 2, kept.join(', '));
     assert.ok(kept.includes('other-0123abcd.cache') && !kept.includes(written[0]), kept.join(', '));
-  } finally {
-    dispose();
-  }
+  });
 });
 
 /** Loads `file` in a fresh process (V8 reuses code compiled earlier in the same process, cache file or not). */
@@ -62,11 +63,7 @@ process.stdout.write(JSON.stringify({ cache: loaded.cache, answer: loaded.export
 }
 
 test('in a later process the cache is read; one cut short (V8 rejects it) is compiled afresh and written again', () => {
-  const { dir, dispose } = folder();
-  try {
-    const file = join(dir, 'bundle.js');
-    const cache = join(dir, 'cache');
-    writeFileSync(file, bundle(5));
+  withBundle(5, ({ file, cache }) => {
     assert.deepEqual(loadInChild(file, cache), { cache: 'will-write', answer: 5 });
     assert.deepEqual(loadInChild(file, cache), { cache: 'read', answer: 5 });
     const [name] = readdirSync(cache);
@@ -74,16 +71,11 @@ test('in a later process the cache is read; one cut short (V8 rejects it) is com
     writeFileSync(join(cache, name), written.subarray(0, written.length >> 1));
     assert.deepEqual(loadInChild(file, cache), { cache: 'will-write', answer: 5 });
     assert.deepEqual(loadInChild(file, cache), { cache: 'read', answer: 5 });
-  } finally {
-    dispose();
-  }
+  });
 });
 
 test('a cache folder others can write is not used, nor any cache when NODE_DISABLE_COMPILE_CACHE=1', () => {
-  const { dir, dispose } = folder();
-  try {
-    const file = join(dir, 'bundle.js');
-    writeFileSync(file, bundle(7));
+  withBundle(7, ({ dir, file }) => {
     const shared = join(dir, 'shared');
     requireWithCompileCache(file, shared);
     flushCompileCache();
@@ -98,7 +90,5 @@ test('a cache folder others can write is not used, nor any cache when NODE_DISAB
     } finally {
       delete process.env.NODE_DISABLE_COMPILE_CACHE;
     }
-  } finally {
-    dispose();
-  }
+  });
 });
