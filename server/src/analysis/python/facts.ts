@@ -256,7 +256,7 @@ function extractFacts(tree: Tree, text: string, memo?: FactsMemo, nextMemo?: Fac
     bindings,
     ...emptyFragment(),
     suppressions: [],
-    skipFile: SKIP_FILE_PATTERN.test(text),
+    skipFile: isSkippedFile(text),
     hasSyntaxErrors: root.hasError,
     lastImportEnd,
   };
