@@ -63,8 +63,10 @@ export class LineIndex {
     return this.text.slice(this.lineStart(line), this.lineEnd(line));
   }
 
-  /** The line break this text uses most: new lines inserted by fixes match it. */
-  /** The text's line break, worked out once (fixes ask for it per finding; a search of a big module each time adds up). */
+  /**
+   * The line break this text uses: new lines inserted by fixes match it. Worked out once (fixes ask for it per
+   * finding; a search of a big module each time adds up).
+   */
   get eol(): string {
     this.lineBreak ??= this.text.includes('\r\n') ? '\r\n' : '\n';
     return this.lineBreak;
