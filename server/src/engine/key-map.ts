@@ -161,7 +161,6 @@ export function buildKeyMap(workspace: Workspace, options: KeyMapOptions = {}): 
   return builder.finish(options.findings ?? workspace.check(), options.paths);
 }
 
-/** Every path in a map (sites, findings, and the "path:line" of a default timeout) passed through `convert`. */
 /** A key entry whose sites and findings are of other types (URIs for the LSP). */
 export type KeyEntryOf<S, F> = Omit<KeyEntry, 'writes' | 'reads' | 'invalidations' | 'findings'> & { writes: S[]; reads: S[]; invalidations: S[]; findings: F[] };
 

@@ -121,10 +121,6 @@ interface TopLevelImport {
   end: number;
 }
 
-/**
- * The module-level import statements up to `limit`, read line by line: a statement starts at column 0 with
- * `import` or `from`, and goes on while a parenthesis is open or a line ends in a backslash.
- */
 /** The module's top-level imports, read once per module (a fix is built for every finding, hundreds in a big module). */
 function importsOf(module: PyModule): TopLevelImport[] {
   let imports = importsByModule.get(module);
@@ -134,6 +130,10 @@ function importsOf(module: PyModule): TopLevelImport[] {
 
 const importsByModule = new WeakMap<PyModule, TopLevelImport[]>();
 
+/**
+ * The module-level import statements up to `limit`, read line by line: a statement starts at column 0 with
+ * `import` or `from`, and goes on while a parenthesis is open or a line ends in a backslash.
+ */
 function topLevelImports(text: string, limit: number): TopLevelImport[] {
   const found: TopLevelImport[] = [];
   let offset = 0;
