@@ -67,3 +67,95 @@ test('a constant changed in one module changes the keys other modules build from
   workspace.changeDocument('shop/keys.py', `# keys\n${renamed}`, [{ start: 0, oldEnd: 0, newEnd: 7, startPosition: { line: 0, character: 0 }, oldEndPosition: { line: 0, character: 0 }, newEndPosition: { line: 1, character: 0 } }]);
   assert.deepEqual(stale(), ['shop/views.py']);
 });
+
+/** Applies edits one after the other, as an editor sends them in one change event, and returns the change list. */
+function applyEdits(text: string, edits: { start: number; end: number; text: string }[]) {
+  const changes = [];
+  for (const edit of edits) {
+    const before = new LineIndex(text);
+    const after = text.slice(0, edit.start) + edit.text + text.slice(edit.end);
+    const newEnd = edit.start + edit.text.length;
+    changes.push({ start: edit.start, oldEnd: edit.end, newEnd, startPosition: before.positionAt(edit.start), oldEndPosition: before.positionAt(edit.end), newEndPosition: new LineIndex(after).positionAt(newEnd) });
+    text = after;
+  }
+  return { text, changes };
+}
+
+const VIEWS = [
+  'from django.core.cache import cache\n',
+  '\n',
+  'def banner(request):\n    cache.set("banner", request.GET["text"], None)\n',
+  '\n',
+  'def prices(request):\n    cache.set("prices", load_prices(), 300)\n',
+  '\n',
+  'def stock(request):\n    cache.delete("stock")\n',
+].join('');
+
+async function liveAndFresh(text: string) {
+  const path = 'shop/views.py';
+  const live = await Workspace.create({ wasm: loadPythonWasm(), source: { read: () => undefined }, paths: [path], configFor: () => DEFAULT_CONFIG });
+  live.openDocument(path, text);
+  // Read once, as the server does on opening: the next change reuses what this read.
+  assert.ok(live.python.module(path));
+  const compare = async (after: string, message: string) => {
+    const fresh = await Workspace.create({ wasm: loadPythonWasm(), source: { read: () => undefined }, paths: [path], configFor: () => DEFAULT_CONFIG });
+    fresh.update(path, after);
+    assert.deepEqual(live.python.module(path)!.facts, fresh.python.module(path)!.facts, message);
+    assert.deepEqual(live.check([path]), fresh.check([path]), message);
+  };
+  return { live, path, compare };
+}
+
+test('an edit across two statements re-reads the statement that now starts where an old one did', async () => {
+  const { live, path, compare } = await liveAndFresh(VIEWS);
+  // "None)\n\ndef prices" becomes "300)\n\ndef offers": the new function starts one character earlier, as long as the old.
+  const start = VIEWS.indexOf('None)');
+  const end = VIEWS.indexOf('prices(request)') + 'prices'.length;
+  const { text, changes } = applyEdits(VIEWS, [{ start, end, text: '300)\n\ndef offers' }]);
+  live.changeDocument(path, text, changes);
+  await compare(text, 'replaced across statements');
+  assert.ok(live.python.module(path)!.facts.functions.some((fn) => fn.name === 'offers'));
+  // The same length as before, the same place: only the text tells the statements apart.
+  const sameLength = text.replace('def offers', 'def orders');
+  const at = text.indexOf('300)');
+  live.changeDocument(path, sameLength, applyEdits(text, [{ start: at, end: text.indexOf('offers') + 6, text: sameLength.slice(at, sameLength.indexOf('orders') + 6) }]).changes);
+  await compare(sameLength, 'same extent, other text');
+});
+
+test('several edits in one change event (multi-cursor) keep the facts equal to a fresh read', async () => {
+  const { live, path, compare } = await liveAndFresh(VIEWS);
+  let text = VIEWS;
+  const steps = [
+    // Two insertions: the later one's offsets count the first.
+    [{ at: 'def banner', text: '# top\n' }, { at: 'cache.delete', text: 'cache.set("stock", 0, None)\n    ' }],
+    // A deletion then an insertion before it.
+    [{ at: '    cache.set("prices"', remove: '    cache.set("prices", load_prices(), 300)\n'.length, text: '    pass\n' }, { at: 'from django', text: 'import os\n' }],
+  ];
+  for (const [index, step] of steps.entries()) {
+    const edits: { start: number; end: number; text: string }[] = [];
+    let working = text;
+    for (const edit of step) {
+      const start = working.indexOf(edit.at);
+      const end = start + ('remove' in edit ? (edit.remove as number) : 0);
+      edits.push({ start, end, text: edit.text });
+      working = working.slice(0, start) + edit.text + working.slice(end);
+    }
+    const applied = applyEdits(text, edits);
+    assert.equal(applied.text, working);
+    live.changeDocument(path, applied.text, applied.changes);
+    text = applied.text;
+    await compare(text, `step ${index}`);
+  }
+});
+
+test('edits that cancel out within one change event leave every statement where it was', async () => {
+  const keys = 'A_KEY = "a"\nB_KEY = "b"\nC_KEY = "c"\n';
+  const { live, path, compare } = await liveAndFresh(keys);
+  // A line inserted at the top, then removed: statements of one length would each match the next one's old place
+  // if the second edit were not counted.
+  const applied = applyEdits(keys, [{ start: 0, end: 0, text: 'X_KEY = "x"\n' }, { start: 0, end: 12, text: '' }]);
+  assert.equal(applied.text, keys);
+  live.changeDocument(path, applied.text, applied.changes);
+  await compare(keys, 'inserted and removed');
+  assert.deepEqual(live.python.module(path)!.facts.assignments.map((assignment) => assignment.name), ['A_KEY', 'B_KEY', 'C_KEY']);
+});

@@ -56,7 +56,7 @@ function textAt(node: SyntaxNode, at: Located): string {
 
 export function toExpr(node: SyntaxNode, depth = 0): Expr {
   const at = { start: node.startIndex, end: node.endIndex };
-  if (depth > MAX_DEPTH) return { ...at, kind: 'other', names: [], parts: [] };
+  if (depth > MAX_DEPTH) return { start: at.start, end: at.end, kind: 'other', names: [], parts: [] };
   const next = depth + 1;
   switch (typeOf(node)) {
     case 'string':
@@ -66,19 +66,19 @@ export function toExpr(node: SyntaxNode, depth = 0): Expr {
     case 'integer':
     case 'float': {
       const value = Number(textAt(node, at).replace(/_/g, ''));
-      return Number.isFinite(value) ? { ...at, kind: 'number', value } : { ...at, kind: 'other', names: [], parts: [] };
+      return Number.isFinite(value) ? { start: at.start, end: at.end, kind: 'number', value } : { start: at.start, end: at.end, kind: 'other', names: [], parts: [] };
     }
     case 'none':
-      return { ...at, kind: 'none' };
+      return { start: at.start, end: at.end, kind: 'none' };
     case 'true':
     case 'false':
-      return { ...at, kind: 'bool', value: typeOf(node) === 'true' };
+      return { start: at.start, end: at.end, kind: 'bool', value: typeOf(node) === 'true' };
     case 'identifier':
-      return { ...at, kind: 'name', id: textAt(node, at) };
+      return { start: at.start, end: at.end, kind: 'name', id: textAt(node, at) };
     case 'attribute': {
       const object = field(node, 'object');
       const attribute = field(node, 'attribute');
-      if (object && attribute) return { ...at, kind: 'attribute', object: toExpr(object, next), attribute: attribute.text };
+      if (object && attribute) return { start: at.start, end: at.end, kind: 'attribute', object: toExpr(object, next), attribute: attribute.text };
       break;
     }
     case 'call':
@@ -88,30 +88,31 @@ export function toExpr(node: SyntaxNode, depth = 0): Expr {
       const right = field(node, 'right');
       const operator = field(node, 'operator');
       if (left && right && operator) {
-        return { ...at, kind: 'binary', operator: operator.text, left: toExpr(left, next), right: toExpr(right, next) };
+        return { start: at.start, end: at.end, kind: 'binary', operator: operator.text, left: toExpr(left, next), right: toExpr(right, next) };
       }
       break;
     }
     case 'unary_operator': {
       const operand = field(node, 'argument');
       const operator = field(node, 'operator');
-      if (operand && operator) return { ...at, kind: 'unary', operator: operator.text, operand: toExpr(operand, next) };
+      if (operand && operator) return { start: at.start, end: at.end, kind: 'unary', operator: operator.text, operand: toExpr(operand, next) };
       break;
     }
     case 'subscript': {
       const object = field(node, 'value');
       const index = field(node, 'subscript');
-      if (object && index) return { ...at, kind: 'subscript', object: toExpr(object, next), index: toExpr(index, next) };
+      if (object && index) return { start: at.start, end: at.end, kind: 'subscript', object: toExpr(object, next), index: toExpr(index, next) };
       break;
     }
     case 'list':
     case 'tuple':
     case 'set':
     case 'expression_list':
-      return { ...at, kind: 'sequence', items: namedChildren(node).filter((item) => typeOf(item) !== 'comment').map((item) => toExpr(item, next)) };
+      return { start: at.start, end: at.end, kind: 'sequence', items: namedChildren(node).filter((item) => typeOf(item) !== 'comment').map((item) => toExpr(item, next)) };
     case 'dictionary':
       return {
-        ...at,
+        start: at.start,
+        end: at.end,
         kind: 'dict',
         entries: namedChildren(node).flatMap((entry): { key: Expr | null; value: Expr }[] => {
           if (typeOf(entry) === 'pair') {
@@ -126,29 +127,34 @@ export function toExpr(node: SyntaxNode, depth = 0): Expr {
     case 'lambda': {
       const body = field(node, 'body');
       const parameters = field(node, 'parameters');
-      if (body) return { ...at, kind: 'lambda', params: parameters ? parameterNames(parameters) : [], body: toExpr(body, next) };
+      if (body) return { start: at.start, end: at.end, kind: 'lambda', params: parameters ? parameterNames(parameters) : [], body: toExpr(body, next) };
       break;
     }
     case 'await': {
       const value = namedChildren(node)[0];
-      if (value) return { ...at, kind: 'await', value: toExpr(value, next) };
+      if (value) return { start: at.start, end: at.end, kind: 'await', value: toExpr(value, next) };
       break;
     }
     case 'conditional_expression': {
       const [body, test, orelse] = namedChildren(node).filter((child) => typeOf(child) !== 'comment');
-      if (body && test && orelse) return { ...at, kind: 'conditional', body: toExpr(body, next), test: toExpr(test, next), orelse: toExpr(orelse, next) };
+      if (body && test && orelse) return { start: at.start, end: at.end, kind: 'conditional', body: toExpr(body, next), test: toExpr(test, next), orelse: toExpr(orelse, next) };
       break;
     }
     case 'parenthesized_expression': {
       const inner = namedChildren(node).find((child) => typeOf(child) !== 'comment');
-      if (inner) return { ...toExpr(inner, next), ...at };
+      if (inner) {
+        const expr = toExpr(inner, next);
+        expr.start = at.start;
+        expr.end = at.end;
+        return expr;
+      }
       break;
     }
   }
   const parts = namedChildren(node)
     .filter((child) => typeOf(child) !== 'comment')
     .map((child) => toExpr(child, next));
-  return { ...at, kind: 'other', names: [], parts };
+  return { start: at.start, end: at.end, kind: 'other', names: [], parts };
 }
 
 function callExpr(node: SyntaxNode, depth: number): Expr {
@@ -170,9 +176,10 @@ function callExpr(node: SyntaxNode, depth: number): Expr {
     }
   }
   return {
-    ...at,
+    start: at.start,
+    end: at.end,
     kind: 'call',
-    callee: callee ? toExpr(callee, depth) : { ...at, kind: 'other', names: [], parts: [] },
+    callee: callee ? toExpr(callee, depth) : { start: at.start, end: at.end, kind: 'other', names: [], parts: [] },
     args,
     keywords,
     hasStarArgs,
@@ -205,8 +212,8 @@ function stringExpr(node: SyntaxNode, depth: number): Expr {
       if (expression) parts.push(toExpr(expression, depth));
     }
   }
-  if (prefix.includes('f')) return { ...at, kind: 'fstring', parts };
-  return { ...at, kind: 'string', value: parts.filter((part): part is string => typeof part === 'string').join(''), bytes: prefix.includes('b') };
+  if (prefix.includes('f')) return { start: at.start, end: at.end, kind: 'fstring', parts };
+  return { start: at.start, end: at.end, kind: 'string', value: parts.filter((part): part is string => typeof part === 'string').join(''), bytes: prefix.includes('b') };
 }
 
 /**
@@ -223,14 +230,14 @@ function plainStringExpr(at: Located): Expr | undefined {
   const quote = opening[2];
   if (/[^rbu]/.test(prefix) || raw.length < opening[0].length + quote.length || !raw.endsWith(quote)) return undefined;
   const inner = raw.slice(opening[0].length, raw.length - quote.length);
-  return { ...at, kind: 'string', value: prefix.includes('r') ? inner : decodeEscapes(inner), bytes: prefix.includes('b') };
+  return { start: at.start, end: at.end, kind: 'string', value: prefix.includes('r') ? inner : decodeEscapes(inner), bytes: prefix.includes('b') };
 }
 
 const STRING_OPENING = /^([A-Za-z]*)('''|"""|'|")/;
 
 function concatenate(at: Located, pieces: Expr[]): Expr {
   if (pieces.every((piece) => piece.kind === 'string')) {
-    return { ...at, kind: 'string', value: pieces.map((piece) => (piece.kind === 'string' ? piece.value : '')).join(''), bytes: false };
+    return { start: at.start, end: at.end, kind: 'string', value: pieces.map((piece) => (piece.kind === 'string' ? piece.value : '')).join(''), bytes: false };
   }
   const parts: (string | Expr)[] = [];
   for (const piece of pieces) {
@@ -238,7 +245,7 @@ function concatenate(at: Located, pieces: Expr[]): Expr {
     else if (piece.kind === 'fstring') for (const part of piece.parts) parts.push(part);
     else parts.push(piece);
   }
-  return { ...at, kind: 'fstring', parts };
+  return { start: at.start, end: at.end, kind: 'fstring', parts };
 }
 
 export function parameterNames(parameters: SyntaxNode): string[] {

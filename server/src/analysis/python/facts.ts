@@ -219,89 +219,173 @@ export function isSkippedFile(text: string): boolean {
   return SKIP_FILE_PATTERN.test(text);
 }
 
-/** The facts of one top-level statement; reused while its text (and the module's imports) stay the same. */
+/** The facts of one top-level statement; reused while its text (and the module's bindings) stay the same. */
 export interface StatementFacts {
-  /** Where the statement started, and how many functions came before it, when `facts` was last placed. */
+  /** Where the statement was, and how many functions came before it, when `facts` was last placed. */
   start: number;
+  end: number;
   functionOffset: number;
+  /** What an import or a definition binds (it depends on the statement's text only); undefined for other statements. */
+  bound: [string, string][] | undefined;
   facts: FragmentFacts;
+  /** The objects of `facts` that hold offsets or a function index, listed on the first move. */
+  movable?: Movable;
 }
 
 type FragmentFacts = Omit<PyModuleFacts, 'bindings' | 'suppressions' | 'skipFile' | 'hasSyntaxErrors' | 'lastImportEnd'>;
 
 /**
- * Top-level statement facts by statement text, valid while the module's bindings stay the same, so an
- * edit re-extracts only the statements it touched.
+ * A module's top-level statement facts from its last extraction, so that an edit re-extracts only the
+ * statements it touched. Statement facts stay valid while the module's bindings stay the same.
  */
 export interface FactsMemo {
+  /** The text the statements were read from. */
+  text: string;
+  /** The module's bindings then, as JSON. */
   bindings: string;
-  byText: Map<string, StatementFacts>;
-  /** The names an import or definition statement binds, by statement text (they depend on nothing before it). */
-  bindingsByText?: Map<string, [string, string][]>;
+  statements: StatementFacts[];
 }
 
-export function extractModuleFacts(tree: Tree, text: string, memo?: FactsMemo, nextMemo?: FactsMemo): PyModuleFacts {
+/** One edit from a memo's text towards the text being read: offsets in the text as it was just before this edit. */
+export interface TextEdit {
+  start: number;
+  oldEnd: number;
+  newEnd: number;
+}
+
+/**
+ * The module's facts. With `memo` (the last extraction of this module, returned beside the facts) unchanged
+ * statements are reused: found by position when `edits` lead from the memo's text to `text`, by text otherwise.
+ */
+export function extractModuleFacts(tree: Tree, text: string, memo?: FactsMemo, edits?: readonly TextEdit[]): { facts: PyModuleFacts; memo: FactsMemo } {
   // The parser reads a lone \r as \n (parser.ts): only a text without \r is the tree's own source.
-  return withParsedText(text.includes('\r') ? undefined : text, () => extractFacts(tree, text, memo, nextMemo));
+  return withParsedText(text.includes('\r') ? undefined : text, () => extractFacts(tree, text, memo, edits));
 }
 
-function extractFacts(tree: Tree, text: string, memo?: FactsMemo, nextMemo?: FactsMemo): PyModuleFacts {
+function extractFacts(tree: Tree, text: string, memo: FactsMemo | undefined, edits: readonly TextEdit[] | undefined): { facts: PyModuleFacts; memo: FactsMemo } {
   const root = tree.rootNode;
   const bindings: Record<string, string> = {};
   const statements = namedChildren(root);
-  const keys = statements.map((statement) => text.slice(statement.startIndex, statement.endIndex));
-  if (nextMemo) nextMemo.bindingsByText = new Map();
-  const lastImportEnd = collectModuleBindings(statements, keys, bindings, memo?.bindingsByText, nextMemo?.bindingsByText);
-  const facts: PyModuleFacts = {
-    bindings,
-    ...emptyFragment(),
-    suppressions: [],
-    skipFile: isSkippedFile(text),
-    hasSyntaxErrors: root.hasError,
-    lastImportEnd,
-  };
+  const previous = memo ? (edits ? matchByPosition(statements, memo, edits) : matchByText(statements, text, memo)) : [];
+  const { lastImportEnd, bound } = collectModuleBindings(statements, previous, bindings);
+  const facts = moduleFacts(bindings, isSkippedFile(text), root.hasError, lastImportEnd);
   const fingerprint = JSON.stringify(bindings);
   const patterns = patternsFor(bindings, fingerprint);
-  const reusable = memo?.bindings === fingerprint ? memo.byText : undefined;
-  if (nextMemo) nextMemo.bindings = fingerprint;
-  const placed = new Set<StatementFacts>();
+  const reusable = memo?.bindings === fingerprint;
+  const placed: StatementFacts[] = [];
   for (const [index, statement] of statements.entries()) {
-    const key = keys[index];
-    let fragment = reusable?.get(key);
-    if (!fragment || placed.has(fragment)) {
-      fragment = { start: statement.startIndex, functionOffset: facts.functions.length, facts: extractStatement(statement, text, bindings, patterns, facts.functions.length) };
+    const old = reusable ? previous[index] : undefined;
+    const start = statement.startIndex;
+    const end = statement.endIndex;
+    const functionOffset = facts.functions.length;
+    let fragment: StatementFacts;
+    if (old) {
+      moveFragment(old, start, functionOffset);
+      old.end = end;
+      fragment = old;
     } else {
-      moveFragment(fragment, statement.startIndex, facts.functions.length);
+      fragment = { start, end, functionOffset, bound: bound[index], facts: extractStatement(statement, text, bindings, patterns, functionOffset) };
     }
-    placed.add(fragment);
-    nextMemo?.byText.set(key, fragment);
+    placed.push(fragment);
     appendFragment(facts, fragment);
   }
   if (/noqa/i.test(text)) findSuppressions(root, text, facts);
-  return facts;
+  return { facts, memo: { text, bindings: fingerprint, statements: placed } };
 }
 
-function emptyFragment(): FragmentFacts {
-  return { starImports: [], assignments: [], mutatedNames: [], extensions: [], settingConditions: [], functions: [], classes: [], cacheCalls: [], otherCacheWrites: [], wrappedViews: [], fragmentKeyCalls: [], templateRenders: [], calls: [] };
+/**
+ * The memo's statement at the same place as each statement, when it has the same extent and no edit touched it:
+ * then its text is the same. Positions are compared after moving the memo's statements through the edits.
+ */
+function matchByPosition(statements: SyntaxNode[], memo: FactsMemo, edits: readonly TextEdit[]): (StatementFacts | undefined)[] {
+  const moved: { start: number; end: number; statement: StatementFacts }[] = [];
+  for (const statement of memo.statements) {
+    let start = statement.start;
+    let end = statement.end;
+    for (const edit of edits) {
+      if (end <= edit.start) continue;
+      if (start < edit.oldEnd) {
+        start = -1;
+        break;
+      }
+      start += edit.newEnd - edit.oldEnd;
+      end += edit.newEnd - edit.oldEnd;
+    }
+    if (start >= 0) moved.push({ start, end, statement });
+  }
+  const found: (StatementFacts | undefined)[] = [];
+  let next = 0;
+  for (const statement of statements) {
+    while (next < moved.length && moved[next].start < statement.startIndex) next++;
+    const candidate = moved[next];
+    found.push(candidate && candidate.start === statement.startIndex && candidate.end === statement.endIndex ? candidate.statement : undefined);
+  }
+  return found;
+}
+
+/** The memo's statement with the same text as each statement (each used once), when edits are not known. */
+function matchByText(statements: SyntaxNode[], text: string, memo: FactsMemo): (StatementFacts | undefined)[] {
+  const byText = new Map<string, StatementFacts[]>();
+  for (const statement of memo.statements) {
+    const key = memo.text.slice(statement.start, statement.end);
+    const same = byText.get(key);
+    if (same) same.push(statement);
+    else byText.set(key, [statement]);
+  }
+  return statements.map((statement) => byText.get(text.slice(statement.startIndex, statement.endIndex))?.shift());
+}
+
+/**
+ * Empty module facts. Written out field by field: V8 gives an object built with spread syntax (`{ ...a, b }`) a
+ * shape that every later read and write of it takes a slow path for (measured: ten times slower), and facts
+ * are read by every rule.
+ */
+function moduleFacts(bindings: Record<string, string>, skipFile: boolean, hasSyntaxErrors: boolean, lastImportEnd: number): PyModuleFacts {
+  return {
+    bindings,
+    starImports: [],
+    assignments: [],
+    mutatedNames: [],
+    extensions: [],
+    settingConditions: [],
+    functions: [],
+    classes: [],
+    cacheCalls: [],
+    otherCacheWrites: [],
+    wrappedViews: [],
+    fragmentKeyCalls: [],
+    templateRenders: [],
+    calls: [],
+    suppressions: [],
+    skipFile,
+    hasSyntaxErrors,
+    lastImportEnd,
+  };
 }
 
 /** A statement's facts, placed as if the module's functions before it were `functionOffset` many. */
 function extractStatement(statement: SyntaxNode, text: string, bindings: Record<string, string>, patterns: BindingPatterns, functionOffset: number): FragmentFacts {
-  const facts: PyModuleFacts = { bindings, ...emptyFragment(), suppressions: [], skipFile: false, hasSyntaxErrors: false, lastImportEnd: -1 };
+  const facts = moduleFacts(bindings, false, false, -1);
   const functionIndexByStart = new FunctionIndex();
   readStatement(statement, facts, functionIndexByStart, 'none');
   findCacheCalls(statement, text, facts, patterns.cacheMention, functionIndexByStart);
   findQualifiedCalls(statement, text, facts, patterns.calls, functionIndexByStart);
   findUserStateReads(statement, text, facts, functionIndexByStart);
   collectDataFlow(statement, facts, functionIndexByStart);
-  const { bindings: _bindings, suppressions: _suppressions, skipFile: _skipFile, hasSyntaxErrors: _errors, lastImportEnd: _last, ...fragment } = facts;
-  if (functionOffset !== 0) shiftFunctionIndices(fragment, functionOffset);
-  return fragment;
+  if (functionOffset !== 0) shiftFunctionIndices(facts, functionOffset);
+  // The module-wide fields stay on it unread: copying the others out would build a slow object (moduleFacts).
+  return facts;
 }
 
+/** The fields of module facts that statements add to, in order. */
+const FRAGMENT_FIELDS = ['starImports', 'assignments', 'mutatedNames', 'extensions', 'settingConditions', 'functions', 'classes', 'cacheCalls', 'otherCacheWrites', 'wrappedViews', 'fragmentKeyCalls', 'templateRenders', 'calls'] as const satisfies readonly (keyof FragmentFacts)[];
+/** Fails to compile when FragmentFacts gains a field FRAGMENT_FIELDS does not list. */
+const everyFragmentField: Exclude<keyof FragmentFacts, (typeof FRAGMENT_FIELDS)[number]> extends never ? true : never = true;
+void everyFragmentField;
+
 function appendFragment(facts: PyModuleFacts, fragment: StatementFacts): void {
-  for (const key of Object.keys(fragment.facts) as (keyof FragmentFacts)[]) {
-    for (const item of fragment.facts[key] as unknown[]) (facts[key] as unknown[]).push(item);
+  for (const field of FRAGMENT_FIELDS) {
+    for (const item of fragment.facts[field] as unknown[]) (facts[field] as unknown[]).push(item);
   }
 }
 
@@ -313,10 +397,41 @@ function moveFragment(fragment: StatementFacts, start: number, functionOffset: n
   const delta = start - fragment.start;
   const functionDelta = functionOffset - fragment.functionOffset;
   if (delta === 0 && functionDelta === 0) return;
-  if (delta === 0) shiftFunctionIndices(fragment.facts, functionDelta);
-  else shiftInPlace(fragment.facts, delta, functionDelta);
+  fragment.movable ??= movableParts(fragment.facts);
+  if (delta !== 0) {
+    for (const span of fragment.movable.spans) {
+      if (typeof span.start === 'number') span.start += delta;
+      if (typeof span.end === 'number') span.end += delta;
+    }
+  }
+  if (functionDelta !== 0) for (const item of fragment.movable.inFunctions) item.functionIndex += functionDelta;
   fragment.start = start;
   fragment.functionOffset = functionOffset;
+}
+
+/** The objects of a statement's facts to update when it moves: those with a `start` or `end`, those in a function. */
+interface Movable {
+  spans: { start?: number; end?: number }[];
+  inFunctions: { functionIndex: number }[];
+}
+
+function movableParts(facts: FragmentFacts): Movable {
+  const movable: Movable = { spans: [], inFunctions: [] };
+  const seen = new Set<object>();
+  const visit = (value: unknown): void => {
+    if (value === null || typeof value !== 'object' || seen.has(value)) return;
+    seen.add(value);
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item);
+      return;
+    }
+    const record = value as Record<string, unknown>;
+    if (typeof record.start === 'number' || typeof record.end === 'number') movable.spans.push(record);
+    if (typeof record.functionIndex === 'number' && record.functionIndex >= 0) movable.inFunctions.push(record as { functionIndex: number });
+    for (const key in record) visit(record[key]);
+  };
+  for (const field of FRAGMENT_FIELDS) visit(facts[field]);
+  return movable;
 }
 
 /** Moves the `functionIndex` of a statement's calls (only top-level items carry one; expressions never do). */
@@ -326,53 +441,33 @@ function shiftFunctionIndices(fragment: FragmentFacts, functionDelta: number): v
   }
 }
 
-/** Moves every `start`/`end` by `delta` and every non-negative `functionIndex` by `functionDelta`. */
-function shiftInPlace(value: unknown, delta: number, functionDelta: number): void {
-  if (value === null || typeof value !== 'object') return;
-  if (Array.isArray(value)) {
-    for (const item of value) shiftInPlace(item, delta, functionDelta);
-    return;
-  }
-  const record = value as Record<string, unknown>;
-  for (const key in record) {
-    const field = record[key];
-    if (typeof field === 'number') {
-      if (key === 'start' || key === 'end') record[key] = field + delta;
-      else if (key === 'functionIndex' && field >= 0) record[key] = field + functionDelta;
-    } else if (typeof field === 'object') {
-      shiftInPlace(field, delta, functionDelta);
-    }
-  }
-}
-
 /**
  * Local names bound at module level (imports, definitions, cache objects), read before any statement's facts.
- * What an import or a definition binds depends only on its own text: `previous` has it from the last
- * extraction of this module (an edit elsewhere asks the tree nothing about it), `next` keeps it for the next.
+ * What an import or a definition binds depends only on its own text: a statement the memo had already is
+ * asked nothing (`previous`). Returns what each such statement binds, for the next memo.
  */
-function collectModuleBindings(statements: SyntaxNode[], keys: string[], bindings: Record<string, string>, previous?: Map<string, [string, string][]>, next?: Map<string, [string, string][]>): number {
+function collectModuleBindings(statements: SyntaxNode[], previous: (StatementFacts | undefined)[], bindings: Record<string, string>): { lastImportEnd: number; bound: ([string, string][] | undefined)[] } {
   let lastImportEnd = -1;
-  statements.forEach((statement, index) => {
-    const key = keys[index];
-    let bound = previous?.get(key) ?? next?.get(key);
+  const boundByStatement = statements.map((statement, index) => {
+    let bound = previous[index]?.bound;
     if (!bound) {
       const type = typeOf(statement);
       if (!STANDALONE_BINDERS.has(type)) {
         lastImportEnd = collectBindings(statement, bindings, lastImportEnd, true);
-        return;
+        return undefined;
       }
       const own: Record<string, string> = {};
       collectBindings(statement, own, -1, true);
       bound = Object.entries(own);
       if (type !== 'function_definition' && type !== 'class_definition' && type !== 'decorated_definition') bound.push(IMPORT_MARK);
     }
-    next?.set(key, bound);
     for (const entry of bound) {
       if (entry === IMPORT_MARK) lastImportEnd = statement.endIndex;
       else bindings[entry[0]] = entry[1];
     }
+    return bound;
   });
-  return lastImportEnd;
+  return { lastImportEnd, bound: boundByStatement };
 }
 
 const STANDALONE_BINDERS = new Set(['import_statement', 'import_from_statement', 'future_import_statement', 'function_definition', 'class_definition', 'decorated_definition']);
@@ -498,7 +593,8 @@ function noteCondition(facts: PyModuleFacts, name: string, assigned: boolean, st
   if (!innermost || !/^[A-Z][A-Z0-9_]*$/.test(name)) return;
   // The text of every enclosing condition: what the setting depends on (`if HAS_REDIS:` / `if not HAS_MEMCACHED:`).
   const condition = conditions.map((outer) => outer.condition).join(' and ');
-  facts.settingConditions.push({ ...innermost, condition, conditionSpan: { ...innermost.conditionSpan }, name, assigned, span: spanOf(statement) });
+  const conditionSpan = { start: innermost.conditionSpan.start, end: innermost.conditionSpan.end };
+  facts.settingConditions.push({ name, condition, conditionSpan, branch: innermost.branch, assigned, span: spanOf(statement) });
 }
 
 /** Star imports; the names an import binds were read by collectBindings. */
@@ -954,7 +1050,8 @@ function collectDataFlow(root: SyntaxNode, facts: PyModuleFacts, functionIndexBy
         const receiver = callee?.type === 'attribute' ? field(callee, 'object') : null;
         const method = callee?.type === 'attribute' ? field(callee, 'attribute')?.text : undefined;
         if (receiver?.type !== 'identifier' || !method || !MUTATORS.has(method) || node.parent?.type !== 'expression_statement') continue;
-        assignments.push({ targets: [receiver.text], value: toExpr(node), start: node.parent.startIndex, ...placeOf(node.parent, definition), replaces: false });
+        const place = placeOf(node.parent, definition);
+        assignments.push({ targets: [receiver.text], value: toExpr(node), start: node.parent.startIndex, block: place.block, loop: place.loop, replaces: false });
         continue;
       }
       const statement = typeOf(node) === 'assignment' || typeOf(node) === 'augmented_assignment' ? (node.parent?.type === 'expression_statement' ? node.parent : node) : node;
@@ -963,7 +1060,7 @@ function collectDataFlow(root: SyntaxNode, facts: PyModuleFacts, functionIndexBy
         // A nested function (a `get_or_set` callable) reads the enclosing function's names: bind its name to its body.
         const name = field(node, 'name');
         const body = field(node, 'body');
-        if (name && body) assignments.push({ targets: [name.text], value: toExpr(body), start: statement.startIndex, ...place, replaces: false });
+        if (name && body) assignments.push({ targets: [name.text], value: toExpr(body), start: statement.startIndex, block: place.block, loop: place.loop, replaces: false });
         continue;
       }
       const left = field(node, typeOf(node) === 'named_expression' ? 'name' : 'left');
@@ -974,11 +1071,11 @@ function collectDataFlow(root: SyntaxNode, facts: PyModuleFacts, functionIndexBy
       if (typeOf(left) === 'subscript') {
         // `data[k] = v`: v flows into the container.
         const container = field(left, 'value');
-        if (container?.type === 'identifier') assignments.push({ targets: [container.text], value: toExpr(right), start: statement.startIndex, ...place, replaces: false });
+        if (container?.type === 'identifier') assignments.push({ targets: [container.text], value: toExpr(right), start: statement.startIndex, block: place.block, loop: place.loop, replaces: false });
         continue;
       }
       const replaces = typeOf(node) === 'assignment' && typeOf(left) === 'identifier' && statement.parent?.type === 'block';
-      assignments.push({ targets, value: toExpr(right), start: statement.startIndex, ...place, replaces });
+      assignments.push({ targets, value: toExpr(right), start: statement.startIndex, block: place.block, loop: place.loop, replaces });
     }
   }
 }

@@ -7,7 +7,7 @@ import { Edit, type Tree } from 'web-tree-sitter';
 import { LineIndex } from '../text.js';
 import type { Position } from '../types.js';
 import type { Expr } from './expr.js';
-import { escapeRegExp, extractModuleFacts, isSkippedFile, MAX_PATTERN_NAME, type FactsMemo, type FunctionFacts, type PlainCall, type PyModuleFacts } from './facts.js';
+import { escapeRegExp, extractModuleFacts, isSkippedFile, MAX_PATTERN_NAME, type FactsMemo, type FunctionFacts, type TextEdit, type PlainCall, type PyModuleFacts } from './facts.js';
 import { constantValue, keyTemplate, type KeyScope } from './key-template.js';
 import { isPythonPath, isPythonTestPath, ModuleResolver } from './modules.js';
 import { cachePageCalls } from './page-cache.js';
@@ -95,6 +95,8 @@ export class PythonProject {
   private readonly liveTrees = new Map<string, Tree>();
   /** Per open document: facts of its top-level statements, reused between keystrokes. */
   private readonly factsMemos = new Map<string, FactsMemo>();
+  /** Per open document: the edits since its memo was made; null when its text was replaced whole. */
+  private readonly editsSinceMemo = new Map<string, TextEdit[] | null>();
   private readonly contributions = new Map<string, ModuleContribution>();
   private readonly candidates = new Map<string, boolean>();
   /** Whether a file can define a job (see jobFiles), by path, until the file changes. */
@@ -173,6 +175,11 @@ export class PythonProject {
       if (!(error instanceof ParseLimitError)) throw error;
     }
     tree.delete();
+    const edits = this.editsSinceMemo.get(path);
+    if (edits) {
+      if (changes.some((change) => change.oldEnd === Number.MAX_SAFE_INTEGER)) this.editsSinceMemo.set(path, null);
+      else for (const { start, oldEnd, newEnd } of changes) edits.push({ start, oldEnd, newEnd });
+    }
     if (next) this.liveTrees.set(path, next);
     else this.liveTrees.delete(path);
     this.texts.set(path, text);
@@ -184,6 +191,7 @@ export class PythonProject {
     this.liveTrees.get(path)?.delete();
     this.liveTrees.delete(path);
     this.factsMemos.delete(path);
+    this.editsSinceMemo.delete(path);
   }
 
   private track(path: string): void {
@@ -252,9 +260,10 @@ export class PythonProject {
     let module: PyModule | null = null;
     const live = this.liveTrees.get(path);
     if (text !== undefined && live) {
-      const memo: FactsMemo = { bindings: '', byText: new Map() };
-      module = { path, text, lines: new LineIndex(text), facts: extractModuleFacts(live, text, this.factsMemos.get(path), memo) };
-      this.factsMemos.set(path, memo);
+      const extracted = extractModuleFacts(live, text, this.factsMemos.get(path), this.editsSinceMemo.get(path) ?? undefined);
+      module = { path, text, lines: new LineIndex(text), facts: extracted.facts };
+      this.factsMemos.set(path, extracted.memo);
+      this.editsSinceMemo.set(path, []);
     } else if (text !== undefined) {
       const lines = new LineIndex(text);
       const facts = (this.skimBodies ? this.skimmedFacts(path, text, lines) : undefined) ?? this.wholeFacts(path, text);
@@ -275,7 +284,7 @@ export class PythonProject {
       return undefined;
     }
     try {
-      return extractModuleFacts(tree, text);
+      return extractModuleFacts(tree, text).facts;
     } finally {
       tree.delete();
     }
@@ -300,7 +309,7 @@ export class PythonProject {
     let facts: PyModuleFacts;
     try {
       if (tree.rootNode.hasError) return undefined;
-      facts = extractModuleFacts(tree, skimmed.text);
+      facts = extractModuleFacts(tree, skimmed.text).facts;
     } finally {
       tree.delete();
     }

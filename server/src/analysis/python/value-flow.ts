@@ -58,7 +58,8 @@ export function valueSources(scope: FlowScope, value: Expr, position: number): V
     const id = `${source.kind}:${source.text}:${source.offset}`;
     if (!seen.has(id)) {
       seen.add(id);
-      sources.push(naming > 0 ? { ...source, named: true } : source);
+      if (naming > 0) source.named = true;
+      sources.push(source);
     }
   };
   const visitNaming = (expr: Expr, at: number, bound: ReadonlySet<string>, computed: boolean): void => {
