@@ -93,9 +93,9 @@ function projectIndex(templates: TemplateProject, settings: TemplateSettings): P
 
 function buildIndex(templates: TemplateProject, settings: TemplateSettings): ProjectIndex {
   const index: ProjectIndex = { groups: new Map(), bareNames: new Set() };
-  for (const path of templates.allPaths()) {
-    const module = templates.module(path);
-    if (!module || dialectOf(module, settings) !== 'django') continue;
+  // Only a candidate can hold a {% cache %} block.
+  for (const module of templates.candidateModules()) {
+    if (dialectOf(module, settings) !== 'django') continue;
     for (const fragment of fragmentsOf(module)) {
       index.bareNames.add(bareName(fragment.nameBit.text));
       const key = groupKey(fragment);
@@ -104,9 +104,9 @@ function buildIndex(templates: TemplateProject, settings: TemplateSettings): Pro
       const entries = group.byBody.get(fragment.body);
       if (entries) entries.push({ module, fragment });
       else group.byBody.set(fragment.body, [{ module, fragment }]);
-      const bodies = group.bodiesByPath.get(path);
+      const bodies = group.bodiesByPath.get(module.path);
       if (bodies) bodies.add(fragment.body);
-      else group.bodiesByPath.set(path, new Set([fragment.body]));
+      else group.bodiesByPath.set(module.path, new Set([fragment.body]));
     }
   }
   return index;

@@ -4,6 +4,7 @@
  * store, settings modules).
  */
 import { Edit, type Tree } from 'web-tree-sitter';
+import { ReadTexts } from '../read-texts.js';
 import { LineIndex } from '../text.js';
 import type { Position } from '../types.js';
 import type { Expr } from './expr.js';
@@ -93,6 +94,7 @@ export class PythonProject {
   private readonly resolver: ModuleResolver;
   private readonly paths = new Set<string>();
   private readonly liveTrees = new Map<string, Tree>();
+  private readonly readTexts: ReadTexts;
   /** Per open document: facts of its top-level statements, reused between keystrokes. */
   private readonly factsMemos = new Map<string, FactsMemo>();
   /** Per open document: the edits since its memo was made; null when its text was replaced whole. */
@@ -110,13 +112,14 @@ export class PythonProject {
 
   constructor(
     private readonly parser: PythonParser,
-    private readonly source: TextSource,
+    source: TextSource,
     paths: Iterable<string>,
     /** Whether modules read from the source are skimmed (skim.ts); open documents never are. */
     private readonly skimBodies = true,
   ) {
     for (const path of paths) if (isPythonPath(path)) this.paths.add(path);
     this.resolver = new ModuleResolver(this.paths);
+    this.readTexts = new ReadTexts(source);
   }
 
   /** A new or changed file; `text` undefined means: read it from the source again. */
@@ -188,6 +191,7 @@ export class PythonProject {
 
   /** The editor closed the file: free its tree; its text comes from the source again. */
   closeDocument(path: string): void {
+    this.readTexts.forget(path);
     this.liveTrees.get(path)?.delete();
     this.liveTrees.delete(path);
     this.factsMemos.delete(path);
@@ -235,7 +239,7 @@ export class PythonProject {
 
   textOf(path: string): string | undefined {
     if (this.texts.has(path)) return this.texts.get(path);
-    return this.source.read(path);
+    return this.readTexts.read(path);
   }
 
   /**

@@ -41,6 +41,8 @@ export class TemplateProject {
   private readonly paths = new Set<string>();
   private readonly texts = new Map<string, string>();
   private readonly modules = new Map<string, TemplateModule | null>();
+  /** Whether a template's text can hold a cache tag or a CSRF token (TEMPLATE_CANDIDATE), by path, until it changes. */
+  private readonly candidates = new Map<string, boolean>();
   private readonly packageFolders: (folder: string) => boolean;
   /** Bumped by every update and removal: what is derived from all templates is valid while it stays the same. */
   private changes = 0;
@@ -60,6 +62,7 @@ export class TemplateProject {
     if (text === undefined) this.texts.delete(path);
     else this.texts.set(path, text);
     this.modules.delete(path);
+    this.candidates.delete(path);
     this.changes++;
   }
 
@@ -67,6 +70,7 @@ export class TemplateProject {
     this.paths.delete(path);
     this.texts.delete(path);
     this.modules.delete(path);
+    this.candidates.delete(path);
     this.changes++;
   }
 
@@ -91,12 +95,17 @@ export class TemplateProject {
     return module ?? undefined;
   }
 
-  /** Every template (lexed) that may hold a cache tag or a CSRF token. */
+  /** Every template (lexed) that may hold a cache tag or a CSRF token. Each template's text is read once. */
   candidateModules(): TemplateModule[] {
     return this.allPaths().flatMap((path) => {
-      const text = this.textOf(path);
-      if (text === undefined || !TEMPLATE_CANDIDATE.test(text)) return [];
-      const module = this.module(path);
+      let candidate = this.candidates.get(path);
+      if (candidate === undefined) {
+        const text = this.modules.has(path) ? this.modules.get(path)?.text : this.textOf(path);
+        candidate = text !== undefined && TEMPLATE_CANDIDATE.test(text);
+        this.candidates.set(path, candidate);
+        if (candidate && !this.modules.has(path)) this.modules.set(path, this.build(path, text!));
+      }
+      const module = candidate ? this.module(path) : undefined;
       return module ? [module] : [];
     });
   }

@@ -8,6 +8,7 @@
 import type * as TS from 'typescript';
 import { HOLE, joinTemplate } from '../keys.js';
 import { parseSuppression, type SuppressionComment } from '../suppression.js';
+import { ReadTexts } from '../read-texts.js';
 import { LineIndex } from '../text.js';
 import { invalidatedKeys, listedPattern } from './calls.js';
 import { cacheManagerFactory, isClientConstructor, isClientType, LIBRARY_IMPORT, libraryOfSpecifier, majorOfRange, type LibraryId } from './libraries.js';
@@ -119,12 +120,14 @@ export class TypeScriptProject implements ProjectQueries {
   private readonly packageData = new Map<string, Record<string, unknown> | null>();
   private derived: Derived = emptyDerived();
   private api: TypeScriptApi | undefined;
+  private readonly readTexts: ReadTexts;
 
   constructor(
-    private readonly source: TsTextSource,
+    source: TsTextSource,
     paths: Iterable<string>,
     private readonly loadTypeScript?: () => TypeScriptApi,
   ) {
+    this.readTexts = new ReadTexts(source);
     for (const path of paths) this.track(path);
   }
 
@@ -160,12 +163,14 @@ export class TypeScriptProject implements ProjectQueries {
     this.track(path);
     if (text === undefined) this.texts.delete(path);
     else this.texts.set(path, text);
+    this.readTexts.forget(path);
     this.forget(path);
   }
 
   remove(path: string): void {
     if (!this.paths.delete(path) && !this.packageJsons.delete(path) && !this.tsconfigs.delete(path)) return;
     this.texts.delete(path);
+    this.readTexts.forget(path);
     this.forget(path);
   }
 
@@ -181,7 +186,7 @@ export class TypeScriptProject implements ProjectQueries {
   }
 
   textOf(path: string): string | undefined {
-    return this.texts.has(path) ? this.texts.get(path) : this.source.read(path);
+    return this.texts.has(path) ? this.texts.get(path) : this.readTexts.read(path);
   }
 
   /** Whether the file can touch a cache client: it imports a library, or (transitively) a module that does. */
