@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_CONFIG } from '../../server/src/analysis/config.js';
 import { Workspace } from '../../server/src/engine/workspace.js';
+import { importsLibrary, LIBRARY_PACKAGES } from '../../server/src/analysis/typescript/libraries.js';
 import { isPackageJsonPath, isTypeScriptPath } from '../../server/src/analysis/typescript/load.js';
 import { isAnalysedPath } from '../../server/src/node/files.js';
 import { loadTypeScript } from '../../server/src/node/typescript.js';
@@ -405,4 +406,13 @@ test('a typescript module that cannot be loaded leaves TS/JS files unanalysed, n
   const paths = space.check().map((finding) => finding.path);
   assert.ok(paths.length > 0 && paths.every((path) => path === 'shop/views.py'), paths.join(', '));
   assert.equal(space.typescript.loadFailure, "Cannot find module 'typescript'");
+});
+
+test('every library package is recognised when imported or required, and look-alike packages are not', () => {
+  for (const name of LIBRARY_PACKAGES) {
+    assert.ok(importsLibrary(`import Client from '${name}';\n`), name);
+    assert.ok(importsLibrary(`const client = require("${name}");\n`), name);
+  }
+  assert.equal(importsLibrary("import mock from 'redis-mock';\nimport { LRUCache } from './lru-cache-local';\n"), false);
+  assert.equal(importsLibrary("// uses redis and a cache\nimport express from 'express';\n"), false);
 });

@@ -11,7 +11,7 @@ import { parseSuppression, type SuppressionComment } from '../suppression.js';
 import { ReadTexts } from '../read-texts.js';
 import { LineIndex } from '../text.js';
 import { invalidatedKeys, listedPattern } from './calls.js';
-import { cacheManagerFactory, isClientConstructor, isClientType, LIBRARY_IMPORT, libraryOfSpecifier, majorOfRange, type LibraryId } from './libraries.js';
+import { cacheManagerFactory, importsLibrary, isClientConstructor, isClientType, libraryOfSpecifier, majorOfRange, type LibraryId } from './libraries.js';
 import { isPackageJsonPath, isTsconfigPath, isTypeScriptPath, parseSource, syntaxErrors, type TypeScriptApi } from './load.js';
 import type { Client, ProjectQueries, TsModule, Value } from './model.js';
 import { describeClientCall, type CacheCall } from './wrappers.js';
@@ -261,27 +261,41 @@ export class TypeScriptProject implements ProjectQueries {
 
   /** A module that imports a library, or re-exports (`export * from`, `export { x } from`) one that does. */
   private usesLibraryThroughReexports(path: string, depth: number): boolean {
-    const sniff = this.sniff(path);
-    if (sniff.library) return true;
+    if (this.sniff(path).library) return true;
     if (depth > 3) return false;
-    return sniff.reexports.some((specifier) => {
+    return this.sniffDetails(path).reexports.some((specifier) => {
       const target = this.resolvePath(path, specifier);
       return target !== undefined && this.usesLibraryThroughReexports(target, depth + 1);
     });
   }
 
+  /** Whether the file imports a cache library: asked of every file, so only this is read up front. */
   private sniff(path: string): Sniff {
     let found = this.sniffs.get(path);
     if (!found) {
       const text = this.textOf(path) ?? '';
-      found = { library: LIBRARY_IMPORT.test(text), invalidation: INVALIDATION_TEXT.test(text), reexports: [...text.matchAll(REEXPORT_SPECIFIER)].map((match) => match[1]), specifiers: [...new Set([...text.matchAll(IMPORT_SPECIFIER)].map((match) => match[1]).filter((specifier) => !BUILTIN_SPECIFIER.test(specifier) && !libraryOfSpecifier(specifier)))] };
+      found = { library: importsLibrary(text) };
       this.sniffs.set(path, found);
     }
     return found;
   }
 
+  /** What else the file's text says: read only once some file uses a library, or the TS rules ask. */
+  private sniffDetails(path: string): SniffDetails {
+    const found = this.sniff(path);
+    if (!found.details) {
+      const text = this.textOf(path) ?? '';
+      found.details = {
+        invalidation: INVALIDATION_TEXT.test(text),
+        reexports: [...text.matchAll(REEXPORT_SPECIFIER)].map((match) => match[1]),
+        specifiers: [...new Set([...text.matchAll(IMPORT_SPECIFIER)].map((match) => match[1]).filter((specifier) => !BUILTIN_SPECIFIER.test(specifier) && !libraryOfSpecifier(specifier)))],
+      };
+    }
+    return found.details;
+  }
+
   private importSpecifiers(path: string): string[] {
-    return this.sniff(path).specifiers;
+    return this.sniffDetails(path).specifiers;
   }
 
   /**
@@ -1052,7 +1066,7 @@ export class TypeScriptProject implements ProjectQueries {
     const refreshSites = new Map<string, (string | undefined)[]>();
     const candidates = new Set(this.candidatePaths());
     const modules = this.allPaths().flatMap((path) => {
-      if (!candidates.has(path) && !this.sniff(path).invalidation) return [];
+      if (!candidates.has(path) && !this.sniffDetails(path).invalidation) return [];
       const module = this.module(path);
       return module ? [module] : [];
     });
@@ -1204,6 +1218,10 @@ function stripJsonComments(text: string): string {
 interface Sniff {
   /** Imports or requires a cache library. */
   library: boolean;
+  details?: SniffDetails;
+}
+
+interface SniffDetails {
   /** Calls something that may invalidate a key (`.del(`, `.expire(`...). */
   invalidation: boolean;
   /** `export ... from` specifiers: a barrel passes its modules' clients on. */
