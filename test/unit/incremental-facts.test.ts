@@ -159,3 +159,18 @@ test('edits that cancel out within one change event leave every statement where 
   await compare(keys, 'inserted and removed');
   assert.deepEqual(live.python.module(path)!.facts.assignments.map((assignment) => assignment.name), ['A_KEY', 'B_KEY', 'C_KEY']);
 });
+
+test('an import changed above unchanged views changes what their decorators are, keystroke by keystroke', async () => {
+  const django = 'from django.views.decorators.cache import cache_page\n';
+  const own = 'from shop.decorators import cache_page\n';
+  const views = `${django}\n\n@cache_page(None)\ndef pricing(request):\n    return render(request, "pricing.html")\n`;
+  const { live, path } = await liveAndFresh(views);
+  const forever = () => live.check([path]).filter((finding) => finding.code === 'CACHE010').length;
+  assert.equal(forever(), 1);
+  // The project's own cache_page: CACHE010 is about Django's.
+  const swapped = views.replace(django, own);
+  live.changeDocument(path, swapped, applyEdits(views, [{ start: 0, end: django.length, text: own }]).changes);
+  assert.equal(forever(), 0);
+  live.changeDocument(path, views, applyEdits(swapped, [{ start: 0, end: own.length, text: django }]).changes);
+  assert.equal(forever(), 1);
+});

@@ -76,6 +76,8 @@ function computeUses(module: PyModule, project: PythonProject): PageCacheUse[] {
     const use = applied[index];
     const cachePage = use.qualified === Q.cachePage ? use.expr : boundCachePage(module, use.expr);
     const alone = use.decorator !== null && applied.filter((item) => item.decorator === use.decorator).length === 1;
+    const resolved = views();
+    // Field by field, not spread: V8 makes every later read of a spread-built object slow (see moduleFacts in facts.ts).
     uses.push({
       span: alone ? use.decorator!.span : use.expr,
       cachePage,
@@ -84,7 +86,10 @@ function computeUses(module: PyModule, project: PythonProject): PageCacheUse[] {
       decorator: use.decorator,
       viaMethodDecorator: use.viaMethodDecorator,
       wrappedView: null,
-      ...views(),
+      views: resolved.views,
+      viewClasses: resolved.viewClasses,
+      libraryBases: resolved.libraryBases,
+      extraTemplateNames: resolved.extraTemplateNames,
     });
   };
   for (const fn of module.facts.functions) {
@@ -98,7 +103,7 @@ function computeUses(module: PyModule, project: PythonProject): PageCacheUse[] {
   for (const cls of module.facts.classes) fromDecorators(cls.decorators, () => classView(project, { module, cls }));
   for (const wrapped of module.facts.wrappedViews) {
     const below: AppliedDecorator[] = [];
-    const resolved = resolveWrappedView(project, module, wrapped.view, below);
+    const resolved = resolveWrappedView(project, module, wrapped.view, below) ?? { views: [], viewClasses: [], libraryBases: [], extraTemplateNames: [] };
     uses.push({
       span: wrapped.cachePageSpan,
       cachePage: wrapped.cachePage.kind === 'call' ? wrapped.cachePage : boundCachePage(module, wrapped.cachePage),
@@ -107,7 +112,10 @@ function computeUses(module: PyModule, project: PythonProject): PageCacheUse[] {
       decorator: null,
       viaMethodDecorator: false,
       wrappedView: wrapped.view,
-      ...(resolved ?? { views: [], viewClasses: [], libraryBases: [], extraTemplateNames: [] }),
+      views: resolved.views,
+      viewClasses: resolved.viewClasses,
+      libraryBases: resolved.libraryBases,
+      extraTemplateNames: resolved.extraTemplateNames,
     });
   }
   return uses;

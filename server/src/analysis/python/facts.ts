@@ -243,6 +243,8 @@ export interface FactsMemo {
   text: string;
   /** The module's bindings then, as JSON. */
   bindings: string;
+  /** The bindings themselves: kept while they stay the same, so what is memoised by them (localNameOf) holds. */
+  bindingsObject: Record<string, string>;
   statements: StatementFacts[];
 }
 
@@ -270,8 +272,9 @@ function extractFacts(tree: Tree, text: string, memo: FactsMemo | undefined, edi
   const { lastImportEnd, bound } = collectModuleBindings(statements, previous, bindings);
   const facts = moduleFacts(bindings, isSkippedFile(text), root.hasError, lastImportEnd);
   const fingerprint = JSON.stringify(bindings);
-  const patterns = patternsFor(bindings, fingerprint);
   const reusable = memo?.bindings === fingerprint;
+  if (reusable) facts.bindings = memo.bindingsObject;
+  const patterns = patternsFor(facts.bindings, fingerprint);
   const placed: StatementFacts[] = [];
   for (const [index, statement] of statements.entries()) {
     const old = reusable ? previous[index] : undefined;
@@ -284,13 +287,13 @@ function extractFacts(tree: Tree, text: string, memo: FactsMemo | undefined, edi
       old.end = end;
       fragment = old;
     } else {
-      fragment = { start, end, functionOffset, bound: bound[index], facts: extractStatement(statement, text, bindings, patterns, functionOffset) };
+      fragment = { start, end, functionOffset, bound: bound[index], facts: extractStatement(statement, text, facts.bindings, patterns, functionOffset) };
     }
     placed.push(fragment);
     appendFragment(facts, fragment);
   }
   if (/noqa/i.test(text)) findSuppressions(root, text, facts);
-  return { facts, memo: { text, bindings: fingerprint, statements: placed } };
+  return { facts, memo: { text, bindings: fingerprint, bindingsObject: facts.bindings, statements: placed } };
 }
 
 /**

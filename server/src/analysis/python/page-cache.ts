@@ -25,9 +25,22 @@ export function isCachePage(qualified: string | null): boolean {
   return qualified === Q.cachePage || qualified === Q.cachePageDecorator;
 }
 
-/** A decorator's applied decorators, in order from outermost to innermost. */
+/**
+ * A decorator's applied decorators, in order from outermost to innermost. Kept per decorator while the module's
+ * bindings stay the same object (an editor's keystroke elsewhere in the module keeps both): every rule asks.
+ */
 export function appliedDecorators(decorator: Decorator, module: WithFacts): AppliedDecorator[] {
   const bindings = module.facts.bindings;
+  const known = appliedByDecorator.get(decorator);
+  if (known?.bindings === bindings) return known.applied;
+  const applied = applyDecorator(decorator, bindings);
+  appliedByDecorator.set(decorator, { bindings, applied });
+  return applied;
+}
+
+const appliedByDecorator = new WeakMap<Decorator, { bindings: Record<string, string>; applied: AppliedDecorator[] }>();
+
+function applyDecorator(decorator: Decorator, bindings: Record<string, string>): AppliedDecorator[] {
   let inner = decorator.expr;
   let viaMethodDecorator = false;
   if (inner.kind === 'call' && qualify(inner.callee, bindings) === Q.methodDecorator && inner.args[0]) {
