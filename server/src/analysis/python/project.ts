@@ -687,6 +687,8 @@ function sameConstants(before: PyModule | null | undefined, after: PyModule | nu
     if (a.name !== b.name || (a.value !== b.value && JSON.stringify(a.value) !== JSON.stringify(b.value))) return false;
   }
   const [a, b] = [before?.facts.bindings ?? {}, after?.facts.bindings ?? {}];
+  // An open document keeps its bindings object while they stay the same (extractModuleFacts).
+  if (a === b) return true;
   const names = Object.keys(a);
   return names.length === Object.keys(b).length && names.every((name) => a[name] === b[name]);
 }
