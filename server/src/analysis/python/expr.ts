@@ -54,6 +54,7 @@ function textAt(node: SyntaxNode, at: Located): string {
   return parsedText === undefined ? node.text : parsedText.slice(at.start, at.end);
 }
 
+/** Expressions are written out field by field, never as `{ ...at, kind }`: see moduleFacts in facts.ts. */
 export function toExpr(node: SyntaxNode, depth = 0): Expr {
   const at = { start: node.startIndex, end: node.endIndex };
   if (depth > MAX_DEPTH) return { start: at.start, end: at.end, kind: 'other', names: [], parts: [] };

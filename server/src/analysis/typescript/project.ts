@@ -7,8 +7,8 @@
  */
 import type * as TS from 'typescript';
 import { HOLE, joinTemplate } from '../keys.js';
-import { parseSuppression, type SuppressionComment } from '../suppression.js';
 import { ReadTexts } from '../read-texts.js';
+import { parseSuppression, type SuppressionComment } from '../suppression.js';
 import { LineIndex } from '../text.js';
 import { invalidatedKeys, listedPattern } from './calls.js';
 import { cacheManagerFactory, importsLibrary, isClientConstructor, isClientType, libraryOfSpecifier, majorOfRange, type LibraryId } from './libraries.js';
