@@ -240,16 +240,16 @@ type FragmentFacts = Omit<PyModuleFacts, 'bindings' | 'suppressions' | 'skipFile
  * statements it touched. Statement facts stay valid while the module's bindings stay the same.
  */
 export interface FactsMemo {
-  /** The text the statements were read from. */
-  text: string;
   /** The module's bindings then, as JSON. */
   bindings: string;
   /** The bindings themselves: kept while they stay the same, so what is memoised by them (localNameOf) holds. */
   bindingsObject: Record<string, string>;
   statements: StatementFacts[];
+  /** The edits made to the text since, in order (an editor's changes; the caller adds them). */
+  edits: TextEdit[];
 }
 
-/** One edit from a memo's text towards the text being read: offsets in the text as it was just before this edit. */
+/** One edit of the text: offsets in the text as it was just before this edit. */
 export interface TextEdit {
   start: number;
   oldEnd: number;
@@ -257,19 +257,19 @@ export interface TextEdit {
 }
 
 /**
- * The module's facts. With `memo` (the last extraction of this module, returned beside the facts) unchanged
- * statements are reused: found by position when `edits` lead from the memo's text to `text`, by text otherwise.
+ * The module's facts, and a memo of them for the next extraction. With `memo` (the last extraction of this
+ * module, its edits since added) the statements no edit touched are reused.
  */
-export function extractModuleFacts(tree: Tree, text: string, memo?: FactsMemo, edits?: readonly TextEdit[]): { facts: PyModuleFacts; memo: FactsMemo } {
+export function extractModuleFacts(tree: Tree, text: string, memo?: FactsMemo): { facts: PyModuleFacts; memo: FactsMemo } {
   // The parser reads a lone \r as \n (parser.ts): only a text without \r is the tree's own source.
-  return withParsedText(text.includes('\r') ? undefined : text, () => extractFacts(tree, text, memo, edits));
+  return withParsedText(text.includes('\r') ? undefined : text, () => extractFacts(tree, text, memo));
 }
 
-function extractFacts(tree: Tree, text: string, memo: FactsMemo | undefined, edits: readonly TextEdit[] | undefined): { facts: PyModuleFacts; memo: FactsMemo } {
+function extractFacts(tree: Tree, text: string, memo: FactsMemo | undefined): { facts: PyModuleFacts; memo: FactsMemo } {
   const root = tree.rootNode;
   const bindings: Record<string, string> = {};
   const statements = namedChildren(root);
-  const previous = memo ? (edits ? matchByPosition(statements, memo, edits) : matchByText(statements, text, memo)) : [];
+  const previous = memo ? matchByPosition(statements, memo) : [];
   const { lastImportEnd, bound } = collectModuleBindings(statements, previous, bindings);
   const facts = moduleFacts(bindings, isSkippedFile(text), root.hasError, lastImportEnd);
   const fingerprint = JSON.stringify(bindings);
@@ -294,19 +294,19 @@ function extractFacts(tree: Tree, text: string, memo: FactsMemo | undefined, edi
     appendFragment(facts, fragment);
   }
   if (/noqa/i.test(text)) findSuppressions(root, text, facts);
-  return { facts, memo: { text, bindings: fingerprint, bindingsObject: facts.bindings, statements: placed } };
+  return { facts, memo: { bindings: fingerprint, bindingsObject: facts.bindings, statements: placed, edits: [] } };
 }
 
 /**
  * The memo's statement at the same place as each statement, when it has the same extent and no edit touched it:
  * then its text is the same. Positions are compared after moving the memo's statements through the edits.
  */
-function matchByPosition(statements: SyntaxNode[], memo: FactsMemo, edits: readonly TextEdit[]): (StatementFacts | undefined)[] {
+function matchByPosition(statements: SyntaxNode[], memo: FactsMemo): (StatementFacts | undefined)[] {
   const moved: { start: number; end: number; statement: StatementFacts }[] = [];
   for (const statement of memo.statements) {
     let start = statement.start;
     let end = statement.end;
-    for (const edit of edits) {
+    for (const edit of memo.edits) {
       if (end <= edit.start) continue;
       if (start < edit.oldEnd) {
         start = -1;
@@ -325,18 +325,6 @@ function matchByPosition(statements: SyntaxNode[], memo: FactsMemo, edits: reado
     found.push(candidate && candidate.start === statement.startIndex && candidate.end === statement.endIndex ? candidate.statement : undefined);
   }
   return found;
-}
-
-/** The memo's statement with the same text as each statement (each used once), when edits are not known. */
-function matchByText(statements: SyntaxNode[], text: string, memo: FactsMemo): (StatementFacts | undefined)[] {
-  const byText = new Map<string, StatementFacts[]>();
-  for (const statement of memo.statements) {
-    const key = memo.text.slice(statement.start, statement.end);
-    const same = byText.get(key);
-    if (same) same.push(statement);
-    else byText.set(key, [statement]);
-  }
-  return statements.map((statement) => byText.get(text.slice(statement.startIndex, statement.endIndex))?.shift());
 }
 
 /**

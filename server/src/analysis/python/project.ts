@@ -8,7 +8,7 @@ import { ReadTexts } from '../read-texts.js';
 import { LineIndex } from '../text.js';
 import type { Position } from '../types.js';
 import type { Expr } from './expr.js';
-import { escapeRegExp, extractModuleFacts, isSkippedFile, MAX_PATTERN_NAME, type FactsMemo, type FunctionFacts, type TextEdit, type PlainCall, type PyModuleFacts } from './facts.js';
+import { escapeRegExp, extractModuleFacts, isSkippedFile, MAX_PATTERN_NAME, type FactsMemo, type FunctionFacts, type PlainCall, type PyModuleFacts } from './facts.js';
 import { constantValue, keyTemplate, type KeyScope } from './key-template.js';
 import { isPythonPath, isPythonTestPath, ModuleResolver } from './modules.js';
 import { cachePageCalls } from './page-cache.js';
@@ -100,10 +100,8 @@ export class PythonProject {
   private readonly paths = new Set<string>();
   private readonly liveTrees = new Map<string, Tree>();
   private readonly readTexts: ReadTexts;
-  /** Per open document: facts of its top-level statements, reused between keystrokes. */
+  /** Per open document: facts of its top-level statements and the edits since, reused between keystrokes. */
   private readonly factsMemos = new Map<string, FactsMemo>();
-  /** Per open document: the edits since its memo was made; null when its text was replaced whole. */
-  private readonly editsSinceMemo = new Map<string, TextEdit[] | null>();
   private readonly contributions = new Map<string, ModuleContribution>();
   private readonly candidates = new Map<string, boolean>();
   /** Whether a file can define a job (see jobFiles), by path, until the file changes. */
@@ -183,11 +181,8 @@ export class PythonProject {
       if (!(error instanceof ParseLimitError)) throw error;
     }
     tree.delete();
-    const edits = this.editsSinceMemo.get(path);
-    if (edits) {
-      if (changes.some((change) => change.oldEnd === Number.MAX_SAFE_INTEGER)) this.editsSinceMemo.set(path, null);
-      else for (const { start, oldEnd, newEnd } of changes) edits.push({ start, oldEnd, newEnd });
-    }
+    const memo = this.factsMemos.get(path);
+    if (memo) for (const { start, oldEnd, newEnd } of changes) memo.edits.push({ start, oldEnd, newEnd });
     if (next) this.liveTrees.set(path, next);
     else this.liveTrees.delete(path);
     this.texts.set(path, text);
@@ -200,7 +195,6 @@ export class PythonProject {
     this.liveTrees.get(path)?.delete();
     this.liveTrees.delete(path);
     this.factsMemos.delete(path);
-    this.editsSinceMemo.delete(path);
   }
 
   private track(path: string): void {
@@ -269,10 +263,9 @@ export class PythonProject {
     let module: PyModule | null = null;
     const live = this.liveTrees.get(path);
     if (text !== undefined && live) {
-      const extracted = extractModuleFacts(live, text, this.factsMemos.get(path), this.editsSinceMemo.get(path) ?? undefined);
+      const extracted = extractModuleFacts(live, text, this.factsMemos.get(path));
       module = { path, text, lines: new LineIndex(text), facts: extracted.facts };
       this.factsMemos.set(path, extracted.memo);
-      this.editsSinceMemo.set(path, []);
     } else if (text !== undefined) {
       const lines = new LineIndex(text);
       const facts = (this.skimBodies ? this.skimmedFacts(path, text, lines) : undefined) ?? this.wholeFacts(path, text);
