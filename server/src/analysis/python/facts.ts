@@ -409,21 +409,33 @@ interface Movable {
 
 function movableParts(facts: FragmentFacts): Movable {
   const movable: Movable = { spans: [], inFunctions: [] };
+  eachFactObject(fragmentValues(facts), (record) => {
+    if (typeof record.start === 'number' || typeof record.end === 'number') movable.spans.push(record);
+    if (typeof record.functionIndex === 'number' && record.functionIndex >= 0) movable.inFunctions.push(record as { functionIndex: number });
+  });
+  return movable;
+}
+
+/** The lists a statement adds to the module's facts (FRAGMENT_FIELDS). */
+export function fragmentValues(facts: FragmentFacts): unknown[] {
+  return FRAGMENT_FIELDS.map((field) => facts[field]);
+}
+
+/** Calls `visit` once for every object (not array) reachable from `roots`: how offsets in facts are found to move them. */
+export function eachFactObject(roots: readonly unknown[], visit: (record: Record<string, unknown>) => void): void {
   const seen = new Set<object>();
-  const visit = (value: unknown): void => {
+  const walk = (value: unknown): void => {
     if (value === null || typeof value !== 'object' || seen.has(value)) return;
     seen.add(value);
     if (Array.isArray(value)) {
-      for (const item of value) visit(item);
+      for (const item of value) walk(item);
       return;
     }
     const record = value as Record<string, unknown>;
-    if (typeof record.start === 'number' || typeof record.end === 'number') movable.spans.push(record);
-    if (typeof record.functionIndex === 'number' && record.functionIndex >= 0) movable.inFunctions.push(record as { functionIndex: number });
-    for (const key in record) visit(record[key]);
+    visit(record);
+    for (const key in record) walk(record[key]);
   };
-  for (const field of FRAGMENT_FIELDS) visit(facts[field]);
-  return movable;
+  for (const root of roots) walk(root);
 }
 
 /** Moves the `functionIndex` of a statement's calls (only top-level items carry one; expressions never do). */

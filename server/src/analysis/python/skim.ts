@@ -17,7 +17,7 @@
  * findings only the skimmed text gave, never the other way round.
  */
 import type { LineIndex } from '../text.js';
-import { escapeRegExp, mayCallBoundNames, mayReadUserState, type FunctionFacts, type PlainCall, type PyModuleFacts } from './facts.js';
+import { eachFactObject, escapeRegExp, fragmentValues, mayCallBoundNames, mayReadUserState, type FunctionFacts, type PlainCall, type PyModuleFacts } from './facts.js';
 
 /** A module's text with some function bodies left out. */
 export interface SkimmedText {
@@ -120,24 +120,10 @@ export function wholeOffset(skimmed: SkimmedText, at: number): number {
 
 /** Moves every offset of facts extracted from the skimmed text to the whole text (`lines` is the whole text's). */
 export function restoreOffsets(facts: PyModuleFacts, skimmed: SkimmedText, lines: LineIndex): void {
-  const visit = (value: unknown): void => {
-    if (value === null || typeof value !== 'object') return;
-    if (Array.isArray(value)) {
-      for (const item of value) visit(item);
-      return;
-    }
-    const record = value as Record<string, unknown>;
-    for (const key in record) {
-      const field = record[key];
-      if (typeof field === 'number') {
-        if (key === 'start' || key === 'end') record[key] = wholeOffset(skimmed, field);
-      } else if (typeof field === 'object') {
-        visit(field);
-      }
-    }
-  };
-  const { bindings: _bindings, ...rest } = facts;
-  visit(rest);
+  eachFactObject([...fragmentValues(facts), facts.suppressions], (record) => {
+    if (typeof record.start === 'number') record.start = wholeOffset(skimmed, record.start);
+    if (typeof record.end === 'number') record.end = wholeOffset(skimmed, record.end);
+  });
   if (facts.lastImportEnd >= 0) facts.lastImportEnd = wholeOffset(skimmed, facts.lastImportEnd);
   for (const suppression of facts.suppressions) suppression.line = lines.positionAt(suppression.commentSpan.start).line;
 }
