@@ -9,6 +9,25 @@ mkdirSync('dist', { recursive: true });
 copyFileSync(require.resolve('web-tree-sitter/web-tree-sitter.wasm'), 'dist/web-tree-sitter.wasm');
 copyFileSync(require.resolve('tree-sitter-python/tree-sitter-python.wasm'), 'dist/tree-sitter-python.wasm');
 
+// typescript's parser, mended where nested `async` expressions take exponential time (analysis/typescript/parser-patch.ts).
+const { patchTypeScriptParser } = await importTypeScriptModule('server/src/analysis/typescript/parser-patch.ts');
+const typescriptParserPatch = {
+  name: 'typescript-parser-patch',
+  setup(plugin) {
+    plugin.onLoad({ filter: /[\\/]typescript[\\/]lib[\\/]typescript\.js$/ }, async (args) => {
+      const patched = patchTypeScriptParser(await readFile(args.path, 'utf8'));
+      if (patched === undefined) throw new Error('typescript changed: update server/src/analysis/typescript/parser-patch.ts (or drop it if the parser no longer parses twice after `async`)');
+      return { contents: patched, loader: 'js' };
+    });
+  },
+};
+
+/** A module of the sources (TypeScript, no imports of its own), compiled by esbuild: this script runs in plain Node. */
+async function importTypeScriptModule(path) {
+  const { outputFiles } = await build({ entryPoints: [path], bundle: true, format: 'esm', platform: 'neutral', write: false, logLevel: 'warning' });
+  return import(`data:text/javascript;base64,${Buffer.from(outputFiles[0].text).toString('base64')}`);
+}
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -37,7 +56,7 @@ await build({
 
 // The TypeScript compiler API for the TS/JS front end (server/src/node/typescript.ts loads dist/typescript.js
 // on the first TS/JS file): its own bundle, so the CLI and server bundles stay small and load fast.
-await build({ ...common, entryPoints: { typescript: require.resolve('typescript') }, outdir: 'dist', sourcemap: false, legalComments: 'none' });
+await build({ ...common, entryPoints: { typescript: require.resolve('typescript') }, outdir: 'dist', sourcemap: false, legalComments: 'none', plugins: [typescriptParserPatch] });
 
 // The lesson panel's page (a browser script, loaded by the webview under a strict CSP): no Node, no eval. It goes
 // next to its style sheet in media/lesson/ because a webview may load only from folders (localResourceRoots), and
@@ -74,4 +93,4 @@ await build({
 });
 // The TypeScript compiler API for the worker, fetched when the workspace has TS/JS files (lsp/browser-host.ts runs
 // it with its own `module`); typescript's package.json "browser" field leaves out fs, path, os and the rest.
-await build({ ...web, entryPoints: { typescript: require.resolve('typescript') }, outdir: 'dist/web', format: 'cjs', sourcemap: false, legalComments: 'none' });
+await build({ ...web, entryPoints: { typescript: require.resolve('typescript') }, outdir: 'dist/web', format: 'cjs', sourcemap: false, legalComments: 'none', plugins: [...web.plugins, typescriptParserPatch] });

@@ -23,9 +23,13 @@ export type CompileCacheUse = 'read' | 'will-write' | 'off';
 const pending: { script: Script; file: string }[] = [];
 let flushOnExit = false;
 
-/** The exports of the CommonJS file `filename`, compiled with the code cache in `directory` (a private temp folder by default). */
-export function requireWithCompileCache(filename: string, directory = defaultDirectory()): { exports: unknown; cache: CompileCacheUse } {
-  const source = readFileSync(filename, 'utf8');
+/**
+ * The exports of the CommonJS file `filename`, compiled with the code cache in `directory` (a private temp folder by
+ * default); `transform` changes its text first.
+ */
+export function requireWithCompileCache(filename: string, directory = defaultDirectory(), transform?: (source: string) => string): { exports: unknown; cache: CompileCacheUse } {
+  const read = readFileSync(filename, 'utf8');
+  const source = transform ? transform(read) : read;
   const folder = directory !== undefined && process.env.NODE_DISABLE_COMPILE_CACHE !== '1' && privateFolder(directory) ? directory : undefined;
   // Keyed by the text itself: V8 checks only a cache's length and flags against the source.
   const file = folder && join(folder, `${basename(filename, '.js')}-${createHash('sha256').update(process.version).update(source).digest('hex').slice(0, 24)}.cache`);

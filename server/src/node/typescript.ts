@@ -1,8 +1,9 @@
-/** Loads the `typescript` compiler API for the TS/JS front end: the bundle beside dist/, or the package. */
+/** Loads the `typescript` compiler API for the TS/JS front end: the bundle beside dist/, or the package (both with analysis/typescript/parser-patch.ts). */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { TypeScriptApi } from '../analysis/typescript/load.js';
+import { patchTypeScriptParser } from '../analysis/typescript/parser-patch.js';
 import { requireWithCompileCache } from './compile-cache.js';
 
 let loaded: TypeScriptApi | undefined;
@@ -16,6 +17,7 @@ export function loadTypeScript(): TypeScriptApi {
     const bundled = requireWithCompileCache(beside).exports as Partial<TypeScriptApi>;
     if (typeof bundled.createSourceFile === 'function') loaded = bundled as TypeScriptApi;
   }
-  loaded ??= load('typescript') as TypeScriptApi;
+  // From the sources: the package, with the parser mend the bundle gets at build time.
+  loaded ??= requireWithCompileCache(load.resolve('typescript'), undefined, (source) => patchTypeScriptParser(source) ?? source).exports as TypeScriptApi;
   return loaded;
 }
