@@ -3,7 +3,7 @@ import { invalidatedKeys } from '../analysis/typescript/calls.js';
 import { distinguishingSource, isCacheAside, valueSources } from '../analysis/typescript/flow.js';
 import { isRedis } from '../analysis/typescript/libraries.js';
 import { isTestPath } from '../analysis/typescript/load.js';
-import { enclosingFunctions, lookup, spanOf, unwrap } from '../analysis/typescript/syntax.js';
+import { innermostFunction, lookup, spanOf, unwrap } from '../analysis/typescript/syntax.js';
 import { callSitesOf } from '../analysis/typescript/units.js';
 import type { TsModule, TypeScriptProject } from '../analysis/typescript/project.js';
 import type { FunctionLike } from '../analysis/typescript/syntax.js';
@@ -106,13 +106,13 @@ function keyFix(project: TypeScriptProject, module: TsModule, store: TS.CallExpr
   const ts = module.ts;
   const key = unwrap(ts, storeKey);
   if (!ts.isStringLiteral(key) && !ts.isNoSubstitutionTemplateLiteral(key)) return undefined;
-  const fn = enclosingFunctions(ts, store)[0];
+  const fn = innermostFunction(ts, store);
   const root = placeholder.split('.')[0];
   const rootAt = (node: TS.Node): TS.Node | undefined => (root === 'this' ? fn : lookup(ts, root, node)?.node);
   const rootAtStore = rootAt(key);
   const uses = new Set<TS.Expression>([key]);
   for (const call of module.calls) {
-    if (call === store || !ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression) || enclosingFunctions(ts, call)[0] !== fn) continue;
+    if (call === store || !ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression) || innermostFunction(ts, call) !== fn) continue;
     const operation = project.cacheCall(module, call)?.operation;
     for (const candidate of [...(operation ? [operation.key] : []), ...invalidatedKeys(ts, call)]) {
       const literal = unwrap(ts, candidate);

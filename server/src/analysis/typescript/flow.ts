@@ -6,7 +6,7 @@ import type * as TS from 'typescript';
 import { methodName } from './calls.js';
 import type { TypeScriptApi } from './load.js';
 import type { Client, TsModule, TypeScriptProject } from './project.js';
-import { enclosingFunctions, lookup, unwrap, type Declaration, type FunctionLike } from './syntax.js';
+import { enclosingFunctions, innermostFunction, lookup, unwrap, type Declaration, type FunctionLike } from './syntax.js';
 
 /** What a stored value depends on, and what to put into the key instead. */
 export interface ValueSource {
@@ -222,14 +222,14 @@ function resultIsMissTested(ts: TypeScriptApi, get: TS.CallExpression, fn: Funct
  */
 export function isCacheAside(project: TypeScriptProject, module: TsModule, call: TS.CallExpression, client: Client, key: TS.Expression, value: TS.Expression): boolean {
   const ts = module.ts;
-  const fn = enclosingFunctions(ts, call)[0];
+  const fn = innermostFunction(ts, call);
   if (!fn || isLiteral(ts, value)) return false;
   const template = project.keyTemplate(module, key);
   // A wrapper function called by name (`setCached(key, value)`) stands for its own receiver.
   const receiverOf = (node: TS.CallExpression): TS.Expression => (ts.isPropertyAccessExpression(node.expression) ? node.expression.expression : node.expression);
   const receiverText = receiverOf(call).getText();
   for (const other of module.calls) {
-    if (other === call || !ts.isCallExpression(other) || other.getStart() >= call.getStart() || enclosingFunctions(ts, other)[0] !== fn) continue;
+    if (other === call || !ts.isCallExpression(other) || other.getStart() >= call.getStart() || innermostFunction(ts, other) !== fn) continue;
     const method = methodName(ts, other)?.toLowerCase();
     // A read through a wrapper (`this.redisCacheService.get(key)`) whatever its method's name.
     const wrapped = method === undefined && !ts.isIdentifier(other.expression) ? undefined : project.cacheCall(module, other);

@@ -50,6 +50,32 @@ export function enclosingFunctions(ts: TypeScriptApi, node: TS.Node): FunctionLi
   return result;
 }
 
+/** Per node: the node itself if it is a function, else the nearest function above it (null: none). */
+const functionAtOrAbove = new WeakMap<TS.Node, FunctionLike | null>();
+
+/**
+ * The innermost function around a node (undefined at the top level): enclosingFunctions(...)[0], remembered for
+ * every node on the way up, so that asking it of every call in a deeply nested file stays linear.
+ */
+export function innermostFunction(ts: TypeScriptApi, node: TS.Node): FunctionLike | undefined {
+  const walked: TS.Node[] = [];
+  let found: FunctionLike | null = null;
+  for (let current = node.parent; current; current = current.parent) {
+    const known = functionAtOrAbove.get(current);
+    if (known !== undefined) {
+      found = known;
+      break;
+    }
+    walked.push(current);
+    if (isFunctionLike(ts, current)) {
+      found = current;
+      break;
+    }
+  }
+  for (const visited of walked) functionAtOrAbove.set(visited, found);
+  return found ?? undefined;
+}
+
 /** The names a binding (a name or a destructuring pattern) introduces, with the path into the value. */
 export function bindingNames(ts: TypeScriptApi, name: TS.BindingName, path: PathStep[] = []): { name: string; node: TS.Identifier; path: PathStep[] }[] {
   if (ts.isIdentifier(name)) return [{ name: name.text, node: name, path }];
@@ -137,29 +163,52 @@ function topLevel(ts: TypeScriptApi, source: TS.SourceFile, name: string): Decla
   return found ?? undefined;
 }
 
-/** Where `name`, read at `from`, is declared: the nearest enclosing scope that binds it. */
+/** Per scope node and name: where a name read just inside it is declared (null: nowhere), as lookup found it. */
+const lookups = new WeakMap<TS.Node, Map<string, Declaration | null>>();
+
+/**
+ * Where `name`, read at `from`, is declared: the nearest enclosing scope that binds it. The answer depends only
+ * on the scopes above `from`, so it is kept for each scope walked through: in a deeply nested file, looking the
+ * same name up from many places would otherwise scan every enclosing block again each time.
+ */
 export function lookup(ts: TypeScriptApi, name: string, from: TS.Node): Declaration | undefined {
+  const walked: Map<string, Declaration | null>[] = [];
+  let found: Declaration | null = null;
   for (let scope: TS.Node | undefined = from.parent; scope; scope = scope.parent) {
-    if (ts.isSourceFile(scope)) return topLevel(ts, scope, name);
-    if (isFunctionLike(ts, scope)) {
-      for (const parameter of scope.parameters) {
-        const bound = boundName(ts, parameter.name, name);
-        if (bound) return { kind: 'parameter', node: parameter, path: bound.path, fn: scope };
-      }
-      if ((ts.isFunctionExpression(scope) || ts.isFunctionDeclaration(scope)) && scope.name?.text === name) return { kind: 'other', node: scope };
+    let known = lookups.get(scope);
+    if (!known) lookups.set(scope, (known = new Map()));
+    const answer = known.get(name);
+    if (answer !== undefined) {
+      found = answer;
+      break;
     }
-    let found: Declaration | undefined;
-    if (ts.isSourceFile(scope) || ts.isBlock(scope) || ts.isModuleBlock(scope) || ts.isCaseClause(scope) || ts.isDefaultClause(scope)) {
-      found = inStatements(ts, scope.statements, name);
-    } else if ((ts.isForStatement(scope) || ts.isForOfStatement(scope) || ts.isForInStatement(scope)) && scope.initializer && ts.isVariableDeclarationList(scope.initializer)) {
-      found = inDeclarationList(ts, scope.initializer, name, ts.isForOfStatement(scope) ? scope.expression : undefined);
-    } else if (ts.isCatchClause(scope) && scope.variableDeclaration && boundName(ts, scope.variableDeclaration.name, name)) {
-      found = { kind: 'other', node: scope };
-    } else if (ts.isClassExpression(scope) && scope.name?.text === name) {
-      found = { kind: 'class', node: scope };
+    walked.push(known);
+    const declared = declaredIn(ts, scope, name);
+    if (declared) {
+      found = declared;
+      break;
     }
-    if (found) return found;
   }
+  for (const known of walked) known.set(name, found);
+  return found ?? undefined;
+}
+
+/** The declaration of `name` that `scope` itself makes (its parameters, its statements, its loop variable). */
+function declaredIn(ts: TypeScriptApi, scope: TS.Node, name: string): Declaration | undefined {
+  if (ts.isSourceFile(scope)) return topLevel(ts, scope, name);
+  if (isFunctionLike(ts, scope)) {
+    for (const parameter of scope.parameters) {
+      const bound = boundName(ts, parameter.name, name);
+      if (bound) return { kind: 'parameter', node: parameter, path: bound.path, fn: scope };
+    }
+    if ((ts.isFunctionExpression(scope) || ts.isFunctionDeclaration(scope)) && scope.name?.text === name) return { kind: 'other', node: scope };
+  }
+  if (ts.isBlock(scope) || ts.isModuleBlock(scope) || ts.isCaseClause(scope) || ts.isDefaultClause(scope)) return inStatements(ts, scope.statements, name);
+  if ((ts.isForStatement(scope) || ts.isForOfStatement(scope) || ts.isForInStatement(scope)) && scope.initializer && ts.isVariableDeclarationList(scope.initializer)) {
+    return inDeclarationList(ts, scope.initializer, name, ts.isForOfStatement(scope) ? scope.expression : undefined);
+  }
+  if (ts.isCatchClause(scope) && scope.variableDeclaration && boundName(ts, scope.variableDeclaration.name, name)) return { kind: 'other', node: scope };
+  if (ts.isClassExpression(scope) && scope.name?.text === name) return { kind: 'class', node: scope };
   return undefined;
 }
 

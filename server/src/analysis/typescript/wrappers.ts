@@ -9,7 +9,7 @@ import type * as TS from 'typescript';
 import { describeCall, type CacheOperation, type StoreOperation } from './calls.js';
 import type { TypeScriptApi } from './load.js';
 import type { Client, ProjectQueries, TsModule } from './model.js';
-import { enclosingFunctions, lookup, unwrap, type FunctionLike } from './syntax.js';
+import { innermostFunction, lookup, unwrap, type FunctionLike } from './syntax.js';
 
 /** What wrapper recognition asks of the project: TypeScriptProject answers it, through an interface so that project.ts and this module do not import each other. */
 export interface WrapperQueries extends ProjectQueries {
@@ -100,7 +100,7 @@ function wrapperOf(project: WrapperQueries, module: TsModule, fn: FunctionLike, 
   let other = false;
   if (fn.body) {
     for (const call of module.calls) {
-      if (!ts.isCallExpression(call) || call.pos < fn.body.pos || call.end > fn.body.end || enclosingFunctions(module.ts, call)[0] !== fn) continue;
+      if (!ts.isCallExpression(call) || call.pos < fn.body.pos || call.end > fn.body.end || innermostFunction(module.ts, call) !== fn) continue;
       const inner = project.cacheCall(module, call, depth + 1);
       if (!inner?.operation) continue;
       const { operation } = inner;
