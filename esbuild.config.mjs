@@ -43,8 +43,9 @@ await build({ ...common, entryPoints: { extension: 'client/src/extension.ts' }, 
 
 await build({
   ...common,
-  // dist/cli.js is the command: a small loader that reads the CLI proper, dist/cli-main.js, with V8's code cache.
-  entryPoints: { cli: 'server/src/cli-entry.ts', 'cli-main': 'server/src/cli.ts', server: 'server/src/server.ts' },
+  // dist/cli.js and dist/server.js are small loaders that read the CLI and the server proper, dist/cli-main.js and
+  // dist/server-main.js, with V8's code cache.
+  entryPoints: { cli: 'server/src/cli-entry.ts', 'cli-main': 'server/src/cli.ts', server: 'server/src/server-entry.ts', 'server-main': 'server/src/server.ts' },
   outdir: 'dist',
   // web-tree-sitter's CommonJS build: its ES module build loads node:module with import(), which a script run
   // from V8's code cache (node/compile-cache.ts) cannot do on Node 20.

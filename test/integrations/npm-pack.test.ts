@@ -40,7 +40,7 @@ after(() => work.dispose());
 
 test('the tarball holds the bundles, the wasm and the README, and no sources or tests', () => {
   const paths = files.map((file) => file.path).sort();
-  for (const required of ['package.json', 'README.md', 'dist/cli.js', 'dist/server.js', 'dist/web-tree-sitter.wasm', 'dist/tree-sitter-python.wasm']) {
+  for (const required of ['package.json', 'README.md', 'dist/cli.js', 'dist/cli-main.js', 'dist/server.js', 'dist/server-main.js', 'dist/web-tree-sitter.wasm', 'dist/tree-sitter-python.wasm']) {
     assert.ok(paths.includes(required), `${required} is missing from the tarball: ${paths.join(', ')}`);
   }
   const allowed = /^(package\.json|README\.md|LICENSE(\.\w+)?|dist\/[\w.-]+\.(js|wasm))$/;

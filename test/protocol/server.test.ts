@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { CodeAction, Diagnostic, Hover } from 'vscode-languageserver-protocol';
@@ -219,5 +220,26 @@ test('a hover is answered while a 2,000-file project is still being scanned', as
   } finally {
     await other.stop();
     rmSync(big, { recursive: true, force: true });
+  }
+});
+
+test('the server keeps its compiled code for the next start: written on exit, then read (not written again) by a server that works', async () => {
+  const temp = mkdtempSync(join(tmpdir(), 'cache-coach-server-cache-'));
+  try {
+    const cacheFolder = join(temp, `cache-coach-compile-cache-${process.getuid!()}`);
+    const views = join(project.dir, 'catalog', 'views.py');
+    const caches: { name: string; written: number }[] = [];
+    for (const round of ['first start', 'second start']) {
+      const server = await LspClient.start(project.dir, { TMPDIR: temp });
+      const diagnostics = await server.diagnostics(server.open(views, readFileSync(views, 'utf8')), (list) => list.length > 0);
+      assert.deepEqual(codes(diagnostics), ['CACHE004@24', 'CACHE010@47'], round);
+      await server.stop();
+      const names = readdirSync(cacheFolder).filter((name) => /^server-main-[0-9a-f]+\.cache$/.test(name));
+      assert.equal(names.length, 1, `${round}: ${readdirSync(cacheFolder).join(', ')}`);
+      caches.push({ name: names[0], written: statSync(join(cacheFolder, names[0])).mtimeMs });
+    }
+    assert.deepEqual(caches[1], caches[0], 'the second server read the cache instead of compiling and writing it again');
+  } finally {
+    rmSync(temp, { recursive: true, force: true });
   }
 });

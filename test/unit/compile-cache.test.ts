@@ -92,3 +92,16 @@ test('a cache folder others can write is not used, nor any cache when NODE_DISAB
     }
   });
 });
+
+test('a transform changes the text that runs, and the cache belongs to the text that ran', () => {
+  withBundle(3, ({ file, cache }) => {
+    const mended = requireWithCompileCache(file, cache, (source) => source.replace('=> 3', '=> 4'));
+    assert.equal((mended.exports as { answer(): number }).answer(), 4);
+    flushCompileCache();
+    const [mendedCache] = readdirSync(cache);
+    const plain = requireWithCompileCache(file, cache);
+    assert.equal((plain.exports as { answer(): number }).answer(), 3);
+    assert.equal(plain.cache, 'will-write', 'the untransformed text has its own cache');
+    assert.ok(mendedCache !== undefined);
+  });
+});

@@ -16,7 +16,7 @@ test('the .vsix holds only bundles, wasm, lessons, syntaxes and media', () => {
     const listing = spawnSync('/usr/bin/python3', ['-c', 'import sys, zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', vsix], { encoding: 'utf8' });
     assert.equal(listing.status, 0, listing.stderr);
     const files = listing.stdout.trim().split('\n').filter((file) => file.startsWith('extension/')).map((file) => file.slice('extension/'.length));
-    for (const required of ['package.json', 'dist/extension.js', 'dist/server.js', 'dist/tree-sitter-python.wasm', 'dist/web-tree-sitter.wasm', 'dist/web/extension.js', 'dist/web/server.js', 'dist/web/typescript.js']) {
+    for (const required of ['package.json', 'dist/extension.js', 'dist/server.js', 'dist/server-main.js', 'dist/tree-sitter-python.wasm', 'dist/web-tree-sitter.wasm', 'dist/web/extension.js', 'dist/web/server.js', 'dist/web/typescript.js']) {
       assert.ok(files.includes(required), `${required} is missing from the .vsix`);
     }
     const allowed = /^(package\.json|readme\.md|README\.md|LICENSE(\.txt)?|changelog\.md|dist\/[^/]+\.(js|wasm)|dist\/web\/[^/]+\.js|lessons\/.+|syntaxes\/.+|media\/.+)$/i;
