@@ -146,30 +146,14 @@ function inStatements(ts: TypeScriptApi, statements: readonly TS.Statement[], na
   return undefined;
 }
 
-/** Every name a file declares at its top level, indexed once per tree (most lookups end there). */
-const topLevelIndex = new WeakMap<TS.SourceFile, Map<string, Declaration | null>>();
-
-function topLevel(ts: TypeScriptApi, source: TS.SourceFile, name: string): Declaration | undefined {
-  let index = topLevelIndex.get(source);
-  if (!index) {
-    index = new Map();
-    topLevelIndex.set(source, index);
-  }
-  let found = index.get(name);
-  if (found === undefined) {
-    found = inStatements(ts, source.statements, name) ?? null;
-    index.set(name, found);
-  }
-  return found ?? undefined;
-}
-
 /** Per scope node and name: where a name read just inside it is declared (null: nowhere), as lookup found it. */
 const lookups = new WeakMap<TS.Node, Map<string, Declaration | null>>();
 
 /**
  * Where `name`, read at `from`, is declared: the nearest enclosing scope that binds it. The answer depends only
- * on the scopes above `from`, so it is kept for each scope walked through: in a deeply nested file, looking the
- * same name up from many places would otherwise scan every enclosing block again each time.
+ * on the scopes above `from`, so it is kept for each scope walked through (the file's own top level included,
+ * where most lookups end): in a deeply nested file, looking the same name up from many places would otherwise
+ * scan every enclosing block again each time.
  */
 export function lookup(ts: TypeScriptApi, name: string, from: TS.Node): Declaration | undefined {
   const walked: Map<string, Declaration | null>[] = [];
@@ -195,7 +179,6 @@ export function lookup(ts: TypeScriptApi, name: string, from: TS.Node): Declarat
 
 /** The declaration of `name` that `scope` itself makes (its parameters, its statements, its loop variable). */
 function declaredIn(ts: TypeScriptApi, scope: TS.Node, name: string): Declaration | undefined {
-  if (ts.isSourceFile(scope)) return topLevel(ts, scope, name);
   if (isFunctionLike(ts, scope)) {
     for (const parameter of scope.parameters) {
       const bound = boundName(ts, parameter.name, name);
@@ -203,7 +186,7 @@ function declaredIn(ts: TypeScriptApi, scope: TS.Node, name: string): Declaratio
     }
     if ((ts.isFunctionExpression(scope) || ts.isFunctionDeclaration(scope)) && scope.name?.text === name) return { kind: 'other', node: scope };
   }
-  if (ts.isBlock(scope) || ts.isModuleBlock(scope) || ts.isCaseClause(scope) || ts.isDefaultClause(scope)) return inStatements(ts, scope.statements, name);
+  if (ts.isSourceFile(scope) || ts.isBlock(scope) || ts.isModuleBlock(scope) || ts.isCaseClause(scope) || ts.isDefaultClause(scope)) return inStatements(ts, scope.statements, name);
   if ((ts.isForStatement(scope) || ts.isForOfStatement(scope) || ts.isForInStatement(scope)) && scope.initializer && ts.isVariableDeclarationList(scope.initializer)) {
     return inDeclarationList(ts, scope.initializer, name, ts.isForOfStatement(scope) ? scope.expression : undefined);
   }
