@@ -1,6 +1,7 @@
 import { HOLE, isConstantTemplate, isOpaque } from '../analysis/keys.js';
 import { dottedName, type Expr } from '../analysis/python/expr.js';
 import { isMemoizeCallee, type CacheCall } from '../analysis/python/facts.js';
+import { cacheCallsIn } from '../analysis/python/function-lookup.js';
 import { callsByName, keyExpressions, STORE_METHODS, syncMethodName, type PyModule, type PythonProject } from '../analysis/python/project.js';
 import { isPythonTestPath } from '../analysis/python/modules.js';
 import { reachingAssignments, readsBranchDependentLocal, usesDigest, valueSources, type FlowScope, type ValueSource } from '../analysis/python/value-flow.js';
@@ -263,8 +264,8 @@ function readsBack(call: CacheCall, template: string, scope: FlowScope): boolean
 /** Offset of the first read of `template` in the function (`get_or_set` reads too), or undefined. */
 function firstRead(call: CacheCall, template: string, scope: FlowScope): number | undefined {
   let first = READ_METHODS.has(syncMethodName(call.method)) ? call.span.start : undefined;
-  for (const other of scope.module.facts.cacheCalls) {
-    if (other.functionIndex !== call.functionIndex || !READ_METHODS.has(syncMethodName(other.method))) continue;
+  for (const other of cacheCallsIn(scope.module.facts, call.functionIndex)) {
+    if (!READ_METHODS.has(syncMethodName(other.method))) continue;
     const keys = keyExpressions(other.method, other.args, other.keywords);
     if (!keys.some((key) => scope.project.keyTemplateAt(scope.module, other.functionIndex, key) === template)) continue;
     if (first === undefined || other.span.start < first) first = other.span.start;
@@ -328,8 +329,7 @@ function keyFix(scope: FlowScope, template: string, source: ValueSource): FixSpe
   if (!placeholder) return [];
   const { module, project, fn, functionIndex } = scope;
   const literals = new Map<number, Expr & { kind: 'string' }>();
-  for (const other of module.facts.cacheCalls) {
-    if (other.functionIndex !== functionIndex) continue;
+  for (const other of cacheCallsIn(module.facts, functionIndex)) {
     for (const key of keyExpressions(other.method, other.args, other.keywords)) {
       if (project.keyTemplateAt(module, functionIndex, key) !== template) continue;
       const literal = literalOf(key, scope);

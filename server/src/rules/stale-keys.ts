@@ -5,7 +5,7 @@ import { cacheAliasOf, type CacheCall, type FunctionFacts, type LocalAssignment 
 import { callsByName, COMMAND_PATH, keyExpressions, REFRESH_METHODS, type PyModule, type PythonProject } from '../analysis/python/project.js';
 import { Q } from '../analysis/python/qualified-names.js';
 import { sourceText, storedValue } from './python-helpers.js';
-import { functionNamed } from '../analysis/python/function-lookup.js';
+import { cacheCallsIn, functionNamed } from '../analysis/python/function-lookup.js';
 
 /** The key expressions of a store call that nothing in the project deletes or re-sets, with their templates. */
 export function neverInvalidatedKeys(project: PythonProject, module: PyModule, call: CacheCall, extraQuiet?: (text: string) => boolean): { key: Expr; template: string }[] {
@@ -129,7 +129,7 @@ export function memoOfExternalLookup(module: PyModule, call: CacheCall): boolean
   const before = (name: string) => fn.assignments.filter((assignment) => assignment.targets.includes(name) && assignment.value.start < call.span.start);
   // A write-through (the function never reads the cache) asks the service on every call and overwrites the
   // key: a copy of the service's last answer. A read-through memo must be keyed by all it depends on.
-  const readsCache = module.facts.cacheCalls.some((other) => other.functionIndex === call.functionIndex && /^a?(get|get_many|get_or_set|has_key)$/.test(other.method));
+  const readsCache = cacheCallsIn(module.facts, call.functionIndex).some((other) => /^a?(get|get_many|get_or_set|has_key)$/.test(other.method));
   if (readsCache && !keyHoldsEvery(params, key, before)) return false;
 
   let external = false;

@@ -1,8 +1,9 @@
 /**
- * A module's functions by qualified name and by object, indexed once per facts: a module of 900 functions
- * is asked once per call that names one, and a search of the list each time made that quadratic.
+ * A module's functions by qualified name and by object, and its cache calls by function, indexed once per facts:
+ * a module of 900 functions is asked once per call that names one (or per cache call), and a search of the list
+ * each time made that quadratic.
  */
-import type { FunctionFacts, PyModuleFacts } from './facts.js';
+import type { CacheCall, FunctionFacts, PyModuleFacts } from './facts.js';
 
 interface FunctionLookup {
   byQualname: Map<string, number>;
@@ -39,4 +40,21 @@ export function functionNamed(facts: PyModuleFacts, qualname: string): FunctionF
 /** Where `fn` sits in the module's functions, or -1. */
 export function indexOfFunction(facts: PyModuleFacts, fn: FunctionFacts): number {
   return lookupOf(facts).byFunction.get(fn) ?? -1;
+}
+
+const cacheCallsByFunction = new WeakMap<PyModuleFacts, Map<number, CacheCall[]>>();
+
+/** The module's cache calls made in function `functionIndex` (-1: at module level), in source order. */
+export function cacheCallsIn(facts: PyModuleFacts, functionIndex: number): CacheCall[] {
+  let byFunction = cacheCallsByFunction.get(facts);
+  if (!byFunction) {
+    byFunction = new Map();
+    for (const call of facts.cacheCalls) {
+      const calls = byFunction.get(call.functionIndex);
+      if (calls) calls.push(call);
+      else byFunction.set(call.functionIndex, [call]);
+    }
+    cacheCallsByFunction.set(facts, byFunction);
+  }
+  return byFunction.get(functionIndex) ?? [];
 }
