@@ -19,7 +19,7 @@ const LAYERS: { name: string; holds: (path: string) => boolean }[] = [
   { name: 'lsp', holds: (path) => path.startsWith('lsp/') },
   {
     name: 'entry points',
-    holds: (path) => ['cli.ts', 'cli-entry.ts', 'server.ts', 'server-browser.ts'].includes(path) || path.startsWith('cli/') || path.startsWith('node/'),
+    holds: (path) => ['cli.ts', 'cli-entry.ts', 'server.ts', 'server-entry.ts', 'server-browser.ts'].includes(path) || path.startsWith('cli/') || path.startsWith('node/'),
   },
 ];
 
