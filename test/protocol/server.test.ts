@@ -234,7 +234,7 @@ test('the server keeps its compiled code for the next start: written on exit, th
       const diagnostics = await server.diagnostics(server.open(views, readFileSync(views, 'utf8')), (list) => list.length > 0);
       assert.deepEqual(codes(diagnostics), ['CACHE004@24', 'CACHE010@47'], round);
       await server.stop();
-      const names = readdirSync(cacheFolder).filter((name) => /^server-main-[0-9a-f]+\.cache$/.test(name));
+      const names = readdirSync(cacheFolder).filter((name) => /^server-main-[0-9a-f]{8}-[0-9a-f]{24}\.cache$/.test(name));
       assert.equal(names.length, 1, `${round}: ${readdirSync(cacheFolder).join(', ')}`);
       caches.push({ name: names[0], written: statSync(join(cacheFolder, names[0])).mtimeMs });
     }

@@ -2,7 +2,7 @@
 // it compiled, later runs read it. A cache must never run stale code, and only a private folder is trusted.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -105,3 +105,38 @@ test('a transform changes the text that runs, and the cache belongs to the text 
     assert.ok(mendedCache !== undefined);
   });
 });
+
+test('the same bundle at two paths has a cache each: stack traces name the file that ran, and neither run removes the other cache', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cache-coach-compile-'));
+  try {
+    const cache = join(dir, 'cache');
+    const text = 'exports.where = () => new Error("here").stack.split("\\n")[1];\n';
+    const copies = ['a', 'b'].map((name) => {
+      mkdirSync(join(dir, name));
+      writeFileSync(join(dir, name, 'bundle.js'), text);
+      return join(dir, name, 'bundle.js');
+    });
+    // A cache from before the path was part of the key: the first write of this bundle replaces it.
+    mkdirSync(cache, { mode: 0o700 });
+    writeFileSync(join(cache, 'bundle-0123456789abcdef01234567.cache'), 'x', { mode: 0o600 });
+    for (const round of ['compiled', 'read']) {
+      for (const file of copies) {
+        const run = whereInChild(file, cache);
+        assert.equal(run.cache, round === 'compiled' ? 'will-write' : 'read', `${file}, ${round}`);
+        assert.match(run.where, new RegExp(`\\(${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:`), `${file}, ${round}`);
+      }
+    }
+    assert.equal(readdirSync(cache).length, 2, readdirSync(cache).join(', '));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+function whereInChild(file: string, cache: string): { cache: string; where: string } {
+  const script = `const { requireWithCompileCache } = require(${JSON.stringify(join(__dirname, '../../server/src/node/compile-cache.ts'))});
+const loaded = requireWithCompileCache(${JSON.stringify(file)}, ${JSON.stringify(cache)});
+process.stdout.write(JSON.stringify({ cache: loaded.cache, where: loaded.exports.where() }));`;
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stderr);
+  return JSON.parse(result.stdout) as { cache: string; where: string };
+}

@@ -5,7 +5,7 @@
  * same bundle read it back. This is what Node 22's `module.enableCompileCache()` does; Node 20 has no such API.
  *
  * The cache lives in a folder of the OS temp folder that belongs to the user and that no one else can write
- * (anything else is not trusted), one file per bundle text and Node version. Anything that goes wrong (no temp
+ * (anything else is not trusted), one file per bundle path, bundle text and Node version. Anything that goes wrong (no temp
  * folder, a file V8 rejects) only means compiling as usual. NODE_DISABLE_COMPILE_CACHE=1 turns it off, as for
  * Node's own compile cache.
  */
@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Script } from 'node:vm';
 
 /** How the code cache served one load: read back, to be written on exit, or not used. */
@@ -31,8 +31,7 @@ export function requireWithCompileCache(filename: string, directory = defaultDir
   const read = readFileSync(filename, 'utf8');
   const source = transform ? transform(read) : read;
   const folder = directory !== undefined && process.env.NODE_DISABLE_COMPILE_CACHE !== '1' && privateFolder(directory) ? directory : undefined;
-  // Keyed by the text itself: V8 checks only a cache's length and flags against the source.
-  const file = folder && join(folder, `${basename(filename, '.js')}-${createHash('sha256').update(process.version).update(source).digest('hex').slice(0, 24)}.cache`);
+  const file = folder && join(folder, cacheFileName(filename, source));
   let cachedData: Buffer | undefined;
   try {
     if (file) cachedData = readFileSync(file);
@@ -68,14 +67,30 @@ export function flushCompileCache(): void {
       writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
       renameSync(temporary, file);
       const folder = dirname(file);
-      const bundle = basename(file).replace(/-[0-9a-f]+\.cache$/, '');
-      for (const other of readdirSync(folder)) {
-        if (other !== basename(file) && other.startsWith(`${bundle}-`) && /^-[0-9a-f]+\.cache$/.test(other.slice(bundle.length))) rmSync(join(folder, other), { force: true });
-      }
+      for (const other of readdirSync(folder)) if (replaces(basename(file), other)) rmSync(join(folder, other), { force: true });
     } catch {
       // A cache that cannot be written is only a slower next run.
     }
   }
+}
+
+/**
+ * `<bundle>-<path key>-<text key>.cache`. Keyed by the text itself, since V8 checks only a cache's length and
+ * flags against the source; and by the bundle's path, since V8 names the script after the file that wrote the
+ * cache: a copy installed elsewhere would otherwise report its stack traces under the first one's path.
+ */
+function cacheFileName(filename: string, source: string): string {
+  const pathKey = createHash('sha256').update(resolve(filename)).digest('hex').slice(0, 8);
+  const textKey = createHash('sha256').update(process.version).update(source).digest('hex').slice(0, 24);
+  return `${basename(filename, '.js')}-${pathKey}-${textKey}.cache`;
+}
+
+/** Whether cache file `other` is an older one of the bundle `written` was made for (same path, or from before paths were keys). */
+function replaces(written: string, other: string): boolean {
+  const parts = /^(.+)-([0-9a-f]{8})-[0-9a-f]{24}\.cache$/.exec(written);
+  if (!parts || other === written || !other.startsWith(`${parts[1]}-`)) return false;
+  const rest = other.slice(parts[1].length);
+  return new RegExp(`^-${parts[2]}-[0-9a-f]{24}\\.cache$`).test(rest) || /^-[0-9a-f]{24}\.cache$/.test(rest);
 }
 
 function defaultDirectory(): string | undefined {
