@@ -9,13 +9,13 @@
  * the project's own base classes too) and the templates it renders.
  */
 import type { Expr } from '../analysis/python/expr.js';
-import { qualify, type ClassFacts, type Decorator, type FunctionFacts, type PyModuleFacts, type TemplateRender, type ViewAttribute } from '../analysis/python/facts.js';
+import { qualify, type ClassFacts, type Decorator, type FunctionFacts, type ViewAttribute } from '../analysis/python/facts.js';
 import { constantValue } from '../analysis/python/key-template.js';
 import type { PyModule, PythonProject } from '../analysis/python/project.js';
 import { boundCachePage, flattened, isCachePage, type AppliedDecorator } from '../analysis/python/page-cache.js';
 import { Q } from '../analysis/python/qualified-names.js';
 import type { Span } from '../analysis/types.js';
-import { indexOfFunction } from '../analysis/python/function-lookup.js';
+import { groupedByFunction, indexOfFunction } from '../analysis/python/function-lookup.js';
 
 export interface ViewFunction {
   module: PyModule;
@@ -238,7 +238,7 @@ export function renderedTemplateNames(use: PageCacheUse, project: PythonProject)
   }
   for (const { module, fn } of use.views) {
     const index = indexOfFunction(module.facts, fn);
-    for (const render of rendersOf(module.facts).get(index) ?? []) {
+    for (const render of groupedByFunction(module.facts.templateRenders).get(index) ?? []) {
       const name = constantValue(render.name, project.keyScope(module, index, render.span.start));
       if (typeof name === 'string') names.add(name);
     }
@@ -257,23 +257,6 @@ export function renderedTemplateNames(use: PageCacheUse, project: PythonProject)
   }
   return [...names];
 }
-
-/** A module's template renders by the function that makes them (a module of 900 views is asked 900 times). */
-function rendersOf(facts: PyModuleFacts): Map<number, TemplateRender[]> {
-  let byFunction = rendersByFunction.get(facts);
-  if (!byFunction) {
-    byFunction = new Map();
-    for (const render of facts.templateRenders) {
-      const renders = byFunction.get(render.functionIndex);
-      if (renders) renders.push(render);
-      else byFunction.set(render.functionIndex, [render]);
-    }
-    rendersByFunction.set(facts, byFunction);
-  }
-  return byFunction;
-}
-
-const rendersByFunction = new WeakMap<PyModuleFacts, Map<number, TemplateRender[]>>();
 
 /** `shop/catalog/models.py` or `shop/catalog/models/book.py` -> `catalog`. */
 function appLabelOf(path: string): string | undefined {

@@ -1,7 +1,7 @@
 /**
- * A module's functions by qualified name and by object, and its cache calls by function, indexed once per facts:
- * a module of 900 functions is asked once per call that names one (or per cache call), and a search of the list
- * each time made that quadratic.
+ * A module's functions by qualified name and by object, and its calls and renders by function, indexed once per
+ * facts: a module of 900 functions is asked once per call that names one (or per cache call, or per view), and a
+ * search of the list each time made that quadratic.
  */
 import type { CacheCall, FunctionFacts, PyModuleFacts } from './facts.js';
 
@@ -42,19 +42,24 @@ export function indexOfFunction(facts: PyModuleFacts, fn: FunctionFacts): number
   return lookupOf(facts).byFunction.get(fn) ?? -1;
 }
 
-const cacheCallsByFunction = new WeakMap<PyModuleFacts, Map<number, CacheCall[]>>();
+const groupings = new WeakMap<readonly { functionIndex: number }[], Map<number, { functionIndex: number }[]>>();
+
+/** A list of the module's facts (its cache calls, its template renders) by the function each item is in (-1: module level), grouped once per list. */
+export function groupedByFunction<T extends { functionIndex: number }>(items: readonly T[]): Map<number, T[]> {
+  let byFunction = groupings.get(items) as Map<number, T[]> | undefined;
+  if (!byFunction) {
+    byFunction = new Map();
+    for (const item of items) {
+      const group = byFunction.get(item.functionIndex);
+      if (group) group.push(item);
+      else byFunction.set(item.functionIndex, [item]);
+    }
+    groupings.set(items, byFunction);
+  }
+  return byFunction;
+}
 
 /** The module's cache calls made in function `functionIndex` (-1: at module level), in source order. */
 export function cacheCallsIn(facts: PyModuleFacts, functionIndex: number): CacheCall[] {
-  let byFunction = cacheCallsByFunction.get(facts);
-  if (!byFunction) {
-    byFunction = new Map();
-    for (const call of facts.cacheCalls) {
-      const calls = byFunction.get(call.functionIndex);
-      if (calls) calls.push(call);
-      else byFunction.set(call.functionIndex, [call]);
-    }
-    cacheCallsByFunction.set(facts, byFunction);
-  }
-  return byFunction.get(functionIndex) ?? [];
+  return groupedByFunction(facts.cacheCalls).get(functionIndex) ?? [];
 }
