@@ -52,25 +52,25 @@ test('the first load writes the cache on flush, and a changed bundle of the same
   });
 });
 
-/** Loads `file` in a fresh process (V8 reuses code compiled earlier in the same process, cache file or not). */
-function loadInChild(file: string, cache: string): { cache: string; answer: number } {
+/** Loads `file` in a fresh process (V8 reuses code compiled earlier in the same process, cache file or not) and calls its export `name`. */
+function loadInChild(file: string, cache: string, name = 'answer'): { cache: string; value: unknown } {
   const script = `const { requireWithCompileCache } = require(${JSON.stringify(join(__dirname, '../../server/src/node/compile-cache.ts'))});
 const loaded = requireWithCompileCache(${JSON.stringify(file)}, ${JSON.stringify(cache)});
-process.stdout.write(JSON.stringify({ cache: loaded.cache, answer: loaded.exports.answer() }));`;
+process.stdout.write(JSON.stringify({ cache: loaded.cache, value: loaded.exports[${JSON.stringify(name)}]() }));`;
   const result = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8' });
   assert.equal(result.status, 0, result.stderr);
-  return JSON.parse(result.stdout) as { cache: string; answer: number };
+  return JSON.parse(result.stdout) as { cache: string; value: unknown };
 }
 
 test('in a later process the cache is read; one cut short (V8 rejects it) is compiled afresh and written again', () => {
   withBundle(5, ({ file, cache }) => {
-    assert.deepEqual(loadInChild(file, cache), { cache: 'will-write', answer: 5 });
-    assert.deepEqual(loadInChild(file, cache), { cache: 'read', answer: 5 });
+    assert.deepEqual(loadInChild(file, cache), { cache: 'will-write', value: 5 });
+    assert.deepEqual(loadInChild(file, cache), { cache: 'read', value: 5 });
     const [name] = readdirSync(cache);
     const written = readFileSync(join(cache, name));
     writeFileSync(join(cache, name), written.subarray(0, written.length >> 1));
-    assert.deepEqual(loadInChild(file, cache), { cache: 'will-write', answer: 5 });
-    assert.deepEqual(loadInChild(file, cache), { cache: 'read', answer: 5 });
+    assert.deepEqual(loadInChild(file, cache), { cache: 'will-write', value: 5 });
+    assert.deepEqual(loadInChild(file, cache), { cache: 'read', value: 5 });
   });
 });
 
@@ -121,9 +121,9 @@ test('the same bundle at two paths has a cache each: stack traces name the file 
     writeFileSync(join(cache, 'bundle-0123456789abcdef01234567.cache'), 'x', { mode: 0o600 });
     for (const round of ['compiled', 'read']) {
       for (const file of copies) {
-        const run = whereInChild(file, cache);
+        const run = loadInChild(file, cache, 'where');
         assert.equal(run.cache, round === 'compiled' ? 'will-write' : 'read', `${file}, ${round}`);
-        assert.match(run.where, new RegExp(`\\(${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:`), `${file}, ${round}`);
+        assert.match(String(run.value), new RegExp(`\\(${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:`), `${file}, ${round}`);
       }
     }
     assert.equal(readdirSync(cache).length, 2, readdirSync(cache).join(', '));
@@ -131,12 +131,3 @@ test('the same bundle at two paths has a cache each: stack traces name the file 
     rmSync(dir, { recursive: true, force: true });
   }
 });
-
-function whereInChild(file: string, cache: string): { cache: string; where: string } {
-  const script = `const { requireWithCompileCache } = require(${JSON.stringify(join(__dirname, '../../server/src/node/compile-cache.ts'))});
-const loaded = requireWithCompileCache(${JSON.stringify(file)}, ${JSON.stringify(cache)});
-process.stdout.write(JSON.stringify({ cache: loaded.cache, where: loaded.exports.where() }));`;
-  const result = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8' });
-  assert.equal(result.status, 0, result.stderr);
-  return JSON.parse(result.stdout) as { cache: string; where: string };
-}

@@ -5,9 +5,9 @@
  * same bundle read it back. This is what Node 22's `module.enableCompileCache()` does; Node 20 has no such API.
  *
  * The cache lives in a folder of the OS temp folder that belongs to the user and that no one else can write
- * (anything else is not trusted), one file per bundle path, bundle text and Node version. Anything that goes wrong (no temp
- * folder, a file V8 rejects) only means compiling as usual. NODE_DISABLE_COMPILE_CACHE=1 turns it off, as for
- * Node's own compile cache.
+ * (anything else is not trusted), one file per bundle path, bundle text and Node version. Anything that goes
+ * wrong (no temp folder, a file V8 rejects) only means compiling as usual. NODE_DISABLE_COMPILE_CACHE=1 turns it
+ * off, as for Node's own compile cache.
  */
 import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
