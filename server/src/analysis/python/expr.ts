@@ -273,8 +273,13 @@ export function dottedName(expr: Expr): string | null {
 
 /** Every expression inside `expr`, itself included, depth first. */
 export function* walkExpr(expr: Expr): Generator<Expr> {
-  yield expr;
-  for (const child of childrenOf(expr)) yield* walkExpr(child);
+  // One generator and a stack: a recursive `yield*` made a generator per node, on every keystroke's rule run.
+  const stack: Expr[] = [expr];
+  for (let current = stack.pop(); current !== undefined; current = stack.pop()) {
+    yield current;
+    const children = childrenOf(current);
+    for (let index = children.length - 1; index >= 0; index--) stack.push(children[index]);
+  }
 }
 
 /** The names an expression reads (roots of attribute chains included, lambda parameters excluded). */
