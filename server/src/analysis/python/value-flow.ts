@@ -47,68 +47,92 @@ export interface FlowScope {
 
 /** The sources `value`, used at `position`, flows from, most specific first (user, request, parameter, instance). */
 export function valueSources(scope: FlowScope, value: Expr, position: number): ValueSource[] {
-  const sources: ValueSource[] = [];
-  const seen = new Set<string>();
-  const params = new Set(scope.fn.params.filter((param, index) => !(index === 0 && (param === 'self' || param === 'cls'))));
-  const modelSelf = scope.fn.className !== null && isModelClass(scope.project, scope.module, scope.fn.className);
-  let steps = 0;
-  const followed = new Set<string>();
-  let naming = 0;
-  const add = (source: ValueSource): void => {
-    const id = `${source.kind}:${source.text}:${source.offset}`;
-    if (!seen.has(id)) {
-      seen.add(id);
-      if (naming > 0) source.named = true;
-      sources.push(source);
-    }
-  };
-  const visitNaming = (expr: Expr, at: number, bound: ReadonlySet<string>, computed: boolean): void => {
-    naming++;
-    visit(expr, at, bound, computed);
-    naming--;
-  };
+  return new SourceWalker(scope).sources(value, position);
+}
 
-  const visit = (expr: Expr, at: number, bound: ReadonlySet<string>, computed: boolean): void => {
-    if (++steps > MAX_STEPS) return;
+/**
+ * One run of valueSources. A class, not closures: it runs for every store on every keystroke, and one object
+ * with methods allocates less than a closure per step of the walk.
+ */
+class SourceWalker {
+  private readonly found: ValueSource[] = [];
+  private readonly modelSelf: boolean;
+  private steps = 0;
+  /** The assignments followed so far, as read plainly and as read through an attribute or a call (made on first use). */
+  private readonly followed: [Set<LocalAssignment> | undefined, Set<LocalAssignment> | undefined] = [undefined, undefined];
+  /** Above 0 while inside a string's interpolation: what is found there names the value. */
+  private naming = 0;
+
+  constructor(private readonly scope: FlowScope) {
+    this.modelSelf = scope.fn.className !== null && isModelClass(scope.project, scope.module, scope.fn.className);
+  }
+
+  sources(value: Expr, position: number): ValueSource[] {
+    this.visit(value, position, NO_NAMES, false);
+    return this.found.sort((a, b) => SOURCE_RANK[a.kind] - SOURCE_RANK[b.kind] || a.offset - b.offset);
+  }
+
+  /** A parameter of the function, `self` and `cls` aside. */
+  private isParam(name: string): boolean {
+    const params = this.scope.fn.params;
+    return params.includes(name) && !(name === params[0] && (name === 'self' || name === 'cls'));
+  }
+
+  private add(source: ValueSource): void {
+    // A handful of sources at most: a scan costs less than a key string per source.
+    if (this.found.some((other) => other.kind === source.kind && other.offset === source.offset && other.text === source.text)) return;
+    if (this.naming > 0) source.named = true;
+    this.found.push(source);
+  }
+
+  private visitNaming(expr: Expr, at: number, bound: ReadonlySet<string>, computed: boolean): void {
+    this.naming++;
+    this.visit(expr, at, bound, computed);
+    this.naming--;
+  }
+
+  private visit(expr: Expr, at: number, bound: ReadonlySet<string>, computed: boolean): void {
+    if (++this.steps > MAX_STEPS) return;
+    const scope = this.scope;
     switch (expr.kind) {
       case 'fstring':
-        for (const part of expr.parts) if (typeof part !== 'string') visitNaming(part, at, bound, true);
+        for (const part of expr.parts) if (typeof part !== 'string') this.visitNaming(part, at, bound, true);
         return;
       case 'binary':
         if (expr.operator === '%' && (expr.left.kind === 'string' || expr.left.kind === 'fstring')) {
-          visitNaming(expr.right, at, bound, true);
+          this.visitNaming(expr.right, at, bound, true);
           return;
         }
-        visit(expr.left, at, bound, computed);
-        visit(expr.right, at, bound, computed);
+        this.visit(expr.left, at, bound, computed);
+        this.visit(expr.right, at, bound, computed);
         return;
       case 'conditional':
-        visit(expr.body, at, bound, computed);
-        visit(expr.orelse, at, bound, computed);
+        this.visit(expr.body, at, bound, computed);
+        this.visit(expr.orelse, at, bound, computed);
         return;
       case 'lambda': {
         const inner = new Set([...bound, ...expr.params]);
-        visit(expr.body, at, inner, computed);
+        this.visit(expr.body, at, inner, computed);
         return;
       }
       case 'subscript': {
-        const named = requestParameter(expr.object, expr.index);
+        const named = this.requestParameter(expr.object, expr.index);
         if (named) {
-          add({ kind: 'request', text: named, root: 'request', offset: expr.start, computed: true });
+          this.add({ kind: 'request', text: named, root: 'request', offset: expr.start, computed: true });
           return;
         }
-        visit(expr.object, at, bound, computed);
-        visit(expr.index, at, bound, true);
+        this.visit(expr.object, at, bound, computed);
+        this.visit(expr.index, at, bound, true);
         return;
       }
       case 'name':
       case 'attribute': {
         const chain = chainOf(expr);
         if (!chain) {
-          if (expr.kind === 'attribute') visit(expr.object, at, bound, true);
+          if (expr.kind === 'attribute') this.visit(expr.object, at, bound, true);
           return;
         }
-        visitChain(chain, expr, at, bound, computed);
+        this.visitChain(chain, expr, at, bound, computed);
         return;
       }
       case 'call': {
@@ -116,83 +140,92 @@ export function valueSources(scope: FlowScope, value: Expr, position: number): V
         const callee = expr.callee;
         const calleeChain = chainOf(callee);
         if (calleeChain && CURRENT_USER.test(calleeChain.parts[calleeChain.parts.length - 1])) {
-          add({ kind: 'user', text: `${calleeChain.text}()`, root: calleeChain.parts[0], offset: expr.start, computed: true });
+          this.add({ kind: 'user', text: `${calleeChain.text}()`, root: calleeChain.parts[0], offset: expr.start, computed: true });
           return;
         }
         if (callee.kind === 'attribute' && callee.attribute === 'get' && expr.args[0]) {
-          const named = requestParameter(callee.object, expr.args[0]);
+          const named = this.requestParameter(callee.object, expr.args[0]);
           if (named) {
-            add({ kind: 'request', text: named, root: 'request', offset: expr.start, computed: true });
+            this.add({ kind: 'request', text: named, root: 'request', offset: expr.start, computed: true });
             return;
           }
         }
         if (calleeChain?.parts[0] === 'self' && calleeChain.parts.length === 2 && scope.fn.className) {
-          selfMethod(calleeChain.parts[1], expr.start);
+          this.selfMethod(calleeChain.parts[1], expr.start);
         }
         const conversion = callee.kind === 'name' && CONVERSIONS.has(callee.id);
         const helper = conversion ? undefined : helperReturn(scope, callee);
-        if (callee.kind !== 'name') visit(callee, at, bound, true);
+        if (callee.kind !== 'name') this.visit(callee, at, bound, true);
         const argumentComputed = computed || !conversion;
         if (callee.kind === 'attribute' && callee.attribute === 'format' && callee.object.kind === 'string') {
-          for (const argument of [...expr.args, ...Object.values(expr.keywords)]) visitNaming(argument, at, bound, true);
+          for (const argument of expr.args) this.visitNaming(argument, at, bound, true);
+          for (const keyword of Object.keys(expr.keywords)) this.visitNaming(expr.keywords[keyword], at, bound, true);
           return;
         }
-        expr.args.forEach((argument, index) => {
-          if (helper && !helper.reaches(index, undefined)) return;
-          visit(argument, at, bound, argumentComputed);
-        });
-        for (const [keyword, argument] of Object.entries(expr.keywords)) {
+        for (let index = 0; index < expr.args.length; index++) {
+          if (helper && !helper.reaches(index, undefined)) continue;
+          this.visit(expr.args[index], at, bound, argumentComputed);
+        }
+        for (const keyword of Object.keys(expr.keywords)) {
           if (helper && !helper.reaches(-1, keyword)) continue;
-          visit(argument, at, bound, argumentComputed);
+          this.visit(expr.keywords[keyword], at, bound, argumentComputed);
         }
         return;
       }
       default:
-        for (const child of childrenOf(expr)) visit(child, at, bound, computed);
+        for (const child of childrenOf(expr)) this.visit(child, at, bound, computed);
     }
-  };
+  }
 
-  const visitChain = (chain: Chain, expr: Expr, at: number, bound: ReadonlySet<string>, computed: boolean): void => {
-    const [root, first, second] = chain.parts;
+  private visitChain(chain: Chain, expr: Expr, at: number, bound: ReadonlySet<string>, computed: boolean): void {
+    const scope = this.scope;
+    // Indexed, not destructured: destructuring goes through an iterator.
+    const root = chain.parts[0];
+    const first = chain.parts[1];
+    const second = chain.parts[2];
     const isComputed = computed || chain.parts.length > 1;
     if (bound.has(root)) return;
     if (root === 'self' && scope.fn.className) {
       if (first === 'request') {
         const userState = second === 'user' || second === 'session' || second === 'COOKIES';
-        add({ kind: userState ? 'user' : 'request', text: chain.parts.slice(0, userState ? 3 : 2).join('.'), root: 'self', offset: expr.start, computed: true });
+        this.add({ kind: userState ? 'user' : 'request', text: chain.parts.slice(0, userState ? 3 : 2).join('.'), root: 'self', offset: expr.start, computed: true });
       } else if (first === 'kwargs' || first === 'args') {
-        add({ kind: 'request', text: chain.parts.slice(0, 2).join('.'), root: 'self', offset: expr.start, computed: true });
+        this.add({ kind: 'request', text: chain.parts.slice(0, 2).join('.'), root: 'self', offset: expr.start, computed: true });
       } else if (first && USER_ATTRIBUTE.test(first)) {
         // A service built for one user (`PremiumService(user)` keeps `self.user`): per instance whatever the class.
-        add({ kind: 'user', text: `self.${first}`, root: 'self', offset: expr.start, computed: true });
+        this.add({ kind: 'user', text: `self.${first}`, root: 'self', offset: expr.start, computed: true });
       } else if (first && chain.parts.length === 2 && classMethod(scope.module, scope.fn.className, first)) {
         // `self.method` (called, or handed to get_or_set): what that method reads.
-        selfMethod(first, expr.start);
-      } else if (first && modelSelf) {
-        add({ kind: 'instance', text: chain.parts.slice(0, 2).join('.'), root: 'self', offset: expr.start, computed: true });
+        this.selfMethod(first, expr.start);
+      } else if (first && this.modelSelf) {
+        this.add({ kind: 'instance', text: chain.parts.slice(0, 2).join('.'), root: 'self', offset: expr.start, computed: true });
       }
       return;
     }
-    if (params.has(root)) {
+    if (this.isParam(root)) {
       if (root === 'request' && (first === 'user' || first === 'session' || first === 'COOKIES')) {
-        add({ kind: 'user', text: `request.${first}`, root, offset: expr.start, computed: true });
+        this.add({ kind: 'user', text: `request.${first}`, root, offset: expr.start, computed: true });
       } else if (root === 'request') {
-        add({ kind: 'request', text: chain.parts.slice(0, 2).join('.'), root, offset: expr.start, computed: true });
+        this.add({ kind: 'request', text: chain.parts.slice(0, 2).join('.'), root, offset: expr.start, computed: true });
       } else {
-        add({ kind: 'param', text: chain.text, root, offset: expr.start, computed: isComputed });
+        this.add({ kind: 'param', text: chain.text, root, offset: expr.start, computed: isComputed });
       }
       return;
     }
-    for (const assignment of reachingAssignments(scope.fn, root, at)) {
-      const id = `${root}@${assignment.start}:${isComputed}`;
-      if (followed.has(id)) continue;
-      followed.add(id);
-      visit(assignment.value, assignment.start, bound, isComputed);
+    const reaching = reachingAssignments(scope.fn, root, at);
+    if (reaching.length === 0) return;
+    const followedAs = (this.followed[isComputed ? 1 : 0] ??= new Set());
+    for (const assignment of reaching) {
+      // What an assignment's value reads does not depend on which of its targets led here (`a, b = f(x)`).
+      if (followedAs.has(assignment)) continue;
+      followedAs.add(assignment);
+      this.visit(assignment.value, assignment.start, bound, isComputed);
     }
-  };
+  }
 
   /** `self.get_queryset()` and friends: the user, when the class's own method reads it. */
-  const selfMethod = (name: string, offset: number): void => {
+  private selfMethod(name: string, offset: number): void {
+    const scope = this.scope;
     const className = scope.fn.className!;
     const candidates = [name];
     if (QUERYSET_METHODS.has(name)) candidates.push('get_queryset');
@@ -201,37 +234,40 @@ export function valueSources(scope: FlowScope, value: Expr, position: number): V
       if (!method || method === scope.fn) continue;
       const read = method.userStateReads[0];
       if (read) {
-        add({ kind: 'user', text: `self.${candidate}() (reads ${scope.module.text.slice(read.span.start, read.span.end)})`, root: 'self', offset, computed: true });
+        this.add({ kind: 'user', text: `self.${candidate}() (reads ${scope.module.text.slice(read.span.start, read.span.end)})`, root: 'self', offset, computed: true });
         return;
       }
     }
-  };
+  }
 
   /** `request.GET["q"]`, `request.GET.get("q")`, `self.kwargs["pk"]`: the request parameter by name. */
-  const requestParameter = (container: Expr, index: Expr): string | undefined => {
+  private requestParameter(container: Expr, index: Expr): string | undefined {
     if (index.kind !== 'string') return undefined;
     const chain = chainOf(container);
     if (!chain) return undefined;
-    const [root, first] = chain.parts;
-    const fromRequest = (root === 'request' && params.has('request')) || (root === 'self' && first === 'request' && scope.fn.className !== null);
+    const className = this.scope.fn.className;
+    const root = chain.parts[0];
+    const first = chain.parts[1];
+    const fromRequest = (root === 'request' && this.isParam('request')) || (root === 'self' && first === 'request' && className !== null);
     const attribute = chain.parts[root === 'self' && first === 'request' ? 2 : 1];
     if (fromRequest && chain.parts.length === (root === 'self' ? 3 : 2) && REQUEST_PARAMETERS.has(attribute)) return `${chain.text}[${JSON.stringify(index.value)}]`;
-    if (root === 'self' && (first === 'kwargs' || first === 'args') && chain.parts.length === 2 && scope.fn.className) return `${chain.text}[${JSON.stringify(index.value)}]`;
-    if (root === 'kwargs' && chain.parts.length === 1 && params.has('kwargs') && params.has('request')) return `kwargs[${JSON.stringify(index.value)}]`;
+    if (root === 'self' && (first === 'kwargs' || first === 'args') && chain.parts.length === 2 && className) return `${chain.text}[${JSON.stringify(index.value)}]`;
+    if (root === 'kwargs' && chain.parts.length === 1 && this.isParam('kwargs') && this.isParam('request')) return `kwargs[${JSON.stringify(index.value)}]`;
     return undefined;
-  };
-
-  visit(value, position, new Set(), false);
-  const rank: Record<SourceKind, number> = { user: 0, request: 1, param: 2, instance: 3 };
-  return sources.sort((a, b) => rank[a.kind] - rank[b.kind] || a.offset - b.offset);
+  }
 }
+
+const NO_NAMES: ReadonlySet<string> = new Set();
+const SOURCE_RANK: Record<SourceKind, number> = { user: 0, request: 1, param: 2, instance: 3 };
 
 /** The bindings of `name` that may hold at `position`: the last plain assignment in a block around it, and what follows. */
 export function reachingAssignments(fn: FunctionFacts, name: string, position: number): LocalAssignment[] {
-  const all = fn.assignments.filter((assignment) => assignment.targets.includes(name));
-  const before = all.filter((assignment) => assignment.start < position || (assignment.loop !== null && assignment.loop.start <= position && position < assignment.loop.end));
+  const before: LocalAssignment[] = [];
   let dominating: LocalAssignment | undefined;
-  for (const assignment of before) {
+  for (const assignment of fn.assignments) {
+    if (!assignment.targets.includes(name)) continue;
+    if (!(assignment.start < position || (assignment.loop !== null && assignment.loop.start <= position && position < assignment.loop.end))) continue;
+    before.push(assignment);
     if (assignment.replaces && assignment.start < position && assignment.block.start <= position && position < assignment.block.end) {
       if (!dominating || assignment.start > dominating.start) dominating = assignment;
     }
@@ -280,15 +316,13 @@ interface Chain {
 
 /** `a.b.c` -> ["a", "b", "c"]; null when not rooted at a name. */
 function chainOf(expr: Expr): Chain | null {
+  let root: Expr = expr;
+  while (root.kind === 'attribute') root = root.object;
+  if (root.kind !== 'name') return null;
   const parts: string[] = [];
-  let current: Expr = expr;
-  for (;;) {
-    if (current.kind !== 'attribute') break;
-    parts.unshift(current.attribute);
-    current = current.object;
-  }
-  if (current.kind !== 'name') return null;
-  parts.unshift(current.id);
+  for (let current: Expr = expr; current.kind === 'attribute'; current = current.object) parts.push(current.attribute);
+  parts.push(root.id);
+  parts.reverse();
   return { parts, text: parts.join('.') };
 }
 
