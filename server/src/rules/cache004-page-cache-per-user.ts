@@ -94,7 +94,7 @@ function varyFix(module: PyModule, decorator: Decorator, viaMethodDecorator: boo
 }
 
 /** The vary_on_cookie import, unless it is already imported (under any name: the fix uses that name). */
-function varyImportEdits(module: PyModule): SpanEdit[] {
+function varyImportEdits(module: PyModule): readonly SpanEdit[] {
   return localNameOf(module, Q.varyOnCookie) ? [] : importEdits(module, 'django.views.decorators.vary', 'vary_on_cookie');
 }
 

@@ -47,8 +47,22 @@ export function protectsPerUser(expr: Expr, qualified: string | null): boolean {
   return false;
 }
 
-/** Edits that make `name` from `moduleName` importable in `module`, or none when it already is. */
-export function importEdits(module: PyModule, moduleName: string, name: string): SpanEdit[] {
+/**
+ * Edits that make `name` from `moduleName` importable in `module`, or none when it already is. Worked out once per
+ * module and name: a fix for every view of a module asks for the same import, and reading the imports takes a while.
+ */
+export function importEdits(module: PyModule, moduleName: string, name: string): readonly SpanEdit[] {
+  let byName = importEditsByModule.get(module);
+  if (!byName) importEditsByModule.set(module, (byName = new Map()));
+  const wanted = `${moduleName} ${name}`;
+  let edits = byName.get(wanted);
+  if (!edits) byName.set(wanted, (edits = computeImportEdits(module, moduleName, name)));
+  return edits;
+}
+
+const importEditsByModule = new WeakMap<PyModule, Map<string, readonly SpanEdit[]>>();
+
+function computeImportEdits(module: PyModule, moduleName: string, name: string): readonly SpanEdit[] {
   if (module.facts.bindings[name] === `${moduleName}.${name}`) return [];
   const eol = module.lines.eol;
   const statement = `from ${moduleName} import ${name}`;

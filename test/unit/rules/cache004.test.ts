@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findingsOf, flagged, py, spans } from '../../helpers/engine.js';
+import { findingsOf, flagged, py, spans, workspaceOf } from '../../helpers/engine.js';
+import { applyEdits, LineIndex } from '../../../server/src/analysis/text.js';
 import { allFindings, assertFixIsClean } from './support.js';
 
 const CODE = 'CACHE004';
@@ -431,6 +432,49 @@ test('the fix adds @vary_on_cookie directly below @cache_page and imports it', a
     `,
   );
   assert.deepEqual(await allFindings({ 'shop/views.py': text }), []);
+});
+
+test('in an open document, the views\' fixes import vary_on_cookie where the imports are after each keystroke, and not once it is imported', async () => {
+  const path = 'shop/views.py';
+  const view = (name: string): string => `\n@cache_page(60)\ndef ${name}(request):\n    return render(request, "shop/${name}.html", {"orders": request.user.orders.all()})\n`;
+  const views = view('account') + view('orders');
+  const render = 'from django.shortcuts import render\n';
+  const cachePage = 'from django.views.decorators.cache import cache_page\n';
+  const varyImport = 'from django.views.decorators.vary import vary_on_cookie\n';
+  const workspace = await workspaceOf({ [path]: '' });
+  let text = render + cachePage + views;
+  workspace.openDocument(path, text);
+  /** Types `after` over the open document, as one change from the first character that differs. */
+  const typeOver = (after: string): void => {
+    let start = 0;
+    while (start < text.length && text[start] === after[start]) start++;
+    const removed = Math.max(0, text.length - after.length);
+    const added = Math.max(0, after.length - text.length);
+    const before = new LineIndex(text);
+    const startPosition = before.positionAt(start);
+    workspace.changeDocument(path, after, [
+      { start, oldEnd: start + removed, newEnd: start + added, startPosition, oldEndPosition: before.positionAt(start + removed), newEndPosition: new LineIndex(after).positionAt(start + added) },
+    ]);
+    text = after;
+  };
+  /** The text after each view's fix, applied alone. */
+  const fixedByEach = (): string[] =>
+    workspace
+      .check([path])
+      .filter((finding) => finding.code === CODE)
+      .map((finding) => applyEdits(text, finding.fixes[0].edits));
+  const withDecorators = views.replaceAll('@cache_page(60)\n', '@cache_page(60)\n@vary_on_cookie\n');
+  const firstFixed = (imports: string): string => imports + withDecorators.replace('@cache_page(60)\n@vary_on_cookie\ndef orders', '@cache_page(60)\ndef orders');
+  const secondFixed = (imports: string): string => imports + withDecorators.replace('@cache_page(60)\n@vary_on_cookie\ndef account', '@cache_page(60)\ndef account');
+
+  assert.deepEqual(fixedByEach(), [firstFixed(render + cachePage + varyImport), secondFixed(render + cachePage + varyImport)]);
+  // A keystroke adds an import above: the vary import still goes below cache_page's, now further down.
+  const http = 'from django.http import HttpResponse\n';
+  typeOver(http + render + cachePage + views);
+  assert.deepEqual(fixedByEach(), [firstFixed(http + render + cachePage + varyImport), secondFixed(http + render + cachePage + varyImport)]);
+  // Imported now: the fixes only add the decorator.
+  typeOver(http + render + cachePage + varyImport + views);
+  assert.deepEqual(fixedByEach(), [firstFixed(http + render + cachePage + varyImport), secondFixed(http + render + cachePage + varyImport)]);
 });
 
 // The expected import blocks below are what isort 9 (default settings) leaves unchanged.
