@@ -26,7 +26,7 @@ export const cache008: Rule = {
     for (const call of module.facts.cacheCalls) {
       for (const key of keyExpressions(call.method, call.args, call.keywords)) {
         const template = project.keyTemplateAt(module, call.functionIndex, key);
-        const literal = template.split(HOLE).join('');
+        const literal = template.replaceAll(HOLE, '');
         const bad = INVALID_CHARACTER.exec(literal);
         if (bad) {
           report({ span: key, message: `The key "${template}" contains ${describe(bad[0])}: memcached refuses it and Django warns (CacheKeyWarning).` });

@@ -73,11 +73,18 @@ export function cachePageCalls(module: WithFacts): Expr[] {
   const add = (call: Expr | null): void => {
     if (call?.kind === 'call') calls.push(call);
   };
-  const decorated = [...module.facts.functions.map((fn) => fn.decorators), ...module.facts.classes.map((cls) => cls.decorators)];
-  for (const decorators of decorated) {
-    const applied = flattened(decorators, module).find((item) => isCachePage(item.qualified));
-    if (applied) add(applied.qualified === Q.cachePage ? applied.expr : boundCachePage(module, applied.expr));
-  }
+  // The first cache_page of each definition, read without building a list per definition: CACHE001 asks on every keystroke.
+  const firstCachePage = (decorators: Decorator[]): void => {
+    for (const decorator of decorators) {
+      for (const applied of appliedDecorators(decorator, module)) {
+        if (!isCachePage(applied.qualified)) continue;
+        add(applied.qualified === Q.cachePage ? applied.expr : boundCachePage(module, applied.expr));
+        return;
+      }
+    }
+  };
+  for (const fn of module.facts.functions) firstCachePage(fn.decorators);
+  for (const cls of module.facts.classes) firstCachePage(cls.decorators);
   for (const wrapped of module.facts.wrappedViews) add(wrapped.cachePage.kind === 'call' ? wrapped.cachePage : boundCachePage(module, wrapped.cachePage));
   return calls;
 }

@@ -579,7 +579,7 @@ export class PythonProject {
     if (cached) return cached;
     const contribution: ModuleContribution = { deleted: [], deleteHelpers: [], refreshed: [], pageCacheAliases: [], invalidatedFragments: [], fragmentHelpers: [], fragmentKeyBuilders: [] };
     // make_template_fragment_key("name", ...) in a function that deletes (or overwrites) cache entries invalidates that fragment.
-    const deletingFunctions = writingFunctions(module);
+    const deletingFunctions = module.facts.fragmentKeyCalls.length > 0 ? writingFunctions(module) : new Set<number>();
     for (const fragmentCall of module.facts.fragmentKeyCalls) {
       const fn = fragmentCall.functionIndex >= 0 ? module.facts.functions[fragmentCall.functionIndex] : undefined;
       const paramIndex = fn && fragmentCall.name?.kind === 'name' ? fn.params.indexOf(fragmentCall.name.id) : -1;
