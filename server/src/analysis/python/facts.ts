@@ -277,7 +277,8 @@ function extractFacts(tree: Tree, text: string, memo: FactsMemo | undefined): { 
   if (reusable) facts.bindings = memo.bindingsObject;
   const patterns = patternsFor(facts.bindings, fingerprint);
   const placed: StatementFacts[] = [];
-  for (const [index, statement] of statements.entries()) {
+  for (let index = 0; index < statements.length; index++) {
+    const statement = statements[index];
     const old = reusable ? previous[index] : undefined;
     const start = statement.startIndex;
     const end = statement.endIndex;
@@ -302,10 +303,13 @@ function extractFacts(tree: Tree, text: string, memo: FactsMemo | undefined): { 
  * then its text is the same. Positions are compared after moving the memo's statements through the edits.
  */
 function matchByPosition(statements: SyntaxNode[], memo: FactsMemo): (StatementFacts | undefined)[] {
-  const moved: { start: number; end: number; statement: StatementFacts }[] = [];
-  for (const statement of memo.statements) {
-    let start = statement.start;
-    let end = statement.end;
+  // Where each memo statement is now (-1: an edit touched it), in parallel arrays: this runs on every keystroke.
+  const count = memo.statements.length;
+  const movedStart = new Float64Array(count);
+  const movedEnd = new Float64Array(count);
+  for (let index = 0; index < count; index++) {
+    let start = memo.statements[index].start;
+    let end = memo.statements[index].end;
     for (const edit of memo.edits) {
       if (end <= edit.start) continue;
       if (start < edit.oldEnd) {
@@ -315,14 +319,15 @@ function matchByPosition(statements: SyntaxNode[], memo: FactsMemo): (StatementF
       start += edit.newEnd - edit.oldEnd;
       end += edit.newEnd - edit.oldEnd;
     }
-    if (start >= 0) moved.push({ start, end, statement });
+    movedStart[index] = start;
+    movedEnd[index] = end;
   }
   const found: (StatementFacts | undefined)[] = [];
   let next = 0;
   for (const statement of statements) {
-    while (next < moved.length && moved[next].start < statement.startIndex) next++;
-    const candidate = moved[next];
-    found.push(candidate && candidate.start === statement.startIndex && candidate.end === statement.endIndex ? candidate.statement : undefined);
+    const start = statement.startIndex;
+    while (next < count && (movedStart[next] < 0 || movedStart[next] < start)) next++;
+    found.push(next < count && movedStart[next] === start && movedEnd[next] === statement.endIndex ? memo.statements[next] : undefined);
   }
   return found;
 }
@@ -465,9 +470,9 @@ function collectModuleBindings(statements: SyntaxNode[], previous: (StatementFac
       bound = Object.entries(own);
       if (type !== 'function_definition' && type !== 'class_definition' && type !== 'decorated_definition') bound.push(IMPORT_MARK);
     }
-    for (const entry of bound) {
-      if (entry === IMPORT_MARK) lastImportEnd = statement.endIndex;
-      else bindings[entry[0]] = entry[1];
+    for (let entry = 0; entry < bound.length; entry++) {
+      if (bound[entry] === IMPORT_MARK) lastImportEnd = statement.endIndex;
+      else bindings[bound[entry][0]] = bound[entry][1];
     }
     return bound;
   });
