@@ -93,6 +93,8 @@ function computeUses(module: PyModule, project: PythonProject): PageCacheUse[] {
     });
   };
   for (const fn of module.facts.functions) {
+    // Most functions have no decorator: nothing to build for them (this runs on every keystroke).
+    if (fn.decorators.length === 0) continue;
     if (fn.className) {
       const cls = module.facts.classes.find((candidate) => candidate.name === fn.className);
       fromDecorators(fn.decorators, () => (cls ? classView(project, { module, cls }) : { views: [{ module, fn }], viewClasses: [], libraryBases: [], extraTemplateNames: [] }));
@@ -100,7 +102,7 @@ function computeUses(module: PyModule, project: PythonProject): PageCacheUse[] {
       fromDecorators(fn.decorators, () => ({ views: [{ module, fn }], viewClasses: [], libraryBases: [], extraTemplateNames: [] }));
     }
   }
-  for (const cls of module.facts.classes) fromDecorators(cls.decorators, () => classView(project, { module, cls }));
+  for (const cls of module.facts.classes) if (cls.decorators.length > 0) fromDecorators(cls.decorators, () => classView(project, { module, cls }));
   for (const wrapped of module.facts.wrappedViews) {
     const below: AppliedDecorator[] = [];
     const resolved = resolveWrappedView(project, module, wrapped.view, below) ?? { views: [], viewClasses: [], libraryBases: [], extraTemplateNames: [] };
