@@ -5,30 +5,37 @@
  */
 import type { CacheCall, FunctionFacts, PyModuleFacts } from './facts.js';
 
-interface FunctionLookup {
-  byQualname: Map<string, number>;
-  byFunction: Map<FunctionFacts, number>;
+/** Each index built on first use: most keystrokes ask only one of them of the module being edited. */
+const byQualnames = new WeakMap<PyModuleFacts, Map<string, number>>();
+const byFunctions = new WeakMap<PyModuleFacts, Map<FunctionFacts, number>>();
+
+function byQualnameOf(facts: PyModuleFacts): Map<string, number> {
+  let byQualname = byQualnames.get(facts);
+  if (!byQualname) {
+    byQualname = new Map();
+    for (let index = 0; index < facts.functions.length; index++) {
+      // The first function of a name, as a search from the start would find.
+      const qualname = facts.functions[index].qualname;
+      if (!byQualname.has(qualname)) byQualname.set(qualname, index);
+    }
+    byQualnames.set(facts, byQualname);
+  }
+  return byQualname;
 }
 
-const lookups = new WeakMap<PyModuleFacts, FunctionLookup>();
-
-function lookupOf(facts: PyModuleFacts): FunctionLookup {
-  let lookup = lookups.get(facts);
-  if (!lookup) {
-    lookup = { byQualname: new Map(), byFunction: new Map() };
-    facts.functions.forEach((fn, index) => {
-      // The first function of a name, as a search from the start would find.
-      if (!lookup!.byQualname.has(fn.qualname)) lookup!.byQualname.set(fn.qualname, index);
-      lookup!.byFunction.set(fn, index);
-    });
-    lookups.set(facts, lookup);
+function byFunctionOf(facts: PyModuleFacts): Map<FunctionFacts, number> {
+  let byFunction = byFunctions.get(facts);
+  if (!byFunction) {
+    byFunction = new Map();
+    for (let index = 0; index < facts.functions.length; index++) byFunction.set(facts.functions[index], index);
+    byFunctions.set(facts, byFunction);
   }
-  return lookup;
+  return byFunction;
 }
 
 /** The index of the module's first function named `qualname` (`name` or `Class.name`), or -1. */
 export function functionIndexOf(facts: PyModuleFacts, qualname: string): number {
-  return lookupOf(facts).byQualname.get(qualname) ?? -1;
+  return byQualnameOf(facts).get(qualname) ?? -1;
 }
 
 /** The module's first function named `qualname`, if any. */
@@ -39,7 +46,7 @@ export function functionNamed(facts: PyModuleFacts, qualname: string): FunctionF
 
 /** Where `fn` sits in the module's functions, or -1. */
 export function indexOfFunction(facts: PyModuleFacts, fn: FunctionFacts): number {
-  return lookupOf(facts).byFunction.get(fn) ?? -1;
+  return byFunctionOf(facts).get(fn) ?? -1;
 }
 
 const groupings = new WeakMap<readonly { functionIndex: number }[], Map<number, { functionIndex: number }[]>>();
