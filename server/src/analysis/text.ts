@@ -3,18 +3,17 @@ import type { Position, Range, Span, TextEdit } from './types.js';
 /** Maps between UTF-16 offsets and line/character positions of one text. */
 export class LineIndex {
   /**
-   * Where each line starts. A typed array, counted first and then filled: an editor's server builds one per
-   * keystroke, and a growing number[] of a 5,000-line module was a good part of what its collector had to sweep.
+   * Where each line starts. A typed array, outside the JS heap: an editor's server builds one per keystroke, and a
+   * growing number[] of a 5,000-line module was young-generation garbage on every one.
    */
   private readonly lineStarts: Uint32Array;
 
   constructor(readonly text: string) {
-    const plain = !text.includes('\r');
-    let count = 1;
-    forEachLineStart(text, plain, () => count++);
+    const count = collectLineStarts(text);
     const starts = new Uint32Array(count);
-    let next = 1;
-    forEachLineStart(text, plain, (start) => (starts[next++] = start));
+    for (let line = 0; line < count; line++) starts[line] = scratchLineStarts[line];
+    // A huge text's scratch is let go rather than kept for the life of the process.
+    if (count > MAX_KEPT_SCRATCH) scratchLineStarts.length = 0;
     this.lineStarts = starts;
   }
 
@@ -149,16 +148,23 @@ export function uniqueEdits(edits: readonly TextEdit[]): TextEdit[] {
   });
 }
 
-/** Calls `found` with the offset of every line start after the first. */
-function forEachLineStart(text: string, plain: boolean, found: (start: number) => void): void {
-  if (plain) {
+/** One search's line starts, reused from text to text (it grows to the longest text's line count, then stays). */
+const scratchLineStarts: number[] = [];
+const MAX_KEPT_SCRATCH = 200_000;
+
+/** Writes the text's line starts into scratchLineStarts and returns how many there are. */
+function collectLineStarts(text: string): number {
+  let count = 0;
+  scratchLineStarts[count++] = 0;
+  if (!text.includes('\r')) {
     // The common case, searched natively: several times faster than a loop over every character.
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) found(i + 1);
-    return;
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) scratchLineStarts[count++] = i + 1;
+  } else {
+    for (let i = 0; i < text.length; i++) {
+      const ch = text.charCodeAt(i);
+      if (ch === 10 /* \n */) scratchLineStarts[count++] = i + 1;
+      else if (ch === 13 /* \r */ && text.charCodeAt(i + 1) !== 10) scratchLineStarts[count++] = i + 1;
+    }
   }
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    if (ch === 10 /* \n */) found(i + 1);
-    else if (ch === 13 /* \r */ && text.charCodeAt(i + 1) !== 10) found(i + 1);
-  }
+  return count;
 }
