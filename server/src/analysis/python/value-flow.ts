@@ -22,7 +22,7 @@ export interface ValueSource {
   /** Reached through an attribute, a method or a call on it: the value is computed from it, not the argument itself. */
   computed: boolean;
   /** Interpolated into a string (a URL, a path, a lookup name): it names what the value is. */
-  named?: boolean;
+  named: boolean;
 }
 
 /** Calls that copy their argument rather than compute from it (a setter's `str(value)` still stores the argument). */
@@ -78,11 +78,11 @@ class SourceWalker {
     return params.includes(name) && !(name === params[0] && (name === 'self' || name === 'cls'));
   }
 
-  private add(source: ValueSource): void {
+  private add(kind: SourceKind, text: string, root: string, offset: number, computed: boolean): void {
     // A handful of sources at most: a scan costs less than a key string per source.
-    if (this.found.some((other) => other.kind === source.kind && other.offset === source.offset && other.text === source.text)) return;
-    if (this.naming > 0) source.named = true;
-    this.found.push(source);
+    for (const other of this.found) if (other.kind === kind && other.offset === offset && other.text === text) return;
+    // Every field at once: adding `named` later would give the object a second shape and a property store.
+    this.found.push({ kind, text, root, offset, computed, named: this.naming > 0 });
   }
 
   private visitNaming(expr: Expr, at: number, bound: ReadonlySet<string>, computed: boolean): void {
@@ -118,7 +118,7 @@ class SourceWalker {
       case 'subscript': {
         const named = this.requestParameter(expr.object, expr.index);
         if (named) {
-          this.add({ kind: 'request', text: named, root: 'request', offset: expr.start, computed: true });
+          this.add('request', named, 'request', expr.start, true);
           return;
         }
         this.visit(expr.object, at, bound, computed);
@@ -140,13 +140,13 @@ class SourceWalker {
         const callee = expr.callee;
         const calleeChain = chainOf(callee);
         if (calleeChain && CURRENT_USER.test(calleeChain.parts[calleeChain.parts.length - 1])) {
-          this.add({ kind: 'user', text: `${calleeChain.text}()`, root: calleeChain.parts[0], offset: expr.start, computed: true });
+          this.add('user', `${calleeChain.text}()`, calleeChain.parts[0], expr.start, true);
           return;
         }
         if (callee.kind === 'attribute' && callee.attribute === 'get' && expr.args[0]) {
           const named = this.requestParameter(callee.object, expr.args[0]);
           if (named) {
-            this.add({ kind: 'request', text: named, root: 'request', offset: expr.start, computed: true });
+            this.add('request', named, 'request', expr.start, true);
             return;
           }
         }
@@ -188,27 +188,27 @@ class SourceWalker {
     if (root === 'self' && scope.fn.className) {
       if (first === 'request') {
         const userState = second === 'user' || second === 'session' || second === 'COOKIES';
-        this.add({ kind: userState ? 'user' : 'request', text: chain.parts.slice(0, userState ? 3 : 2).join('.'), root: 'self', offset: expr.start, computed: true });
+        this.add(userState ? 'user' : 'request', chain.parts.slice(0, userState ? 3 : 2).join('.'), 'self', expr.start, true);
       } else if (first === 'kwargs' || first === 'args') {
-        this.add({ kind: 'request', text: chain.parts.slice(0, 2).join('.'), root: 'self', offset: expr.start, computed: true });
+        this.add('request', chain.parts.slice(0, 2).join('.'), 'self', expr.start, true);
       } else if (first && USER_ATTRIBUTE.test(first)) {
         // A service built for one user (`PremiumService(user)` keeps `self.user`): per instance whatever the class.
-        this.add({ kind: 'user', text: `self.${first}`, root: 'self', offset: expr.start, computed: true });
+        this.add('user', `self.${first}`, 'self', expr.start, true);
       } else if (first && chain.parts.length === 2 && classMethod(scope.module, scope.fn.className, first)) {
         // `self.method` (called, or handed to get_or_set): what that method reads.
         this.selfMethod(first, expr.start);
       } else if (first && this.modelSelf) {
-        this.add({ kind: 'instance', text: chain.parts.slice(0, 2).join('.'), root: 'self', offset: expr.start, computed: true });
+        this.add('instance', chain.parts.slice(0, 2).join('.'), 'self', expr.start, true);
       }
       return;
     }
     if (this.isParam(root)) {
       if (root === 'request' && (first === 'user' || first === 'session' || first === 'COOKIES')) {
-        this.add({ kind: 'user', text: `request.${first}`, root, offset: expr.start, computed: true });
+        this.add('user', `request.${first}`, root, expr.start, true);
       } else if (root === 'request') {
-        this.add({ kind: 'request', text: chain.parts.slice(0, 2).join('.'), root, offset: expr.start, computed: true });
+        this.add('request', chain.parts.slice(0, 2).join('.'), root, expr.start, true);
       } else {
-        this.add({ kind: 'param', text: chain.text, root, offset: expr.start, computed: isComputed });
+        this.add('param', chain.text, root, expr.start, isComputed);
       }
       return;
     }
@@ -234,7 +234,7 @@ class SourceWalker {
       if (!method || method === scope.fn) continue;
       const read = method.userStateReads[0];
       if (read) {
-        this.add({ kind: 'user', text: `self.${candidate}() (reads ${scope.module.text.slice(read.span.start, read.span.end)})`, root: 'self', offset, computed: true });
+        this.add('user', `self.${candidate}() (reads ${scope.module.text.slice(read.span.start, read.span.end)})`, 'self', offset, true);
         return;
       }
     }
