@@ -260,9 +260,16 @@ export class Workspace {
     if (module.skipFile) return [];
     const config = this.configFor(module.path);
     const raw: RawReport[] = [];
-    for (const rule of RULES) {
-      if (!rule.checkTypeScript || !this.runs(rule.code, config)) continue;
-      rule.checkTypeScript({ module, project: this.typescript, config, report: (report) => raw.push({ rule, report }) });
+    try {
+      for (const rule of RULES) {
+        if (!rule.checkTypeScript || !this.runs(rule.code, config)) continue;
+        rule.checkTypeScript({ module, project: this.typescript, config, report: (report) => raw.push({ rule, report }) });
+      }
+    } catch (error) {
+      // A syntax tree deeper than a rule's recursion can follow: the file is left unanalysed, as one too deep for
+      // typescript's own parser is (TypeScriptProject), rather than failing the whole check.
+      if (error instanceof RangeError && /call stack/i.test(error.message)) return [];
+      throw error;
     }
     return suppressAndConvert(module, raw, config, (code) => this.runs(code, config));
   }

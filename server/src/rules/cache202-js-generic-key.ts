@@ -3,7 +3,7 @@ import { invalidatedKeys } from '../analysis/typescript/calls.js';
 import { distinguishingSource, isCacheAside, valueSources } from '../analysis/typescript/flow.js';
 import { isRedis } from '../analysis/typescript/libraries.js';
 import { isTestPath } from '../analysis/typescript/load.js';
-import { innermostFunction, lookup, spanOf, unwrap } from '../analysis/typescript/syntax.js';
+import { forEachDescendant, innermostFunction, lookup, spanOf, unwrap } from '../analysis/typescript/syntax.js';
 import { callSitesOf } from '../analysis/typescript/units.js';
 import type { TsModule, TypeScriptProject } from '../analysis/typescript/project.js';
 import type { FunctionLike } from '../analysis/typescript/syntax.js';
@@ -173,7 +173,7 @@ function perUserCachedHandlers(project: TypeScriptProject, module: TsModule): Ca
   const ts = module.ts;
   if (!/@/.test(module.text) || !/cache/i.test(module.text)) return [];
   const found: CachedHandler[] = [];
-  const visit = (node: TS.Node): void => {
+  forEachDescendant(ts, module.source, (node) => {
     if (ts.isClassDeclaration(node)) {
       const classInterceptor = decoratorsOf(ts, node).some((decorator) => usesNestCacheInterceptor(module, decorator));
       for (const member of node.members) {
@@ -196,9 +196,7 @@ function perUserCachedHandlers(project: TypeScriptProject, module: TsModule): Ca
         found.push({ name: member.name.getText(), decorator: cache.decorator, key: cache.key, user });
       }
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(module.source);
+  });
   return found;
 }
 
@@ -261,18 +259,16 @@ function callerRead(ts: TypeScriptApi, method: TS.MethodDeclaration): string | u
     const isRequest = names.some((decorator) => REQUEST_DECORATORS.test(decorator));
     if (!isCaller && !isRequest) continue;
     let read: string | undefined;
-    const visit = (node: TS.Node): void => {
-      if (read) return;
-      if (ts.isIdentifier(node) && node.text === name && !(ts.isPropertyAccessExpression(node.parent) && node.parent.name === node)) {
+    if (method.body) {
+      forEachDescendant(ts, method.body, (node) => {
+        if (!ts.isIdentifier(node) || node.text !== name || (ts.isPropertyAccessExpression(node.parent) && node.parent.name === node)) return;
         const declaration = lookup(ts, name, node);
-        if (declaration?.kind === 'parameter' && declaration.node === parameter) {
-          if (isCaller) read = name;
-          else if (ts.isPropertyAccessExpression(node.parent) && node.parent.expression === node && /^(user|session)$/.test(node.parent.name.text)) read = `${name}.${node.parent.name.text}`;
-        }
-      }
-      ts.forEachChild(node, visit);
-    };
-    if (method.body) visit(method.body);
+        if (declaration?.kind !== 'parameter' || declaration.node !== parameter) return;
+        if (isCaller) read = name;
+        else if (ts.isPropertyAccessExpression(node.parent) && node.parent.expression === node && /^(user|session)$/.test(node.parent.name.text)) read = `${name}.${node.parent.name.text}`;
+        return read ? 'stop' : undefined;
+      });
+    }
     if (read) return read;
   }
   return undefined;

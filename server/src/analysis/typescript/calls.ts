@@ -8,7 +8,7 @@ import type { Span } from '../types.js';
 import { isRedis, type LibraryId } from './libraries.js';
 import type { TypeScriptApi } from './load.js';
 import type { Client, ProjectQueries, TsModule } from './model.js';
-import { objectProperty, propertyNameText, propertyValue, spanOf, unwrap } from './syntax.js';
+import { forEachDescendant, objectProperty, propertyNameText, propertyValue, spanOf, unwrap } from './syntax.js';
 
 export type Unit = 'ms' | 's';
 
@@ -280,11 +280,12 @@ function redisSet(ts: TypeScriptApi, module: TsModule, library: LibraryId, metho
 /** The quote character the code around a call uses: its own first string literal's, else the file's imports'. */
 function quoteStyle(ts: TypeScriptApi, module: TsModule, call: TS.Node): string {
   let found: TS.StringLiteral | undefined;
-  const visit = (node: TS.Node): void => {
-    if (found) return;
-    if (ts.isStringLiteral(node)) found = node;
-    else ts.forEachChild(node, visit);
-  };
+  const visit = (root: TS.Node): void =>
+    forEachDescendant(ts, root, (node) => {
+      if (!ts.isStringLiteral(node)) return;
+      found = node;
+      return 'stop';
+    });
   visit(call);
   if (!found) for (const statement of module.source.statements) if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier)) found ??= statement.moduleSpecifier;
   if (!found) visit(module.source);

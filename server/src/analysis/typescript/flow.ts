@@ -6,7 +6,7 @@ import type * as TS from 'typescript';
 import { methodName } from './calls.js';
 import type { TypeScriptApi } from './load.js';
 import type { Client, TsModule, TypeScriptProject } from './project.js';
-import { enclosingFunctions, innermostFunction, lookup, unwrap, type Declaration, type FunctionLike } from './syntax.js';
+import { enclosingFunctions, forEachDescendant, innermostFunction, lookup, unwrap, type Declaration, type FunctionLike } from './syntax.js';
 
 /** What a stored value depends on, and what to put into the key instead. */
 export interface ValueSource {
@@ -29,8 +29,8 @@ function isAncestor(ancestor: TS.Node, node: TS.Node): boolean {
 function reads(ts: TypeScriptApi, root: TS.Node): { identifiers: TS.Identifier[]; thisRequest?: TS.PropertyAccessExpression } {
   const identifiers: TS.Identifier[] = [];
   let thisRequest: TS.PropertyAccessExpression | undefined;
-  const visit = (node: TS.Node): void => {
-    if (ts.isTypeNode(node)) return;
+  forEachDescendant(ts, root, (node) => {
+    if (ts.isTypeNode(node)) return 'skip';
     if (ts.isPropertyAccessExpression(node) && node.expression.kind === ts.SyntaxKind.ThisKeyword && REQUEST_NAMES.has(node.name.text)) thisRequest ??= node;
     if (ts.isIdentifier(node)) {
       const parent = node.parent;
@@ -43,11 +43,9 @@ function reads(ts: TypeScriptApi, root: TS.Node): { identifiers: TS.Identifier[]
         ((ts.isFunctionDeclaration(parent) || ts.isFunctionExpression(parent) || ts.isMethodDeclaration(parent)) && parent.name === node) ||
         (ts.isJsxAttribute(parent) && parent.name === node);
       if (!isName) identifiers.push(node);
-      return;
+      return 'skip';
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(root);
+  });
   return { identifiers, thisRequest };
 }
 
@@ -206,12 +204,13 @@ function resultIsMissTested(ts: TypeScriptApi, get: TS.CallExpression, fn: Funct
   else if (ts.isBinaryExpression(parent) && parent.right === node && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(parent.left)) name = parent.left.text;
   if (!name) return false;
   let tested = false;
-  const visit = (child: TS.Node): void => {
-    if (tested) return;
-    if (ts.isIdentifier(child) && child.text === name && isMissTest(ts, child)) tested = true;
-    ts.forEachChild(child, visit);
-  };
-  if (fn.body) visit(fn.body);
+  if (fn.body) {
+    forEachDescendant(ts, fn.body, (child) => {
+      if (!ts.isIdentifier(child) || child.text !== name || !isMissTest(ts, child)) return;
+      tested = true;
+      return 'stop';
+    });
+  }
   return tested;
 }
 

@@ -15,7 +15,7 @@ import { cacheManagerFactory, importsLibrary, isClientConstructor, isClientType,
 import { isPackageJsonPath, isTsconfigPath, isTypeScriptPath, parseSource, syntaxErrors, type TypeScriptApi } from './load.js';
 import type { Client, ProjectQueries, TsModule, Value } from './model.js';
 import { describeClientCall, type CacheCall } from './wrappers.js';
-import { collectComments, enclosingClass, enclosingFunctions, functionName, isFunctionLike, lookup, objectProperty, propertyNameText, propertyValue, unwrap, type Declaration, type FunctionLike } from './syntax.js';
+import { collectComments, enclosingClass, enclosingFunctions, forEachDescendant, functionName, isFunctionLike, lookup, objectProperty, propertyNameText, propertyValue, unwrap, type Declaration, type FunctionLike } from './syntax.js';
 
 export type { Client, TsModule, Value } from './model.js';
 
@@ -756,8 +756,7 @@ export class TypeScriptProject implements ProjectQueries {
       }
     }
     if (value?.kind !== 'client') {
-      const visit = (child: TS.Node): void => {
-        if (value?.kind === 'client') return;
+      forEachDescendant(ts, cls, (child) => {
         if (
           ts.isBinaryExpression(child) &&
           child.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
@@ -767,11 +766,12 @@ export class TypeScriptProject implements ProjectQueries {
           inStaticMember(ts, child, cls) === isStatic
         ) {
           const assigned = this.valueOf(module, child.right, depth);
-          if (assigned?.kind === 'client') value = assigned;
+          if (assigned?.kind === 'client') {
+            value = assigned;
+            return 'stop';
+          }
         }
-        ts.forEachChild(child, visit);
-      };
-      ts.forEachChild(cls, visit);
+      });
     }
     this.derived.members.set(key, value ?? null);
     return value;
@@ -1260,12 +1260,11 @@ function requireSpecifier(ts: TypeScriptApi, call: TS.CallExpression): string | 
 /** The expressions of a function body's `return` statements (not those of nested functions). */
 function returnExpressions(ts: TypeScriptApi, body: TS.Block): TS.Expression[] {
   const found: TS.Expression[] = [];
-  const visit = (node: TS.Node): void => {
-    if (isFunctionLike(ts, node) || ts.isClassLike(node)) return;
+  forEachDescendant(ts, body, (node) => {
+    if (node === body) return;
+    if (isFunctionLike(ts, node) || ts.isClassLike(node)) return 'skip';
     if (ts.isReturnStatement(node) && node.expression) found.push(node.expression);
-    ts.forEachChild(node, visit);
-  };
-  ts.forEachChild(body, visit);
+  });
   return found;
 }
 
@@ -1350,16 +1349,14 @@ function buildModule(ts: TypeScriptApi, path: string, text: string): TsModule {
   const calls: (TS.CallExpression | TS.NewExpression)[] = [];
   const assignments = new Map<string, TS.Expression[]>();
   const assignmentOperators = new Set([ts.SyntaxKind.EqualsToken, ts.SyntaxKind.QuestionQuestionEqualsToken, ts.SyntaxKind.BarBarEqualsToken]);
-  const visit = (node: TS.Node): void => {
+  forEachDescendant(ts, source, (node) => {
     if (ts.isCallExpression(node) || ts.isNewExpression(node)) calls.push(node);
     else if (ts.isBinaryExpression(node) && assignmentOperators.has(node.operatorToken.kind) && ts.isIdentifier(node.left)) {
       const list = assignments.get(node.left.text) ?? [];
       list.push(node.right);
       assignments.set(node.left.text, list);
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(source);
+  });
   const suppressions: SuppressionComment[] = [];
   let skipFile = false;
   for (const comment of collectComments(ts, source)) {

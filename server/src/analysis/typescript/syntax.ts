@@ -17,6 +17,34 @@ export type Declaration =
   | { kind: 'import'; specifier: string; name: string; node: TS.Node }
   | { kind: 'other'; node: TS.Node };
 
+/** What a forEachDescendant visitor asks next: nothing (go on, into the node's children), or to skip them, or to stop. */
+export type WalkStep = void | 'skip' | 'stop';
+
+/**
+ * Calls `visit` on `root` and on every node below it, each before its children, children in source order, as a
+ * recursive `ts.forEachChild` walk would, but without recursion: typescript parses a 5,000-term `a + b + ...` into
+ * binary expressions nested 5,000 deep, and a recursive walk of those runs out of stack.
+ */
+export function forEachDescendant(ts: TypeScriptApi, root: TS.Node, visit: (node: TS.Node) => WalkStep): void {
+  const stack: TS.Node[] = [root];
+  const push = (child: TS.Node): void => {
+    stack.push(child);
+  };
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    const step = visit(node);
+    if (step === 'stop') return;
+    if (step === 'skip') continue;
+    // The children go on in source order, then are turned round so the first comes off first.
+    let low = stack.length;
+    ts.forEachChild(node, push);
+    for (let high = stack.length - 1; low < high; low++, high--) {
+      const first = stack[low];
+      stack[low] = stack[high];
+      stack[high] = first;
+    }
+  }
+}
+
 export function spanOf(node: TS.Node): Span {
   return { start: node.getStart(), end: node.end };
 }
@@ -249,13 +277,11 @@ export function collectComments(ts: TypeScriptApi, source: TS.SourceFile): Comme
   const add = (pos: number, end: number): void => {
     if (!seen.has(pos)) seen.set(pos, { start: pos, end, text: text.slice(pos, end) });
   };
-  const visit = (node: TS.Node): void => {
+  ts.forEachLeadingCommentRange(text, 0, add);
+  forEachDescendant(ts, source, (node) => {
     ts.forEachLeadingCommentRange(text, node.pos, add);
     ts.forEachTrailingCommentRange(text, node.end, add);
-    ts.forEachChild(node, visit);
-  };
-  ts.forEachLeadingCommentRange(text, 0, add);
-  visit(source);
+  });
   return [...seen.values()].sort((a, b) => a.start - b.start);
 }
 

@@ -9,7 +9,7 @@ import type * as TS from 'typescript';
 import { describeCall, type CacheOperation, type StoreOperation } from './calls.js';
 import type { TypeScriptApi } from './load.js';
 import type { Client, ProjectQueries, TsModule } from './model.js';
-import { innermostFunction, lookup, unwrap, type FunctionLike } from './syntax.js';
+import { forEachDescendant, innermostFunction, lookup, unwrap, type FunctionLike } from './syntax.js';
 
 /** What wrapper recognition asks of the project: TypeScriptProject answers it, through an interface so that project.ts and this module do not import each other. */
 export interface WrapperQueries extends ProjectQueries {
@@ -57,14 +57,11 @@ function parameterIndex(ts: TypeScriptApi, fn: FunctionLike, expr: TS.Expression
 /** The parameters of `fn` an expression reads. */
 function parametersRead(ts: TypeScriptApi, fn: FunctionLike, expr: TS.Expression): Set<number> {
   const found = new Set<number>();
-  const visit = (node: TS.Node): void => {
-    if (ts.isIdentifier(node)) {
-      const index = parameterIndex(ts, fn, node);
-      if (index !== undefined) found.add(index);
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(expr);
+  forEachDescendant(ts, expr, (node) => {
+    if (!ts.isIdentifier(node)) return;
+    const index = parameterIndex(ts, fn, node);
+    if (index !== undefined) found.add(index);
+  });
   return found;
 }
 
@@ -76,16 +73,25 @@ function returnsResult(ts: TypeScriptApi, fn: FunctionLike, call: TS.CallExpress
   if (ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === node)) return true;
   if (!ts.isVariableDeclaration(parent) || parent.initializer !== node || !ts.isIdentifier(parent.name)) return false;
   const name = parent.name.text;
-  let returned = false;
-  const visit = (child: TS.Node): void => {
-    if (returned || (child !== fn && ts.isFunctionLike(child))) return;
-    if (ts.isReturnStatement(child) && child.expression) {
-      const mentions = (inner: TS.Node): boolean => (ts.isIdentifier(inner) && inner.text === name) || (ts.forEachChild(inner, mentions) ?? false);
-      if (mentions(child.expression)) returned = true;
-    }
-    ts.forEachChild(child, visit);
+  const body = fn.body;
+  if (!body) return false;
+  const mentions = (expression: TS.Expression): boolean => {
+    let named = false;
+    forEachDescendant(ts, expression, (inner) => {
+      if (!ts.isIdentifier(inner) || inner.text !== name) return;
+      named = true;
+      return 'stop';
+    });
+    return named;
   };
-  if (fn.body) ts.forEachChild(fn.body, visit);
+  let returned = false;
+  forEachDescendant(ts, body, (child) => {
+    if (child === body) return;
+    if (ts.isFunctionLike(child)) return 'skip';
+    if (!ts.isReturnStatement(child) || !child.expression || !mentions(child.expression)) return;
+    returned = true;
+    return 'stop';
+  });
   return returned;
 }
 

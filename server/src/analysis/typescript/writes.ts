@@ -9,7 +9,7 @@ import { invalidates } from '../keys.js';
 import { invalidatedKeys, methodName } from './calls.js';
 import { isTestPath, type TypeScriptApi } from './load.js';
 import type { TsModule, TypeScriptProject } from './project.js';
-import { enclosingFunctions, functionName, lookup, propertyNameText, unwrap, type FunctionLike } from './syntax.js';
+import { enclosingFunctions, forEachDescendant, functionName, lookup, propertyNameText, unwrap, type FunctionLike } from './syntax.js';
 
 /** The data a cached value copies: rows of a model, or (from an entity parameter) only some of its fields. */
 export interface MirroredData {
@@ -117,30 +117,25 @@ function entityFields(module: TsModule, fn: FunctionLike, key: TS.Expression): M
   }
   // The entity: a parameter the key reads an id of (`user._id`, `user.id`).
   let entity: TS.ParameterDeclaration | undefined;
-  const findEntity = (node: TS.Node): void => {
-    if (entity) return;
-    if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && ID_FIELDS.has(node.name.text)) {
-      const declaration = lookup(ts, node.expression.text, node.expression);
-      if (declaration?.kind === 'parameter' && declaration.path.length === 0 && declaration.fn === fn) entity = declaration.node;
-    }
-    ts.forEachChild(node, findEntity);
-  };
-  findEntity(keyExpr);
+  forEachDescendant(ts, keyExpr, (node) => {
+    if (!ts.isPropertyAccessExpression(node) || !ts.isIdentifier(node.expression) || !ID_FIELDS.has(node.name.text)) return;
+    const declaration = lookup(ts, node.expression.text, node.expression);
+    if (declaration?.kind !== 'parameter' || declaration.path.length !== 0 || declaration.fn !== fn) return;
+    entity = declaration.node;
+    return 'stop';
+  });
   if (!entity || !ts.isIdentifier(entity.name) || !fn.body) return undefined;
   const name = entity.name.text;
   const typeName = entity.type && ts.isTypeReferenceNode(entity.type) && ts.isIdentifier(entity.type.typeName) ? entity.type.typeName.text : undefined;
   const model = modelName(typeName ?? name);
   if (NOT_A_MODEL.has(model) || (typeName !== undefined && modelName(name) !== model)) return undefined;
   const fields = new Set<string>();
-  const visit = (node: TS.Node): void => {
-    if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === name && !ID_FIELDS.has(node.name.text)) {
-      const isMethodCall = ts.isCallExpression(node.parent) && node.parent.expression === node;
-      const declaration = lookup(ts, name, node.expression);
-      if (!isMethodCall && declaration?.kind === 'parameter' && declaration.node === entity) fields.add(node.name.text);
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(fn.body);
+  forEachDescendant(ts, fn.body, (node) => {
+    if (!ts.isPropertyAccessExpression(node) || !ts.isIdentifier(node.expression) || node.expression.text !== name || ID_FIELDS.has(node.name.text)) return;
+    const isMethodCall = ts.isCallExpression(node.parent) && node.parent.expression === node;
+    const declaration = lookup(ts, name, node.expression);
+    if (!isMethodCall && declaration?.kind === 'parameter' && declaration.node === entity) fields.add(node.name.text);
+  });
   return fields.size > 0 ? { model, fields: [...fields] } : undefined;
 }
 
