@@ -756,22 +756,14 @@ export class TypeScriptProject implements ProjectQueries {
       }
     }
     if (value?.kind !== 'client') {
-      forEachDescendant(ts, cls, (child) => {
-        if (
-          ts.isBinaryExpression(child) &&
-          child.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
-          ts.isPropertyAccessExpression(child.left) &&
-          child.left.expression.kind === ts.SyntaxKind.ThisKeyword &&
-          child.left.name.text === name &&
-          inStaticMember(ts, child, cls) === isStatic
-        ) {
-          const assigned = this.valueOf(module, child.right, depth);
-          if (assigned?.kind === 'client') {
-            value = assigned;
-            return 'stop';
-          }
+      for (const assignment of thisAssignments(ts, cls).get(name) ?? []) {
+        if (assignment.isStatic !== isStatic) continue;
+        const assigned = this.valueOf(module, assignment.value, depth);
+        if (assigned?.kind === 'client') {
+          value = assigned;
+          break;
         }
-      });
+      }
     }
     this.derived.members.set(key, value ?? null);
     return value;
@@ -1285,6 +1277,32 @@ export function deleteHelper(module: TsModule, key: TS.Expression): { fn: Functi
 }
 
 /** Whether a node sits in a static member of `cls` (where `this` is the class itself). */
+/**
+ * A class's `this.name = value` assignments by name, in source order, each marked as in a static member or not.
+ * Read once per class (the tree is never reused across parses): asking for each member name walked the whole
+ * class again, and a NestJS service asks for dozens.
+ */
+function thisAssignments(ts: TypeScriptApi, cls: TS.ClassLikeDeclaration): Map<string, { value: TS.Expression; isStatic: boolean }[]> {
+  let byName = thisAssignmentsByClass.get(cls);
+  if (!byName) {
+    const found = new Map<string, { value: TS.Expression; isStatic: boolean }[]>();
+    forEachDescendant(ts, cls, (child) => {
+      if (!ts.isBinaryExpression(child) || child.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
+      if (!ts.isPropertyAccessExpression(child.left) || child.left.expression.kind !== ts.SyntaxKind.ThisKeyword) return;
+      const name = child.left.name.text;
+      const list = found.get(name);
+      const assignment = { value: child.right, isStatic: inStaticMember(ts, child, cls) };
+      if (list) list.push(assignment);
+      else found.set(name, [assignment]);
+    });
+    byName = found;
+    thisAssignmentsByClass.set(cls, byName);
+  }
+  return byName;
+}
+
+const thisAssignmentsByClass = new WeakMap<TS.ClassLikeDeclaration, Map<string, { value: TS.Expression; isStatic: boolean }[]>>();
+
 function inStaticMember(ts: TypeScriptApi, node: TS.Node, cls: TS.ClassLikeDeclaration): boolean {
   for (let current: TS.Node = node; current.parent; current = current.parent) {
     if (current.parent === cls) return hasModifier(ts, current, ts.SyntaxKind.StaticKeyword);
