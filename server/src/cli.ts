@@ -122,7 +122,7 @@ async function check(options: CheckOptions, cwd: string, out: (text: string) => 
   const { workspace, source } = await loadWorkspace(options.paths, cwd, overrides, err, fixedTexts);
   let findings = workspace.check();
   if (options.fix) findings = applySafeFixes(workspace, findings, cwd, err);
-  for (const [path, reason] of workspace.python.unparsed) err(`cache-coach: ${path}: skipped: ${reason}\n`);
+  for (const [path, reason] of workspace.unanalysed()) err(`cache-coach: ${path}: skipped: ${reason}\n`);
   const homepage = packageJson.homepage;
   // One line index per file, not per finding: a file with 100,000 findings would be indexed 100,000 times.
   const lineIndexes = new Map<string, LineIndex>();
@@ -209,7 +209,7 @@ function parseKeysArguments(args: string[]): KeysOptions {
 async function keys(options: KeysOptions, cwd: string, out: (text: string) => void, err: (text: string) => void): Promise<number> {
   const { workspace, source } = await loadWorkspace(options.paths, cwd, {}, err);
   const findings = workspace.check();
-  for (const [path, reason] of workspace.python.unparsed) err(`cache-coach: ${path}: skipped: ${reason}\n`);
+  for (const [path, reason] of workspace.unanalysed()) err(`cache-coach: ${path}: skipped: ${reason}\n`);
   const lineIndexes = new Map<string, LineIndex>();
   const linesOf = (path: string): LineIndex => {
     let lines = lineIndexes.get(path);

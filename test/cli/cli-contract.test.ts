@@ -207,6 +207,19 @@ test('binary, oversized and undecodable files are skipped with a note; the rest 
   }
 });
 
+test('a TS file nested too deep to parse is skipped with a note; the rest is still checked', () => {
+  const deep = `import Redis from 'ioredis';\nconst redis = new Redis();\nexport const x = ${'('.repeat(5000)}1${')'.repeat(5000)};\n`;
+  const copy = project({ 'shop/views.py': LEAKY_VIEW, 'web/package.json': '{"name": "web", "dependencies": {"ioredis": "5.4.1"}}', 'web/deep.ts': deep });
+  try {
+    const run = runCli(['check'], copy.dir);
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /web\/deep\.ts: skipped: nested too deep for the TypeScript parser/);
+    assert.match(run.stdout, /shop\/views\.py:4:2: CACHE004/);
+  } finally {
+    copy.dispose();
+  }
+});
+
 test('a syntax error mid-file still gives the findings in the intact parts', () => {
   const broken = `${LEAKY_VIEW}\ndef half(:\n    x = [1, 2\n\n\n@cache_page(None)\ndef later(request):\n    return "ok"\n`;
   const copy = project({ 'shop/views.py': broken });

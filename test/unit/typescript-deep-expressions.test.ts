@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { findingsOf } from '../helpers/engine.js';
+import { findingsOf, workspaceOf } from '../helpers/engine.js';
 
 const PACKAGE = JSON.stringify({ name: 'catalog', dependencies: { ioredis: '5.4.1' } });
 
@@ -47,11 +47,24 @@ test('the same with the long string read in the miss test and returned', async (
   assert.deepEqual(findings.map((finding) => finding.code), ['CACHE201']);
 });
 
-test('a module whose stored value is a 20,000-term literal does not stop the check of the others', async () => {
+test('a module whose stored value is a 20,000-term literal does not stop the check of the others, and is named as skipped', async () => {
   const deep = ["import Redis from 'ioredis';", 'const redis = new Redis();', 'export async function warmBanner() {', `  await redis.set('banner', ${chain(20_000)});`, '}', ''].join('\n');
-  const findings = await findingsOf({ 'package.json': PACKAGE, 'src/banner.ts': deep, 'src/products.ts': productModule('  const banner = "";') });
+  const workspace = await workspaceOf({ 'package.json': PACKAGE, 'src/banner.ts': deep, 'src/products.ts': productModule('  const banner = "";') });
+  const findings = workspace.check();
   assert.deepEqual(
     findings.filter((finding) => finding.path === 'src/products.ts').map((finding) => finding.code),
     ['CACHE201'],
   );
+  assert.deepEqual([...workspace.unanalysed()], [['src/banner.ts', 'nested too deep for the rules to follow']]);
+  // Rewritten without the long literal, it is analysed again.
+  workspace.update('src/banner.ts', deep.replace(chain(20_000), "'welcome'"));
+  workspace.check();
+  assert.deepEqual([...workspace.unanalysed()], []);
+});
+
+test('a module too deep for typescript\'s own parser is named as skipped', async () => {
+  const nested = `${'('.repeat(5000)}1${')'.repeat(5000)}`;
+  const workspace = await workspaceOf({ 'package.json': PACKAGE, 'src/deep.ts': `import Redis from 'ioredis';\nconst redis = new Redis();\nexport const x = ${nested};\n` });
+  assert.deepEqual(workspace.check(), []);
+  assert.deepEqual([...workspace.unanalysed()], [['src/deep.ts', 'nested too deep for the TypeScript parser']]);
 });

@@ -136,6 +136,11 @@ export class Workspace {
     }
   }
 
+  /** The files a check left unanalysed (too large or too deeply nested to parse or follow), with the reason. */
+  unanalysed(): Map<string, string> {
+    return new Map([...this.python.unparsed, ...this.typescript.unanalysed]);
+  }
+
   /** Findings for the given files, or for every file that can hold a cache API use. */
   check(paths?: Iterable<string>): Finding[] {
     const findings: Finding[] = [];
@@ -268,8 +273,9 @@ export class Workspace {
     } catch (error) {
       // A syntax tree deeper than a rule's recursion can follow: the file is left unanalysed, as one too deep for
       // typescript's own parser is (TypeScriptProject), rather than failing the whole check.
-      if (error instanceof RangeError && /call stack/i.test(error.message)) return [];
-      throw error;
+      if (!(error instanceof RangeError && /call stack/i.test(error.message))) throw error;
+      this.typescript.leaveUnanalysed(module.path, 'nested too deep for the rules to follow');
+      return [];
     }
     return suppressAndConvert(module, raw, config, (code) => this.runs(code, config));
   }

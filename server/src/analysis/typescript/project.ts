@@ -176,6 +176,7 @@ export class TypeScriptProject implements ProjectQueries {
 
   private forget(path: string): void {
     this.modules.delete(path);
+    this.unanalysed.delete(path);
     this.sniffs.delete(path);
     this.packageData.delete(path);
     this.derived = emptyDerived();
@@ -212,8 +213,17 @@ export class TypeScriptProject implements ProjectQueries {
     const text = this.paths.has(path) ? this.textOf(path) : undefined;
     const ts = text === undefined ? undefined : this.ts;
     const module = text === undefined || !ts ? null : buildModuleOrSkip(ts, path, text);
+    if (text !== undefined && ts && !module) this.unanalysed.set(path, 'nested too deep for the TypeScript parser');
     this.modules.set(path, module);
     return module ?? undefined;
+  }
+
+  /** Files left unanalysed, with the reason (until they change). */
+  readonly unanalysed = new Map<string, string>();
+
+  /** A rule could not follow the file's tree: it is left unanalysed (Workspace.checkTypeScript). */
+  leaveUnanalysed(path: string, reason: string): void {
+    this.unanalysed.set(path, reason);
   }
 
   /** Whether `fixed` has syntax errors that `original` did not (fixes must never break a file). */
