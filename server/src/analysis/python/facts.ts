@@ -303,7 +303,8 @@ function extractFacts(tree: Tree, text: string, memo: FactsMemo | undefined): { 
  * then its text is the same. Positions are compared after moving the memo's statements through the edits.
  */
 function matchByPosition(statements: SyntaxNode[], memo: FactsMemo): (StatementFacts | undefined)[] {
-  // Where each memo statement is now (-1: an edit touched it), in parallel arrays: this runs on every keystroke.
+  // Where each memo statement is now (-1: an edit touched it, so it never matches), in parallel arrays: this runs on
+  // every keystroke.
   const count = memo.statements.length;
   const movedStart = new Float64Array(count);
   const movedEnd = new Float64Array(count);
@@ -326,7 +327,7 @@ function matchByPosition(statements: SyntaxNode[], memo: FactsMemo): (StatementF
   let next = 0;
   for (const statement of statements) {
     const start = statement.startIndex;
-    while (next < count && (movedStart[next] < 0 || movedStart[next] < start)) next++;
+    while (next < count && movedStart[next] < start) next++;
     found.push(next < count && movedStart[next] === start && movedEnd[next] === statement.endIndex ? memo.statements[next] : undefined);
   }
   return found;
@@ -470,9 +471,9 @@ function collectModuleBindings(statements: SyntaxNode[], previous: (StatementFac
       bound = Object.entries(own);
       if (type !== 'function_definition' && type !== 'class_definition' && type !== 'decorated_definition') bound.push(IMPORT_MARK);
     }
-    for (let entry = 0; entry < bound.length; entry++) {
-      if (bound[entry] === IMPORT_MARK) lastImportEnd = statement.endIndex;
-      else bindings[bound[entry][0]] = bound[entry][1];
+    for (const entry of bound) {
+      if (entry === IMPORT_MARK) lastImportEnd = statement.endIndex;
+      else bindings[entry[0]] = entry[1];
     }
     return bound;
   });
