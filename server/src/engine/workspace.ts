@@ -16,7 +16,7 @@ import { isTemplatePath, TemplateProject, type TemplateModule } from '../analysi
 import { dialectOf, readTemplateSettings, type TemplateSettings } from '../analysis/template/settings.js';
 import { templateStructureBroken } from '../analysis/template/validity.js';
 import type { LineIndex } from '../analysis/text.js';
-import { isTypeScriptPath } from '../analysis/typescript/load.js';
+import { isStackOverflow, isTypeScriptPath } from '../analysis/typescript/load.js';
 import { TypeScriptProject, type TsModule } from '../analysis/typescript/project.js';
 import type { Finding, Fix, Severity, Span } from '../analysis/types.js';
 
@@ -273,7 +273,7 @@ export class Workspace {
     } catch (error) {
       // A syntax tree deeper than a rule's recursion can follow: the file is left unanalysed, as one too deep for
       // typescript's own parser is (TypeScriptProject), rather than failing the whole check.
-      if (!(error instanceof RangeError && /call stack/i.test(error.message))) throw error;
+      if (!isStackOverflow(error)) throw error;
       this.typescript.leaveUnanalysed(module.path, 'nested too deep for the rules to follow');
       return [];
     }

@@ -51,3 +51,8 @@ export function syntaxErrors(ts: TypeScriptApi, path: string, text: string): str
   const source = parseSource(ts, path, text) as TS.SourceFile & { parseDiagnostics?: readonly TS.Diagnostic[] };
   return (source.parseDiagnostics ?? []).map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
 }
+
+/** Whether `error` is V8 running out of stack: what a syntax tree nested too deep for a recursive walk throws. */
+export function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && /call stack/i.test(error.message);
+}

@@ -12,7 +12,7 @@ import { parseSuppression, type SuppressionComment } from '../suppression.js';
 import { LineIndex } from '../text.js';
 import { invalidatedKeys, listedPattern } from './calls.js';
 import { cacheManagerFactory, importsLibrary, isClientConstructor, isClientType, libraryOfSpecifier, majorOfRange, type LibraryId } from './libraries.js';
-import { isPackageJsonPath, isTsconfigPath, isTypeScriptPath, parseSource, syntaxErrors, type TypeScriptApi } from './load.js';
+import { isPackageJsonPath, isStackOverflow, isTsconfigPath, isTypeScriptPath, parseSource, syntaxErrors, type TypeScriptApi } from './load.js';
 import type { Client, ProjectQueries, TsModule, Value } from './model.js';
 import { describeClientCall, type CacheCall } from './wrappers.js';
 import { collectComments, enclosingClass, enclosingFunctions, forEachDescendant, functionName, isFunctionLike, lookup, objectProperty, propertyNameText, propertyValue, unwrap, type Declaration, type FunctionLike } from './syntax.js';
@@ -104,7 +104,7 @@ function buildModuleOrSkip(ts: TypeScriptApi, path: string, text: string): TsMod
   try {
     return buildModule(ts, path, text);
   } catch (error) {
-    if (error instanceof RangeError) return null;
+    if (isStackOverflow(error)) return null;
     throw error;
   }
 }
@@ -118,6 +118,8 @@ export class TypeScriptProject implements ProjectQueries {
   /** What a file's text says without parsing it; kept until the file changes. */
   private readonly sniffs = new Map<string, Sniff>();
   private readonly packageData = new Map<string, Record<string, unknown> | null>();
+  /** Files left unanalysed, with the reason (until they change). */
+  readonly unanalysed = new Map<string, string>();
   private derived: Derived = emptyDerived();
   private api: TypeScriptApi | undefined;
   private readonly readTexts: ReadTexts;
@@ -217,9 +219,6 @@ export class TypeScriptProject implements ProjectQueries {
     this.modules.set(path, module);
     return module ?? undefined;
   }
-
-  /** Files left unanalysed, with the reason (until they change). */
-  readonly unanalysed = new Map<string, string>();
 
   /** A rule could not follow the file's tree: it is left unanalysed (Workspace.checkTypeScript). */
   leaveUnanalysed(path: string, reason: string): void {
@@ -1286,7 +1285,6 @@ export function deleteHelper(module: TsModule, key: TS.Expression): { fn: Functi
   return name && /^[A-Za-z_$][\w$]*$/.test(name) ? { fn, index, name } : undefined;
 }
 
-/** Whether a node sits in a static member of `cls` (where `this` is the class itself). */
 /**
  * A class's `this.name = value` assignments by name, in source order, each marked as in a static member or not.
  * Read once per class (the tree is never reused across parses): asking for each member name walked the whole
@@ -1313,6 +1311,7 @@ function thisAssignments(ts: TypeScriptApi, cls: TS.ClassLikeDeclaration): Map<s
 
 const thisAssignmentsByClass = new WeakMap<TS.ClassLikeDeclaration, Map<string, { value: TS.Expression; isStatic: boolean }[]>>();
 
+/** Whether a node sits in a static member of `cls` (where `this` is the class itself). */
 function inStaticMember(ts: TypeScriptApi, node: TS.Node, cls: TS.ClassLikeDeclaration): boolean {
   for (let current: TS.Node = node; current.parent; current = current.parent) {
     if (current.parent === cls) return hasModifier(ts, current, ts.SyntaxKind.StaticKeyword);
