@@ -108,6 +108,77 @@ test('a skimmed module leaves out the bodies that never name the cache, and keep
   }
 });
 
+const NOISY = py`
+  """The shop's views.
+
+  Long module docstrings are common; no rule reads them.
+  """
+  from django.core.cache import cache
+
+  # A comment on its own line.
+  CART_TIMEOUT = 60  # a comment after code stays with its line
+  # noqa: CACHE001
+  r"""A raw string statement."""
+  f"{cache.get('k')}"
+  "a".join([])
+
+
+  class Cart:
+      """A cart."""
+
+      # The timeout in seconds.
+      timeout = CART_TIMEOUT
+
+      def key(self):
+          """The cache key of the cart."""
+          # a comment in a kept body
+          return "cart"
+`;
+
+test('comments and docstrings are left out of the skimmed text; suppressions, f-strings and code stay where they were', async () => {
+  const skimmed = skimFunctionBodies(NOISY, HINT);
+  assert.ok(skimmed);
+  for (const gone of ['The shop', 'A comment on its own line', 'A raw string statement', 'A cart.', 'The timeout in seconds', 'The cache key of the cart', 'a comment in a kept body']) {
+    assert.ok(!skimmed.text.includes(gone), gone);
+  }
+  for (const kept of ['CART_TIMEOUT = 60  # a comment after code stays with its line', '# noqa: CACHE001', `f"{cache.get('k')}"`, '"a".join([])', 'timeout = CART_TIMEOUT', 'return "cart"']) {
+    assert.ok(skimmed.text.includes(kept), kept);
+    assert.equal(wholeOffset(skimmed, skimmed.text.indexOf(kept)), NOISY.indexOf(kept), kept);
+  }
+  // Nothing was skipped but text no rule reads: no body to read again on demand.
+  assert.equal(skimmed.skippedDefinitions.size, 0);
+  const parser = await PythonParser.create(loadPythonWasm());
+  const tree = parser.parse(skimmed.text);
+  try {
+    assert.equal(tree.rootNode.hasError, false, skimmed.text);
+  } finally {
+    tree.delete();
+  }
+});
+
+test('a kept function with a docstring before its return still returns its value: the key builder is read', async () => {
+  const files: Files = {
+    'shop/views.py': py`
+      from django.core.cache import cache
+
+      def dashboard_key(request):
+          """Key of the cached dashboard."""
+          return "dashboard"
+
+      def dashboard(request):
+          data = {"orders": list(request.user.orders.all())}
+          cache.set(dashboard_key(request), data, 300)
+          return data
+    `,
+  };
+  const whole = await check(files, false);
+  assert.ok(
+    whole.some((finding) => finding.code === 'CACHE002' && finding.range.start.line === 8),
+    whole.map((finding) => `${finding.code} ${finding.range.start.line + 1}`).join('\n'),
+  );
+  assert.deepEqual(await check(files, true), whole);
+});
+
 test('line breaks of every kind and tab indentation skim to text that parses', async () => {
   const parser = await PythonParser.create(loadPythonWasm());
   const text = 'class A:\r\n\tdef f(self):\r\n\t\tx = (1,\r\n\t\t     2)\r\n\t\treturn x\r\n\r\n\tdef g(self):\r\n\t\treturn cache.get(1)\r\n';
