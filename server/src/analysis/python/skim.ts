@@ -43,6 +43,8 @@ interface LogicalLine {
   end: number;
   /** The last character that is not whitespace or part of a comment. */
   last: string;
+  /** Where its code ends when it is a plain string (not an f-string) and nothing else; -1 otherwise. */
+  loneStringEnd: number;
 }
 
 const DEFINITION = /(?:async[ \t]+)?def[ \t]/y;
@@ -123,6 +125,8 @@ function skippedBodies(text: string, lines: LogicalLine[], keep: RegExp, skipped
 
 /** A string literal's prefix (f-strings aside: they can call), before its quote. */
 const PLAIN_STRING_START = /(?:[rR][bB]?|[bB][rR]?|[uU])?(?=["'])/y;
+/** Characters that open or close nothing for logicalLines. */
+const PLAIN_RUN = /[^\n\r#"'\\()[\]{}]+/y;
 /** Comments that the facts read: suppressions (and the skip-file mark, read from the whole text anyway). */
 const READ_COMMENT = /noqa|cache-coach/i;
 
@@ -151,22 +155,10 @@ function noiseCuts(text: string, tokens: Tokens, bodies: Cut[]): Cut[] {
   for (const line of lines) {
     takeCommentsBefore(line.lineStart);
     if (skipped(line.start)) continue;
-    const stringEnds = loneStringEnd(text, line);
-    if (stringEnds - line.start > 2) cuts.push({ start: line.start, end: stringEnds, standIn: '""' });
+    if (line.loneStringEnd - line.start > 2) cuts.push({ start: line.start, end: line.loneStringEnd, standIn: '""' });
   }
   takeCommentsBefore(text.length);
   return cuts;
-}
-
-/** Where the string that is the whole of `line`'s code ends; -1 when the line holds anything else. */
-function loneStringEnd(text: string, line: LogicalLine): number {
-  PLAIN_STRING_START.lastIndex = line.start;
-  if (!PLAIN_STRING_START.test(text)) return -1;
-  const end = stringEnd(text, PLAIN_STRING_START.lastIndex);
-  if (end < 0) return -1;
-  let at = end;
-  while (at < line.end && (text.charCodeAt(at) === SPACE || text.charCodeAt(at) === TAB || text.charCodeAt(at) === FORM_FEED)) at++;
-  return at === line.end || text.charCodeAt(at) === HASH || text.charCodeAt(at) === CR ? end : -1;
 }
 
 function lineBreakLength(text: string, at: number): number {
@@ -254,7 +246,17 @@ function logicalLines(text: string): Tokens | undefined {
     let depth = 0;
     // Where a comment starts on the logical line's last physical line (its code ends there).
     let commentStart = -1;
+    // Where the line's first string ends, if the line starts with one (a prefix aside).
+    PLAIN_STRING_START.lastIndex = start;
+    const firstQuote = PLAIN_STRING_START.test(text) ? PLAIN_STRING_START.lastIndex : -1;
+    let firstStringEnd = -1;
     while (position < length) {
+      // Runs of characters that open or close nothing are skipped in one step.
+      PLAIN_RUN.lastIndex = position;
+      if (PLAIN_RUN.test(text)) {
+        position = PLAIN_RUN.lastIndex;
+        if (position >= length) break;
+      }
       char = text.charCodeAt(position);
       if (char === LF || char === CR) {
         if (depth === 0) break;
@@ -264,8 +266,10 @@ function logicalLines(text: string): Tokens | undefined {
         commentStart = position;
         position = lineEnd(position);
       } else if (char === DOUBLE_QUOTE || char === SINGLE_QUOTE) {
+        const quote = position;
         position = stringEnd(text, position);
         if (position < 0) return undefined;
+        if (quote === firstQuote) firstStringEnd = position;
       } else if (char === BACKSLASH) {
         // A backslash outside a string: a line continuation (or a stray one: skip what follows either way).
         position += text.charCodeAt(position + 1) === CR && text.charCodeAt(position + 2) === LF ? 3 : 2;
@@ -280,7 +284,7 @@ function logicalLines(text: string): Tokens | undefined {
     if (depth > 0) return undefined;
     let codeEnd = commentStart >= 0 ? commentStart : position;
     for (char = text.charCodeAt(codeEnd - 1); codeEnd > start && (char === SPACE || char === TAB || char === FORM_FEED || char === CR || char === LF); char = text.charCodeAt(--codeEnd - 1));
-    lines.push({ start, lineStart, end: position, last: text[codeEnd - 1] });
+    lines.push({ start, lineStart, end: position, last: text[codeEnd - 1], loneStringEnd: firstStringEnd === codeEnd ? codeEnd : -1 });
     // Past the line break (\r\n counts as one).
     position += text.charCodeAt(position) === CR && text.charCodeAt(position + 1) === LF ? 2 : 1;
   }
