@@ -20,6 +20,10 @@ const SAMPLES: Record<string, number[]> = {
   'code point past U+10FFFF': [0xf4, 0x90, 0x80, 0x80],
   'UTF-16 with a mark': [0xff, 0xfe, 0x78, 0x00],
   'a NUL byte': [0x78, 0x00, 0x79],
+  // Node's one-call decoding replaces bad bytes with U+FFFD and keeps NULs: these are valid UTF-8 all the same.
+  'a replacement character written in the file': [...Buffer.from('s = "\uFFFD"\n')],
+  'a NUL past the first 8192 bytes, 5000 characters in': [...Buffer.from('é'.repeat(5000)), 0x00, 0x78],
+  'a NUL past the first 8192 bytes': [...Buffer.from('x'.repeat(9000)), 0x00],
   empty: [],
 };
 
@@ -33,6 +37,8 @@ test('Node reads each file as the browser decodes it: the same text, or the same
     }
     assert.deepEqual(readSourceFile(join(dir, 'byte_order_mark.py'), 1024), { text: 'x = 1\n' });
     assert.deepEqual(readSourceFile(join(dir, 'encoded_surrogate.py'), 1024), { skipped: 'skipped: not valid UTF-8' });
+    assert.deepEqual(readSourceFile(join(dir, 'a_replacement_character_written_in_the_file.py'), 1024), { text: 's = "\uFFFD"\n' });
+    assert.deepEqual(readSourceFile(join(dir, 'a_NUL_past_the_first_8192_bytes_5000_characters_in.py'), 1024 * 1024), { text: `${'é'.repeat(5000)}\0x` });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

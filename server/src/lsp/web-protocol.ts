@@ -80,6 +80,9 @@ function decodeWithTextDecoder(bytes: Uint8Array): string | undefined {
   }
 }
 
+/** How far from its start a file is searched for a NUL byte, the mark of a binary file. */
+export const BINARY_SNIFF_LENGTH = 8192;
+
 /**
  * A file's bytes as source text, or why it is skipped: the same rules and messages as node/files.ts readSourceFile.
  * Node passes its own `decode` (faster than a TextDecoder per file); browsers use TextDecoder.
@@ -88,7 +91,7 @@ export function decodeSourceBytes(bytes: Uint8Array, maxBytes: number, decode: U
   const tooLarge = oversized(bytes.length, maxBytes);
   if (tooLarge) return tooLarge;
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) return { skipped: 'skipped: UTF-16 text is not supported (save it as UTF-8)' };
-  if (bytes.subarray(0, 8192).includes(0)) return { skipped: 'skipped: binary file' };
+  if (bytes.subarray(0, BINARY_SNIFF_LENGTH).includes(0)) return { skipped: 'skipped: binary file' };
   const text = decode(bytes);
   return text === undefined ? { skipped: 'skipped: not valid UTF-8' } : { text };
 }

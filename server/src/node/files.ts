@@ -4,7 +4,7 @@ import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, st
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { isAnalysedPath, SKIPPED_DIRECTORIES } from '../lsp/analysed-paths.js';
-import { decodeSourceBytes, oversized } from '../lsp/web-protocol.js';
+import { BINARY_SNIFF_LENGTH, decodeSourceBytes, oversized } from '../lsp/web-protocol.js';
 
 // Shared with the browser server (no Node APIs there): defined in lsp/analysed-paths.ts.
 export { isAnalysedPath, SKIPPED_DIRECTORIES };
@@ -101,6 +101,13 @@ export function readSourceFile(absolute: string, maxFileSize: number): ReadResul
     const size = fstatSync(fd).size;
     const tooLarge = oversized(size, maxFileSize);
     if (tooLarge) return tooLarge;
+    if (size > 0) {
+      // Node reads and decodes in one native call, where the byte-wise way costs four calls more per file (a
+      // scan reads thousands). The decoder replaces what is not UTF-8 with U+FFFD, so only a text without one,
+      // and without a NUL near its start, is taken as is; any other is read again and judged byte by byte.
+      const text = readFileSync(fd, 'utf8');
+      if (!text.includes('\uFFFD') && !text.slice(0, BINARY_SNIFF_LENGTH).includes('\0')) return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+    }
     return decodeSourceBytes(readOpenFile(fd, size), maxFileSize, decodeUtf8);
   } catch (error) {
     return { skipped: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
@@ -109,13 +116,13 @@ export function readSourceFile(absolute: string, maxFileSize: number): ReadResul
   }
 }
 
-/** The bytes of an open file of `size` bytes (readFileSync would ask for its size again); to its end when the size is 0. */
+/** The bytes of an open file of `size` bytes from its start (readFileSync would ask for its size again); to its end when the size is 0. */
 function readOpenFile(fd: number, size: number): Buffer {
   if (size === 0) return readFileSync(fd);
   const bytes = Buffer.allocUnsafe(size);
   let filled = 0;
   while (filled < size) {
-    const read = readSync(fd, bytes, filled, size - filled, null);
+    const read = readSync(fd, bytes, filled, size - filled, filled);
     if (read === 0) break;
     filled += read;
   }
