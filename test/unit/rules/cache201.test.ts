@@ -234,6 +234,20 @@ test('a client imported through a tsconfig `paths` alias or a workspace package 
   assert.deepEqual(await flagged(CODE, unresolved), []);
 });
 
+test('one alias in two apps of a monorepo names each app\'s own file', async () => {
+  const app = (name: string, redis: string): Record<string, string> => ({
+    [`apps/${name}/tsconfig.json`]: '{ "compilerOptions": { "baseUrl": ".", "paths": { "@/*": ["src/*"] } } }',
+    [`apps/${name}/src/lib/redis.ts`]: redis,
+    [`apps/${name}/src/products.ts`]: CACHE_ASIDE.replace("from './redis'", "from '@/lib/redis'"),
+  });
+  // The web app's `redis` is an in-memory Map, not a cache client: only the API's store is flagged, whichever
+  // app's import is resolved first.
+  const files = { ...app('api', REDIS), ...app('web', 'export const redis = new Map<string, string>();\n') };
+  assert.deepEqual(await flagged(CODE, files), ['apps/api/src/products.ts:7']);
+  const reversed = { ...app('web', 'export const redis = new Map<string, string>();\n'), ...app('api', REDIS) };
+  assert.deepEqual(await flagged(CODE, reversed), ['apps/api/src/products.ts:7']);
+});
+
 test('a key deleted only under another template is still flagged', async () => {
   const files = {
     'src/redis.ts': REDIS,

@@ -58,6 +58,13 @@ interface Derived {
   resolutions: Map<string, string | null>;
   /** The `paths` of the nearest tsconfig.json, by folder. */
   compilerPaths: Map<string, CompilerPaths | undefined>;
+  /** The `paths` of each nearest tsconfig.json, so that the folders under one share one object. */
+  tsconfigPaths: Map<string, CompilerPaths | undefined>;
+  /**
+   * Bare specifiers (`@/lib/redis`, `@acme/cache`) resolved under one tsconfig's `paths` (or none): the same from
+   * every folder it covers, where a monorepo imports its packages from hundreds of folders.
+   */
+  bareResolutions: Map<CompilerPaths | undefined, Map<string, string | null>>;
 }
 
 /** A tsconfig's `compilerOptions.paths`, with the folder its targets are relative to. */
@@ -77,7 +84,17 @@ const BUILTIN_SPECIFIER = /^(?:node:|(?:fs|path|os|http|https|url|util|crypto|st
 const INVALIDATION_TEXT = /\.(?:del|unlink|getdel|getDel|expire|pexpire|pExpire|expireat|expireAt|pexpireat|pExpireAt|take|mdel|DEL|UNLINK|GETDEL|EXPIRE)\s*\(/;
 
 function emptyDerived(): Derived {
-  return { values: new Map(), clients: new Map(), members: new Map(), exports: new Map(), memos: new Map(), resolutions: new Map(), compilerPaths: new Map() };
+  return {
+    values: new Map(),
+    clients: new Map(),
+    members: new Map(),
+    exports: new Map(),
+    memos: new Map(),
+    resolutions: new Map(),
+    compilerPaths: new Map(),
+    tsconfigPaths: new Map(),
+    bareResolutions: new Map(),
+  };
 }
 
 function dirnameOf(path: string): string {
@@ -321,10 +338,20 @@ export class TypeScriptProject implements ProjectQueries {
     const resolutions = this.derived.resolutions;
     const known = resolutions.get(key);
     if (known !== undefined) return known ?? undefined;
-    const resolved = relative
-      ? this.fileAt(normalizePath(directory ? `${directory}/${specifier}` : specifier))
-      : (this.resolveAlias(fromPath, specifier) ?? this.resolveWorkspacePackage(specifier));
+    const resolved = relative ? this.fileAt(normalizePath(directory ? `${directory}/${specifier}` : specifier)) : this.resolveBare(fromPath, specifier);
     resolutions.set(key, resolved ?? null);
+    return resolved;
+  }
+
+  /** A bare specifier: a `paths` alias of the nearest tsconfig, else a workspace package. */
+  private resolveBare(fromPath: string, specifier: string): string | undefined {
+    const config = this.compilerPaths(fromPath);
+    let known = this.derived.bareResolutions.get(config);
+    if (!known) this.derived.bareResolutions.set(config, (known = new Map()));
+    const found = known.get(specifier);
+    if (found !== undefined) return found ?? undefined;
+    const resolved = (config && this.resolveAlias(config, specifier)) ?? this.resolveWorkspacePackage(specifier);
+    known.set(specifier, resolved ?? null);
     return resolved;
   }
 
@@ -341,9 +368,7 @@ export class TypeScriptProject implements ProjectQueries {
     return undefined;
   }
 
-  private resolveAlias(fromPath: string, specifier: string): string | undefined {
-    const config = this.compilerPaths(fromPath);
-    if (!config) return undefined;
+  private resolveAlias(config: CompilerPaths, specifier: string): string | undefined {
     for (const [pattern, targets] of config.paths) {
       const star = pattern.indexOf('*');
       let rest: string | undefined;
@@ -371,7 +396,9 @@ export class TypeScriptProject implements ProjectQueries {
     for (;;) {
       const candidate = directory ? `${directory}/tsconfig.json` : 'tsconfig.json';
       if (this.tsconfigs.has(candidate)) {
-        found = this.tsconfigPaths(candidate, 0);
+        const read = this.derived.tsconfigPaths;
+        if (!read.has(candidate)) read.set(candidate, this.tsconfigPaths(candidate, 0));
+        found = read.get(candidate);
         break;
       }
       if (!directory) break;
