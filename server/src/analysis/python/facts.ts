@@ -240,10 +240,10 @@ type FragmentFacts = Omit<PyModuleFacts, 'bindings' | 'suppressions' | 'skipFile
  * statements it touched. Statement facts stay valid while the module's bindings stay the same.
  */
 export interface FactsMemo {
-  /** The module's bindings then, as JSON. */
-  bindings: string;
-  /** The bindings themselves: kept while they stay the same, so what is memoised by them (localNameOf) holds. */
+  /** The module's bindings then: kept while they stay the same, so what is memoised by them (localNameOf) holds. */
   bindingsObject: Record<string, string>;
+  /** The regexes those bindings make. */
+  patterns: BindingPatterns;
   statements: StatementFacts[];
   /** The edits made to the text since, in order (an editor's changes; the caller adds them). */
   edits: TextEdit[];
@@ -272,10 +272,11 @@ function extractFacts(tree: Tree, text: string, memo: FactsMemo | undefined): { 
   const previous = memo ? matchByPosition(statements, memo) : [];
   const { lastImportEnd, bound } = collectModuleBindings(statements, previous, bindings);
   const facts = moduleFacts(bindings, isSkippedFile(text), root.hasError, lastImportEnd);
-  const fingerprint = JSON.stringify(bindings);
-  const reusable = memo?.bindings === fingerprint;
+  // Compared entry by entry: a module binds every function it defines, and the JSON of 600 names cost more per
+  // keystroke than the comparison of all of them.
+  const reusable = memo !== undefined && sameBindings(memo.bindingsObject, bindings);
   if (reusable) facts.bindings = memo.bindingsObject;
-  const patterns = patternsFor(facts.bindings, fingerprint);
+  const patterns = reusable ? memo.patterns : patternsFor(bindings, JSON.stringify(bindings));
   const placed: StatementFacts[] = [];
   for (let index = 0; index < statements.length; index++) {
     const statement = statements[index];
@@ -295,7 +296,16 @@ function extractFacts(tree: Tree, text: string, memo: FactsMemo | undefined): { 
     appendFragment(facts, fragment);
   }
   if (/noqa/i.test(text)) findSuppressions(root, text, facts);
-  return { facts, memo: { bindings: fingerprint, bindingsObject: facts.bindings, statements: placed, edits: [] } };
+  return { facts, memo: { bindingsObject: facts.bindings, patterns, statements: placed, edits: [] } };
+}
+
+function sameBindings(before: Record<string, string>, now: Record<string, string>): boolean {
+  let count = 0;
+  for (const name in now) {
+    if (!Object.hasOwn(before, name) || before[name] !== now[name]) return false;
+    count++;
+  }
+  return count === Object.keys(before).length;
 }
 
 /**
