@@ -22,6 +22,20 @@ const typescriptParserPatch = {
   },
 };
 
+// web-tree-sitter's glue, mended to read and write its transfer buffer directly (analysis/python/tree-sitter-patch.ts).
+const { patchWebTreeSitter } = await importTypeScriptModule('server/src/analysis/python/tree-sitter-patch.ts');
+function mendedWebTreeSitter(source) {
+  const patched = patchWebTreeSitter(source);
+  if (patched === undefined) throw new Error('web-tree-sitter changed: update server/src/analysis/python/tree-sitter-patch.ts');
+  return patched;
+}
+const webTreeSitterPatch = {
+  name: 'web-tree-sitter-patch',
+  setup(plugin) {
+    plugin.onLoad({ filter: /web-tree-sitter[\\/]web-tree-sitter\.cjs$/ }, async (args) => ({ contents: mendedWebTreeSitter(await readFile(args.path, 'utf8')), loader: 'js' }));
+  },
+};
+
 /** A module of the sources (TypeScript, no imports of its own), compiled by esbuild: this script runs in plain Node. */
 async function importTypeScriptModule(path) {
   const { outputFiles } = await build({ entryPoints: [path], bundle: true, format: 'esm', platform: 'neutral', write: false, logLevel: 'warning' });
@@ -53,6 +67,7 @@ await build({
   // Code that reads import.meta.url gets the bundle's own URL.
   define: { 'import.meta.url': 'importMetaUrl' },
   banner: { js: "#!/usr/bin/env node\nconst importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  plugins: [webTreeSitterPatch],
 });
 
 // The TypeScript compiler API for the TS/JS front end (server/src/node/typescript.ts loads dist/typescript.js
@@ -76,7 +91,7 @@ const webTreeSitterWithoutNode = {
       const source = await readFile(args.path, 'utf8');
       const patched = source.replace(/var ENVIRONMENT_IS_NODE = [^;\n]+;/, 'var ENVIRONMENT_IS_NODE = false;').replaceAll('if (ENVIRONMENT_IS_NODE) {', 'if (false) {');
       if (patched === source || patched.includes('if (ENVIRONMENT_IS_NODE)')) throw new Error('web-tree-sitter changed: update the web-tree-sitter-without-node plugin in esbuild.config.mjs');
-      return { contents: patched, loader: 'js' };
+      return { contents: mendedWebTreeSitter(patched), loader: 'js' };
     });
   },
 };
