@@ -50,6 +50,36 @@ test('facts kept between keystrokes equal facts extracted afresh, and so do the 
   }
 });
 
+test('several changes between two reads of the facts: the same facts as a fresh read, strings and brackets left open included', async () => {
+  // An editor can send more than one change before the next check: the changed ranges of each reparse add up.
+  const snippets = [...SNIPPETS, '"""', "'''", '[', '\n    x = 1\n', 'if x:\n', 'X = caches["default"]\n'];
+  for (const file of ['catalog/views.py', 'catalog/services.py']) {
+    let text = readFileSync(join(SAMPLE, file), 'utf8');
+    const path = `sample/${file}`;
+    const live = await Workspace.create({ wasm: loadPythonWasm(), source: { read: () => undefined }, paths: [path], configFor: () => DEFAULT_CONFIG });
+    live.openDocument(path, text);
+    live.python.module(path);
+    const next = random(file.length * 7);
+    for (let step = 0; step < 40; step++) {
+      const events = 1 + Math.floor(next() * 3);
+      for (let event = 0; event < events; event++) {
+        const start = Math.floor(next() * text.length);
+        const end = Math.min(text.length, start + (next() < 0.6 ? 0 : Math.floor(next() * 40)));
+        const inserted = snippets[Math.floor(next() * snippets.length)];
+        const before = new LineIndex(text);
+        const after = text.slice(0, start) + inserted + text.slice(end);
+        live.changeDocument(path, after, [
+          { start, oldEnd: end, newEnd: start + inserted.length, startPosition: before.positionAt(start), oldEndPosition: before.positionAt(end), newEndPosition: new LineIndex(after).positionAt(start + inserted.length) },
+        ]);
+        text = after;
+      }
+      const fresh = await Workspace.create({ wasm: loadPythonWasm(), source: { read: () => undefined }, paths: [path], configFor: () => DEFAULT_CONFIG });
+      fresh.update(path, text);
+      assert.deepEqual(live.python.module(path)!.facts, fresh.python.module(path)!.facts, `${file}, step ${step}`);
+    }
+  }
+});
+
 test('a constant changed in one module changes the keys other modules build from it', async () => {
   const files: Record<string, string> = {
     'shop/keys.py': 'BANNER_KEY = "banner"\n',

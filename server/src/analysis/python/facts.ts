@@ -245,8 +245,32 @@ export interface FactsMemo {
   /** The regexes those bindings make. */
   patterns: BindingPatterns;
   statements: StatementFacts[];
-  /** The edits made to the text since, in order (an editor's changes; the caller adds them). */
+  /** The edits made to the text since, in order (an editor's changes; noteChange adds them). */
   edits: TextEdit[];
+  /**
+   * Where the top-level statements may differ from the memo's (in the text as it is now): the edits' new text and
+   * what each reparse reported changed. Outside it they are the memo's statements, moved by the edits. Undefined
+   * while nothing changed, or when the caller did not say what the reparse changed.
+   */
+  changed?: Span;
+}
+
+/**
+ * Records one change of the text in the memo: the edits, in order, and the ranges the incremental reparse reported
+ * changed (tree-sitter's getChangedRanges, in the new text).
+ */
+export function noteChange(memo: FactsMemo, edits: readonly TextEdit[], changedRanges: readonly Span[]): void {
+  let hull = memo.changed;
+  for (const edit of edits) {
+    memo.edits.push(edit);
+    const delta = edit.newEnd - edit.oldEnd;
+    // Offsets before the edit stay, those after it move, those inside it end up in its new text.
+    const start = hull === undefined ? edit.start : hull.start < edit.start ? hull.start : hull.start >= edit.oldEnd ? hull.start + delta : edit.start;
+    const end = hull === undefined ? edit.newEnd : hull.end <= edit.start ? hull.end : hull.end >= edit.oldEnd ? hull.end + delta : edit.newEnd;
+    hull = { start: Math.min(start, edit.start), end: Math.max(end, edit.newEnd) };
+  }
+  for (const range of changedRanges) hull = hull === undefined ? { start: range.start, end: range.end } : { start: Math.min(hull.start, range.start), end: Math.max(hull.end, range.end) };
+  memo.changed = hull;
 }
 
 /** One edit of the text: offsets in the text as it was just before this edit. */
@@ -267,22 +291,36 @@ export function extractModuleFacts(tree: Tree, text: string, memo?: FactsMemo): 
 
 function extractFacts(tree: Tree, text: string, memo: FactsMemo | undefined): { facts: PyModuleFacts; memo: FactsMemo } {
   const root = tree.rootNode;
+  const near = memo && statementsNearChanges(root, memo);
+  const extracted = near && extractFromSlots(root, text, near, memo);
+  return extracted ?? extractFromSlots(root, text, everyStatement(root, memo), memo)!;
+}
+
+/** A top-level statement: where it is now, the memo's facts of it if it is unchanged, and its node (read on demand). */
+interface Slot {
+  start: number;
+  end: number;
+  previous: StatementFacts | undefined;
+  node: SyntaxNode | undefined;
+}
+
+/**
+ * The facts from the module's statements; undefined when `slots` (statementsNearChanges) leave statements without
+ * a node and the bindings changed, so that every statement must be read again.
+ */
+function extractFromSlots(root: SyntaxNode, text: string, slots: Slot[], memo: FactsMemo | undefined): { facts: PyModuleFacts; memo: FactsMemo } | undefined {
   const bindings: Record<string, string> = {};
-  const statements = namedChildren(root);
-  const previous = memo ? matchByPosition(statements, memo) : [];
-  const { lastImportEnd, bound } = collectModuleBindings(statements, previous, bindings);
-  const facts = moduleFacts(bindings, isSkippedFile(text), root.hasError, lastImportEnd);
+  const { lastImportEnd, bound } = collectModuleBindings(slots, bindings);
   // Compared entry by entry: a module binds every function it defines, and the JSON of 600 names cost more per
   // keystroke than the comparison of all of them.
   const reusable = memo !== undefined && sameBindings(memo.bindingsObject, bindings);
-  if (reusable) facts.bindings = memo.bindingsObject;
+  if (!reusable && slots.some((slot) => slot.node === undefined)) return undefined;
+  const facts = moduleFacts(reusable ? memo.bindingsObject : bindings, isSkippedFile(text), root.hasError, lastImportEnd);
   const patterns = reusable ? memo.patterns : patternsFor(bindings, JSON.stringify(bindings));
   const placed: StatementFacts[] = [];
-  for (let index = 0; index < statements.length; index++) {
-    const statement = statements[index];
-    const old = reusable ? previous[index] : undefined;
-    const start = statement.startIndex;
-    const end = statement.endIndex;
+  for (let index = 0; index < slots.length; index++) {
+    const { start, end, previous, node } = slots[index];
+    const old = reusable ? previous : undefined;
     const functionOffset = facts.functions.length;
     let fragment: StatementFacts;
     if (old) {
@@ -290,7 +328,7 @@ function extractFacts(tree: Tree, text: string, memo: FactsMemo | undefined): { 
       old.end = end;
       fragment = old;
     } else {
-      fragment = { start, end, functionOffset, bound: bound[index], facts: extractStatement(statement, text, facts.bindings, patterns, functionOffset) };
+      fragment = { start, end, functionOffset, bound: bound[index], facts: extractStatement(node!, text, facts.bindings, patterns, functionOffset) };
     }
     placed.push(fragment);
     appendFragment(facts, fragment);
@@ -308,13 +346,79 @@ function sameBindings(before: Record<string, string>, now: Record<string, string
   return count === Object.keys(before).length;
 }
 
+/** Every top-level statement from the tree, each with the memo's facts when it has the same extent and no edit touched it. */
+function everyStatement(root: SyntaxNode, memo: FactsMemo | undefined): Slot[] {
+  const slots: Slot[] = [];
+  for (const node of namedChildren(root)) slots.push({ start: node.startIndex, end: node.endIndex, previous: undefined, node });
+  if (!memo) return slots;
+  const { movedStart, movedEnd } = movedStatements(memo);
+  let next = 0;
+  for (const slot of slots) {
+    while (next < movedStart.length && movedStart[next] < slot.start) next++;
+    if (next < movedStart.length && movedStart[next] === slot.start && movedEnd[next] === slot.end) slot.previous = memo.statements[next];
+  }
+  return slots;
+}
+
 /**
- * The memo's statement at the same place as each statement, when it has the same extent and no edit touched it:
- * then its text is the same. Positions are compared after moving the memo's statements through the edits.
+ * The top-level statements without asking the tree for those outside `memo.changed`: they are the memo's, moved by
+ * the edits (an editor's keystroke touches one statement of hundreds, and a node object per statement was most of
+ * a keystroke's extraction). Those inside are read from the tree. Undefined when there is no such range, or when
+ * the tree's statements do not meet the memo's where the range ends: the caller then reads every statement.
  */
-function matchByPosition(statements: SyntaxNode[], memo: FactsMemo): (StatementFacts | undefined)[] {
-  // Where each memo statement is now (-1: an edit touched it, so it never matches), in parallel arrays: this runs on
-  // every keystroke.
+function statementsNearChanges(root: SyntaxNode, memo: FactsMemo): Slot[] | undefined {
+  const changed = memo.changed;
+  if (!changed) return undefined;
+  const { movedStart, movedEnd } = movedStatements(memo);
+  const count = movedStart.length;
+  // Untouched statements that end before the range, and those that start after it (an untouched one has a start >= 0).
+  let before = 0;
+  while (before < count && movedStart[before] >= 0 && movedEnd[before] < changed.start) before++;
+  let after = count;
+  while (after > before && movedStart[after - 1] > changed.end) after--;
+  const low = before > 0 ? movedEnd[before - 1] : 0;
+  const high = after < count ? movedStart[after] : Number.POSITIVE_INFINITY;
+  const slots: Slot[] = [];
+  // A statement that binds names by what came before it (an assignment, an `if`) is read again for the bindings:
+  // the only memo statements that need their node.
+  const memoSlot = (index: number): Slot | undefined => {
+    const slot: Slot = { start: movedStart[index], end: movedEnd[index], previous: memo.statements[index], node: undefined };
+    if (slot.previous!.bound) return slot;
+    const node = root.firstNamedChildForIndex(slot.start);
+    if (!node || node.startIndex !== slot.start || node.endIndex !== slot.end) return undefined;
+    slot.node = node;
+    return slot;
+  };
+  for (let index = 0; index < before; index++) {
+    const slot = memoSlot(index);
+    if (!slot) return undefined;
+    slots.push(slot);
+  }
+  let node = root.firstNamedChildForIndex(low);
+  let candidate = before;
+  for (; node && node.startIndex < high; node = node.nextNamedSibling) {
+    const start = node.startIndex;
+    const end = node.endIndex;
+    if (start < low || end > high) return undefined;
+    while (candidate < after && movedStart[candidate] < start) candidate++;
+    const same = candidate < after && movedStart[candidate] === start && movedEnd[candidate] === end;
+    slots.push({ start, end, previous: same ? memo.statements[candidate] : undefined, node });
+  }
+  // The first statement after the range must be the memo's, where the memo says it now is.
+  if (after < count ? !node || node.startIndex !== high || node.endIndex !== movedEnd[after] : node) return undefined;
+  for (let index = after; index < count; index++) {
+    const slot = memoSlot(index);
+    if (!slot) return undefined;
+    slots.push(slot);
+  }
+  return slots;
+}
+
+/**
+ * Where each memo statement is now (-1: an edit touched it, so it never matches), in parallel arrays: this runs on
+ * every keystroke.
+ */
+function movedStatements(memo: FactsMemo): { movedStart: Float64Array; movedEnd: Float64Array } {
   const count = memo.statements.length;
   const movedStart = new Float64Array(count);
   const movedEnd = new Float64Array(count);
@@ -333,14 +437,7 @@ function matchByPosition(statements: SyntaxNode[], memo: FactsMemo): (StatementF
     movedStart[index] = start;
     movedEnd[index] = end;
   }
-  const found: (StatementFacts | undefined)[] = [];
-  let next = 0;
-  for (const statement of statements) {
-    const start = statement.startIndex;
-    while (next < count && movedStart[next] < start) next++;
-    found.push(next < count && movedStart[next] === start && movedEnd[next] === statement.endIndex ? memo.statements[next] : undefined);
-  }
-  return found;
+  return { movedStart, movedEnd };
 }
 
 /**
@@ -466,11 +563,12 @@ function shiftFunctionIndices(fragment: FragmentFacts, functionDelta: number): v
  * What an import or a definition binds depends only on its own text: a statement the memo had already is
  * asked nothing (`previous`). Returns what each such statement binds, for the next memo.
  */
-function collectModuleBindings(statements: SyntaxNode[], previous: (StatementFacts | undefined)[], bindings: Record<string, string>): { lastImportEnd: number; bound: ([string, string][] | undefined)[] } {
+function collectModuleBindings(slots: Slot[], bindings: Record<string, string>): { lastImportEnd: number; bound: ([string, string][] | undefined)[] } {
   let lastImportEnd = -1;
-  const boundByStatement = statements.map((statement, index) => {
-    let bound = previous[index]?.bound;
+  const boundByStatement = slots.map((slot) => {
+    let bound = slot.previous?.bound;
     if (!bound) {
+      const statement = slot.node!;
       const type = typeOf(statement);
       if (!STANDALONE_BINDERS.has(type)) {
         lastImportEnd = collectBindings(statement, bindings, lastImportEnd, true);
@@ -482,7 +580,7 @@ function collectModuleBindings(statements: SyntaxNode[], previous: (StatementFac
       if (type !== 'function_definition' && type !== 'class_definition' && type !== 'decorated_definition') bound.push(IMPORT_MARK);
     }
     for (const entry of bound) {
-      if (entry === IMPORT_MARK) lastImportEnd = statement.endIndex;
+      if (entry === IMPORT_MARK) lastImportEnd = slot.end;
       else bindings[entry[0]] = entry[1];
     }
     return bound;

@@ -8,7 +8,7 @@ import { ReadTexts } from '../read-texts.js';
 import { LineIndex } from '../text.js';
 import type { Position } from '../types.js';
 import type { Expr } from './expr.js';
-import { escapeRegExp, extractModuleFacts, isSkippedFile, MAX_PATTERN_NAME, type FactsMemo, type FunctionFacts, type PlainCall, type PyModuleFacts } from './facts.js';
+import { escapeRegExp, extractModuleFacts, isSkippedFile, MAX_PATTERN_NAME, noteChange, type FactsMemo, type FunctionFacts, type PlainCall, type PyModuleFacts } from './facts.js';
 import { constantValue, keyTemplate, type KeyScope } from './key-template.js';
 import { isPythonPath, isPythonTestPath, ModuleResolver } from './modules.js';
 import { cachePageCalls } from './page-cache.js';
@@ -180,9 +180,16 @@ export class PythonProject {
     } catch (error) {
       if (!(error instanceof ParseLimitError)) throw error;
     }
-    tree.delete();
     const memo = this.factsMemos.get(path);
-    if (memo) for (const { start, oldEnd, newEnd } of changes) memo.edits.push({ start, oldEnd, newEnd });
+    if (memo) {
+      const changedRanges = next ? next.getChangedRanges(tree).map((range) => ({ start: range.startIndex, end: range.endIndex })) : [];
+      noteChange(
+        memo,
+        changes.map(({ start, oldEnd, newEnd }) => ({ start, oldEnd, newEnd })),
+        changedRanges,
+      );
+    }
+    tree.delete();
     if (next) this.liveTrees.set(path, next);
     else this.liveTrees.delete(path);
     this.texts.set(path, text);
