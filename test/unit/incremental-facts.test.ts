@@ -204,3 +204,17 @@ test('an import changed above unchanged views changes what their decorators are,
   live.changeDocument(path, views, applyEdits(swapped, [{ start: 0, end: own.length, text: django }]).changes);
   assert.equal(forever(), 1);
 });
+
+test('an import removed and a definition added in one change: the bindings are built again, not taken from the memo', async () => {
+  const text = 'from django.core.cache import caches as stores\n\n\ndef remember(book):\n    stores["default"].set("k", book, None)\n';
+  const { live, path, compare } = await liveAndFresh(text);
+  // As many statements as before, the second binding the same name as the old second one: only the order of what
+  // binds tells that `stores` is gone.
+  const applied = applyEdits(text, [
+    { start: text.length, end: text.length, text: '\n\ndef remember(book):\n    pass\n' },
+    { start: 0, end: text.indexOf('def remember'), text: '' },
+  ]);
+  live.changeDocument(path, applied.text, applied.changes);
+  await compare(applied.text, 'import removed, definition added');
+  assert.equal(live.python.module(path)!.facts.bindings.stores, undefined);
+});

@@ -309,14 +309,20 @@ interface Slot {
  * a node and the bindings changed, so that every statement must be read again.
  */
 function extractFromSlots(root: SyntaxNode, text: string, slots: Slot[], memo: FactsMemo | undefined): { facts: PyModuleFacts; memo: FactsMemo } | undefined {
-  const bindings: Record<string, string> = {};
-  const { lastImportEnd, bound } = collectModuleBindings(slots, bindings);
-  // Compared entry by entry: a module binds every function it defines, and the JSON of 600 names cost more per
-  // keystroke than the comparison of all of them.
-  const reusable = memo !== undefined && sameBindings(memo.bindingsObject, bindings);
-  if (!reusable && slots.some((slot) => slot.node === undefined)) return undefined;
-  const facts = moduleFacts(reusable ? memo.bindingsObject : bindings, isSkippedFile(text), root.hasError, lastImportEnd);
-  const patterns = reusable ? memo.patterns : patternsFor(bindings, JSON.stringify(bindings));
+  const bound = slots.map(ownBindings);
+  // A keystroke leaves the statements that bind names as they were, or reads one again that binds the same: the
+  // memo's bindings hold without building them (a module binds every function it defines: 600 names on the bench's).
+  let reusable = memo !== undefined && sameBindingSources(memo, slots, bound);
+  let bindings = reusable ? memo!.bindingsObject : {};
+  if (!reusable) {
+    if (slots.some((slot, index) => bound[index] === undefined && slot.node === undefined)) return undefined;
+    collectModuleBindings(slots, bound, bindings);
+    reusable = memo !== undefined && sameBindings(memo.bindingsObject, bindings);
+    if (reusable) bindings = memo!.bindingsObject;
+    else if (slots.some((slot) => slot.node === undefined)) return undefined;
+  }
+  const facts = moduleFacts(bindings, isSkippedFile(text), root.hasError, lastImportEndOf(slots, bound));
+  const patterns = reusable ? memo!.patterns : patternsFor(bindings, JSON.stringify(bindings));
   const placed: StatementFacts[] = [];
   for (let index = 0; index < slots.length; index++) {
     const { start, end, previous, node } = slots[index];
@@ -335,6 +341,23 @@ function extractFromSlots(root: SyntaxNode, text: string, slots: Slot[], memo: F
   }
   if (/noqa/i.test(text)) findSuppressions(root, text, facts);
   return { facts, memo: { bindingsObject: facts.bindings, patterns, statements: placed, edits: [] } };
+}
+
+/**
+ * Whether the statements bind what the memo's did: each is the memo's statement at that place in the order, or
+ * binds by itself the same names as the one it replaced (a definition edited inside its body).
+ */
+function sameBindingSources(memo: FactsMemo, slots: Slot[], bound: ([string, string][] | undefined)[]): boolean {
+  if (slots.length !== memo.statements.length) return false;
+  for (let index = 0; index < slots.length; index++) {
+    const old = memo.statements[index];
+    if (slots[index].previous === old) continue;
+    const before = old.bound;
+    const now = bound[index];
+    if (!before || !now || before.length !== now.length) return false;
+    for (let entry = 0; entry < now.length; entry++) if (now[entry][0] !== before[entry][0] || now[entry][1] !== before[entry][1]) return false;
+  }
+  return true;
 }
 
 function sameBindings(before: Record<string, string>, now: Record<string, string>): boolean {
@@ -379,21 +402,8 @@ function statementsNearChanges(root: SyntaxNode, memo: FactsMemo): Slot[] | unde
   const low = before > 0 ? movedEnd[before - 1] : 0;
   const high = after < count ? movedStart[after] : Number.POSITIVE_INFINITY;
   const slots: Slot[] = [];
-  // A statement that binds names by what came before it (an assignment, an `if`) is read again for the bindings:
-  // the only memo statements that need their node.
-  const memoSlot = (index: number): Slot | undefined => {
-    const slot: Slot = { start: movedStart[index], end: movedEnd[index], previous: memo.statements[index], node: undefined };
-    if (slot.previous!.bound) return slot;
-    const node = root.firstNamedChildForIndex(slot.start);
-    if (!node || node.startIndex !== slot.start || node.endIndex !== slot.end) return undefined;
-    slot.node = node;
-    return slot;
-  };
-  for (let index = 0; index < before; index++) {
-    const slot = memoSlot(index);
-    if (!slot) return undefined;
-    slots.push(slot);
-  }
+  const memoSlot = (index: number): Slot => ({ start: movedStart[index], end: movedEnd[index], previous: memo.statements[index], node: undefined });
+  for (let index = 0; index < before; index++) slots.push(memoSlot(index));
   let node = root.firstNamedChildForIndex(low);
   let candidate = before;
   for (; node && node.startIndex < high; node = node.nextNamedSibling) {
@@ -406,11 +416,7 @@ function statementsNearChanges(root: SyntaxNode, memo: FactsMemo): Slot[] | unde
   }
   // The first statement after the range must be the memo's, where the memo says it now is.
   if (after < count ? !node || node.startIndex !== high || node.endIndex !== movedEnd[after] : node) return undefined;
-  for (let index = after; index < count; index++) {
-    const slot = memoSlot(index);
-    if (!slot) return undefined;
-    slots.push(slot);
-  }
+  for (let index = after; index < count; index++) slots.push(memoSlot(index));
   return slots;
 }
 
@@ -563,29 +569,35 @@ function shiftFunctionIndices(fragment: FragmentFacts, functionDelta: number): v
  * What an import or a definition binds depends only on its own text: a statement the memo had already is
  * asked nothing (`previous`). Returns what each such statement binds, for the next memo.
  */
-function collectModuleBindings(slots: Slot[], bindings: Record<string, string>): { lastImportEnd: number; bound: ([string, string][] | undefined)[] } {
-  let lastImportEnd = -1;
-  const boundByStatement = slots.map((slot) => {
-    let bound = slot.previous?.bound;
-    if (!bound) {
-      const statement = slot.node!;
-      const type = typeOf(statement);
-      if (!STANDALONE_BINDERS.has(type)) {
-        lastImportEnd = collectBindings(statement, bindings, lastImportEnd, true);
-        return undefined;
-      }
-      const own: Record<string, string> = {};
-      collectBindings(statement, own, -1, true);
-      bound = Object.entries(own);
-      if (type !== 'function_definition' && type !== 'class_definition' && type !== 'decorated_definition') bound.push(IMPORT_MARK);
-    }
-    for (const entry of bound) {
-      if (entry === IMPORT_MARK) lastImportEnd = slot.end;
-      else bindings[entry[0]] = entry[1];
-    }
-    return bound;
-  });
-  return { lastImportEnd, bound: boundByStatement };
+/**
+ * What a statement binds by itself (an import, a definition): the memo's for a statement kept from it, else read
+ * from its node; undefined for a statement whose bindings depend on those before it (an assignment, an `if`).
+ */
+function ownBindings(slot: Slot): [string, string][] | undefined {
+  if (slot.previous) return slot.previous.bound;
+  const statement = slot.node!;
+  const type = typeOf(statement);
+  if (!STANDALONE_BINDERS.has(type)) return undefined;
+  const own: Record<string, string> = {};
+  collectBindings(statement, own, -1, true);
+  const bound = Object.entries(own);
+  if (type !== 'function_definition' && type !== 'class_definition' && type !== 'decorated_definition') bound.push(IMPORT_MARK);
+  return bound;
+}
+
+/** The module's bindings, from its statements in order (`bound`: ownBindings of each). */
+function collectModuleBindings(slots: Slot[], bound: ([string, string][] | undefined)[], bindings: Record<string, string>): void {
+  for (let index = 0; index < slots.length; index++) {
+    const own = bound[index];
+    if (own === undefined) collectBindings(slots[index].node!, bindings, -1, true);
+    else for (const entry of own) if (entry !== IMPORT_MARK) bindings[entry[0]] = entry[1];
+  }
+}
+
+/** Where the module's last top-level import ends (fixes add imports after it); -1 without one. */
+function lastImportEndOf(slots: Slot[], bound: ([string, string][] | undefined)[]): number {
+  for (let index = slots.length - 1; index >= 0; index--) if (bound[index]?.includes(IMPORT_MARK)) return slots[index].end;
+  return -1;
 }
 
 const STANDALONE_BINDERS = new Set(['import_statement', 'import_from_statement', 'future_import_statement', 'function_definition', 'class_definition', 'decorated_definition']);
