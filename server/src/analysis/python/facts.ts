@@ -231,6 +231,8 @@ export interface StatementFacts {
   facts: FragmentFacts;
   /** The objects of `facts` that hold offsets or a function index, listed on the first move. */
   movable?: Movable;
+  /** The fields of `facts` that hold anything (most hold nothing), listed on the first append. */
+  filled?: FragmentField[];
 }
 
 type FragmentFacts = Omit<PyModuleFacts, 'bindings' | 'suppressions' | 'skipFile' | 'hasSyntaxErrors' | 'lastImportEnd'>;
@@ -334,7 +336,7 @@ function extractFromSlots(root: SyntaxNode, text: string, slots: Slot[], memo: F
       old.end = end;
       fragment = old;
     } else {
-      fragment = { start, end, functionOffset, bound: bound[index], facts: extractStatement(node!, text, facts.bindings, patterns, functionOffset) };
+      fragment = { start, end, functionOffset, bound: bound[index], facts: extractStatement(node!, text, facts.bindings, patterns, functionOffset), movable: undefined, filled: undefined };
     }
     placed.push(fragment);
     appendFragment(facts, fragment);
@@ -494,8 +496,12 @@ const FRAGMENT_FIELDS = ['starImports', 'assignments', 'mutatedNames', 'extensio
 const everyFragmentField: Exclude<keyof FragmentFacts, (typeof FRAGMENT_FIELDS)[number]> extends never ? true : never = true;
 void everyFragmentField;
 
+type FragmentField = (typeof FRAGMENT_FIELDS)[number];
+
+/** Adds a statement's facts to the module's; every keystroke does this for every statement. */
 function appendFragment(facts: PyModuleFacts, fragment: StatementFacts): void {
-  for (const field of FRAGMENT_FIELDS) {
+  fragment.filled ??= FRAGMENT_FIELDS.filter((field) => fragment.facts[field].length > 0);
+  for (const field of fragment.filled) {
     for (const item of fragment.facts[field] as unknown[]) (facts[field] as unknown[]).push(item);
   }
 }
