@@ -25,6 +25,7 @@ test('the mend applies to both builds of the installed web-tree-sitter, and leav
     assert.doesNotMatch(patched, /C\.[gs]etValue\([^;]*"i32"\)/, path);
     // marshalNode alone writes five values and unmarshalNode reads five.
     assert.ok((patched.match(/HEAP_DATA_VIEW\.[gs]etInt32\(/g) ?? []).length >= 10, path);
+    assert.ok(patched.includes('HEAPU16[base + unit] = string.charCodeAt(unit)'), path);
   }
   assert.equal(patchWebTreeSitter('function f(C) { return C.getValue(1, "i8"); }'), undefined, 'a glue without the accessors is refused');
 });
@@ -105,12 +106,27 @@ test('the mended glue reads every node, field, parent and position as the glue a
   try {
     const mendedPath = join(folder, 'web-tree-sitter.cjs');
     writeFileSync(mendedPath, patchWebTreeSitter(readFileSync(CJS, 'utf8'))!);
-    const shipped = await parseWith(require(CJS) as Module, SAMPLE);
-    const mended = await parseWith(require(mendedPath) as Module, SAMPLE);
+    // Several chunks of parser input (5,119 UTF-16 units each), some ending inside a surrogate pair.
+    const text = `${SAMPLE.replace('class Broken', '')}${'\n'.repeat(3)}${Array.from({ length: 120 }, (_, index) => `def view_${index}(request):\n    return "${'🎉é'.repeat(index)}"\n`).join('\n')}\nclass Broken(\n    x = (1,\n`;
+    assert.ok(text.length > 3 * 5119);
+    const shipped = await parseWith(require(CJS) as Module, text);
+    const mendedModule = require(mendedPath) as Module;
+    const mended = await parseWith(mendedModule, text);
     assert.ok(shipped.outline.length > 100, 'the sample makes a tree worth comparing');
     assert.ok(shipped.outline.some((line) => line.includes('ERROR')), 'the sample holds a syntax error');
     assert.deepEqual(mended.outline, shipped.outline);
     assert.deepEqual(mended.named, shipped.named);
+    // In a browser there is no Buffer: the input is copied through the Uint16Array view.
+    const buffer = globalThis.Buffer;
+    let withoutBuffer: Awaited<ReturnType<typeof parseWith>>;
+    try {
+      (globalThis as { Buffer?: unknown }).Buffer = undefined;
+      withoutBuffer = await parseWith(mendedModule, text);
+    } finally {
+      globalThis.Buffer = buffer;
+    }
+    assert.deepEqual(withoutBuffer.outline, shipped.outline);
+    assert.deepEqual(withoutBuffer.named, shipped.named);
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }

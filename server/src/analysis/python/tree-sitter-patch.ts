@@ -7,10 +7,27 @@
  * calls per node, tens of thousands per scan; they were a sixth of the time the facts took. The mend writes each
  * call as what the "i32" case does: a little-endian 32-bit access at the address rounded down to 4, through the
  * module's current DataView (`HEAP_DATA_VIEW`, replaced whenever the memory grows). Every other call is unchanged.
+ *
+ * The parser asks for the text in chunks, and the glue copies up to 5,119 UTF-16 units into wasm memory for each
+ * ask with emscripten's stringToUTF16: a DataView call per character. An editor's incremental reparse asks dozens
+ * of times, and the copies were a sixth of it. On a little-endian host (where that call stores what a Uint16Array
+ * does) the mend copies with Node's Buffer.write (native), or in a browser through the module's current
+ * Uint16Array view; the count and the terminating zero are stringToUTF16's.
  */
 
 const SET_I32 = /C\.setValue\(([^,()]+), ([^,()]+), "i32"\)/g;
 const GET_I32 = /C\.getValue\(([^,()]+), "i32"\)/g;
+const PARSE_INPUT_COPY = 'stringToUTF16(string, inputBufferAddress, INPUT_BUFFER_SIZE);';
+const FAST_PARSE_INPUT_COPY = `if (new Uint8Array(Uint16Array.of(1).buffer)[0] === 1) {
+            const count = Math.min(string.length, (INPUT_BUFFER_SIZE >> 1) - 1);
+            const base = inputBufferAddress >> 1;
+            if (typeof Buffer === 'function') Buffer.from(HEAPU16.buffer, inputBufferAddress, count * 2).write(string, 0, count * 2, 'utf16le');
+            else for (let unit = 0; unit < count; unit++) HEAPU16[base + unit] = string.charCodeAt(unit);
+            HEAPU16[base + count] = 0;
+          } else {
+            stringToUTF16(string, inputBufferAddress, INPUT_BUFFER_SIZE);
+          }`;
+
 /** What must be left after the mend: no "i32" access through the generic accessors. */
 const LEFT_OVER = /C\.[gs]etValue\([^;]*"i32"\)/;
 
@@ -27,5 +44,8 @@ export function patchWebTreeSitter(source: string): string | undefined {
       return `C.HEAP_DATA_VIEW.getInt32(((${address}) >> 2) * 4, true)`;
     });
   if (replaced === 0 || LEFT_OVER.test(patched) || !source.includes('Module["HEAP_DATA_VIEW"] = HEAP_DATA_VIEW')) return undefined;
-  return patched;
+  // The input copy, once, where HEAPU16 is the module's own view.
+  const copyAt = patched.indexOf(PARSE_INPUT_COPY);
+  if (copyAt < 0 || patched.indexOf(PARSE_INPUT_COPY, copyAt + 1) >= 0 || !patched.includes('Module["HEAPU16"] = HEAPU16 = new Uint16Array(b);')) return undefined;
+  return patched.slice(0, copyAt) + FAST_PARSE_INPUT_COPY + patched.slice(copyAt + PARSE_INPUT_COPY.length);
 }
