@@ -2,7 +2,7 @@
  * Python module facts: everything the rules need from one file, as plain data, extracted with a text
  * pre-filter plus node lookups (never a JS walk over every node), so the tree can be freed at once.
  */
-import type { Tree } from 'web-tree-sitter';
+import type { Tree, TreeCursor } from 'web-tree-sitter';
 import { parseSuppression, type SuppressionComment } from '../suppression.js';
 import type { Span } from '../types.js';
 import { dottedName, parameterNames, toExpr, withParsedText, type Expr } from './expr.js';
@@ -406,20 +406,35 @@ function statementsNearChanges(root: SyntaxNode, memo: FactsMemo): Slot[] | unde
   const slots: Slot[] = [];
   const memoSlot = (index: number): Slot => ({ start: movedStart[index], end: movedEnd[index], previous: memo.statements[index], node: undefined });
   for (let index = 0; index < before; index++) slots.push(memoSlot(index));
-  let node = root.firstNamedChildForIndex(low);
-  let candidate = before;
-  for (; node && node.startIndex < high; node = node.nextNamedSibling) {
-    const start = node.startIndex;
-    const end = node.endIndex;
-    if (start < low || end > high) return undefined;
-    while (candidate < after && movedStart[candidate] < start) candidate++;
-    const same = candidate < after && movedStart[candidate] === start && movedEnd[candidate] === end;
-    slots.push({ start, end, previous: same ? memo.statements[candidate] : undefined, node });
+  // A cursor, not nextNamedSibling: tree-sitter finds a node's next sibling by walking its parent's children from
+  // the first, so a module of thousands of statements (broken text) took seconds.
+  const cursor = root.walk();
+  try {
+    let node = cursor.gotoFirstChildForIndex(low) ? namedAtOrAfter(cursor) : null;
+    let candidate = before;
+    for (; node && node.startIndex < high; node = cursor.gotoNextSibling() ? namedAtOrAfter(cursor) : null) {
+      const start = node.startIndex;
+      const end = node.endIndex;
+      if (start < low || end > high) return undefined;
+      while (candidate < after && movedStart[candidate] < start) candidate++;
+      const same = candidate < after && movedStart[candidate] === start && movedEnd[candidate] === end;
+      slots.push({ start, end, previous: same ? memo.statements[candidate] : undefined, node });
+    }
+    // The first statement after the range must be the memo's, where the memo says it now is.
+    if (after < count ? !node || node.startIndex !== high || node.endIndex !== movedEnd[after] : node) return undefined;
+  } finally {
+    cursor.delete();
   }
-  // The first statement after the range must be the memo's, where the memo says it now is.
-  if (after < count ? !node || node.startIndex !== high || node.endIndex !== movedEnd[after] : node) return undefined;
   for (let index = after; index < count; index++) slots.push(memoSlot(index));
   return slots;
+}
+
+/** The cursor's node if it is named, else the next named sibling's (the cursor moves to it); null when there is none. */
+function namedAtOrAfter(cursor: TreeCursor): SyntaxNode | null {
+  do {
+    if (cursor.nodeIsNamed) return cursor.currentNode;
+  } while (cursor.gotoNextSibling());
+  return null;
 }
 
 /**
