@@ -28,16 +28,21 @@ function packageOf(path: string): string[] {
   return parts;
 }
 
-/** `a.b.c` -> `a.b.c`, `b.c`, `c`: slices of the name, not a join per suffix. */
-function suffixesOf(name: string): string[] {
-  const suffixes = [name];
-  for (let dot = name.indexOf('.'); dot >= 0; dot = name.indexOf('.', dot + 1)) suffixes.push(name.slice(dot + 1));
-  return suffixes;
+/** `a.b.c` -> `c`. */
+function lastNameOf(name: string): string {
+  return name.slice(name.lastIndexOf('.') + 1);
 }
 
 /** Finds project files for dotted module names, matching the longest path suffix (no sys.path needed). */
 export class ModuleResolver {
-  private readonly bySuffix = new Map<string, Set<string>>();
+  /** Module names by file. */
+  private readonly names = new Map<string, string>();
+  /**
+   * Files by the last part of their module name: an import names a module by a dotted suffix of its name, so its
+   * last part picks the few files to compare. (One entry per file: indexing every suffix cost more than a scan of
+   * a 4,000-module project's imports.)
+   */
+  private readonly byLastName = new Map<string, Set<string>>();
 
   constructor(paths: Iterable<string>) {
     for (const path of paths) this.add(path);
@@ -45,20 +50,22 @@ export class ModuleResolver {
 
   add(path: string): void {
     if (!isPythonPath(path)) return;
-    for (const suffix of suffixesOf(moduleNameOf(path))) {
-      let paths = this.bySuffix.get(suffix);
-      if (!paths) this.bySuffix.set(suffix, (paths = new Set()));
-      paths.add(path);
-    }
+    const name = moduleNameOf(path);
+    this.names.set(path, name);
+    const last = lastNameOf(name);
+    let paths = this.byLastName.get(last);
+    if (!paths) this.byLastName.set(last, (paths = new Set()));
+    paths.add(path);
   }
 
   remove(path: string): void {
-    if (!isPythonPath(path)) return;
-    for (const suffix of suffixesOf(moduleNameOf(path))) {
-      const paths = this.bySuffix.get(suffix);
-      paths?.delete(path);
-      if (paths?.size === 0) this.bySuffix.delete(suffix);
-    }
+    const name = this.names.get(path);
+    if (name === undefined) return;
+    this.names.delete(path);
+    const last = lastNameOf(name);
+    const paths = this.byLastName.get(last);
+    paths?.delete(path);
+    if (paths?.size === 0) this.byLastName.delete(last);
   }
 
   /** The file of module `name` imported from `fromPath` (relative names start with dots). */
@@ -72,9 +79,12 @@ export class ModuleResolver {
       const stem = (fromPath.startsWith('/') ? '/' : '') + [...packageParts, ...rest].join('/');
       return this.firstExisting([`${stem}.py`, `${stem}/__init__.py`]);
     }
-    const found = this.bySuffix.get(name);
-    if (!found || found.size === 0) return undefined;
-    const matches = [...found];
+    const matches: string[] = [];
+    for (const path of this.byLastName.get(lastNameOf(name)) ?? []) {
+      const moduleName = this.names.get(path)!;
+      if (moduleName === name || (moduleName.length > name.length && moduleName.endsWith(name) && moduleName[moduleName.length - name.length - 1] === '.')) matches.push(path);
+    }
+    if (matches.length === 0) return undefined;
     if (matches.length === 1) return matches[0];
     const from = fromPath.split('/');
     const shared = (candidate: string): number => {
@@ -87,9 +97,6 @@ export class ModuleResolver {
   }
 
   private firstExisting(paths: string[]): string | undefined {
-    for (const path of paths) {
-      if (this.bySuffix.get(moduleNameOf(path))?.has(path)) return path;
-    }
-    return undefined;
+    return paths.find((path) => this.names.has(path));
   }
 }
