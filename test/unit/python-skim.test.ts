@@ -31,6 +31,17 @@ async function check(files: Files, skim: boolean): Promise<Finding[]> {
   return workspace.check();
 }
 
+/** The text parses without a syntax error (what the skim must never introduce). */
+async function assertParsesCleanly(text: string): Promise<void> {
+  const parser = await PythonParser.create(loadPythonWasm());
+  const tree = parser.parse(text);
+  try {
+    assert.equal(tree.rootNode.hasError, false, text);
+  } finally {
+    tree.delete();
+  }
+}
+
 const TRICKY = py`
   import os
   from django.core.cache import cache
@@ -99,13 +110,7 @@ test('a skimmed module leaves out the bodies that never name the cache, and keep
     assert.ok(!skimmed.text.includes(skipped), skipped);
     assert.ok(skimmed.skippedText.includes(skipped), skipped);
   }
-  const parser = await PythonParser.create(loadPythonWasm());
-  const tree = parser.parse(skimmed.text);
-  try {
-    assert.equal(tree.rootNode.hasError, false, skimmed.text);
-  } finally {
-    tree.delete();
-  }
+  await assertParsesCleanly(skimmed.text);
 });
 
 const NOISY = py`
@@ -147,13 +152,7 @@ test('comments and docstrings are left out of the skimmed text; suppressions, f-
   }
   // Nothing was skipped but text no rule reads: no body to read again on demand.
   assert.equal(skimmed.skippedDefinitions.size, 0);
-  const parser = await PythonParser.create(loadPythonWasm());
-  const tree = parser.parse(skimmed.text);
-  try {
-    assert.equal(tree.rootNode.hasError, false, skimmed.text);
-  } finally {
-    tree.delete();
-  }
+  await assertParsesCleanly(skimmed.text);
 });
 
 test('a kept function with a docstring before its return still returns its value: the key builder is read', async () => {
@@ -180,17 +179,11 @@ test('a kept function with a docstring before its return still returns its value
 });
 
 test('line breaks of every kind and tab indentation skim to text that parses', async () => {
-  const parser = await PythonParser.create(loadPythonWasm());
   const text = 'class A:\r\n\tdef f(self):\r\n\t\tx = (1,\r\n\t\t     2)\r\n\t\treturn x\r\n\r\n\tdef g(self):\r\n\t\treturn cache.get(1)\r\n';
   const skimmed = skimFunctionBodies(text, HINT);
   assert.ok(skimmed);
   assert.deepEqual([...skimmed.skippedDefinitions.keys()], [text.indexOf('def f')]);
-  const tree = parser.parse(skimmed.text);
-  try {
-    assert.equal(tree.rootNode.hasError, false);
-  } finally {
-    tree.delete();
-  }
+  await assertParsesCleanly(skimmed.text);
   assert.equal(wholeOffset(skimmed, skimmed.text.indexOf('cache.get')), text.indexOf('cache.get'));
 });
 
