@@ -93,7 +93,7 @@ export class ModuleResolver {
       while (count < parts.length && count < from.length && parts[count] === from[count]) count++;
       return count;
     };
-    return [...matches].sort((a, b) => shared(b) - shared(a) || a.length - b.length)[0];
+    return matches.sort((a, b) => shared(b) - shared(a) || a.length - b.length)[0];
   }
 
   private firstExisting(paths: string[]): string | undefined {
