@@ -241,9 +241,22 @@ export class Workspace {
     const config = this.configFor(module.path);
     const settings = this.settingsFor(config);
     const raw: RawReport[] = [];
+    // TEMPLATES is read when a rule first asks (reading it parses the settings modules that assign it).
+    const templateSettings = (): TemplateSettings => this.currentTemplateSettings();
     for (const rule of RULES) {
       if (!rule.checkPython || !this.runs(rule.code, config)) continue;
-      rule.checkPython({ module, project: this.python, templates: this.templates, templateSettings: this.currentTemplateSettings(), settings, deployments: () => this.deployments(), config, report: (report) => raw.push({ rule, report }) });
+      rule.checkPython({
+        module,
+        project: this.python,
+        templates: this.templates,
+        get templateSettings() {
+          return templateSettings();
+        },
+        settings,
+        deployments: () => this.deployments(),
+        config,
+        report: (report) => raw.push({ rule, report }),
+      });
     }
     return suppressAndConvert({ path: module.path, text: module.text, lines: module.lines, suppressions: module.facts.suppressions }, raw, config, (code) => this.runs(code, config));
   }

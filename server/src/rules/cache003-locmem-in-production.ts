@@ -48,11 +48,14 @@ export const cache003: Rule = {
       // LocMem in a branch is a fallback when it is what remains without the variable (`else:`, `if not REDIS_URL:`);
       // in a branch that asks for it (`elif CACHE_TYPE == "locmem":`) it is opted into, and stays quiet.
       const conditional = assignment.guard === 'conditional' ? module.facts.settingConditions.find((change) => change.name === 'CACHES' && change.assigned && change.span.start === assignment.span.start && asksForVariable(change.condition) && (change.branch === 'else' || NEGATED.test(productionCondition(change.condition)))) : undefined;
-      if (assignment.guard === 'conditional' ? !conditional || !settings.settingReachesProduction(module, 'CACHES') : !settings.reachesProduction(module, assignment)) continue;
+      // Asked only once something would be reported: following the settings' imports may parse every settings module.
+      let reaches: boolean | undefined;
+      const inForce = (): boolean => (reaches ??= assignment.guard === 'conditional' ? conditional !== undefined && settings.settingReachesProduction(module, 'CACHES') : settings.reachesProduction(module, assignment));
       for (const alias of cacheAliases(assignment.value)) {
         if (!important.has(alias.alias)) continue;
         const backend = alias.entry('BACKEND');
         if (backend && constantSetting(project, module, backend) === LOCMEM) {
+          if (!inForce()) continue;
           const fixes = [{ title: 'Use the Redis backend (Django 4.0+), LOCATION from REDIS_URL', safety: 'unsafe' as const, edits: redisEdits(module, alias, backend) }];
           // LocMem written down, but only as the fallback of a condition: `if REDIS_URL: CACHES = redis; else: locmem`, or replaced later when a variable is set.
           const conditions = conditional ? [conditional] : overridesLater(assignment.span.end, alias.alias);
@@ -74,12 +77,12 @@ export const cache003: Rule = {
         // `"BACKEND": env("CACHE_BACKEND", default="...LocMemCache")`, `{**env.cache_url(default="locmem://"), ...}`.
         const spread = alias.config.entries.filter((entry) => entry.key === null).map((entry) => entry.value);
         const fallback = [...(backend ? [backend] : []), ...spread].map((expr) => environmentFallback(project, module, expr)).find((found) => found !== undefined);
-        if (fallback) judge({ alias: alias.alias, span: fallback.span, variables: [fallback.variable], fixes: [] });
+        if (fallback && inForce()) judge({ alias: alias.alias, span: fallback.span, variables: [fallback.variable], fixes: [] });
       }
       // `"default": env.cache("CACHE_URL", default="locmemcache://")`.
       for (const { alias, value } of aliasValues(assignment.value)) {
         const fallback = important.has(alias) ? environmentFallback(project, module, value) : undefined;
-        if (fallback) judge({ alias, span: fallback.span, variables: [fallback.variable], fixes: [] });
+        if (fallback && inForce()) judge({ alias, span: fallback.span, variables: [fallback.variable], fixes: [] });
       }
     }
     // `if env("REDIS_URL"): CACHES = {...}` with no else and no CACHES before it: Django's default (LocMem) is the fallback.
@@ -301,7 +304,7 @@ function environmentFallback(project: PythonProject, module: PyModule, expr: Exp
 
 /** Aliases whose sharing matters: default, the session cache, the page-cache alias, template fragments. */
 function importantAliases(module: PyModule, project: PythonProject, settings: SettingsIndex): Set<string> {
-  const aliases = new Set(['default', 'template_fragments', ...project.facts().pageCacheAliases]);
+  const aliases = new Set(['default', 'template_fragments', ...project.pageCacheAliases()]);
   const setting = (name: string): string | number | undefined => {
     const assignment = settings.settingValue(module, name);
     return assignment ? constantSetting(project, module, assignment.value) : undefined;

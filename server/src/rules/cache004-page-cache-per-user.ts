@@ -24,14 +24,16 @@ export const cache004: Rule = {
     cannotSee:
       'It follows the view to its code and templates: function views, class-based views (their methods and those of the project\'s own base classes and mixins), `View.as_view(...)` and `as_view(template_name=...)`, DRF action maps, generic views\' default templates, and the templates\' `{% extends %}` and `{% include %}` chain when names are string literals. Templates chosen at run time, inclusion tags and custom tags, and context processors other than Django\'s auth, request and messages are not followed; a mixin that applies cache_page is checked only on its own methods. A read of `request.user` only to refuse the request (a redirect, a 403/404, `PermissionDenied`), in `post()`/`form_valid()`-style methods or under `if request.method == "POST":` does not count. `vary_on_cookie`, `vary_on_headers("Cookie")`, `cache_control(private=True)` and `never_cache` below cache_page, and `patch_vary_headers(response, ["Cookie"])` in the view, count as protection. A Cookie vary decorator above cache_page is CACHE009\'s finding, not this rule\'s. A Django REST framework view counts as per-user when it answers browsers with the browsable API (`BrowsableAPIRenderer` in its `renderer_classes`, else in REST_FRAMEWORK\'s `DEFAULT_RENDERER_CLASSES`, else DRF\'s default) and knows them by session (`SessionAuthentication`, likewise): that HTML shows the signed-in user and a CSRF token, and DRF varies only on Accept. Renderer lists it cannot read keep it quiet.',
   },
-  checkPython({ module, project, templates, templateSettings, report }) {
+  checkPython(context) {
+    const { module, project, templates, report } = context;
     for (const use of pageCacheUses(module, project)) {
       if (use.below.some((applied) => protectsPerUser(applied.expr, applied.qualified))) continue;
       // A Cookie vary decorator above cache_page is CACHE009's finding (moving it fixes both).
       if (use.above.some((applied) => isVaryOnCookie(applied.expr, applied.qualified))) continue;
       if (use.views.some((view) => view.fn.patchesVaryCookie)) continue;
       const fix = use.decorator ? varyFix(module, use.decorator, use.viaMethodDecorator) : use.wrappedView ? wrapFix(module, use.wrappedView) : undefined;
-      const evidence = perUserEvidence(use, project, templates, templateSettings);
+      // context.templateSettings is read only here (it parses the settings that assign TEMPLATES).
+      const evidence = perUserEvidence(use, project, templates, context.templateSettings);
       if (evidence) {
         report({ span: use.span, message: messageFor(module, evidence, use.decorator !== null), fixes: fix ? [fix] : [] });
         continue;

@@ -27,12 +27,12 @@ export const cache006: Rule = {
     const finite = (timeout: Expr): FixSpec => ({ title: `Expire after ${config.defaultTimeout} seconds`, safety: 'unsafe', edits: [{ span: timeout, newText: String(config.defaultTimeout) }] });
     // "None" is only offered where something deletes the key: otherwise it trades this finding for CACHE001 (and in settings, CACHE007).
     const forever = (timeout: Expr): FixSpec => ({ title: 'Keep it until deleted (None)', safety: 'unsafe', edits: [{ span: timeout, newText: 'None' }] });
-    const { invalidated } = project.facts();
     for (const call of module.facts.cacheCalls) {
       const timeout = timeoutArgument(call);
       if (!timeout || !isZeroOrNegative(timeout, project, module, call.functionIndex)) continue;
       const keys = keyExpressions(call.method, call.args, call.keywords).map((key) => project.keyTemplateAt(module, call.functionIndex, key));
-      const deletedElsewhere = keys.length > 0 && keys.every((template) => !isOpaque(template) && invalidated.some((deleted) => invalidates(deleted, template)));
+      // Project facts are asked for only here: computing them may parse every module that calls a delete helper.
+      const deletedElsewhere = keys.length > 0 && keys.every((template) => !isOpaque(template) && project.facts().invalidated.some((deleted) => invalidates(deleted, template)));
       report({
         span: timeout,
         message: `A timeout of ${module.text.slice(timeout.start, timeout.end)} expires the entry at once in Django (memcached's 0 = "never" does not apply): nothing is ever read back.`,
@@ -41,10 +41,10 @@ export const cache006: Rule = {
     }
     if (!settings.isSettingsModule(module)) return;
     for (const assignment of assignmentsInForce(module, 'CACHES')) {
-      if (!settings.reachesProduction(module, assignment)) continue;
       for (const alias of cacheAliases(assignment.value)) {
         const timeout = alias.entry('TIMEOUT');
-        if (!timeout || !isZeroOrNegative(timeout, project, module, -1)) continue;
+        // Whether the settings reach production is asked last: following their imports may parse every settings module.
+        if (!timeout || !isZeroOrNegative(timeout, project, module, -1) || !settings.reachesProduction(module, assignment)) continue;
         report({
           span: timeout,
           message: `"TIMEOUT": ${module.text.slice(timeout.start, timeout.end)} in production settings expires every entry of the "${alias.alias}" cache at once: the cache is effectively off.`,

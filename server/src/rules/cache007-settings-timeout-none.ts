@@ -25,10 +25,10 @@ export const cache007: Rule = {
   checkPython({ module, project, settings, config, report }) {
     if (!settings.isSettingsModule(module)) return;
     for (const assignment of assignmentsInForce(module, 'CACHES')) {
-      if (!settings.reachesProduction(module, assignment)) continue;
       for (const alias of cacheAliases(assignment.value)) {
         const timeout = alias.entry('TIMEOUT');
-        if (timeout?.kind !== 'none' || isRateLimitAlias(project, module, alias.alias)) continue;
+        // Whether the settings reach production is asked once TIMEOUT is None: following their imports may parse every settings module.
+        if (timeout?.kind !== 'none' || isRateLimitAlias(project, module, alias.alias) || !settings.reachesProduction(module, assignment)) continue;
         const stale = staleDefaultTimeoutWrite(project, alias.alias);
         if (!stale) continue;
         report({

@@ -20,10 +20,11 @@ export const cache104: Rule = {
       'A deletion counts when `make_template_fragment_key("name", …)` with a constant name appears in a function that also deletes from the cache (`delete`, `delete_many`) or overwrites an entry (`set`, `set_many`), or when a helper that builds the key from its parameter (`def forget(name, *args): cache.delete(make_template_fragment_key(name, args))`, or one that returns the key to a deleting caller) is called with the name, or when a function that deletes or overwrites calls a helper whose whole body is `return make_template_fragment_key("name", …)`; which cache alias it deletes from, and which vary-on values it passes, are not compared. A timeout that is a variable holding `None` is not evaluated. Deletions made by code outside the workspace, by `cache.clear()` or by hand are not seen.',
   },
   checkTemplate({ template, python, config, report }) {
-    const invalidated = python.facts().invalidatedFragments;
     for (const block of template.outline.cacheBlocks) {
       const args = cacheTagArguments(block.open);
       if (!args || args.timeout.text !== 'None') continue;
+      // Asked for only here: the project's facts may parse every module that calls a delete helper.
+      const invalidated = python.facts().invalidatedFragments;
       const name = args.name.text;
       if (invalidated.has(name)) continue;
       // Deleted under the name without its quotes: CACHE105 reports that the quotes are the problem.

@@ -21,12 +21,14 @@ export const cache105: Rule = {
       'Nothing is reported when the Python code deletes the quoted name itself (`make_template_fragment_key(\'"sidebar"\')`): the quotes are then deliberate. The fix is only offered when the name without quotes is a plain word (letters, digits, `_ . : -`); a name with spaces keeps its quotes.',
   },
   checkTemplate({ template, python, report }) {
-    const invalidated = python.facts().invalidatedFragments;
     for (const block of template.outline.cacheBlocks) {
       const args = cacheTagArguments(block.open);
       const name = args?.name;
       const inner = name && unquoted(name.text);
-      if (!name || inner === undefined || invalidated.has(name.text)) continue;
+      if (!name || inner === undefined) continue;
+      // Asked for only here: the project's facts may parse every module that calls a delete helper.
+      const invalidated = python.facts().invalidatedFragments;
+      if (invalidated.has(name.text)) continue;
       const deletedUnquoted = invalidated.has(inner) ? ` The Python code deletes make_template_fragment_key(${pythonString(inner)}), which misses this fragment.` : '';
       const fixes: FixSpec[] = PLAIN_NAME.test(inner) ? [{ title: `Drop the quotes: ${inner}`, safety: 'safe', edits: [{ span: name, newText: inner }] }] : [];
       // Only a delete by the bare name makes the quotes a bug (a fragment that is never invalidated by name is unaffected): otherwise a hint.

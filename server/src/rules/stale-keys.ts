@@ -9,12 +9,13 @@ import { cacheCallsIn, functionNamed } from '../analysis/python/function-lookup.
 
 /** The key expressions of a store call that nothing in the project deletes or re-sets, with their templates. */
 export function neverInvalidatedKeys(project: PythonProject, module: PyModule, call: CacheCall, extraQuiet?: (text: string) => boolean): { key: Expr; template: string }[] {
-  const { invalidated, refreshSites } = project.facts();
   return keyExpressions(call.method, call.args, call.keywords).flatMap((key) => {
     const template = project.keyTemplateAt(module, call.functionIndex, key);
     if (isOpaque(template) || isContentAddressed(template)) return [];
     const texts = keyTexts(module, call, key);
     if (texts.some((text) => isContentAddressed(text) || (extraQuiet?.(text) ?? false))) return [];
+    // Asked for only now: the project's facts may parse every module that calls a delete helper.
+    const { invalidated, refreshSites } = project.facts();
     if (invalidated.some((deleted) => invalidates(deleted, template))) return [];
     const ownRefresh = REFRESH_METHODS.has(call.method) ? 1 : 0;
     return (refreshSites.get(template) ?? 0) <= ownRefresh ? [{ key, template }] : [];

@@ -110,6 +110,7 @@ export class PythonProject {
   jobsGeneration = 0;
   private templates = new WeakMap<Expr, string>();
   private projectFacts: ProjectFacts | undefined;
+  private stateKey: object = {};
   /** Files the parser gave up on (path -> why), so that callers can say so: they are not analysed. */
   readonly unparsed = new Map<string, string>();
 
@@ -221,6 +222,7 @@ export class PythonProject {
     if (wasJobFile || this.jobFiles([path]).length > 0) this.jobsGeneration++;
     this.unparsed.delete(path);
     this.projectFacts = undefined;
+    this.stateKey = {};
     this.contributions.delete(path);
     if (before === undefined) {
       // A module not seen before may define constants other modules' keys use.
@@ -493,6 +495,14 @@ export class PythonProject {
     return template;
   }
 
+  /**
+   * An object replaced whenever a file changes: the key of memos of what is read from the whole project. Cheaper
+   * than `facts()` for that, which may parse every module that calls a delete helper.
+   */
+  get state(): object {
+    return this.stateKey;
+  }
+
   facts(): ProjectFacts {
     this.projectFacts ??= this.computeProjectFacts();
     return this.projectFacts;
@@ -619,12 +629,27 @@ export class PythonProject {
       const into = DELETE_METHODS.has(call.method) ? contribution.deleted : contribution.refreshed;
       for (const key of keys) into.push(this.keyTemplateAt(module, call.functionIndex, key));
     }
-    const aliases = new Set<string>();
-    for (const call of cachePageCalls(module)) if (call.kind === 'call' && call.keywords.cache?.kind === 'string') aliases.add(call.keywords.cache.value);
-    contribution.pageCacheAliases = [...aliases];
+    contribution.pageCacheAliases = pageCacheAliasesOf(module);
     this.contributions.set(module.path, contribution);
     return contribution;
   }
+
+  /**
+   * The cache aliases `cache_page(cache=...)` names anywhere in the project: `facts().pageCacheAliases` without
+   * the rest of the project facts, whose delete helpers may make every module that calls one be parsed.
+   */
+  pageCacheAliases(): Set<string> {
+    if (this.projectFacts) return this.projectFacts.pageCacheAliases;
+    const aliases = new Set<string>();
+    for (const module of this.candidateModules()) for (const alias of this.contributions.get(module.path)?.pageCacheAliases ?? pageCacheAliasesOf(module)) aliases.add(alias);
+    return aliases;
+  }
+}
+
+function pageCacheAliasesOf(module: PyModule): string[] {
+  const aliases = new Set<string>();
+  for (const call of cachePageCalls(module)) if (call.kind === 'call' && call.keywords.cache?.kind === 'string') aliases.add(call.keywords.cache.value);
+  return [...aliases];
 }
 
 /** The parameter a delete passes through as its key (`def invalidate(key): cache.delete(key)`: a delete helper), or -1. */
