@@ -6,7 +6,7 @@ import type { Tree, TreeCursor } from 'web-tree-sitter';
 import { parseSuppression, type SuppressionComment } from '../suppression.js';
 import type { Span } from '../types.js';
 import { dottedName, parameterNames, toExpr, withParsedText, type Expr } from './expr.js';
-import { decoratorsOf, enclosing, field, isAsyncFunction, namedChildren, unwrapDecorated, typeOf, type SyntaxNode } from './syntax.js';
+import { enclosing, field, isAsyncFunction, namedChildren, unwrapDecorated, typeOf, type SyntaxNode } from './syntax.js';
 import { Q } from './qualified-names.js';
 
 /** How a module-level statement is guarded: settings under `if DEBUG:` are development settings. */
@@ -688,7 +688,7 @@ function readStatement(statement: SyntaxNode, facts: PyModuleFacts, functionInde
     case 'function_definition':
     case 'class_definition':
     case 'decorated_definition':
-      readDefinition(unwrapDecorated(statement), facts, functionIndexByStart, null);
+      readDefinition(unwrapDecorated(statement), statement, facts, functionIndexByStart, null);
       break;
     case 'if_statement':
       readIf(statement, facts, functionIndexByStart, guard);
@@ -855,11 +855,12 @@ function cacheAliasOfNode(value: SyntaxNode, bindings: Record<string, string>): 
   }
 }
 
-function readDefinition(definition: SyntaxNode, facts: PyModuleFacts, functionIndexByStart: FunctionIndex, className: string | null): void {
+/** A function or class definition; `outer` is the statement: the decorated_definition around it, or itself. */
+function readDefinition(definition: SyntaxNode, outer: SyntaxNode, facts: PyModuleFacts, functionIndexByStart: FunctionIndex, className: string | null): void {
   const nameNode = field(definition, 'name');
   if (!nameNode) return;
-  const decorators = decoratorsOf(definition).map((node) => readDecorator(node, facts.bindings));
-  const outer = definition.parent?.type === 'decorated_definition' ? definition.parent : definition;
+  // The decorators, from the statement the caller holds: asking the definition for its parent is a call into wasm and a node object.
+  const decorators = outer === definition ? [] : namedChildren(outer).filter((child) => typeOf(child) === 'decorator').map((node) => readDecorator(node, facts.bindings));
   if (typeOf(definition) === 'class_definition') {
     const body = field(definition, 'body');
     const superclasses = field(definition, 'superclasses');
@@ -868,7 +869,7 @@ function readDefinition(definition: SyntaxNode, facts: PyModuleFacts, functionIn
     facts.classes.push({ name: nameNode.text, decorators, nameSpan: spanOf(nameNode), bases, attributes });
     for (const member of body ? namedChildren(body) : []) {
       const inner = unwrapDecorated(member);
-      if (typeOf(inner) === 'function_definition') readDefinition(inner, facts, functionIndexByStart, nameNode.text);
+      if (typeOf(inner) === 'function_definition') readDefinition(inner, member, facts, functionIndexByStart, nameNode.text);
     }
     return;
   }
@@ -915,6 +916,9 @@ function readDecorator(node: SyntaxNode, bindings: Record<string, string>): Deco
 
 function singleReturn(definition: SyntaxNode): Expr | null {
   const body = field(definition, 'body');
+  // Most bodies end with something else: one look at the last statement spares listing them all.
+  const lastChild = body?.lastNamedChild;
+  if (!lastChild || (lastChild.type !== 'return_statement' && lastChild.type !== 'comment')) return null;
   const statements = body ? namedChildren(body).filter((child) => typeOf(child) !== 'comment') : [];
   const last = statements[statements.length - 1];
   const isDocstring = (node: SyntaxNode): boolean => typeOf(node) === 'expression_statement' && namedChildren(node)[0]?.type === 'string';

@@ -32,12 +32,6 @@ export function unwrapDecorated(node: SyntaxNode): SyntaxNode {
   return typeOf(node) === 'decorated_definition' ? (field(node, 'definition') ?? node) : node;
 }
 
-export function decoratorsOf(definition: SyntaxNode): SyntaxNode[] {
-  const parent = definition.parent;
-  if (!parent || typeOf(parent) !== 'decorated_definition') return [];
-  return namedChildren(parent).filter((child) => typeOf(child) === 'decorator');
-}
-
 /** Nearest enclosing node of one of the given types. */
 export function enclosing(node: SyntaxNode, types: readonly string[]): SyntaxNode | null {
   for (let current = node.parent; current; current = current.parent) {
