@@ -30,8 +30,12 @@ export function isTemplatePath(path: string): boolean {
   return /\.(html|txt)$/.test(path) && TEMPLATE_FOLDER.test(path);
 }
 
-/** Text that can hold a template rule's subject: only such templates are checked for findings. */
-export const TEMPLATE_CANDIDATE = /\{%-?\s*(cache|csrf_token)\b|\{%\s*load\b[^%]*\bcache\b/;
+/**
+ * Text that can hold a template rule's subject, a `{% cache %}` block (or the library loaded for one): only such
+ * templates are checked for findings. A template with only a CSRF token is read when a rule follows a cached
+ * view or a fragment's include to it, not up front.
+ */
+export const TEMPLATE_CANDIDATE = /\{%-?\s*cache\b|\{%\s*load\b[^%]*\bcache\b/;
 
 export interface TemplateTextSource {
   read(path: string): string | undefined;
