@@ -19,7 +19,17 @@ const shop: Files = {
   'config/settings/production.py': 'from .base import *  # noqa\n\nDEBUG = False\nTEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "DIRS": ["templates"]}]\n',
 };
 
-function parsedPaths(workspace: Awaited<ReturnType<typeof workspaceOf>>): string[] {
+type Checked = Awaited<ReturnType<typeof workspaceOf>>;
+
+/** `path:line` of each finding of `code` a whole-project check reports. */
+function flaggedBy(workspace: Checked, code: string): string[] {
+  return workspace
+    .check()
+    .filter((finding) => finding.code === code)
+    .map((finding) => `${finding.path}:${finding.range.start.line + 1}`);
+}
+
+function parsedPaths(workspace: Checked): string[] {
   return workspace.python
     .parsedModules()
     .map((module) => module.path)
@@ -43,22 +53,12 @@ test('a store with no timeout reads the helper callers, and a key they delete is
     'shop/views.py': 'from django.core.cache import cache\n\n\ndef product(request, pk):\n    data = cache.get(f"product:{pk}")\n    if data is None:\n        data = {"pk": pk}\n        cache.set(f"product:{pk}", data, None)\n    return data\n',
   };
   const workspace = await workspaceOf(files);
-  assert.deepEqual(
-    workspace.check().filter((finding) => finding.code === 'CACHE001'),
-    [],
-  );
+  assert.deepEqual(flaggedBy(workspace, 'CACHE001'), []);
   const parsed = parsedPaths(workspace);
   assert.ok(parsed.includes('shop/signals.py') && parsed.includes('shop/admin_actions.py'), parsed.join(', '));
   // The same store, with no helper call left: it is reported.
   const { 'shop/signals.py': _signals, 'shop/admin_actions.py': _actions, ...withoutCallers } = files;
-  const alone = await workspaceOf(withoutCallers);
-  assert.deepEqual(
-    alone
-      .check()
-      .filter((finding) => finding.code === 'CACHE001')
-      .map((finding) => `${finding.path}:${finding.range.start.line + 1}`),
-    ['shop/views.py:8'],
-  );
+  assert.deepEqual(flaggedBy(await workspaceOf(withoutCallers), 'CACHE001'), ['shop/views.py:8']);
 });
 
 test('TIMEOUT 0 in base settings reads the settings that import them, and is reported for production', async () => {
@@ -67,13 +67,7 @@ test('TIMEOUT 0 in base settings reads the settings that import them, and is rep
     'config/settings/base.py': 'CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://cache:6379", "TIMEOUT": 0}}\n',
   };
   const workspace = await workspaceOf(files);
-  assert.deepEqual(
-    workspace
-      .check()
-      .filter((finding) => finding.code === 'CACHE006')
-      .map((finding) => finding.path),
-    ['config/settings/base.py'],
-  );
+  assert.deepEqual(flaggedBy(workspace, 'CACHE006'), ['config/settings/base.py:1']);
   assert.ok(parsedPaths(workspace).includes('config/settings/production.py'));
 });
 
@@ -84,14 +78,9 @@ test('a cached page reads TEMPLATES: whether {{ user }} is the visitor depends o
     'shop/views.py': 'from django.shortcuts import render\nfrom django.views.decorators.cache import cache_page\n\n\n@cache_page(600)\ndef catalogue(request):\n    return render(request, "shop/catalogue.html")\n',
     'shop/templates/shop/catalogue.html': '<nav>{{ user.username }}</nav>\n',
   });
-  const codes = (workspace: Awaited<ReturnType<typeof workspaceOf>>): string[] =>
-    workspace
-      .check()
-      .filter((finding) => finding.code === 'CACHE004')
-      .map((finding) => finding.path);
   const auth = await workspaceOf(withProcessors('"django.contrib.auth.context_processors.auth"'));
-  assert.deepEqual(codes(auth), ['shop/views.py']);
+  assert.deepEqual(flaggedBy(auth, 'CACHE004'), ['shop/views.py:5']);
   assert.ok(parsedPaths(auth).includes('config/settings/production.py'));
   const debugOnly = await workspaceOf(withProcessors('"django.template.context_processors.debug"'));
-  assert.deepEqual(codes(debugOnly), []);
+  assert.deepEqual(flaggedBy(debugOnly, 'CACHE004'), []);
 });
