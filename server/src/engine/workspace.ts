@@ -125,7 +125,8 @@ export class Workspace {
       if (this.python.isCandidate(path) && this.python.module(path)) parsed++;
       yield parsed;
     }
-    this.python.facts();
+    // The invalidations (read lazily by the rules) are worked out here, so that no keystroke waits for them.
+    void this.python.facts().invalidated;
     for (const path of this.templates.allPaths()) {
       this.templates.module(path);
       yield parsed;

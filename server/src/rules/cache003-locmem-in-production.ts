@@ -304,7 +304,7 @@ function environmentFallback(project: PythonProject, module: PyModule, expr: Exp
 
 /** Aliases whose sharing matters: default, the session cache, the page-cache alias, template fragments. */
 function importantAliases(module: PyModule, project: PythonProject, settings: SettingsIndex): Set<string> {
-  const aliases = new Set(['default', 'template_fragments', ...project.pageCacheAliases()]);
+  const aliases = new Set(['default', 'template_fragments', ...project.facts().pageCacheAliases]);
   const setting = (name: string): string | number | undefined => {
     const assignment = settings.settingValue(module, name);
     return assignment ? constantSetting(project, module, assignment.value) : undefined;

@@ -71,7 +71,7 @@ interface DrfSettings {
   authentication: ClassList;
 }
 
-/** Remembered per state of the project (replaced whenever a file changes). */
+/** Remembered per state of the project: its facts object is replaced whenever a file changes (and is cheap to ask for). */
 const settingsByState = new WeakMap<object, DrfSettings>();
 
 /**
@@ -80,7 +80,7 @@ const settingsByState = new WeakMap<object, DrfSettings>();
  * such entries agree; a key changed any other way (`REST_FRAMEWORK[...] += ...` under `if DEBUG:`) is unknown.
  */
 function drfSettings(project: PythonProject): DrfSettings {
-  const state = project.state;
+  const state = project.facts();
   const cached = settingsByState.get(state);
   if (cached) return cached;
   const entries = { renderers: [] as ClassList[], authentication: [] as ClassList[] };

@@ -918,8 +918,8 @@ function singleReturn(definition: SyntaxNode): Expr | null {
   const body = field(definition, 'body');
   // Most bodies end with something else: one look at the last statement spares listing them all.
   const lastChild = body?.lastNamedChild;
-  if (!lastChild || (lastChild.type !== 'return_statement' && lastChild.type !== 'comment')) return null;
-  const statements = body ? namedChildren(body).filter((child) => typeOf(child) !== 'comment') : [];
+  if (!body || !lastChild || (lastChild.type !== 'return_statement' && lastChild.type !== 'comment')) return null;
+  const statements = namedChildren(body).filter((child) => typeOf(child) !== 'comment');
   const last = statements[statements.length - 1];
   const isDocstring = (node: SyntaxNode): boolean => typeOf(node) === 'expression_statement' && namedChildren(node)[0]?.type === 'string';
   if (!last || typeOf(last) !== 'return_statement' || statements.slice(0, -1).some((node) => !isDocstring(node))) return null;

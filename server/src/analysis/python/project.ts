@@ -74,13 +74,15 @@ interface ModuleContribution {
   deleted: string[];
   deleteHelpers: { index: number; paramIndex: number }[];
   refreshed: string[];
-  pageCacheAliases: string[];
   invalidatedFragments: string[];
   /** Functions that build `make_template_fragment_key(<param>, ...)` from a parameter (and delete or overwrite it when `invalidates`). */
   fragmentHelpers: { index: number; paramIndex: number; invalidates: boolean }[];
   /** Functions whose whole body is `return make_template_fragment_key("name", ...)`: the key of one fragment, for callers to delete. */
   fragmentKeyBuilders: { index: number; name: string }[];
 }
+
+/** The project facts that follow delete helpers to their callers: computed together, when one is first read. */
+type Invalidation = Omit<ProjectFacts, 'pageCacheAliases'>;
 
 export interface ProjectFacts {
   /** Key templates some code deletes. */
@@ -110,7 +112,6 @@ export class PythonProject {
   jobsGeneration = 0;
   private templates = new WeakMap<Expr, string>();
   private projectFacts: ProjectFacts | undefined;
-  private stateKey: object = {};
   /** Files the parser gave up on (path -> why), so that callers can say so: they are not analysed. */
   readonly unparsed = new Map<string, string>();
 
@@ -222,7 +223,6 @@ export class PythonProject {
     if (wasJobFile || this.jobFiles([path]).length > 0) this.jobsGeneration++;
     this.unparsed.delete(path);
     this.projectFacts = undefined;
-    this.stateKey = {};
     this.contributions.delete(path);
     if (before === undefined) {
       // A module not seen before may define constants other modules' keys use.
@@ -496,22 +496,38 @@ export class PythonProject {
   }
 
   /**
-   * An object replaced whenever a file changes: the key of memos of what is read from the whole project. Cheaper
-   * than `facts()` for that, which may parse every module that calls a delete helper.
+   * What the whole project says, each part computed when first read: the invalidations follow every call of a
+   * delete helper (parsing each module that calls one, though it never names the cache), so a rule that needs only
+   * the page-cache aliases, or the object as the key of its own memo, does not pay for them. Replaced whenever a
+   * file changes.
    */
-  get state(): object {
-    return this.stateKey;
-  }
-
   facts(): ProjectFacts {
-    this.projectFacts ??= this.computeProjectFacts();
+    if (!this.projectFacts) {
+      let invalidation: Invalidation | undefined;
+      let aliases: Set<string> | undefined;
+      const invalidationOf = (): Invalidation => (invalidation ??= this.computeInvalidation());
+      const aliasesOf = (): Set<string> => (aliases ??= new Set(this.candidateModules().flatMap(pageCacheAliasesOf)));
+      this.projectFacts = {
+        get invalidated() {
+          return invalidationOf().invalidated;
+        },
+        get refreshSites() {
+          return invalidationOf().refreshSites;
+        },
+        get invalidatedFragments() {
+          return invalidationOf().invalidatedFragments;
+        },
+        get pageCacheAliases() {
+          return aliasesOf();
+        },
+      };
+    }
     return this.projectFacts;
   }
 
-  private computeProjectFacts(): ProjectFacts {
+  private computeInvalidation(): Invalidation {
     const invalidated: string[] = [];
     const refreshSites = new Map<string, number>();
-    const pageCacheAliases = new Set<string>();
     const invalidatedFragments = new Set<string>();
     const deleteHelpers: { fn: ResolvedFunction; paramIndex: number }[] = [];
     const fragmentHelpers: { fn: ResolvedFunction; paramIndex: number; invalidates: boolean }[] = [];
@@ -528,7 +544,6 @@ export class PythonProject {
       for (const name of contribution.invalidatedFragments) invalidatedFragments.add(name);
       for (const template of contribution.deleted) invalidated.push(template);
       for (const template of contribution.refreshed) refreshSites.set(template, (refreshSites.get(template) ?? 0) + 1);
-      for (const alias of contribution.pageCacheAliases) pageCacheAliases.add(alias);
       for (const helper of contribution.deleteHelpers) {
         deleteHelpers.push({ fn: { module, index: helper.index, fn: module.facts.functions[helper.index] }, paramIndex: helper.paramIndex });
       }
@@ -551,7 +566,7 @@ export class PythonProject {
     for (const { module, call, helper } of this.helperCalls(modules, fragmentKeyBuilders)) {
       if (writingFunctions(module).has(call.functionIndex)) invalidatedFragments.add(helper.name);
     }
-    return { invalidated, refreshSites, pageCacheAliases, invalidatedFragments };
+    return { invalidated, refreshSites, invalidatedFragments };
   }
 
   /**
@@ -594,7 +609,7 @@ export class PythonProject {
   private contributionOf(module: PyModule): ModuleContribution {
     const cached = this.contributions.get(module.path);
     if (cached) return cached;
-    const contribution: ModuleContribution = { deleted: [], deleteHelpers: [], refreshed: [], pageCacheAliases: [], invalidatedFragments: [], fragmentHelpers: [], fragmentKeyBuilders: [] };
+    const contribution: ModuleContribution = { deleted: [], deleteHelpers: [], refreshed: [], invalidatedFragments: [], fragmentHelpers: [], fragmentKeyBuilders: [] };
     // make_template_fragment_key("name", ...) in a function that deletes (or overwrites) cache entries invalidates that fragment.
     const deletingFunctions = module.facts.fragmentKeyCalls.length > 0 ? writingFunctions(module) : new Set<number>();
     for (const fragmentCall of module.facts.fragmentKeyCalls) {
@@ -629,23 +644,12 @@ export class PythonProject {
       const into = DELETE_METHODS.has(call.method) ? contribution.deleted : contribution.refreshed;
       for (const key of keys) into.push(this.keyTemplateAt(module, call.functionIndex, key));
     }
-    contribution.pageCacheAliases = pageCacheAliasesOf(module);
     this.contributions.set(module.path, contribution);
     return contribution;
   }
-
-  /**
-   * The cache aliases `cache_page(cache=...)` names anywhere in the project: `facts().pageCacheAliases` without
-   * the rest of the project facts, whose delete helpers may make every module that calls one be parsed.
-   */
-  pageCacheAliases(): Set<string> {
-    if (this.projectFacts) return this.projectFacts.pageCacheAliases;
-    const aliases = new Set<string>();
-    for (const module of this.candidateModules()) for (const alias of this.contributions.get(module.path)?.pageCacheAliases ?? pageCacheAliasesOf(module)) aliases.add(alias);
-    return aliases;
-  }
 }
 
+/** The cache aliases the module's `cache_page(cache=...)` calls name. */
 function pageCacheAliasesOf(module: PyModule): string[] {
   const aliases = new Set<string>();
   for (const call of cachePageCalls(module)) if (call.kind === 'call' && call.keywords.cache?.kind === 'string') aliases.add(call.keywords.cache.value);
