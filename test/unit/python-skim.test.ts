@@ -137,7 +137,7 @@ const NOISY = py`
       def key(self):
           """The cache key of the cart."""
           # a comment in a kept body
-          return "cart"
+          return cache.get("cart")
 `;
 
 test('comments and docstrings are left out of the skimmed text; suppressions, f-strings and code stay where they were', async () => {
@@ -146,12 +146,43 @@ test('comments and docstrings are left out of the skimmed text; suppressions, f-
   for (const gone of ['The shop', 'A comment on its own line', 'A raw string statement', 'A cart.', 'The timeout in seconds', 'The cache key of the cart', 'a comment in a kept body']) {
     assert.ok(!skimmed.text.includes(gone), gone);
   }
-  for (const kept of ['CART_TIMEOUT = 60  # a comment after code stays with its line', '# noqa: CACHE001', `f"{cache.get('k')}"`, '"a".join([])', 'timeout = CART_TIMEOUT', 'return "cart"']) {
+  for (const kept of ['CART_TIMEOUT = 60  # a comment after code stays with its line', '# noqa: CACHE001', `f"{cache.get('k')}"`, '"a".join([])', 'timeout = CART_TIMEOUT', 'return cache.get("cart")']) {
     assert.ok(skimmed.text.includes(kept), kept);
     assert.equal(wholeOffset(skimmed, skimmed.text.indexOf(kept)), NOISY.indexOf(kept), kept);
   }
   // Nothing was skipped but text no rule reads: no body to read again on demand.
   assert.equal(skimmed.skippedDefinitions.size, 0);
+  await assertParsesCleanly(skimmed.text);
+});
+
+const NAMED_IN_WORDS = py`
+  from django.core.cache import cache
+
+
+  def total(order):
+      """Not cached: the cache would go stale when a line changes."""
+      # cache it once orders are immutable
+      return sum(line.price for line in order.lines)  # no cache here
+
+
+  def settings_for(name):
+      return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": name}
+
+
+  def cached_total(order):
+      # the total, from the cache
+      return cache.get(f"total:{order.pk}")
+`;
+
+test('a body that names the cache only in comments and its docstring is skipped; one that names it in code is kept', async () => {
+  const skimmed = skimFunctionBodies(NAMED_IN_WORDS, HINT);
+  assert.ok(skimmed);
+  assert.deepEqual([...skimmed.skippedDefinitions.keys()], [NAMED_IN_WORDS.indexOf('def total')]);
+  assert.ok(skimmed.skippedText.includes('return sum(line.price'));
+  for (const kept of ['"django.core.cache.backends.locmem.LocMemCache"', 'return cache.get(f"total:{order.pk}")']) {
+    assert.ok(skimmed.text.includes(kept), kept);
+    assert.equal(wholeOffset(skimmed, skimmed.text.indexOf(kept)), NAMED_IN_WORDS.indexOf(kept), kept);
+  }
   await assertParsesCleanly(skimmed.text);
 });
 

@@ -68,7 +68,7 @@ export function skimFunctionBodies(text: string, keep: RegExp): SkimmedText | un
   if (!tokens || !indentationNests(text, tokens.lines)) return undefined;
   const skippedParts: string[] = [];
   const skippedDefinitions = new Map<number, string>();
-  const bodies = skippedBodies(text, tokens.lines, keep, (definitionStart, body) => {
+  const bodies = skippedBodies(text, tokens.lines, codeMatches(text, keep, tokens), (definitionStart, body) => {
     skippedParts.push(body);
     skippedDefinitions.set(definitionStart, body);
   });
@@ -88,8 +88,37 @@ export function skimFunctionBodies(text: string, keep: RegExp): SkimmedText | un
   return { text: parts.join(''), skippedDefinitions, skippedText: skippedParts.join('\n'), shifts };
 }
 
-/** The bodies to skip, in order: each from its header's line break to its end, for a definition not matching `keep`. */
-function skippedBodies(text: string, lines: LogicalLine[], keep: RegExp, skipped: (definitionStart: number, body: string) => void): Cut[] {
+/**
+ * Where `keep` matches in code: not in a comment or a docstring, which name the cache in words ("# cached for an
+ * hour") far more often than they hold a use of it (and never one a rule reads). In increasing order.
+ */
+function codeMatches(text: string, keep: RegExp, tokens: Tokens): number[] {
+  const noise = tokens.noise.sort((a, b) => a.start - b.start);
+  const matches: number[] = [];
+  let next = 0;
+  for (const match of text.matchAll(new RegExp(keep.source, keep.flags.includes('g') ? keep.flags : `${keep.flags}g`))) {
+    const at = match.index;
+    while (next < noise.length && noise[next].end <= at) next++;
+    if (next < noise.length && noise[next].start <= at) continue;
+    matches.push(at);
+  }
+  return matches;
+}
+
+/** Whether one of `offsets` (in increasing order) is in [start, end). */
+function anyWithin(offsets: number[], start: number, end: number): boolean {
+  let low = 0;
+  let high = offsets.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (offsets[middle] < start) low = middle + 1;
+    else high = middle;
+  }
+  return low < offsets.length && offsets[low] < end;
+}
+
+/** The bodies to skip, in order: each from its header's line break to its end, for a definition no code match falls in. */
+function skippedBodies(text: string, lines: LogicalLine[], codeMatches: number[], skipped: (definitionStart: number, body: string) => void): Cut[] {
   const cuts: Cut[] = [];
   let index = 0;
   while (index < lines.length) {
@@ -113,7 +142,7 @@ function skippedBodies(text: string, lines: LogicalLine[], keep: RegExp, skipped
     }
     const first = lines[index + 1];
     const last = lines[bodyEnd - 1];
-    if (!keep.test(text.slice(definitionStart, last.end))) {
+    if (!anyWithin(codeMatches, definitionStart, last.end)) {
       // From the header's line break to the body's end, the body becomes `0` at its first statement's indentation.
       cuts.push({ start: line.end, end: last.end, standIn: `\n${text.slice(first.lineStart, first.start)}0` });
       skipped(definitionStart, text.slice(line.end, last.end));
@@ -219,6 +248,8 @@ interface CommentLine {
 interface Tokens {
   lines: LogicalLine[];
   comments: CommentLine[];
+  /** Every comment (on its own line or after code) and every statement that is only a plain string, in no set order. */
+  noise: { start: number; end: number }[];
 }
 
 /**
@@ -228,6 +259,7 @@ interface Tokens {
 function logicalLines(text: string): Tokens | undefined {
   const lines: LogicalLine[] = [];
   const comments: CommentLine[] = [];
+  const noise: Tokens['noise'] = [];
   const length = text.length;
   const lineEnd = lineEndFinder(text);
   let position = 0;
@@ -238,7 +270,10 @@ function logicalLines(text: string): Tokens | undefined {
     if (position >= length) break;
     if (char === LF || char === CR || char === HASH) {
       const end = lineEnd(position);
-      if (char === HASH) comments.push({ lineStart, start: position, end });
+      if (char === HASH) {
+        comments.push({ lineStart, start: position, end });
+        noise.push({ start: position, end });
+      }
       position = end + 1;
       continue;
     }
@@ -265,6 +300,7 @@ function logicalLines(text: string): Tokens | undefined {
       } else if (char === HASH) {
         commentStart = position;
         position = lineEnd(position);
+        noise.push({ start: commentStart, end: position });
       } else if (char === DOUBLE_QUOTE || char === SINGLE_QUOTE) {
         const quote = position;
         position = stringEnd(text, position);
@@ -284,11 +320,13 @@ function logicalLines(text: string): Tokens | undefined {
     if (depth > 0) return undefined;
     let codeEnd = commentStart >= 0 ? commentStart : position;
     for (char = text.charCodeAt(codeEnd - 1); codeEnd > start && (char === SPACE || char === TAB || char === FORM_FEED || char === CR || char === LF); char = text.charCodeAt(--codeEnd - 1));
-    lines.push({ start, lineStart, end: position, last: text[codeEnd - 1], loneStringEnd: firstStringEnd === codeEnd ? codeEnd : -1 });
+    const loneStringEnd = firstStringEnd === codeEnd ? codeEnd : -1;
+    lines.push({ start, lineStart, end: position, last: text[codeEnd - 1], loneStringEnd });
+    if (loneStringEnd >= 0) noise.push({ start, end: loneStringEnd });
     // Past the line break (\r\n counts as one).
     position += text.charCodeAt(position) === CR && text.charCodeAt(position + 1) === LF ? 2 : 1;
   }
-  return { lines, comments };
+  return { lines, comments, noise };
 }
 
 const [SPACE, TAB, FORM_FEED, LF, CR, HASH, DOUBLE_QUOTE, SINGLE_QUOTE, BACKSLASH] = [' ', '\t', '\f', '\n', '\r', '#', '"', "'", '\\'].map((char) => char.charCodeAt(0));
