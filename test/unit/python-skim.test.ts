@@ -102,11 +102,11 @@ test('a skimmed module leaves out the bodies that never name the cache, and keep
     [...skimmed.skippedDefinitions.keys()].sort((a, b) => a - b),
     [definitionOf('def plain'), definitionOf('@decorator'), definitionOf('def outer'), definitionOf('def __str__')],
   );
-  for (const kept of ['return cache.get(key)', 'def one_line(): return 1', 'return cache.get(self.title)', 'title = "t"', 'AFTER = "marker"']) {
+  for (const kept of ['return cache.get(key)', 'def one_line(): return 1', 'return cache.get(self.title)', 'AFTER = "marker"']) {
     assert.ok(skimmed.text.includes(kept), kept);
     assert.equal(wholeOffset(skimmed, skimmed.text.indexOf(kept)), TRICKY.indexOf(kept), kept);
   }
-  for (const skipped of ['def not_a_function', 'return request.user', 'def inner', 'return self.title']) {
+  for (const skipped of ['def not_a_function', 'return request.user', 'def inner', 'return self.title', 'title = "t"']) {
     assert.ok(!skimmed.text.includes(skipped), skipped);
     assert.ok(skimmed.skippedText.includes(skipped), skipped);
   }
@@ -146,7 +146,7 @@ test('comments and docstrings are left out of the skimmed text; suppressions, f-
   for (const gone of ['The shop', 'A comment on its own line', 'A raw string statement', 'A cart.', 'The timeout in seconds', 'The cache key of the cart', 'a comment in a kept body']) {
     assert.ok(!skimmed.text.includes(gone), gone);
   }
-  for (const kept of ['CART_TIMEOUT = 60  # a comment after code stays with its line', '# noqa: CACHE001', `f"{cache.get('k')}"`, '"a".join([])', 'timeout = CART_TIMEOUT', 'return cache.get("cart")']) {
+  for (const kept of ['CART_TIMEOUT = 60  # a comment after code stays with its line', '# noqa: CACHE001', `f"{cache.get('k')}"`, '"a".join([])', 'return cache.get("cart")']) {
     assert.ok(skimmed.text.includes(kept), kept);
     assert.equal(wholeOffset(skimmed, skimmed.text.indexOf(kept)), NOISY.indexOf(kept), kept);
   }
@@ -184,6 +184,66 @@ test('a body that names the cache only in comments and its docstring is skipped;
     assert.equal(wholeOffset(skimmed, skimmed.text.indexOf(kept)), NAMED_IN_WORDS.indexOf(kept), kept);
   }
   await assertParsesCleanly(skimmed.text);
+});
+
+const CLASS_BODIES = py`
+  from django.db import models
+  from django.views.generic import DetailView
+  from .fields import PriceField
+
+
+  class Book(models.Model):
+      title = models.CharField(max_length=200)
+      price = PriceField(default=0)  # noqa: CACHE001
+      cache_version = models.IntegerField(default=1)
+
+      class Meta:
+          ordering = ["title"]
+
+      def __str__(self):
+          return self.title
+
+
+  class BookView(DetailView):
+      model = Book
+      template_name = "books/detail.html"
+      paginate_by = 20
+`;
+
+test('class statements no rule reads are left out; view attributes, cache uses and suppressions stay', async () => {
+  const skimmed = skimFunctionBodies(CLASS_BODIES, HINT);
+  assert.ok(skimmed);
+  for (const gone of ['title = models.CharField(max_length=200)', 'ordering = ["title"]', 'paginate_by = 20']) {
+    assert.ok(!skimmed.text.includes(gone), gone);
+    // Read again when a rule asks for a call one of them makes.
+    assert.ok(skimmed.skippedText.includes(gone), gone);
+  }
+  for (const kept of ['price = PriceField(default=0)  # noqa: CACHE001', 'cache_version = models.IntegerField(default=1)', 'class Meta:', 'def __str__(self):', 'model = Book', 'template_name = "books/detail.html"']) {
+    assert.ok(skimmed.text.includes(kept), kept);
+    assert.equal(wholeOffset(skimmed, skimmed.text.indexOf(kept)), CLASS_BODIES.indexOf(kept), kept);
+  }
+  await assertParsesCleanly(skimmed.text);
+});
+
+test('a cached class-based view is still read through its class attributes when its fields are left out', async () => {
+  const files: Files = {
+    'books/views.py': CLASS_BODIES,
+    'books/urls.py': py`
+      from django.urls import path
+      from django.views.decorators.cache import cache_page
+
+      from .views import BookView
+
+      urlpatterns = [path("<int:pk>/", cache_page(600)(BookView.as_view()))]
+    `,
+    'books/templates/books/detail.html': '{% for message in messages %}<p>{{ message }}</p>{% endfor %}<h1>{{ object.title }}</h1>\n',
+  };
+  const whole = await check(files, false);
+  assert.ok(
+    whole.some((finding) => finding.code === 'CACHE004' && finding.path === 'books/urls.py'),
+    whole.map((finding) => `${finding.code} ${finding.path}`).join('\n'),
+  );
+  assert.deepEqual(await check(files, true), whole);
 });
 
 test('a kept function with a docstring before its return still returns its value: the key builder is read', async () => {

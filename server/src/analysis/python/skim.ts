@@ -5,7 +5,8 @@
  * time grows with the text's length, blank or not: a body must go, not be blanked).
  *
  * Comment-only lines (suppressions aside) and docstrings are left out too: tree-sitter reads them character by
- * character, and on the development corpus they were a sixth of what was left to parse.
+ * character, and on the development corpus they were a sixth of what was left to parse. So are the statements of
+ * class bodies that no rule reads (model and form fields, `Meta` options: a seventh of what was left after that).
  *
  * A skipped body becomes the single statement `0`, at its first statement's indentation. Definitions,
  * decorators, parameters, classes and module-level statements are kept, so the facts list the same functions
@@ -20,14 +21,14 @@
  * findings only the skimmed text gave, never the other way round.
  */
 import type { LineIndex } from '../text.js';
-import { eachFactObject, escapeRegExp, fragmentValues, mayCallBoundNames, mayReadUserState, type FunctionFacts, type PlainCall, type PyModuleFacts } from './facts.js';
+import { eachFactObject, escapeRegExp, fragmentValues, mayCallBoundNames, mayReadUserState, VIEW_ATTRIBUTES, type FunctionFacts, type PlainCall, type PyModuleFacts } from './facts.js';
 
 /** A module's text with some function bodies left out. */
 export interface SkimmedText {
   text: string;
   /** Each skipped function's body text, by where its definition starts in the whole text (its first decorator, or `def`/`async`). */
   skippedDefinitions: Map<number, string>;
-  /** The skipped bodies' text, one after another: what a search for a name in them must read. */
+  /** The skipped bodies' and class statements' text, one after another: what a search for a name in them must read. */
   skippedText: string;
   /** For each skipped body: where its stand-in ends in the skimmed text, and how much shorter the text is from there on. */
   shifts: { skimmedEnd: number; removed: number }[];
@@ -68,11 +69,14 @@ export function skimFunctionBodies(text: string, keep: RegExp): SkimmedText | un
   if (!tokens || !indentationNests(text, tokens.lines)) return undefined;
   const skippedParts: string[] = [];
   const skippedDefinitions = new Map<number, string>();
-  const bodies = skippedBodies(text, tokens.lines, codeMatches(text, keep, tokens), (definitionStart, body) => {
+  const matches = codeMatches(text, keep, tokens);
+  const bodies = skippedBodies(text, tokens.lines, matches, (definitionStart, body) => {
     skippedParts.push(body);
     skippedDefinitions.set(definitionStart, body);
   });
-  const cuts = mergeCuts(bodies, noiseCuts(text, tokens, bodies));
+  const classStatements = classStatementCuts(text, tokens.lines, matches);
+  for (const cut of classStatements) skippedParts.push(text.slice(cut.start, cut.end));
+  const cuts = mergeCuts(mergeCuts(bodies, classStatements), noiseCuts(text, tokens, bodies));
   if (cuts.length === 0) return undefined;
   const parts: string[] = [];
   const shifts: SkimmedText['shifts'] = [];
@@ -150,6 +154,59 @@ function skippedBodies(text: string, lines: LogicalLine[], codeMatches: number[]
     index = bodyEnd;
   }
   return cuts;
+}
+
+const CLASS = /class[ \t]/y;
+/** A class attribute the facts read (facts.ts classAttributes): `template_name = ...`, `model: type[Model] = ...`. */
+const VIEW_ATTRIBUTE_ASSIGNMENT = new RegExp(`(?:${VIEW_ATTRIBUTES.join('|')})[ \\t]*[:=]`, 'y');
+
+/**
+ * The simple statements directly in a class body (module-level classes and the classes inside them) that no rule
+ * reads: model and form fields, `Meta` options. The facts read a class's name, bases, decorators and methods, and
+ * of its statements only the view attributes (VIEW_ATTRIBUTES); a statement is kept when it assigns one, names
+ * the cache in code, or holds a suppression comment. Each one left out becomes `0`, so the body keeps its shape.
+ */
+function classStatementCuts(text: string, lines: LogicalLine[], codeMatches: number[]): Cut[] {
+  const cuts: Cut[] = [];
+  const indentOf = (line: LogicalLine): number => line.start - line.lineStart;
+  /** The index after the last line of the block opened by line `index` (lines indented deeper than it). */
+  const blockEnd = (index: number): number => {
+    const indent = indentOf(lines[index]);
+    let end = index + 1;
+    while (end < lines.length && indentOf(lines[end]) > indent) end++;
+    return end;
+  };
+  const isClassHeader = (line: LogicalLine): boolean => {
+    CLASS.lastIndex = line.start;
+    return line.last === ':' && CLASS.test(text);
+  };
+  const readClassBody = (from: number, to: number): void => {
+    for (let index = from; index < to; ) {
+      const line = lines[index];
+      const end = blockEnd(index);
+      if (isClassHeader(line)) readClassBody(index + 1, end);
+      else if (end === index + 1 && isUnreadClassStatement(text, line, codeMatches)) cuts.push({ start: line.start, end: line.end, standIn: '0' });
+      index = end;
+    }
+  };
+  for (let index = 0; index < lines.length; ) {
+    const end = blockEnd(index);
+    if (isClassHeader(lines[index])) readClassBody(index + 1, end);
+    index = end;
+  }
+  return cuts;
+}
+
+/** A one-line statement of a class body that no rule reads (see classStatementCuts). */
+function isUnreadClassStatement(text: string, line: LogicalLine, codeMatches: number[]): boolean {
+  if (line.end - line.start < 4 || line.last === ':' || line.loneStringEnd >= 0) return false;
+  const first = text[line.start];
+  if (first === '@') return false;
+  DEFINITION.lastIndex = line.start;
+  VIEW_ATTRIBUTE_ASSIGNMENT.lastIndex = line.start;
+  if (DEFINITION.test(text) || VIEW_ATTRIBUTE_ASSIGNMENT.test(text) || anyWithin(codeMatches, line.start, line.end)) return false;
+  const statement = text.slice(line.start, line.end);
+  return !(statement.includes('#') && READ_COMMENT.test(statement));
 }
 
 /** A string literal's prefix (f-strings aside: they can call), before its quote. */
@@ -410,10 +467,11 @@ const skims = new WeakMap<PyModuleFacts, Skim>();
 /**
  * Makes `facts`, extracted from `skimmed`, answer like the whole module's. A skipped function's return value,
  * its reads of the user if its body names `request.user` (or the session, or cookies), and the
- * module's calls and template renders if a skipped body calls one of the names the module binds, are read
- * (once, from `wholeFacts()`) when first asked for. Nothing else can differ: cache API calls, definitions,
- * decorators, classes and module-level statements are all in the skimmed text, and `patch_vary_headers` is
- * never in a skipped body. Each object keeps its identity when the rest is filled in.
+ * module's calls and template renders if a skipped body or class statement calls one of the names the module
+ * binds, are read (once, from `wholeFacts()`) when first asked for. Nothing else can differ: cache API calls,
+ * definitions, decorators, classes (their names, bases, methods and view attributes) and module-level statements
+ * are all in the skimmed text, and `patch_vary_headers` is never in a skipped body. Each object keeps its
+ * identity when the rest is filled in.
  */
 export function fillOnDemand(facts: PyModuleFacts, skimmed: SkimmedText, wholeFacts: () => PyModuleFacts | undefined): void {
   const skipped = facts.functions.flatMap((fn, index) => {
