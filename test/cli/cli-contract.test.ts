@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { test } from 'node:test';
 import { djangoTemplateError } from '../helpers/django-template.js';
 import { pythonSyntaxError } from '../helpers/python.js';
@@ -185,6 +185,34 @@ test('a pyproject.toml without a [tool.cache-coach] table is not ours to judge: 
     assert.equal(run.status, 1, run.stderr);
     const findings = JSON.parse(run.stdout) as { path: string; code: string }[];
     assert.deepEqual(findings.map((finding) => `${finding.path} ${finding.code}`), ['shop/views.py CACHE004', 'templates/{{cookiecutter.site}}/site/views.py CACHE004']);
+  } finally {
+    copy.dispose();
+  }
+});
+
+test('each file follows the nearest [tool.cache-coach] table, however the paths are given', () => {
+  const copy = project({
+    'pyproject.toml': '[tool.cache-coach]\n',
+    'shop/views.py': LEAKY_VIEW,
+    'services/billing/pyproject.toml': '[tool.cache-coach]\nignore = ["CACHE004"]\n',
+    'services/billing/invoices/views.py': LEAKY_VIEW,
+    'services/billing/views.py': LEAKY_VIEW,
+    'services/reports/views.py': LEAKY_VIEW,
+  });
+  try {
+    const expected = ['services/reports/views.py CACHE004', 'shop/views.py CACHE004'];
+    for (const [args, cwd] of [
+      [['check', '--format', 'json'], copy.dir],
+      [['check', '--format', 'json', 'services/billing/views.py', './services/billing/invoices/../invoices/views.py', 'services/reports', 'shop/views.py'], copy.dir],
+      [['check', '--format', 'json', '../billing', '../reports/views.py', '../../shop'], join(copy.dir, 'services', 'reports')],
+    ] as const) {
+      const run = runCli([...args], cwd);
+      assert.equal(run.status, 1, run.stderr);
+      const findings = JSON.parse(run.stdout) as { path: string; code: string }[];
+      // Paths are relative to the folder the command ran in: compare them from the project's root.
+      const seen = findings.map((finding) => `${relative(copy.dir, resolve(cwd, finding.path)).split(sep).join('/')} ${finding.code}`).sort();
+      assert.deepEqual(seen, expected, `${args.join(' ')}\n${run.stdout}`);
+    }
   } finally {
     copy.dispose();
   }

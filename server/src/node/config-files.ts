@@ -8,8 +8,8 @@ export class ConfigFinder {
   private readonly byDirectory = new Map<string, CacheCoachConfig>();
   /** Directory -> the directory holding the pyproject.toml whose table is in force there (null: none). */
   private readonly rootByDirectory = new Map<string, string | null>();
-  /** A file's absolute folder, by the path it was asked for (every file is asked several times per run). */
-  private readonly directoryByPath = new Map<string, string>();
+  /** A folder's absolute path, by the folder part of the paths asked for (every file is asked several times per run). */
+  private readonly absoluteByFolder = new Map<string, string>();
 
   constructor(
     private readonly cwd: string,
@@ -27,9 +27,11 @@ export class ConfigFinder {
     return this.rootByDirectory.get(this.directoryOf(path)) ?? undefined;
   }
 
+  /** The file's absolute folder: resolved once per folder, since resolving a path costs more than the lookup it serves. */
   private directoryOf(path: string): string {
-    let directory = this.directoryByPath.get(path);
-    if (directory === undefined) this.directoryByPath.set(path, (directory = dirname(resolve(this.cwd, path))));
+    const folder = dirname(path);
+    let directory = this.absoluteByFolder.get(folder);
+    if (directory === undefined) this.absoluteByFolder.set(folder, (directory = resolve(this.cwd, folder)));
     return directory;
   }
 
