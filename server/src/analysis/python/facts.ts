@@ -564,18 +564,24 @@ export function fragmentValues(facts: FragmentFacts): unknown[] {
 /** Calls `visit` once for every object (not array) reachable from `roots`: how offsets in facts are found to move them. */
 export function eachFactObject(roots: readonly unknown[], visit: (record: Record<string, unknown>) => void): void {
   const seen = new Set<object>();
-  const walk = (value: unknown): void => {
-    if (value === null || typeof value !== 'object' || seen.has(value)) return;
+  // A stack, not recursion, and only objects pushed: facts hold tens of thousands of expression nodes per module.
+  const pending: object[] = [];
+  for (const root of roots) if (typeof root === 'object' && root !== null) pending.push(root);
+  while (pending.length > 0) {
+    const value = pending.pop()!;
+    if (seen.has(value)) continue;
     seen.add(value);
     if (Array.isArray(value)) {
-      for (const item of value) walk(item);
-      return;
+      for (const item of value) if (typeof item === 'object' && item !== null) pending.push(item);
+      continue;
     }
     const record = value as Record<string, unknown>;
     visit(record);
-    for (const key in record) walk(record[key]);
-  };
-  for (const root of roots) walk(root);
+    for (const key in record) {
+      const item = record[key];
+      if (typeof item === 'object' && item !== null) pending.push(item);
+    }
+  }
 }
 
 /** Moves the `functionIndex` of a statement's calls (only top-level items carry one; expressions never do). */
