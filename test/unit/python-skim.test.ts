@@ -246,6 +246,66 @@ test('a cached class-based view is still read through its class attributes when 
   assert.deepEqual(await check(files, true), whole);
 });
 
+const TYPED_HEADERS = py`
+  from django.core.cache import cache
+  from .pricing import default_currency
+
+
+  def price_key(product: "Product", *, currency: str = default_currency(), **extra: dict[str, int]) -> str:
+      return f"price:{product.pk}:{currency}"
+
+
+  def page(request, /, number: int = 1, *args: Any, sort=lambda item, other: item) -> HttpResponse:
+      return number
+
+
+  def noted(
+      first: int,  # the first
+      second,
+  ) -> None:
+      return None
+
+
+  def cached_price(product):
+      return cache.get(price_key(product))
+`;
+
+test('a skipped function keeps its parameter names only; a header the split could misread is kept whole', async () => {
+  const skimmed = skimFunctionBodies(TYPED_HEADERS, HINT);
+  assert.ok(skimmed);
+  assert.ok(skimmed.text.includes('def price_key(product, *, currency=0, **extra):'), skimmed.text);
+  // A lambda's commas and a comment leave the header as written.
+  assert.ok(skimmed.text.includes('def page(request, /, number: int = 1, *args: Any, sort=lambda item, other: item) -> HttpResponse:'), skimmed.text);
+  assert.ok(skimmed.text.includes('    first: int,  # the first'), skimmed.text);
+  // A default is evaluated where the function is defined: the call in it is still searched for.
+  assert.ok(skimmed.skippedText.includes('currency: str = default_currency()'));
+  const kept = 'def cached_price(product):';
+  assert.equal(wholeOffset(skimmed, skimmed.text.indexOf(kept)), TYPED_HEADERS.indexOf(kept));
+  await assertParsesCleanly(skimmed.text);
+});
+
+test('a skipped function with a typed header still gives its parameters: which of them reach the key is read', async () => {
+  const files: Files = {
+    // The request does not reach the key: only `section` does. Without the parameters' names it would be taken to.
+    'shop/keys.py': py`
+      def dashboard_key(request: "HttpRequest", *, section: str = "main") -> str:
+          return f"dashboard:{section}"
+    `,
+    'shop/views.py': py`
+      from django.core.cache import cache
+      from .keys import dashboard_key
+
+      def dashboard(request):
+          data = {"orders": list(request.user.orders.all())}
+          cache.set(dashboard_key(request, section="orders"), data, 300)
+          return data
+    `,
+  };
+  const whole = await check(files, false);
+  assert.ok(whole.some((finding) => finding.code === 'CACHE002' && finding.path === 'shop/views.py'), whole.map((finding) => `${finding.code} ${finding.path}`).join('\n'));
+  assert.deepEqual(await check(files, true), whole);
+});
+
 test('a kept function with a docstring before its return still returns its value: the key builder is read', async () => {
   const files: Files = {
     'shop/views.py': py`

@@ -8,9 +8,9 @@
  * character, and on the development corpus they were a sixth of what was left to parse. So are the statements of
  * class bodies that no rule reads (model and form fields, `Meta` options: a seventh of what was left after that).
  *
- * A skipped body becomes the single statement `0`, at its first statement's indentation. Definitions,
- * decorators, parameters, classes and module-level statements are kept, so the facts list the same functions
- * in the same order; restoreOffsets moves every offset back to where it is in the whole text. What a skipped
+ * A skipped body becomes the single statement `0`, at its first statement's indentation, and its function's
+ * parameters their names (annotations and defaults go). Definitions, decorators, classes and module-level
+ * statements are kept, so the facts list the same functions with the same parameters in the same order; restoreOffsets moves every offset back to where it is in the whole text. What a skipped
  * body would have told (its calls, returns, assignments, reads of `request.user`) is read on demand: the whole
  * text is parsed when a rule first asks for one of them (fillOnDemand).
  *
@@ -70,8 +70,10 @@ export function skimFunctionBodies(text: string, keep: RegExp): SkimmedText | un
   const skippedParts: string[] = [];
   const skippedDefinitions = new Map<number, string>();
   const matches = codeMatches(text, keep, tokens);
-  const bodies = skippedBodies(text, tokens.lines, matches, (definitionStart, body) => {
+  const bodies = skippedBodies(text, tokens.lines, matches, (definitionStart, body, parameters) => {
     skippedParts.push(body);
+    // Defaults are evaluated where the function is defined: a call in one is read on demand, as a body's is.
+    if (parameters !== undefined) skippedParts.push(parameters);
     skippedDefinitions.set(definitionStart, body);
   });
   const classStatements = classStatementCuts(text, tokens.lines, matches);
@@ -122,7 +124,7 @@ function anyWithin(offsets: number[], start: number, end: number): boolean {
 }
 
 /** The bodies to skip, in order: each from its header's line break to its end, for a definition no code match falls in. */
-function skippedBodies(text: string, lines: LogicalLine[], codeMatches: number[], skipped: (definitionStart: number, body: string) => void): Cut[] {
+function skippedBodies(text: string, lines: LogicalLine[], codeMatches: number[], skipped: (definitionStart: number, body: string, parameters: string | undefined) => void): Cut[] {
   const cuts: Cut[] = [];
   let index = 0;
   while (index < lines.length) {
@@ -147,13 +149,87 @@ function skippedBodies(text: string, lines: LogicalLine[], codeMatches: number[]
     const first = lines[index + 1];
     const last = lines[bodyEnd - 1];
     if (!anyWithin(codeMatches, definitionStart, last.end)) {
+      const parameters = parameterNamesCut(text, line);
+      if (parameters) cuts.push(parameters);
       // From the header's line break to the body's end, the body becomes `0` at its first statement's indentation.
       cuts.push({ start: line.end, end: last.end, standIn: `\n${text.slice(first.lineStart, first.start)}0` });
-      skipped(definitionStart, text.slice(line.end, last.end));
+      skipped(definitionStart, text.slice(line.end, last.end), parameters && text.slice(parameters.start, parameters.end));
     }
     index = bodyEnd;
   }
   return cuts;
+}
+
+/** A definition's header up to its parameters' opening parenthesis (names outside ASCII are left as they are). */
+const HEADER_TO_PARAMETERS = /(?:async[ \t]+)?def[ \t]+[A-Za-z_][A-Za-z0-9_]*[ \t]*\(/y;
+/** A parameter's star and name, at the start of its text. */
+const PARAMETER_NAME = /[ \t\r\n]*(\*{0,2})[ \t]*([A-Za-z_][A-Za-z0-9_]*)?/y;
+
+/**
+ * For a skipped function: its parameter list and return annotation reduced to the parameter names, which is all
+ * the facts read of them (`(self, request: HttpRequest, *args: Any, page: int = 1) -> HttpResponse` becomes
+ * `(self, request, *args, page=0)`). Annotations are most of a typed project's headers. Undefined when the header
+ * holds something the split below could misread: a lambda (its commas), a comment, a line continuation.
+ */
+function parameterNamesCut(text: string, header: LogicalLine): Cut | undefined {
+  HEADER_TO_PARAMETERS.lastIndex = header.start;
+  if (!HEADER_TO_PARAMETERS.test(text)) return undefined;
+  const open = HEADER_TO_PARAMETERS.lastIndex - 1;
+  const names: string[] = [];
+  let depth = 0;
+  let parameterStart = open + 1;
+  let hasDefault = false;
+  let close = -1;
+  const addParameter = (end: number): boolean => {
+    const source = text.slice(parameterStart, end);
+    if (source.trim() === '') return true;
+    PARAMETER_NAME.lastIndex = 0;
+    const [, stars, name] = PARAMETER_NAME.exec(source)!;
+    // The name must end where the parameter's name does (`café` is not `caf`).
+    if (name !== undefined && PARAMETER_NAME.lastIndex < source.length && !/[ \t\r\n:=]/.test(source[PARAMETER_NAME.lastIndex])) return false;
+    if (name === undefined) {
+      // `*` and `/` on their own: markers, kept as they are.
+      if (source.trim() !== '*' && source.trim() !== '/') return false;
+      names.push(source.trim());
+    } else {
+      names.push(`${stars}${name}${hasDefault ? '=0' : ''}`);
+    }
+    return true;
+  };
+  let at = open + 1;
+  for (; at < header.end; at++) {
+    const char = text.charCodeAt(at);
+    if (char === DOUBLE_QUOTE || char === SINGLE_QUOTE) {
+      const end = stringEnd(text, at);
+      if (end < 0) return undefined;
+      at = end - 1;
+    } else if (char === HASH || char === BACKSLASH) {
+      return undefined;
+    } else if (char === OPEN_PAREN || char === OPEN_BRACKET || char === OPEN_BRACE) {
+      depth++;
+    } else if (char === CLOSE_PAREN || char === CLOSE_BRACKET || char === CLOSE_BRACE) {
+      if (depth === 0) {
+        if (!addParameter(at)) return undefined;
+        close = at;
+        break;
+      }
+      depth--;
+    } else if (depth === 0 && char === COMMA) {
+      if (!addParameter(at)) return undefined;
+      parameterStart = at + 1;
+      hasDefault = false;
+    } else if (depth === 0 && char === EQUALS && !hasDefault) {
+      const before = text.charCodeAt(at - 1);
+      hasDefault = text.charCodeAt(at + 1) !== EQUALS && before !== EQUALS && before !== BANG && before !== LESS && before !== GREATER && before !== COLON;
+    }
+  }
+  if (close < 0) return undefined;
+  // What follows the parameters, to the header's colon: a return annotation, or nothing.
+  const colon = text.lastIndexOf(':', header.end);
+  const rest = text.slice(close + 1, colon);
+  if (colon <= close || !/^[ \t]*(?:->[^#\\]*)?$/.test(rest) || /\blambda\b/.test(text.slice(open, colon))) return undefined;
+  const standIn = `(${names.join(', ')})`;
+  return standIn.length < colon - open ? { start: open, end: colon, standIn } : undefined;
 }
 
 const CLASS = /class[ \t]/y;
@@ -388,6 +464,7 @@ function logicalLines(text: string): Tokens | undefined {
 
 const [SPACE, TAB, FORM_FEED, LF, CR, HASH, DOUBLE_QUOTE, SINGLE_QUOTE, BACKSLASH] = [' ', '\t', '\f', '\n', '\r', '#', '"', "'", '\\'].map((char) => char.charCodeAt(0));
 const [OPEN_PAREN, OPEN_BRACKET, OPEN_BRACE, CLOSE_PAREN, CLOSE_BRACKET, CLOSE_BRACE] = ['(', '[', '{', ')', ']', '}'].map((char) => char.charCodeAt(0));
+const [COMMA, EQUALS, BANG, LESS, GREATER, COLON] = [',', '=', '!', '<', '>', ':'].map((char) => char.charCodeAt(0));
 
 /**
  * For `text`: the offset of the line break that ends the line holding a position (or the text's length). A
