@@ -27,6 +27,37 @@ test('a value computed from a function parameter under a constant key is flagged
   assert.deepEqual(await spans(CODE, files), ['"recommendations"']);
 });
 
+test('a container filled by append or update carries what went into it: a per-user list under a shared key', async () => {
+  const files = {
+    'shop/views.py': py`
+      from django.core.cache import cache
+
+      def dashboard(request):
+          rows = []
+          for order in request.user.orders.all():
+              rows.append(order.total)
+          summary = {}
+          summary.update(totals=rows)
+          cache.set("dashboard", summary, 300)
+          return summary
+
+      def dashboard_widget(request):
+          return cache.get("dashboard", {})
+
+      def board(request):
+          rows = []
+          for order in Order.objects.filter(open=True):
+              rows.append(order.total)
+          cache.set("board", rows, 300)
+          return rows
+
+      def board_widget(request):
+          return cache.get("board", [])
+    `,
+  };
+  assert.deepEqual(await flagged(CODE, files), ['shop/views.py:9']);
+});
+
 test('a value read from request.user is flagged', async () => {
   const files = {
     'shop/views.py': py`

@@ -499,7 +499,7 @@ function extractStatement(statement: SyntaxNode, text: string, bindings: Record<
   findCacheCalls(statement, text, facts, patterns.cacheMention, functionIndexByStart);
   findQualifiedCalls(statement, text, facts, patterns.calls, functionIndexByStart);
   findUserStateReads(statement, text, facts, functionIndexByStart);
-  collectDataFlow(statement, facts, functionIndexByStart);
+  collectDataFlow(statement, text, facts, functionIndexByStart);
   if (functionOffset !== 0) shiftFunctionIndices(facts, functionOffset);
   // The module-wide fields stay on it unread: copying the others out would build a slow object (moduleFacts).
   return facts;
@@ -1191,7 +1191,7 @@ export function isMemoizeCallee(callee: string): boolean {
 }
 
 /** Local assignments of every function that writes to the cache (data flow for CACHE002). */
-function collectDataFlow(root: SyntaxNode, facts: PyModuleFacts, functionIndexByStart: FunctionIndex): void {
+function collectDataFlow(root: SyntaxNode, text: string, facts: PyModuleFacts, functionIndexByStart: FunctionIndex): void {
   const wanted = new Set([...facts.cacheCalls, ...facts.calls.filter((call) => isMemoizeCallee(call.callee))].map((call) => call.functionIndex).filter((index) => index >= 0));
   if (wanted.size === 0) return;
   const definitions = typeOf(root) === 'function_definition' ? [root, ...root.descendantsOfType('function_definition')] : root.descendantsOfType('function_definition');
@@ -1203,18 +1203,8 @@ function collectDataFlow(root: SyntaxNode, facts: PyModuleFacts, functionIndexBy
     if (index === undefined || !wanted.has(index) || done.has(index)) continue;
     done.add(index);
     const assignments = facts.functions[index].assignments;
-    for (const node of definition.descendantsOfType(['assignment', 'augmented_assignment', 'for_statement', 'named_expression', 'function_definition', 'call'])) {
+    for (const node of definition.descendantsOfType(DATA_FLOW_NODES)) {
       if (!node || node.startIndex === definition.startIndex) continue;
-      if (typeOf(node) === 'call') {
-        // `items.append(x)`, `data.update(x)`: x flows into the container.
-        const callee = field(node, 'function');
-        const receiver = callee?.type === 'attribute' ? field(callee, 'object') : null;
-        const method = callee?.type === 'attribute' ? field(callee, 'attribute')?.text : undefined;
-        if (receiver?.type !== 'identifier' || !method || !MUTATORS.has(method) || node.parent?.type !== 'expression_statement') continue;
-        const place = placeOf(node.parent, definition);
-        assignments.push({ targets: [receiver.text], value: toExpr(node), start: node.parent.startIndex, block: place.block, loop: place.loop, replaces: false });
-        continue;
-      }
       const statement = typeOf(node) === 'assignment' || typeOf(node) === 'augmented_assignment' ? (node.parent?.type === 'expression_statement' ? node.parent : node) : node;
       const place = placeOf(statement, definition);
       if (typeOf(node) === 'function_definition') {
@@ -1238,10 +1228,34 @@ function collectDataFlow(root: SyntaxNode, facts: PyModuleFacts, functionIndexBy
       const replaces = typeOf(node) === 'assignment' && typeOf(left) === 'identifier' && statement.parent?.type === 'block';
       assignments.push({ targets, value: toExpr(right), start: statement.startIndex, block: place.block, loop: place.loop, replaces });
     }
+    if (addMutatorCalls(definition, text, assignments)) assignments.sort((a, b) => a.start - b.start);
   }
 }
 
-const MUTATORS = new Set(['append', 'extend', 'update', 'add', 'insert', 'setdefault', 'appendleft']);
+/** What a function's data flow is read from, mutator calls aside (addMutatorCalls). */
+const DATA_FLOW_NODES = ['assignment', 'augmented_assignment', 'for_statement', 'named_expression', 'function_definition'];
+/** `items.append(x)`, `data.update(x)`: found in the text, as most of a function's calls are something else. */
+const MUTATOR_CALL_PATTERN = /\.[ \t]*(append|extend|update|add|insert|setdefault|appendleft)[ \t]*\(/g;
+
+/** Adds the statements `name.append(x)` (and the other mutators) of `definition`: x flows into the container. Whether it added any. */
+function addMutatorCalls(definition: SyntaxNode, text: string, assignments: FunctionFacts['assignments']): boolean {
+  let added = false;
+  for (const match of matchesIn(definition, text, MUTATOR_CALL_PATTERN)) {
+    const methodStart = match.index + match[0].indexOf(match[1], 1);
+    const method = definition.descendantForIndex(methodStart, methodStart + match[1].length);
+    const callee = method?.parent;
+    const call = callee?.parent;
+    if (!method || typeOf(method) !== 'identifier' || callee?.type !== 'attribute' || call?.type !== 'call') continue;
+    if (field(callee, 'attribute')?.startIndex !== method.startIndex || field(call, 'function')?.startIndex !== callee.startIndex) continue;
+    const receiver = field(callee, 'object');
+    const statement = call.parent;
+    if (receiver?.type !== 'identifier' || statement?.type !== 'expression_statement') continue;
+    const place = placeOf(statement, definition);
+    assignments.push({ targets: [receiver.text], value: toExpr(call), start: statement.startIndex, block: place.block, loop: place.loop, replaces: false });
+    added = true;
+  }
+  return added;
+}
 
 /** The block holding `statement` and the innermost loop around it, up to the function `definition`. */
 function placeOf(statement: SyntaxNode, definition: SyntaxNode): { block: Span; loop: Span | null } {
