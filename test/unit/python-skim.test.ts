@@ -186,6 +186,25 @@ test('a body that names the cache only in comments and its docstring is skipped;
   await assertParsesCleanly(skimmed.text);
 });
 
+test('a suppression keeps its body: CACHE900 still sees a noqa that suppresses nothing', async () => {
+  const files: Files = {
+    'shop/utils.py': py`
+      from django.core.cache import cache
+
+      def wrap(method):
+          # Keep the wrapped method's name and docstring.
+          wrapper = method  # noqa: CACHE006
+          return wrapper
+
+      def cached(key):
+          return cache.get(key)
+    `,
+  };
+  const whole = await check(files, false);
+  assert.deepEqual(whole.map((finding) => `${finding.code} ${finding.path}:${finding.range.start.line + 1}`), ['CACHE900 shop/utils.py:5']);
+  assert.deepEqual(await check(files, true), whole);
+});
+
 const CLASS_BODIES = py`
   from django.db import models
   from django.views.generic import DetailView

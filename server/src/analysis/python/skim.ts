@@ -381,7 +381,11 @@ interface CommentLine {
 interface Tokens {
   lines: LogicalLine[];
   comments: CommentLine[];
-  /** Every comment (on its own line or after code) and every statement that is only a plain string, in no set order. */
+  /**
+   * Every comment (on its own line or after code) but suppressions, and every statement that is only a plain
+   * string, in no set order. A suppression stays as code would: the body holding `# noqa: CACHE006` is kept, so
+   * that CACHE900 can tell whether it suppresses anything.
+   */
   noise: { start: number; end: number }[];
 }
 
@@ -405,7 +409,7 @@ function logicalLines(text: string): Tokens | undefined {
       const end = lineEnd(position);
       if (char === HASH) {
         comments.push({ lineStart, start: position, end });
-        noise.push({ start: position, end });
+        if (!READ_COMMENT.test(text.slice(position, end))) noise.push({ start: position, end });
       }
       position = end + 1;
       continue;
@@ -433,7 +437,7 @@ function logicalLines(text: string): Tokens | undefined {
       } else if (char === HASH) {
         commentStart = position;
         position = lineEnd(position);
-        noise.push({ start: commentStart, end: position });
+        if (!READ_COMMENT.test(text.slice(commentStart, position))) noise.push({ start: commentStart, end: position });
       } else if (char === DOUBLE_QUOTE || char === SINGLE_QUOTE) {
         const quote = position;
         position = stringEnd(text, position);
