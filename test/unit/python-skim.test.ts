@@ -297,10 +297,47 @@ test('a skipped function keeps its parameter names only; a header the split coul
   assert.ok(skimmed.text.includes('def page(request, /, number: int = 1, *args: Any, sort=lambda item, other: item) -> HttpResponse:'), skimmed.text);
   assert.ok(skimmed.text.includes('    first: int,  # the first'), skimmed.text);
   // A default is evaluated where the function is defined: the call in it is still searched for.
-  assert.ok(skimmed.skippedText.includes('currency: str = default_currency()'));
+  assert.ok(skimmed.skippedParameters.includes('currency: str = default_currency()'));
   const kept = 'def cached_price(product):';
   assert.equal(wholeOffset(skimmed, skimmed.text.indexOf(kept)), TYPED_HEADERS.indexOf(kept));
   await assertParsesCleanly(skimmed.text);
+});
+
+test('a default naming a cache constant leaves the module skimmed; one using a cache object makes it parsed whole', async () => {
+  const parsed: string[] = [];
+  const parse = PythonParser.prototype.parse;
+  PythonParser.prototype.parse = function (this: PythonParser, text, previous) {
+    parsed.push(text);
+    return parse.call(this, text, previous);
+  };
+  try {
+    const files: Files = {
+      // A cache backend: DEFAULT_TIMEOUT in a default is a value, not a use of the cache.
+      'shop/backends.py': py`
+        from django.core.cache.backends.base import DEFAULT_TIMEOUT
+        from django.core.cache.backends.locmem import LocMemCache
+
+        class AuditedCache(LocMemCache):
+            def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+                audit(data)
+                return super().set_many(data, timeout, version)
+      `,
+      // A default read from a cache object under a name without "cache" in it: run where the function is defined.
+      'shop/defaults.py': py`
+        from django.core.cache import caches as stores
+
+        def greet(name, greeting=stores["default"].get("greeting")):
+            return f"{greeting}, {name}"
+      `,
+    };
+    await check(files, true);
+    const backend = parsed.filter((text) => text.includes('class AuditedCache'));
+    assert.deepEqual(backend.map((text) => text.includes('audit(data)')), [false]);
+    const defaults = parsed.filter((text) => text.includes('def greet'));
+    assert.ok(defaults.some((text) => text.includes('stores["default"].get("greeting")')), defaults.join('\n---\n'));
+  } finally {
+    PythonParser.prototype.parse = parse;
+  }
 });
 
 test('a skipped function with a typed header still gives its parameters: which of them reach the key is read', async () => {

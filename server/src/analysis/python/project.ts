@@ -324,7 +324,13 @@ export class PythonProject {
     } finally {
       tree.delete();
     }
-    const hidden = Object.entries(facts.bindings).some(([local, qualified]) => CACHE_API.test(qualified) && !CANDIDATE_HINT.test(local) && new RegExp(`\\b${escapeRegExp(local)}\\b`).test(skimmed.skippedText));
+    // In a default, only a name used there (`stores["x"].get(...)`, `make_store()`) can be a use: `timeout=DEFAULT_TIMEOUT` is none.
+    const hidden = Object.entries(facts.bindings).some(
+      ([local, qualified]) =>
+        CACHE_API.test(qualified) &&
+        !CANDIDATE_HINT.test(local) &&
+        (new RegExp(`\\b${escapeRegExp(local)}\\b`).test(skimmed.skippedText) || new RegExp(`\\b${escapeRegExp(local)}[ \\t]*[.([]`).test(skimmed.skippedParameters)),
+    );
     if (hidden) return undefined;
     facts.skipFile = isSkippedFile(text);
     restoreOffsets(facts, skimmed, lines);

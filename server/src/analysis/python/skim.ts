@@ -30,6 +30,8 @@ export interface SkimmedText {
   skippedDefinitions: Map<number, string>;
   /** The skipped bodies' and class statements' text, one after another: what a search for a name in them must read. */
   skippedText: string;
+  /** The parameter lists reduced to names (annotations and defaults), one after another: evaluated where the function is defined. */
+  skippedParameters: string;
   /** For each skipped body: where its stand-in ends in the skimmed text, and how much shorter the text is from there on. */
   shifts: { skimmedEnd: number; removed: number }[];
 }
@@ -68,12 +70,13 @@ export function skimFunctionBodies(text: string, keep: RegExp): SkimmedText | un
   // can change how the statements after it are read, and the skimmed text would not show that.
   if (!tokens || !indentationNests(text, tokens.lines)) return undefined;
   const skippedParts: string[] = [];
+  const parameterParts: string[] = [];
   const skippedDefinitions = new Map<number, string>();
   const matches = codeMatches(text, keep, tokens);
   const bodies = skippedBodies(text, tokens.lines, matches, (definitionStart, body, parameters) => {
     skippedParts.push(body);
     // Defaults are evaluated where the function is defined: a call in one is read on demand, as a body's is.
-    if (parameters !== undefined) skippedParts.push(parameters);
+    if (parameters !== undefined) parameterParts.push(parameters);
     skippedDefinitions.set(definitionStart, body);
   });
   const classStatements = classStatementCuts(text, tokens.lines, matches);
@@ -91,7 +94,7 @@ export function skimFunctionBodies(text: string, keep: RegExp): SkimmedText | un
     shifts.push({ skimmedEnd: cut.end - removed, removed });
   }
   parts.push(text.slice(copied));
-  return { text: parts.join(''), skippedDefinitions, skippedText: skippedParts.join('\n'), shifts };
+  return { text: parts.join(''), skippedDefinitions, skippedText: skippedParts.join('\n'), skippedParameters: parameterParts.join('\n'), shifts };
 }
 
 /**
@@ -563,8 +566,10 @@ export function fillOnDemand(facts: PyModuleFacts, skimmed: SkimmedText, wholeFa
     if (mayReadUserState(body)) fields.push('userStateReads');
     return [{ fn, index, fields }];
   });
-  const callsComplete = !mayCallBoundNames(facts.bindings, skimmed.skippedText);
-  const skim: Skim = { skippedText: skimmed.skippedText, keptCalls: facts.calls, completed: false, complete: () => undefined };
+  // Calls in a skipped body, class statement or default: all are left out of the skimmed text.
+  const searched = skimmed.skippedParameters === '' ? skimmed.skippedText : `${skimmed.skippedText}\n${skimmed.skippedParameters}`;
+  const callsComplete = !mayCallBoundNames(facts.bindings, searched);
+  const skim: Skim = { skippedText: searched, keptCalls: facts.calls, completed: false, complete: () => undefined };
   const keptRenders = facts.templateRenders;
   skim.complete = () => {
     if (skim.completed) return;
