@@ -25,6 +25,9 @@ test('the mend applies to both builds of the installed web-tree-sitter, and leav
     assert.doesNotMatch(patched, /C\.[gs]etValue\([^;]*"i32"\)/, path);
     // marshalNode alone writes five values and unmarshalNode reads five.
     assert.ok((patched.match(/HEAP_DATA_VIEW\.[gs]etInt32\(/g) ?? []).length >= 10, path);
+    // A node's address is a named property: no node reads or stores an index property any more.
+    assert.ok(patched.includes('this._handle = other;') && patched.includes('node._handle'), path);
+    assert.ok(!patched.includes('this[0] = other;') && !/node\[0\]/.test(patched), path);
   }
   assert.equal(patchWebTreeSitter('function f(C) { return C.getValue(1, "i8"); }'), undefined, 'a glue without the accessors is refused');
 });
@@ -86,6 +89,8 @@ async function parseWith(module: Module, text: string): Promise<{ outline: strin
     const named: string[] = [];
     const visit = (node: WebTreeSitter.Node): void => {
       const name = node.childForFieldName('name');
+      // The handle in wasm memory a node keeps, under either name: the same node, the same address.
+      named.push(`handle ${String((node as unknown as { _handle?: number; 0?: number })._handle ?? (node as unknown as { 0?: number })[0])}`);
       named.push(`${node.type}:${name?.text ?? ''}:${node.parent?.type ?? ''}:${node.namedChildCount}:${node.endPosition.row}:${node.endPosition.column}`);
       for (const child of node.namedChildren) if (child) visit(child);
     };

@@ -13,6 +13,10 @@
  * of times, and the copies were a sixth of it. On a little-endian host (where that call stores what a Uint16Array
  * does) the mend copies with Node's Buffer.write (native), or in a browser through the module's current
  * Uint16Array view; the count and the terminating zero are stringToUTF16's.
+ *
+ * A node object keeps its address in wasm memory as an index property, `node[0]`: every node then gets an elements
+ * store of its own, and making one took five times as long as with a named property (a scan makes tens of
+ * thousands). The mend names it `_handle`, in the Node class and in marshalNode, the one place that reads it.
  */
 
 const SET_I32 = /C\.setValue\(([^,()]+), ([^,()]+), "i32"\)/g;
@@ -28,11 +32,30 @@ const FAST_PARSE_INPUT_COPY = `if (new Uint8Array(Uint16Array.of(1).buffer)[0] =
             stringToUTF16(string, inputBufferAddress, INPUT_BUFFER_SIZE);
           }`;
 
+/** Node's handle: its field, its constructor's store, and marshalNode's read, each once in the glue. */
+const NODE_CLASS = 'var Node = class {';
+const NODE_HANDLE_FIELD = '[0] = 0;';
+const NODE_HANDLE_STORE = 'this[0] = other;';
+const NODE_HANDLE_READ = 'C.setValue(address, node[0], "i32");';
+
+/** `source` with Node's handle named; undefined when the glue does not hold each piece once where expected. */
+function nameNodeHandle(source: string): string | undefined {
+  const classAt = source.indexOf(NODE_CLASS);
+  const fieldAt = source.indexOf(NODE_HANDLE_FIELD, classAt);
+  const constructorAt = source.indexOf('constructor(', classAt);
+  const once = (piece: string): boolean => source.indexOf(piece) >= 0 && source.indexOf(piece) === source.lastIndexOf(piece);
+  if (classAt < 0 || source.indexOf(NODE_CLASS, classAt + 1) >= 0 || fieldAt < 0 || fieldAt > constructorAt || !once(NODE_HANDLE_STORE) || !once(NODE_HANDLE_READ)) return undefined;
+  const withField = `${source.slice(0, fieldAt)}_handle = 0;${source.slice(fieldAt + NODE_HANDLE_FIELD.length)}`;
+  return withField.replace(NODE_HANDLE_STORE, 'this._handle = other;').replace(NODE_HANDLE_READ, 'C.setValue(address, node._handle, "i32");');
+}
+
 /** What must be left after the mend: no "i32" access through the generic accessors. */
 const LEFT_OVER = /C\.[gs]etValue\([^;]*"i32"\)/;
 
 /** `source` (web-tree-sitter.cjs or .js) with the mend; undefined when it does not hold the code mended (another version). */
-export function patchWebTreeSitter(source: string): string | undefined {
+export function patchWebTreeSitter(shipped: string): string | undefined {
+  const source = nameNodeHandle(shipped);
+  if (source === undefined) return undefined;
   let replaced = 0;
   const patched = source
     .replace(SET_I32, (_call, address: string, value: string) => {
