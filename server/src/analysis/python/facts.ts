@@ -1312,18 +1312,19 @@ class FunctionIndex extends Map<number, number> {
   }
 }
 
-/** Regex matches inside `scope` only, with offsets into the whole text. */
-function* matchesIn(scope: SyntaxNode, text: string, pattern: RegExp): Generator<RegExpMatchArray & { index: number }> {
+/** Regex matches inside `scope` only, with offsets into the whole text. A list, not a generator: this runs for every statement. */
+function matchesIn(scope: SyntaxNode, text: string, pattern: RegExp): (RegExpMatchArray & { index: number })[] {
   const start = scope.startIndex;
   const slice = text.slice(start, scope.endIndex);
+  const matches: (RegExpMatchArray & { index: number })[] = [];
   // exec on the pattern itself, not matchAll (which clones the regex, compiling it again for every statement).
   pattern.lastIndex = 0;
   for (let match = pattern.exec(slice); match; match = pattern.exec(slice)) {
-    const next = match[0] === '' ? pattern.lastIndex + 1 : pattern.lastIndex;
+    if (match[0] === '') pattern.lastIndex++;
     (match as { index: number }).index = match.index + start;
-    yield match as RegExpMatchArray & { index: number };
-    pattern.lastIndex = next;
+    matches.push(match as RegExpMatchArray & { index: number });
   }
+  return matches;
 }
 
 /** The innermost function read so far (by readDefinition) that holds `node`, or -1. */
