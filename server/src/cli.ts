@@ -247,6 +247,7 @@ async function loadWorkspace(
   const configs = new ConfigFinder(cwd, overrides);
   const rootConfig = configs.configFor(join(paths[0], '__cache_coach__'));
   const walk = walkWorkspace(paths, cwd, rootConfig.exclude);
+  configs.useListing(walk.listedFolders);
   for (const note of walk.notes) err(`cache-coach: ${note}\n`);
   // Read every configuration up front, so a malformed pyproject.toml stops the run before anything is written.
   for (const path of walk.files) configs.configFor(path);

@@ -56,7 +56,10 @@ counts.filesSeen = walk.files.length;
 if (listFile) writeFileSync(listFile, walk.files.join('\n'));
 
 // 2. Configuration lookup for every file (pyproject.toml up the tree, cached per folder).
-timed('config', () => walk.files.forEach((path) => configs.configFor(path)));
+timed('config', () => {
+  configs.useListing(walk.listedFolders);
+  walk.files.forEach((path) => configs.configFor(path));
+});
 
 // 3. Read: every file, up front (the CLI reads them lazily, on the first isCandidate()).
 const texts = new Map();

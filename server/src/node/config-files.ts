@@ -8,6 +8,8 @@ export class ConfigFinder {
   private readonly byDirectory = new Map<string, CacheCoachConfig>();
   /** Directory -> the directory holding the pyproject.toml whose table is in force there (null: none). */
   private readonly rootByDirectory = new Map<string, string | null>();
+  /** Folders a walk listed, and whether one of their entries is named pyproject.toml (useListing). */
+  private listing: ReadonlyMap<string, boolean> | undefined;
   /** A folder's absolute path, by the folder part of the paths asked for (every file is asked several times per run). */
   private readonly absoluteByFolder = new Map<string, string>();
 
@@ -19,6 +21,14 @@ export class ConfigFinder {
   /** The configuration for a file (path relative to cwd). Throws ConfigError for a malformed pyproject.toml. */
   configFor(path: string): CacheCoachConfig {
     return this.forDirectory(this.directoryOf(path));
+  }
+
+  /**
+   * What a walk of the project saw (WalkResult.listedFolders): a folder it listed without a pyproject.toml is not
+   * asked about again. For a single run (the CLI), where no file appears after the walk.
+   */
+  useListing(listedFolders: ReadonlyMap<string, boolean>): void {
+    this.listing = listedFolders;
   }
 
   /** The absolute folder holding the `[tool.cache-coach]` table in force for a file, if there is one. */
@@ -41,8 +51,9 @@ export class ConfigFinder {
     let config: CacheCoachConfig | undefined;
     const file = join(directory, 'pyproject.toml');
     let text: string | undefined;
-    // Most folders have none: asking first is several times cheaper than a read that throws.
-    if (existsSync(file)) {
+    // Most folders have none: asking first is several times cheaper than a read that throws, and not asking
+    // about a folder the walk listed cheaper still.
+    if (this.listing?.get(directory) !== false && existsSync(file)) {
       try {
         text = readFileSync(file, 'utf8');
       } catch {

@@ -12,6 +12,8 @@ export { isAnalysedPath, SKIPPED_DIRECTORIES };
 export interface WalkResult {
   files: string[];
   notes: string[];
+  /** Each folder listed (absolute path): whether an entry in it is named pyproject.toml (ConfigFinder.useListing). */
+  listedFolders: Map<string, boolean>;
 }
 
 export function toPosix(path: string): string {
@@ -26,6 +28,7 @@ export function walkWorkspace(roots: string[], cwd: string, exclude: string[]): 
   const isExcluded = exclude.length > 0 ? picomatch(exclude, { dot: true }) : () => false;
   const files: string[] = [];
   const notes: string[] = [];
+  const listedFolders = new Map<string, boolean>();
   const seen = new Set<string>();
   const keep = (path: string): void => {
     if (seen.has(path)) return;
@@ -42,6 +45,7 @@ export function walkWorkspace(roots: string[], cwd: string, exclude: string[]): 
     }
     // A virtualenv (a folder holding pyvenv.cfg) below the root is someone's installed packages, not the project.
     if (!isRoot && entries.some((entry) => entry.name === 'pyvenv.cfg' && !entry.isDirectory())) return;
+    listedFolders.set(absolute, entries.some((entry) => entry.name === 'pyproject.toml' && !entry.isDirectory()));
     // Joined by hand: `absolute` is already resolved, and path.join would normalise it again for every entry.
     const folderPrefix = absolute.endsWith(sep) ? absolute : absolute + sep;
     for (const entry of entries) {
@@ -70,7 +74,7 @@ export function walkWorkspace(roots: string[], cwd: string, exclude: string[]): 
     else if (stats.isDirectory()) visitFolder(absolute, path, true);
     else if (stats.isFile()) keep(path);
   }
-  return { files, notes };
+  return { files, notes, listedFolders };
 }
 
 /**
