@@ -5,5 +5,7 @@
 import { join } from 'node:path';
 import { requireWithCompileCache } from './node/compile-cache.js';
 
-const cli = requireWithCompileCache(join(__dirname, 'cli-main.js')).exports as typeof import('./cli.js');
-cli.runFromCommandLine();
+const loaded = requireWithCompileCache(join(__dirname, 'cli-main.js'));
+const cli = loaded.exports as typeof import('./cli.js');
+// How many files a run scanned tells the code cache whether it saw far more of the code than the run that wrote it.
+cli.runFromCommandLine({ scanned: (files) => loaded.noteWork(files) });

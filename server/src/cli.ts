@@ -40,7 +40,12 @@ interface CheckOptions {
   ignore?: string[];
 }
 
-export async function main(argv: string[], cwd: string, out: (text: string) => void, err: (text: string) => void): Promise<number> {
+/** What the command's host wants to hear of a run (cli-entry.ts: how many files it scanned, for the code cache). */
+export interface CliHooks {
+  scanned?(files: number): void;
+}
+
+export async function main(argv: string[], cwd: string, out: (text: string) => void, err: (text: string) => void, hooks: CliHooks = {}): Promise<number> {
   try {
     const [command, ...rest] = argv;
     if (command === undefined) throw new UsageError('no command given; to check the current folder, run `cache-coach check`');
@@ -58,8 +63,8 @@ export async function main(argv: string[], cwd: string, out: (text: string) => v
       out(ruleDocsText(rule));
       return 0;
     }
-    if (command === 'check') return await check(parseCheckArguments(rest), cwd, out, err);
-    if (command === 'keys') return await keys(parseKeysArguments(rest), cwd, out, err);
+    if (command === 'check') return await check(parseCheckArguments(rest), cwd, out, err, hooks);
+    if (command === 'keys') return await keys(parseKeysArguments(rest), cwd, out, err, hooks);
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
     if (error instanceof UsageError) {
@@ -112,14 +117,14 @@ function parseCheckArguments(args: string[]): CheckOptions {
   return options;
 }
 
-async function check(options: CheckOptions, cwd: string, out: (text: string) => void, err: (text: string) => void): Promise<number> {
+async function check(options: CheckOptions, cwd: string, out: (text: string) => void, err: (text: string) => void, hooks: CliHooks): Promise<number> {
   const overrides: Partial<CacheCoachConfig> = {};
   if (options.select) overrides.select = options.select;
   if (options.ignore) overrides.ignore = options.ignore;
   // Texts are read when the engine asks (candidates twice: the pre-filter, then the parse) and not kept,
   // so memory stays bounded by the files that can hold findings; fixed files are kept as written.
   const fixedTexts = new Map<string, string>();
-  const { workspace, source } = await loadWorkspace(options.paths, cwd, overrides, err, fixedTexts);
+  const { workspace, source } = await loadWorkspace(options.paths, cwd, overrides, err, hooks, fixedTexts);
   let findings = workspace.check();
   if (options.fix) findings = applySafeFixes(workspace, findings, cwd, err);
   for (const [path, reason] of workspace.unanalysed()) err(`cache-coach: ${path}: skipped: ${reason}\n`);
@@ -206,8 +211,8 @@ function parseKeysArguments(args: string[]): KeysOptions {
 }
 
 /** `cache-coach keys`: the key map, a report (exit 0 whatever it shows). */
-async function keys(options: KeysOptions, cwd: string, out: (text: string) => void, err: (text: string) => void): Promise<number> {
-  const { workspace, source } = await loadWorkspace(options.paths, cwd, {}, err);
+async function keys(options: KeysOptions, cwd: string, out: (text: string) => void, err: (text: string) => void, hooks: CliHooks): Promise<number> {
+  const { workspace, source } = await loadWorkspace(options.paths, cwd, {}, err, hooks);
   const findings = workspace.check();
   for (const [path, reason] of workspace.unanalysed()) err(`cache-coach: ${path}: skipped: ${reason}\n`);
   const lineIndexes = new Map<string, LineIndex>();
@@ -233,6 +238,7 @@ async function loadWorkspace(
   cwd: string,
   overrides: Partial<CacheCoachConfig>,
   err: (text: string) => void,
+  hooks: CliHooks,
   fixedTexts: Map<string, string> = new Map(),
 ): Promise<{ workspace: Workspace; source: { read(path: string): string | undefined } }> {
   for (const path of paths) {
@@ -248,6 +254,7 @@ async function loadWorkspace(
   const rootConfig = configs.configFor(join(paths[0], '__cache_coach__'));
   const walk = walkWorkspace(paths, cwd, rootConfig.exclude);
   configs.useListing(walk.listedFolders);
+  hooks.scanned?.(walk.files.length);
   for (const note of walk.notes) err(`cache-coach: ${note}\n`);
   // Read every configuration up front, so a malformed pyproject.toml stops the run before anything is written.
   for (const path of walk.files) configs.configFor(path);
@@ -290,8 +297,8 @@ function writeAtomically(file: string, text: string): void {
 }
 
 /** Runs `cache-coach` with the process's arguments, setting its exit code. */
-export function runFromCommandLine(): void {
-  main(process.argv.slice(2), process.cwd(), (text) => process.stdout.write(text), (text) => process.stderr.write(text)).then(
+export function runFromCommandLine(hooks: CliHooks = {}): void {
+  main(process.argv.slice(2), process.cwd(), (text) => process.stdout.write(text), (text) => process.stderr.write(text), hooks).then(
     (code) => {
       process.exitCode = code;
     },

@@ -52,10 +52,14 @@ test('the first load writes the cache on flush, and a changed bundle of the same
   });
 });
 
-/** Loads `file` in a fresh process (V8 reuses code compiled earlier in the same process, cache file or not) and calls its export `name`. */
-function loadInChild(file: string, cache: string, name = 'answer'): { cache: string; value: unknown } {
+/**
+ * Loads `file` in a fresh process (V8 reuses code compiled earlier in the same process, cache file or not), calls its
+ * export `name` and, with `work`, tells the cache how much the run did.
+ */
+function loadInChild(file: string, cache: string, name = 'answer', work?: number): { cache: string; value: unknown } {
   const script = `const { requireWithCompileCache } = require(${JSON.stringify(join(__dirname, '../../server/src/node/compile-cache.ts'))});
 const loaded = requireWithCompileCache(${JSON.stringify(file)}, ${JSON.stringify(cache)});
+${work === undefined ? '' : `loaded.noteWork(${work});`}
 process.stdout.write(JSON.stringify({ cache: loaded.cache, value: loaded.exports[${JSON.stringify(name)}]() }));`;
   const result = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8' });
   assert.equal(result.status, 0, result.stderr);
@@ -126,6 +130,42 @@ test('the same bundle at two paths has a cache each: stack traces name the file 
         assert.match(String(run.value), new RegExp(`\\(${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:`), `${file}, ${round}`);
       }
     }
+    assert.equal(readdirSync(cache).length, 2, readdirSync(cache).join(', '));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a run that did over twice the work of the run that wrote the cache writes it again, with the code it compiled', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cache-coach-compile-'));
+  try {
+    const file = join(dir, 'bundle.js');
+    // `large` is compiled only by a run that calls it: a cache written by a run that did not leaves it out.
+    const body = Array.from({ length: 400 }, (_, index) => `  total += ${index} * (n % ${index + 3});`).join('\n');
+    writeFileSync(file, `exports.small = () => 1;\nexports.large = (n = 7) => {\n  let total = 0;\n${body}\n  return total;\n};\n`);
+    const cache = join(dir, 'cache');
+    const cacheFile = (): string => readdirSync(cache).find((name) => name.endsWith('.cache'))!;
+    const recordedWork = (): string => readFileSync(join(cache, `${cacheFile()}.work`), 'utf8');
+
+    assert.deepEqual(loadInChild(file, cache, 'small', 1), { cache: 'will-write', value: 1 });
+    const first = readFileSync(join(cache, cacheFile()));
+    assert.equal(recordedWork(), '1');
+    // As much work again: the cache stays as it was.
+    assert.equal(loadInChild(file, cache, 'small', 2).cache, 'read');
+    assert.ok(readFileSync(join(cache, cacheFile())).equals(first));
+    assert.equal(recordedWork(), '1');
+    // Far more: written again, now holding `large`.
+    assert.equal(loadInChild(file, cache, 'large', 50).cache, 'read');
+    const second = readFileSync(join(cache, cacheFile()));
+    assert.ok(second.length > first.length, `${second.length} > ${first.length}`);
+    assert.equal(recordedWork(), '50');
+    // Less than twice that: kept; and the rewritten cache is read and runs the same code.
+    assert.deepEqual(loadInChild(file, cache, 'large', 80), { cache: 'read', value: loadInChild(file, cache, 'large').value });
+    assert.ok(readFileSync(join(cache, cacheFile())).equals(second));
+    assert.deepEqual(readdirSync(cache).sort(), [cacheFile(), `${cacheFile()}.work`].sort());
+    // A new version of the bundle replaces both files of the old one.
+    writeFileSync(file, 'exports.small = () => 2;\n');
+    assert.deepEqual(loadInChild(file, cache, 'small', 1), { cache: 'will-write', value: 2 });
     assert.equal(readdirSync(cache).length, 2, readdirSync(cache).join(', '));
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -19,15 +19,28 @@ import { Script } from 'node:vm';
 /** How the code cache served one load: read back, to be written on exit, or not used. */
 export type CompileCacheUse = 'read' | 'will-write' | 'off';
 
-/** Scripts whose code is written to the cache on exit, with their cache files. */
-const pending: { script: Script; file: string }[] = [];
+/** A loaded script and its cache file; `work` is how much the run did with it (noteWork), 0 until told. */
+interface Loaded {
+  script: Script;
+  file: string;
+  work: number;
+  /** Whether its cache was read: then it is written again only for a run that did far more than the one that wrote it. */
+  read: boolean;
+}
+
+/** Scripts whose code may be written to the cache on exit. */
+const pending: Loaded[] = [];
 let flushOnExit = false;
 
 /**
  * The exports of the CommonJS file `filename`, compiled with the code cache in `directory` (a private temp folder by
  * default); `transform` changes its text first.
  */
-export function requireWithCompileCache(filename: string, directory = defaultDirectory(), transform?: (source: string) => string): { exports: unknown; cache: CompileCacheUse } {
+export function requireWithCompileCache(
+  filename: string,
+  directory = defaultDirectory(),
+  transform?: (source: string) => string,
+): { exports: unknown; cache: CompileCacheUse; noteWork(units: number): void } {
   const read = readFileSync(filename, 'utf8');
   const source = transform ? transform(read) : read;
   const folder = directory !== undefined && process.env.NODE_DISABLE_COMPILE_CACHE !== '1' && privateFolder(directory) ? directory : undefined;
@@ -47,13 +60,34 @@ export function requireWithCompileCache(filename: string, directory = defaultDir
   wrapper.call(module.exports, module.exports, createRequire(filename), module, filename, dirname(filename));
   module.loaded = true;
   const used = cachedData !== undefined && !script.cachedDataRejected;
-  if (!file || used) return { exports: module.exports, cache: used ? 'read' : 'off' };
-  pending.push({ script, file });
+  if (!file) return { exports: module.exports, cache: 'off', noteWork: () => undefined };
+  const loaded: Loaded = { script, file, work: 0, read: used };
+  pending.push(loaded);
   if (!flushOnExit) {
     flushOnExit = true;
     process.once('exit', flushCompileCache);
   }
-  return { exports: module.exports, cache: 'will-write' };
+  const noteWork = (units: number): void => {
+    loaded.work = Math.max(loaded.work, units);
+  };
+  return { exports: module.exports, cache: used ? 'read' : 'will-write', noteWork };
+}
+
+/**
+ * Whether a cache that was read is written again: V8 writes only the functions compiled so far, so a cache written
+ * by a small run (one file, `--version`) leaves most of a large project's code to compile on every later run. The
+ * run that wrote it noted its work beside it (`<cache>.work`); a run that did over twice as much writes it again.
+ */
+function outgrown(loaded: Loaded): boolean {
+  if (!loaded.read) return true;
+  if (loaded.work === 0) return false;
+  let recorded = 0;
+  try {
+    recorded = Number(readFileSync(`${loaded.file}.work`, 'utf8')) || 0;
+  } catch {
+    recorded = 0;
+  }
+  return loaded.work > 2 * recorded;
 }
 
 /**
@@ -61,17 +95,25 @@ export function requireWithCompileCache(filename: string, directory = defaultDir
  * of other versions of the same bundle are removed, so that rebuilding or upgrading does not fill the folder.
  */
 export function flushCompileCache(): void {
-  for (const { script, file } of pending.splice(0)) {
-    const temporary = `${file}.${process.pid}.tmp`;
+  for (const loaded of pending.splice(0)) {
+    if (!outgrown(loaded)) continue;
+    const { script, file, work } = loaded;
     try {
-      writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
-      renameSync(temporary, file);
+      writeAtomically(file, script.createCachedData());
+      if (work > 0) writeAtomically(`${file}.work`, String(work));
+      else rmSync(`${file}.work`, { force: true });
       const folder = dirname(file);
       for (const other of readdirSync(folder)) if (replaces(basename(file), other)) rmSync(join(folder, other), { force: true });
     } catch {
       // A cache that cannot be written is only a slower next run.
     }
   }
+}
+
+function writeAtomically(file: string, data: string | Uint8Array): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, data, { mode: 0o600 });
+  renameSync(temporary, file);
 }
 
 /**
@@ -88,9 +130,9 @@ function cacheFileName(filename: string, source: string): string {
 /** Whether cache file `other` is an older one of the bundle `written` was made for (same path, or from before paths were keys). */
 function replaces(written: string, other: string): boolean {
   const parts = /^(.+)-([0-9a-f]{8})-[0-9a-f]{24}\.cache$/.exec(written);
-  if (!parts || other === written || !other.startsWith(`${parts[1]}-`)) return false;
+  if (!parts || other === written || other === `${written}.work` || !other.startsWith(`${parts[1]}-`)) return false;
   const rest = other.slice(parts[1].length);
-  return new RegExp(`^-${parts[2]}-[0-9a-f]{24}\\.cache$`).test(rest) || /^-[0-9a-f]{24}\.cache$/.test(rest);
+  return new RegExp(`^-${parts[2]}-[0-9a-f]{24}\\.cache(?:\\.work)?$`).test(rest) || /^-[0-9a-f]{24}\.cache$/.test(rest);
 }
 
 function defaultDirectory(): string | undefined {
