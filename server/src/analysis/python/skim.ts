@@ -10,9 +10,10 @@
  *
  * A skipped body becomes the single statement `0`, at its first statement's indentation, and its function's
  * parameters their names (annotations and defaults go). Definitions, decorators, classes and module-level
- * statements are kept, so the facts list the same functions with the same parameters in the same order; restoreOffsets moves every offset back to where it is in the whole text. What a skipped
- * body would have told (its calls, returns, assignments, reads of `request.user`) is read on demand: the whole
- * text is parsed when a rule first asks for one of them (fillOnDemand).
+ * statements are kept, so the facts list the same functions with the same parameters in the same order;
+ * restoreOffsets moves every offset back to where it is in the whole text. What a skipped body would have told
+ * (its calls, returns, assignments, reads of `request.user`) is read on demand: the whole text is parsed when a
+ * rule first asks for one of them (fillOnDemand).
  *
  * A text that does not tokenize cleanly (an open bracket or string, an indentation Python would refuse) is not
  * skimmed. Another syntax error inside a skipped body is not seen: the skimmed text then parses cleanly where
@@ -199,8 +200,7 @@ function parameterNamesCut(text: string, header: LogicalLine): Cut | undefined {
     }
     return true;
   };
-  let at = open + 1;
-  for (; at < header.end; at++) {
+  for (let at = open + 1; at < header.end; at++) {
     const char = text.charCodeAt(at);
     if (char === DOUBLE_QUOTE || char === SINGLE_QUOTE) {
       const end = stringEnd(text, at);
