@@ -163,6 +163,13 @@ test('a run that did over twice the work of the run that wrote the cache writes 
     assert.deepEqual(loadInChild(file, cache, 'large', 80), { cache: 'read', value: loadInChild(file, cache, 'large').value });
     assert.ok(readFileSync(join(cache, cacheFile())).equals(second));
     assert.deepEqual(readdirSync(cache).sort(), [cacheFile(), `${cacheFile()}.work`].sort());
+    // A run of 1,000 units or more has seen about all the code: later runs, however large, keep its cache.
+    assert.equal(loadInChild(file, cache, 'small', 1000).cache, 'read');
+    const broad = readFileSync(join(cache, cacheFile()));
+    assert.equal(recordedWork(), '1000');
+    assert.equal(loadInChild(file, cache, 'large', 50_000).cache, 'read');
+    assert.ok(readFileSync(join(cache, cacheFile())).equals(broad));
+    assert.equal(recordedWork(), '1000');
     // A new version of the bundle replaces both files of the old one.
     writeFileSync(file, 'exports.small = () => 2;\n');
     assert.deepEqual(loadInChild(file, cache, 'small', 1), { cache: 'will-write', value: 2 });
