@@ -81,12 +81,12 @@ export function requireWithCompileCache(
 const BROAD_RUN = 1000;
 
 /**
- * Whether a cache that was read is written again: V8 writes only the functions compiled so far, so a cache written
- * by a small run (one file, `--version`) leaves most of a large project's code to compile on every later run. The
- * run that wrote it noted its work beside it (`<cache>.work`); a run that did over twice as much writes it again,
- * until one of BROAD_RUN units has.
+ * Whether the script's cache is written on exit: always when none was read. V8 writes only the functions compiled
+ * so far, so a cache written by a small run (one file, `--version`) leaves most of a large project's code to
+ * compile on every later run. The run that wrote it noted its work beside it (`<cache>.work`); a run that did over
+ * twice as much writes it again, until one of BROAD_RUN units has.
  */
-function outgrown(loaded: Loaded): boolean {
+function shouldWrite(loaded: Loaded): boolean {
   if (!loaded.read) return true;
   if (loaded.work === 0) return false;
   let recorded = 0;
@@ -104,7 +104,7 @@ function outgrown(loaded: Loaded): boolean {
  */
 export function flushCompileCache(): void {
   for (const loaded of pending.splice(0)) {
-    if (!outgrown(loaded)) continue;
+    if (!shouldWrite(loaded)) continue;
     const { script, file, work } = loaded;
     try {
       writeAtomically(file, script.createCachedData());

@@ -73,7 +73,7 @@ export function skimFunctionBodies(text: string, keep: RegExp): SkimmedText | un
   const skippedParts: string[] = [];
   const parameterParts: string[] = [];
   const skippedDefinitions = new Map<number, string>();
-  const matches = codeMatches(text, keep, tokens);
+  const matches = matchOffsetsInCode(text, keep, tokens);
   const bodies = skippedBodies(text, tokens.lines, matches, (definitionStart, body, parameters) => {
     skippedParts.push(body);
     // Defaults are evaluated where the function is defined: a call in one is read on demand, as a body's is.
@@ -102,7 +102,7 @@ export function skimFunctionBodies(text: string, keep: RegExp): SkimmedText | un
  * Where `keep` matches in code: not in a comment or a docstring, which name the cache in words ("# cached for an
  * hour") far more often than they hold a use of it (and never one a rule reads). In increasing order.
  */
-function codeMatches(text: string, keep: RegExp, tokens: Tokens): number[] {
+function matchOffsetsInCode(text: string, keep: RegExp, tokens: Tokens): number[] {
   const noise = tokens.noise.sort((a, b) => a.start - b.start);
   const matches: number[] = [];
   let next = 0;
